@@ -1,0 +1,208 @@
+use std::time::{Duration, Instant};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::Error;
+
+/// How atlas-x509 proves who it is to Atlas. Secrets stay inside `secrecy`
+/// types: zeroed on drop and never printed by `Debug`.
+#[derive(Clone, Default)]
+pub enum Credentials {
+    #[default]
+    None,
+    /// Programmatic API key: HTTP Digest, public key as user name.
+    ApiKey {
+        public_key: String,
+        private_key: SecretString,
+    },
+    /// Service account: OAuth 2 client credentials for a bearer token.
+    ServiceAccount {
+        client_id: String,
+        client_secret: SecretString,
+    },
+}
+
+impl Credentials {
+    pub fn api_key(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
+        Credentials::ApiKey {
+            public_key: public_key.into(),
+            private_key: SecretString::from(private_key.into()),
+        }
+    }
+
+    pub fn service_account(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Credentials::ServiceAccount {
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        matches!(self, Credentials::None)
+    }
+
+    /// What kind of credentials these are, fit for a header line.
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            Credentials::None => "no credentials",
+            Credentials::ApiKey { .. } => "API key",
+            Credentials::ServiceAccount { .. } => "service account",
+        }
+    }
+
+    /// The public half (API public key or client id), safe to show.
+    pub fn public_id(&self) -> Option<&str> {
+        match self {
+            Credentials::None => None,
+            Credentials::ApiKey { public_key, .. } => Some(public_key),
+            Credentials::ServiceAccount { client_id, .. } => Some(client_id),
+        }
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::None => f.write_str("Credentials::None"),
+            Credentials::ApiKey { public_key, .. } => f
+                .debug_struct("Credentials::ApiKey")
+                .field("public_key", public_key)
+                .field("private_key", &"[REDACTED]")
+                .finish(),
+            Credentials::ServiceAccount { client_id, .. } => f
+                .debug_struct("Credentials::ServiceAccount")
+                .field("client_id", client_id)
+                .field("client_secret", &"[REDACTED]")
+                .finish(),
+        }
+    }
+}
+
+/// Digest session: the last challenge, reused with an increasing nonce count
+/// so that only the first call (or a stale nonce) costs a 401 round trip.
+#[derive(Default)]
+pub(crate) struct DigestSession {
+    client: std::sync::Mutex<Option<http_auth::PasswordClient>>,
+}
+
+impl DigestSession {
+    #[cfg(test)]
+    pub fn has_challenge(&self) -> bool {
+        self.client.lock().map(|c| c.is_some()).unwrap_or(false)
+    }
+
+    pub fn accept_challenge(&self, www_authenticate: &str) -> Result<(), Error> {
+        let client = http_auth::PasswordClient::try_from(www_authenticate)
+            .map_err(|e| Error::Auth(format!("unusable Digest challenge from Atlas: {e}")))?;
+        if let Ok(mut slot) = self.client.lock() {
+            *slot = Some(client);
+        }
+        Ok(())
+    }
+
+    /// The `Authorization` value for one request, or `None` before any challenge.
+    pub fn authorization(
+        &self,
+        public_key: &str,
+        private_key: &SecretString,
+        method: &str,
+        uri: &str,
+    ) -> Option<Result<String, Error>> {
+        let mut slot = self.client.lock().ok()?;
+        let client = slot.as_mut()?;
+        Some(
+            client
+                .respond(&http_auth::PasswordParams {
+                    username: public_key,
+                    password: private_key.expose_secret(),
+                    uri,
+                    method,
+                    body: None,
+                })
+                .map_err(|e| Error::Auth(format!("cannot answer the Digest challenge: {e}"))),
+        )
+    }
+}
+
+/// A bearer token and when to stop trusting it.
+pub(crate) struct CachedToken {
+    pub value: SecretString,
+    pub refresh_at: Instant,
+}
+
+impl CachedToken {
+    /// Refresh a minute before expiry (or at half-life for short tokens) so a
+    /// request never leaves with a token that dies on the way.
+    pub fn new(value: String, expires_in: Duration, now: Instant) -> Self {
+        let margin = Duration::from_secs(60).min(expires_in / 2);
+        Self {
+            value: SecretString::from(value),
+            refresh_at: now + expires_in.saturating_sub(margin),
+        }
+    }
+
+    pub fn is_fresh(&self, now: Instant) -> bool {
+        now < self.refresh_at
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct TokenResponse {
+    pub access_token: String,
+    #[serde(default = "default_expires_in")]
+    pub expires_in: u64,
+    #[serde(default)]
+    pub token_type: Option<String>,
+}
+
+fn default_expires_in() -> u64 {
+    3600
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Credentials::api_key("pub", "very-secret-value");
+        let s = format!("{c:?}");
+        assert!(!s.contains("very-secret-value"), "{s}");
+        assert!(s.contains("pub"));
+        let c = Credentials::service_account("mdb_sa_id", "mdb_sa_sk_secret");
+        assert!(!format!("{c:?}").contains("mdb_sa_sk_secret"));
+    }
+
+    #[test]
+    fn token_refreshes_before_expiry() {
+        let now = Instant::now();
+        let t = CachedToken::new("t".into(), Duration::from_secs(3600), now);
+        assert!(t.is_fresh(now + Duration::from_secs(3500)));
+        assert!(!t.is_fresh(now + Duration::from_secs(3541)));
+        let short = CachedToken::new("t".into(), Duration::from_secs(2), now);
+        assert!(!short.is_fresh(now + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn digest_session_answers_recorded_challenge() {
+        let s = DigestSession::default();
+        assert!(!s.has_challenge());
+        s.accept_challenge(r#"Digest realm="MMS Public API", domain="", nonce="89FU+zZ06zgKynmobMhdFzhWpORw6cYM", algorithm=MD5, qop="auth", stale=false"#).unwrap();
+        let key = SecretString::from("priv".to_string());
+        let a = s
+            .authorization("pub", &key, "GET", "/api/atlas/v2/groups")
+            .unwrap()
+            .unwrap();
+        assert!(a.starts_with("Digest "), "{a}");
+        assert!(a.contains("nc=00000001"));
+        let b = s
+            .authorization("pub", &key, "GET", "/api/atlas/v2/groups")
+            .unwrap()
+            .unwrap();
+        assert!(
+            b.contains("nc=00000002"),
+            "nonce reused with a higher count: {b}"
+        );
+        assert!(!a.contains("priv"));
+    }
+}

@@ -1,0 +1,190 @@
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// An error body exactly as Atlas sends it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    pub error: u16,
+    pub error_code: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub parameters: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bad_request_detail: Option<BadRequestDetail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct BadRequestDetail {
+    #[serde(default)]
+    pub fields: Vec<FieldViolation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct FieldViolation {
+    pub field: String,
+    pub description: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.error_code, self.error)?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        } else if let Some(reason) = &self.reason {
+            write!(f, ": {reason}")?;
+        }
+        if let Some(bad) = &self.bad_request_detail {
+            for v in &bad.fields {
+                write!(f, " [{}: {}]", v.field, v.description)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    Timeout,
+    Connect,
+    Tls,
+    Other,
+}
+
+/// Everything a call can fail with. No variant ever carries a credential or
+/// a private key: bodies are cut and scrubbed before they are kept.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Rejected before anything was sent.
+    #[error("{0}")]
+    Invalid(String),
+    /// Atlas answered with its error shape.
+    #[error("{api}")]
+    Api {
+        api: ApiError,
+        retry_after: Option<Duration>,
+    },
+    /// A non-2xx answer whose body is not an Atlas error.
+    #[error("HTTP {status} from Atlas: {snippet}")]
+    UnexpectedStatus { status: u16, snippet: String },
+    /// A 2xx answer we could not decode.
+    #[error("could not decode Atlas's answer (HTTP {status}): {reason}; body starts: {snippet}")]
+    Decode {
+        status: u16,
+        reason: String,
+        snippet: String,
+    },
+    #[error("{message}")]
+    Transport {
+        kind: TransportKind,
+        message: String,
+    },
+    /// Authentication could not be carried out (bad challenge, token endpoint refused).
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    #[error(
+        "refusing to send credentials over plain http to {host}: use https, or a loopback address for a local simulator"
+    )]
+    Insecure { host: String },
+}
+
+impl Error {
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api { api, .. } => Some(api),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { api, .. } => Some(api.error),
+            Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn error_code(&self) -> Option<&str> {
+        self.api().map(|a| a.error_code.as_str())
+    }
+
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        let mut chain = String::new();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        message.push_str(&chain);
+        let lower = chain.to_ascii_lowercase();
+        let kind = if e.is_timeout() {
+            TransportKind::Timeout
+        } else if lower.contains("certificate") || lower.contains("tls") {
+            TransportKind::Tls
+        } else if e.is_connect() {
+            TransportKind::Connect
+        } else {
+            TransportKind::Other
+        };
+        Error::Transport { kind, message }
+    }
+}
+
+/// The first bytes of a body, safe to show: never more than `MAX` bytes and
+/// never a PEM private key, even if a server echoes one back.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    let text = String::from_utf8_lossy(body);
+    let text = match text.find("-----BEGIN") {
+        Some(i) if text.contains("PRIVATE KEY") => format!("{}[PEM redacted]", &text[..i]),
+        _ => text.into_owned(),
+    };
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX)
+        .collect();
+    if text.chars().count() > MAX {
+        out.push('…');
+    }
+    if out.trim().is_empty() {
+        "(empty)".into()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_never_keeps_a_private_key() {
+        let body = b"oops -----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nSECRET\n-----END PRIVATE KEY-----";
+        let s = snippet(body);
+        assert!(!s.contains("SECRET"), "{s}");
+        assert!(s.starts_with("oops"));
+    }
+
+    #[test]
+    fn snippet_is_bounded() {
+        let s = snippet(&[b'a'; 1000]);
+        assert_eq!(s.chars().count(), 201);
+        assert_eq!(snippet(b""), "(empty)");
+    }
+
+    #[test]
+    fn api_error_displays_code_and_detail() {
+        let e: ApiError = serde_json::from_str(r#"{"detail":"No group with ID 111111111111111111111111 exists.","error":404,"errorCode":"GROUP_NOT_FOUND","parameters":["111111111111111111111111"],"reason":"Not Found"}"#).unwrap();
+        assert_eq!(
+            e.to_string(),
+            "GROUP_NOT_FOUND (404): No group with ID 111111111111111111111111 exists."
+        );
+    }
+}

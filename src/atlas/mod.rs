@@ -1,0 +1,18 @@
+//! The only code that speaks HTTP to Atlas.
+
+mod auth;
+mod client;
+mod error;
+mod model;
+mod paginate;
+mod path;
+
+pub use auth::Credentials;
+pub use client::{API_V2_MEDIA_TYPE, Client, ClientConfig, DEFAULT_BASE_URL, RateLimitInfo};
+pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, TransportKind};
+pub use model::{
+    CustomerX509, DatabaseUser, IssuedPem, Link, Page, PageRequest, Project, Role, Scope, UserCert,
+    UserSecurity, X509Type,
+};
+pub use paginate::fetch_all;
+pub use path::{encode_path_segment, validate_group_id, validate_months, validate_username};

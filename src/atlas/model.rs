@@ -1,0 +1,284 @@
+use jiff::Timestamp;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Link {
+    pub href: String,
+    pub rel: String,
+}
+
+/// One page of a list, as Atlas pages them.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub results: Vec<T>,
+    /// Atlas answers `0` when asked not to count (`includeCount=false`), so a
+    /// zero next to a non-empty page means "unknown", not "empty".
+    #[serde(default)]
+    pub total_count: Option<u64>,
+    #[serde(default)]
+    pub links: Vec<Link>,
+}
+
+impl<T> Page<T> {
+    /// The total if Atlas really counted; `None` when it did not.
+    pub fn known_total(&self) -> Option<u64> {
+        match self.total_count {
+            Some(0) if !self.results.is_empty() => None,
+            other => other,
+        }
+    }
+
+    pub fn link(&self, rel: &str) -> Option<&str> {
+        self.links
+            .iter()
+            .find(|l| l.rel == rel)
+            .map(|l| l.href.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// From 1.
+    pub page_num: u32,
+    /// 1..=500.
+    pub items_per_page: u32,
+    pub include_count: bool,
+}
+
+impl PageRequest {
+    pub const MAX_ITEMS_PER_PAGE: u32 = 500;
+    pub const DEFAULT_ITEMS_PER_PAGE: u32 = 100;
+
+    pub fn new(page_num: u32, items_per_page: u32) -> Self {
+        Self {
+            page_num,
+            items_per_page,
+            include_count: true,
+        }
+    }
+
+    pub fn first(items_per_page: u32) -> Self {
+        Self::new(1, items_per_page)
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self::first(Self::DEFAULT_ITEMS_PER_PAGE)
+    }
+}
+
+/// An Atlas project (a "group" in the API).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub org_id: Option<String>,
+    #[serde(default)]
+    pub cluster_count: Option<u64>,
+    #[serde(default)]
+    pub created: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum X509Type {
+    None,
+    Managed,
+    Customer,
+    /// A value this build does not know; shown, never acted on.
+    #[serde(other)]
+    Unknown,
+}
+
+impl X509Type {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            X509Type::None => "NONE",
+            X509Type::Managed => "MANAGED",
+            X509Type::Customer => "CUSTOMER",
+            X509Type::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Role {
+    pub role_name: String,
+    pub database_name: String,
+    #[serde(default)]
+    pub collection_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Scope {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseUser {
+    pub username: String,
+    pub database_name: String,
+    #[serde(default)]
+    pub group_id: Option<String>,
+    #[serde(default = "default_x509", rename = "x509Type")]
+    pub x509_type: X509Type,
+    #[serde(default, rename = "awsIAMType")]
+    pub aws_iam_type: Option<String>,
+    #[serde(default)]
+    pub ldap_auth_type: Option<String>,
+    #[serde(default)]
+    pub oidc_auth_type: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub scopes: Vec<Scope>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub delete_after_date: Option<Timestamp>,
+}
+
+fn default_x509() -> X509Type {
+    X509Type::None
+}
+
+/// An Atlas-managed certificate as the list returns it. `_id` is the
+/// certificate's serial and exceeds 2^53: it is never routed through f64.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserCert {
+    #[serde(rename = "_id")]
+    pub id: u64,
+    pub created_at: Timestamp,
+    #[serde(default)]
+    pub group_id: Option<String>,
+    pub not_after: Timestamp,
+    #[serde(default)]
+    pub subject: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSecurity {
+    #[serde(default, rename = "customerX509")]
+    pub customer_x509: CustomerX509,
+    /// Passed through untouched: this tool only reads it.
+    #[serde(default)]
+    pub ldap: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct CustomerX509 {
+    /// Concatenated PEM CA certificates; absent when no customer CA is set.
+    #[serde(default)]
+    pub cas: Option<String>,
+}
+
+impl CustomerX509 {
+    pub fn is_configured(&self) -> bool {
+        self.cas.as_deref().is_some_and(|c| !c.trim().is_empty())
+    }
+
+    /// How many CA certificates the PEM bundle holds.
+    pub fn ca_count(&self) -> usize {
+        self.cas
+            .as_deref()
+            .map(|c| c.matches("-----BEGIN CERTIFICATE-----").count())
+            .unwrap_or(0)
+    }
+}
+
+/// The PEM Atlas returns when issuing: certificate then private key. It is
+/// the only copy of the key anywhere, so it is kept as a secret (zeroed on
+/// drop, redacted from Debug).
+pub struct IssuedPem(SecretString);
+
+impl IssuedPem {
+    pub fn new(text: String) -> Self {
+        Self(SecretString::from(text))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The certificate part alone (no key), for display and parsing.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        let text = self.expose();
+        let start = text.find("-----BEGIN CERTIFICATE-----")?;
+        let end_marker = "-----END CERTIFICATE-----";
+        let end = text[start..].find(end_marker)? + start + end_marker.len();
+        Some(&text[start..end])
+    }
+
+    pub fn has_private_key(&self) -> bool {
+        self.expose().contains("PRIVATE KEY-----")
+    }
+}
+
+impl std::fmt::Debug for IssuedPem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IssuedPem([REDACTED])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_above_2_pow_53_survives() {
+        let json = r#"{"_id":9096781148244857296,"createdAt":"2025-06-30T04:09:32Z","groupId":"b0123456789abcdef012345b","notAfter":"2025-09-30T05:09:32Z","subject":"CN=user631"}"#;
+        let c: UserCert = serde_json::from_str(json).unwrap();
+        assert_eq!(c.id, 9_096_781_148_244_857_296);
+        assert_eq!(
+            serde_json::to_value(&c).unwrap()["_id"].as_u64(),
+            Some(9_096_781_148_244_857_296)
+        );
+    }
+
+    #[test]
+    fn total_zero_with_results_is_unknown() {
+        let p: Page<u32> = serde_json::from_str(r#"{"results":[1,2],"totalCount":0}"#).unwrap();
+        assert_eq!(p.known_total(), None);
+        let p: Page<u32> = serde_json::from_str(r#"{"results":[],"totalCount":0}"#).unwrap();
+        assert_eq!(p.known_total(), Some(0));
+    }
+
+    #[test]
+    fn unknown_x509_type_is_kept_apart() {
+        let u: DatabaseUser = serde_json::from_str(
+            r#"{"username":"a","databaseName":"$external","x509Type":"SOMETHING_NEW"}"#,
+        )
+        .unwrap();
+        assert_eq!(u.x509_type, X509Type::Unknown);
+    }
+
+    #[test]
+    fn issued_pem_debug_is_redacted() {
+        let p = IssuedPem::new("-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nK\n-----END PRIVATE KEY-----\n".into());
+        assert_eq!(format!("{p:?}"), "IssuedPem([REDACTED])");
+        assert!(p.has_private_key());
+        assert!(!p.certificate_pem().unwrap().contains("PRIVATE"));
+    }
+
+    #[test]
+    fn customer_ca_count() {
+        let c = CustomerX509 {
+            cas: Some("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n".into()),
+        };
+        assert!(c.is_configured());
+        assert_eq!(c.ca_count(), 2);
+        assert!(!CustomerX509::default().is_configured());
+    }
+}

@@ -1,0 +1,5 @@
+//! atlas-x509: a terminal UI for the X.509 certificates of MongoDB Atlas
+//! database users, with the Atlas simulator that backs `--demo` and the tests.
+
+pub mod atlas;
+pub mod sim;
