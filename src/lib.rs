@@ -2,4 +2,6 @@
 //! database users, with the Atlas simulator that backs `--demo` and the tests.
 
 pub mod atlas;
+pub mod cli;
+pub mod logging;
 pub mod sim;

@@ -4,5 +4,13 @@
 
 pub mod ca;
 pub mod digest;
+mod guard;
+mod render;
+mod routes;
 pub mod seed;
+mod server;
 pub mod store;
+
+pub use ca::KeyType;
+pub use seed::Seed;
+pub use server::{RateLimit, RequestRecord, SimConfig, SimCredentials, SimHandle, start};

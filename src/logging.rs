@@ -1,0 +1,37 @@
+//! Logs go to a file: a TUI owns stdout, and a log on the terminal would
+//! tear the screen.
+
+use std::path::PathBuf;
+
+use tracing_subscriber::EnvFilter;
+
+pub fn default_log_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("atlas-x509").join("atlas-x509.log"))
+}
+
+/// Starts file logging at `ATLAS_X509_LOG` (default `info`). Returns the
+/// guard that flushes on drop, or `None` if no log file could be opened.
+pub fn init(path: Option<PathBuf>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let path = path.or_else(default_log_path)?;
+    let dir = path.parent()?.to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter =
+        EnvFilter::try_from_env("ATLAS_X509_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

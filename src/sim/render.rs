@@ -1,0 +1,275 @@
+//! The JSON Atlas sends, built by hand (not from the client's models) so the
+//! contract tests compare two independent readings of the API.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::store::{CertRec, ProjectRec, SimError, UserRec, rfc3339};
+use crate::atlas::encode_path_segment;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiVersion {
+    V2,
+    V1,
+}
+
+impl ApiVersion {
+    pub fn from_path(path: &str) -> Option<Self> {
+        if path.starts_with("/api/atlas/v2/") || path == "/api/atlas/v2" {
+            Some(ApiVersion::V2)
+        } else if path.starts_with("/api/atlas/v1.0/") || path == "/api/atlas/v1.0" {
+            Some(ApiVersion::V1)
+        } else {
+            None
+        }
+    }
+
+    pub fn segment(self) -> &'static str {
+        match self {
+            ApiVersion::V2 => "v2",
+            ApiVersion::V1 => "v1.0",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ApiVersion::V2 => "application/vnd.atlas.2023-01-01+json;charset=utf-8",
+            ApiVersion::V1 => "application/json",
+        }
+    }
+}
+
+pub fn body(status: StatusCode, content_type: &'static str, text: String) -> Response {
+    let mut r = (status, text).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+pub fn json(status: StatusCode, v: ApiVersion, value: &Value) -> Response {
+    body(status, v.content_type(), value.to_string())
+}
+
+/// Errors are plain `application/json` with the code repeated in `X-Error-Code`.
+pub fn error(e: SimError) -> Response {
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let value = json!({
+        "detail": e.detail,
+        "error": e.status,
+        "errorCode": e.code,
+        "parameters": e.parameters,
+        "reason": status.canonical_reason().unwrap_or("Error"),
+    });
+    let mut r = body(status, "application/json", value.to_string());
+    r.headers_mut()
+        .insert("x-error-code", HeaderValue::from_static(e.code));
+    r
+}
+
+fn links(href: String) -> Value {
+    json!([{ "href": href, "rel": "self" }])
+}
+
+pub fn group(p: &ProjectRec, org_id: &str, base: &str, v: ApiVersion) -> Value {
+    json!({
+        "clusterCount": p.cluster_count,
+        "created": rfc3339(p.created),
+        "id": p.id,
+        "links": links(format!("{base}/api/atlas/{}/groups/{}", v.segment(), p.id)),
+        "name": p.name,
+        "orgId": org_id,
+        "tags": p.tags,
+        "withDefaultAlertsSettings": true,
+    })
+}
+
+pub fn user(u: &UserRec, group_id: &str, base: &str, v: ApiVersion) -> Value {
+    let mut value = json!({
+        "awsIAMType": "NONE",
+        "databaseName": u.database_name,
+        "groupId": group_id,
+        "labels": u.labels,
+        "ldapAuthType": u.ldap_auth_type,
+        "links": links(format!(
+            "{base}/api/atlas/{}/groups/{group_id}/databaseUsers/{}/{}",
+            v.segment(),
+            encode_path_segment(&u.database_name),
+            encode_path_segment(&u.username)
+        )),
+        "oidcAuthType": u.oidc_auth_type,
+        "roles": u.roles,
+        "scopes": u.scopes,
+        "username": u.username,
+        "x509Type": u.x509_type,
+    });
+    if let Some(d) = &u.description {
+        value["description"] = json!(d);
+    }
+    value
+}
+
+pub fn cert(c: &CertRec, group_id: &str, username: &str) -> Value {
+    json!({
+        "_id": c.serial,
+        "createdAt": rfc3339(c.created_at),
+        "groupId": group_id,
+        "notAfter": rfc3339(c.not_after),
+        "subject": format!("CN={}", escape_rdn_value(username)),
+    })
+}
+
+pub fn user_security(p: &ProjectRec) -> Value {
+    let customer = match &p.customer_cas {
+        Some(cas) => json!({ "cas": cas }),
+        None => json!({}),
+    };
+    let ldap = p.ldap.clone().unwrap_or_else(
+        || json!({ "authenticationEnabled": false, "authorizationEnabled": false }),
+    );
+    json!({ "customerX509": customer, "ldap": ldap })
+}
+
+/// RFC 2253 escaping of one attribute value.
+fn escape_rdn_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for (i, c) in v.chars().enumerate() {
+        let edge = (i == 0 && (c == ' ' || c == '#')) || (i + 1 == v.chars().count() && c == ' ');
+        if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Paging as Atlas does it, quirks included: `includeCount=false` answers
+/// `totalCount: 0` and no `next` link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageQuery {
+    pub page_num: usize,
+    pub items_per_page: usize,
+    pub include_count: bool,
+}
+
+impl PageQuery {
+    pub fn parse(raw: Option<&str>) -> Result<Self, SimError> {
+        let mut q = PageQuery {
+            page_num: 1,
+            items_per_page: 100,
+            include_count: true,
+        };
+        for (k, val) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            match k.as_ref() {
+                "pageNum" => {
+                    q.page_num = val
+                        .parse()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| SimError::invalid_query("pageNum"))?;
+                }
+                "itemsPerPage" => {
+                    q.items_per_page = val
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=500).contains(n))
+                        .ok_or_else(|| SimError::invalid_query("itemsPerPage"))?;
+                }
+                "includeCount" => {
+                    q.include_count = match val.as_ref() {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(SimError::invalid_query("includeCount")),
+                    };
+                }
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+
+    fn href(&self, base: &str, path: &str, page_num: usize) -> String {
+        format!(
+            "{base}{path}?includeCount={}&pageNum={page_num}&itemsPerPage={}",
+            self.include_count, self.items_per_page
+        )
+    }
+
+    pub fn page<T>(
+        &self,
+        items: Vec<T>,
+        base: &str,
+        path: &str,
+        render: impl Fn(&T) -> Value,
+    ) -> Value {
+        let total = items.len();
+        let start = (self.page_num - 1)
+            .saturating_mul(self.items_per_page)
+            .min(total);
+        let end = start.saturating_add(self.items_per_page).min(total);
+        let results: Vec<Value> = items[start..end].iter().map(render).collect();
+        let mut links =
+            vec![json!({ "href": self.href(base, path, self.page_num), "rel": "self" })];
+        if self.page_num > 1 {
+            links.insert(
+                0,
+                json!({ "href": self.href(base, path, self.page_num - 1), "rel": "previous" }),
+            );
+        }
+        if self.include_count && end < total {
+            links.push(json!({ "href": self.href(base, path, self.page_num + 1), "rel": "next" }));
+        }
+        json!({
+            "links": links,
+            "results": results,
+            "totalCount": if self.include_count { total } else { 0 },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_links_and_quirks() {
+        let q = PageQuery::parse(Some("pageNum=2&itemsPerPage=2")).unwrap();
+        let v = q.page((0..5).collect(), "http://h", "/p", |n| json!(n));
+        assert_eq!(v["results"], json!([2, 3]));
+        assert_eq!(v["totalCount"], 5);
+        let rels: Vec<_> = v["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["rel"].as_str().unwrap())
+            .collect();
+        assert_eq!(rels, ["previous", "self", "next"]);
+        let q = PageQuery::parse(Some("includeCount=false&itemsPerPage=2")).unwrap();
+        let v = q.page((0..5).collect(), "http://h", "/p", |n| json!(n));
+        assert_eq!(v["totalCount"], 0);
+        assert_eq!(v["links"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn bad_paging_parameters() {
+        for bad in [
+            "pageNum=0",
+            "itemsPerPage=501",
+            "itemsPerPage=0",
+            "pageNum=x",
+            "includeCount=maybe",
+        ] {
+            assert_eq!(
+                PageQuery::parse(Some(bad)).unwrap_err().code,
+                "INVALID_QUERY_PARAMETER",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn rdn_escaping() {
+        assert_eq!(escape_rdn_value("user389"), "user389");
+        assert_eq!(escape_rdn_value("a,b=c"), "a\\,b\\=c");
+    }
+}

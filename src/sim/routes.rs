@@ -1,0 +1,307 @@
+//! The endpoints, each a thin shell over `Store`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware;
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use serde_json::{Value, json};
+
+use super::ca::ProjectCa;
+use super::digest::constant_time_eq;
+use super::guard;
+use super::render::{self, ApiVersion, PageQuery};
+use super::server::Shared;
+use super::store::{CertRec, SimError, issuance_window, random_serial};
+
+type Sh = State<Arc<Shared>>;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/api/atlas/{ver}/groups", get(list_groups))
+        .route("/api/atlas/{ver}/groups/{gid}", get(get_group))
+        .route(
+            "/api/atlas/{ver}/groups/{gid}/databaseUsers",
+            get(list_users),
+        )
+        .route(
+            "/api/atlas/{ver}/groups/{gid}/databaseUsers/{user}/certs",
+            get(list_certs).post(create_cert),
+        )
+        .route(
+            "/api/atlas/{ver}/groups/{gid}/userSecurity",
+            get(get_security),
+        )
+        .route(
+            "/api/atlas/{ver}/groups/{gid}/userSecurity/customerX509",
+            delete(disable_customer_x509),
+        )
+        .route_layer(middleware::from_fn_with_state(shared.clone(), guard::api));
+    Router::new()
+        .merge(api)
+        .route("/api/oauth/token", post(token))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            guard::observe,
+        ))
+        .with_state(shared)
+}
+
+fn version(ver: &str) -> ApiVersion {
+    if ver == "v1.0" {
+        ApiVersion::V1
+    } else {
+        ApiVersion::V2
+    }
+}
+
+fn or_error(r: Result<Response, SimError>) -> Response {
+    r.unwrap_or_else(render::error)
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>, SimError> {
+    m.lock().map_err(|_| SimError::unexpected())
+}
+
+async fn list_groups(State(sh): Sh, Path(ver): Path<String>, RawQuery(q): RawQuery) -> Response {
+    or_error((|| {
+        let v = version(&ver);
+        let page = PageQuery::parse(q.as_deref())?;
+        let store = lock(&sh.store)?;
+        let path = format!("/api/atlas/{}/groups", v.segment());
+        let items: Vec<_> = store.projects.iter().collect();
+        let body = page.page(items, &sh.creds.base_url, &path, |p| {
+            render::group(p, &store.org_id, &sh.creds.base_url, v)
+        });
+        Ok(render::json(StatusCode::OK, v, &body))
+    })())
+}
+
+async fn get_group(State(sh): Sh, Path((ver, gid)): Path<(String, String)>) -> Response {
+    or_error((|| {
+        let v = version(&ver);
+        let store = lock(&sh.store)?;
+        let p = store.project(&gid)?;
+        Ok(render::json(
+            StatusCode::OK,
+            v,
+            &render::group(p, &store.org_id, &sh.creds.base_url, v),
+        ))
+    })())
+}
+
+async fn list_users(
+    State(sh): Sh,
+    Path((ver, gid)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    or_error((|| {
+        let v = version(&ver);
+        let page = PageQuery::parse(q.as_deref())?;
+        let store = lock(&sh.store)?;
+        let p = store.project(&gid)?;
+        let path = format!("/api/atlas/{}/groups/{gid}/databaseUsers", v.segment());
+        let items: Vec<_> = p.users.iter().collect();
+        let body = page.page(items, &sh.creds.base_url, &path, |u| {
+            render::user(u, &gid, &sh.creds.base_url, v)
+        });
+        Ok(render::json(StatusCode::OK, v, &body))
+    })())
+}
+
+async fn list_certs(
+    State(sh): Sh,
+    Path((ver, gid, user)): Path<(String, String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    or_error((|| {
+        let v = version(&ver);
+        let page = PageQuery::parse(q.as_deref())?;
+        let store = lock(&sh.store)?;
+        let certs = store.valid_certs(&gid, &user, jiff::Timestamp::now())?;
+        let path = format!(
+            "/api/atlas/{}/groups/{gid}/databaseUsers/{}/certs",
+            v.segment(),
+            crate::atlas::encode_path_segment(&user)
+        );
+        let body = page.page(certs, &sh.creds.base_url, &path, |c| {
+            render::cert(c, &gid, &user)
+        });
+        Ok(render::json(StatusCode::OK, v, &body))
+    })())
+}
+
+/// `monthsUntilExpiration` from the body; `None` if the body leaves it out.
+fn months_from_body(body: &[u8]) -> Result<Option<i64>, SimError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|_| SimError::validation("the body is not valid JSON"))?;
+    match value.get("monthsUntilExpiration") {
+        None | Some(Value::Null) => Ok(None),
+        Some(n) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| SimError::validation("monthsUntilExpiration must be an integer")),
+    }
+}
+
+async fn create_cert(
+    State(sh): Sh,
+    Path((ver, gid, user)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Response {
+    or_error(issue(&sh, version(&ver), &gid, &user, &body).await)
+}
+
+async fn issue(
+    sh: &Arc<Shared>,
+    v: ApiVersion,
+    gid: &str,
+    user: &str,
+    body: &[u8],
+) -> Result<Response, SimError> {
+    let months = months_from_body(body)?;
+    let (months, ca) = {
+        let store = lock(&sh.store)?;
+        let months = store.check_can_issue(gid, user, months)?;
+        (months, store.project(gid)?.ca.clone())
+    };
+    let kind = sh.key_type;
+    let ca = match ca {
+        Some(ca) => ca,
+        None => {
+            let made = tokio::task::spawn_blocking(move || {
+                ProjectCa::generate(kind, jiff::Timestamp::now())
+            })
+            .await
+            .map_err(|_| SimError::unexpected())?
+            .map_err(|_| SimError::unexpected())?;
+            lock(&sh.store)?.set_ca(gid, Arc::new(made))?
+        }
+    };
+    let serial = random_serial();
+    let (not_before, not_after) = issuance_window(jiff::Timestamp::now(), months);
+    let name = user.to_string();
+    let pem =
+        tokio::task::spawn_blocking(move || ca.issue(kind, &name, serial, not_before, not_after))
+            .await
+            .map_err(|_| SimError::unexpected())?
+            .map_err(|_| SimError::unexpected())?;
+    lock(&sh.store)?.record_cert(
+        gid,
+        user,
+        CertRec {
+            serial,
+            created_at: not_before,
+            not_after,
+        },
+    )?;
+    // Raw PEM under a JSON content type: that is what Atlas sends.
+    Ok(render::body(StatusCode::CREATED, v.content_type(), pem))
+}
+
+async fn get_security(State(sh): Sh, Path((ver, gid)): Path<(String, String)>) -> Response {
+    or_error((|| {
+        let store = lock(&sh.store)?;
+        let p = store.project(&gid)?;
+        Ok(render::json(
+            StatusCode::OK,
+            version(&ver),
+            &render::user_security(p),
+        ))
+    })())
+}
+
+async fn disable_customer_x509(
+    State(sh): Sh,
+    Path((ver, gid)): Path<(String, String)>,
+) -> Response {
+    or_error((|| {
+        let mut store = lock(&sh.store)?;
+        let p = store.disable_customer_x509(&gid)?;
+        Ok(render::json(
+            StatusCode::ACCEPTED,
+            version(&ver),
+            &render::user_security(p),
+        ))
+    })())
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    render::body(
+        status,
+        "application/json",
+        json!({ "error": error, "error_description": description }).to_string(),
+    )
+}
+
+/// OAuth 2 client credentials: HTTP Basic client id and secret, form body.
+async fn token(State(sh): Sh, headers: HeaderMap, body: Bytes) -> Response {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| {
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b.trim()).ok()
+        })
+        .and_then(|b| String::from_utf8(b).ok());
+    let authorized = basic
+        .as_deref()
+        .and_then(|b| b.split_once(':'))
+        .is_some_and(|(id, secret)| {
+            constant_time_eq(id.as_bytes(), sh.creds.client_id.as_bytes())
+                & constant_time_eq(secret.as_bytes(), sh.creds.client_secret.as_bytes())
+        });
+    if !authorized {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Invalid client credentials.",
+        );
+    }
+    let grant_ok = url::form_urlencoded::parse(&body)
+        .any(|(k, v)| k == "grant_type" && v == "client_credentials");
+    if !grant_ok {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "Only grant_type=client_credentials is supported.",
+        );
+    }
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).expect("OS randomness");
+    let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw);
+    if let Ok(mut t) = sh.tokens.lock() {
+        let now = Instant::now();
+        t.retain(|_, exp| *exp > now);
+        t.insert(token.clone(), now + sh.token_ttl);
+    }
+    render::body(
+        StatusCode::OK,
+        "application/json",
+        json!({
+            "access_token": token,
+            "expires_in": sh.token_ttl.as_secs(),
+            "token_type": "Bearer",
+        })
+        .to_string(),
+    )
+}
+
+async fn not_found(req: axum::extract::Request) -> Response {
+    let path = req.uri().path().to_string();
+    render::error(SimError::new(
+        404,
+        "RESOURCE_NOT_FOUND",
+        format!("Cannot find resource {path}."),
+        vec![json!(path)],
+    ))
+}

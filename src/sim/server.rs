@@ -1,0 +1,328 @@
+//! Starting, inspecting and stopping a simulator.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::ca::KeyType;
+use super::digest::NonceStore;
+use super::seed::Seed;
+use super::store::Store;
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Must be a loopback address: the simulator's keys travel in the clear.
+    pub listen: SocketAddr,
+    pub seed: Seed,
+    pub key_type: KeyType,
+    /// Added before every answer.
+    pub latency: Duration,
+    /// Share of authenticated API requests answered with a 500 (0.0..=1.0).
+    pub fail_rate: f64,
+    pub rate_limit: Option<RateLimit>,
+    pub token_ttl: Duration,
+    pub nonce_ttl: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: Seed::default_seed(),
+            key_type: KeyType::Rsa,
+            latency: Duration::ZERO,
+            fail_rate: 0.0,
+            rate_limit: None,
+            token_ttl: Duration::from_secs(3600),
+            nonce_ttl: Duration::from_secs(300),
+        }
+    }
+}
+
+/// `N/min`, `N/Nmin` or `N/Ns`: N requests per window, then 429s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u32,
+    pub window: Duration,
+}
+
+impl FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("rate limit {s:?} is not N/min, N/<k>min or N/<k>s");
+        let (n, per) = s.split_once('/').ok_or_else(bad)?;
+        let limit: u32 = n.trim().parse().map_err(|_| bad())?;
+        let per = per.trim();
+        let (count, unit) =
+            per.split_at(per.find(|c: char| !c.is_ascii_digit()).unwrap_or(per.len()));
+        let count: u64 = if count.is_empty() {
+            1
+        } else {
+            count.parse().map_err(|_| bad())?
+        };
+        let secs = match unit {
+            "min" | "m" => 60,
+            "s" => 1,
+            _ => return Err(bad()),
+        };
+        if limit == 0 || count == 0 {
+            return Err(bad());
+        }
+        Ok(RateLimit {
+            limit,
+            window: Duration::from_secs(count * secs),
+        })
+    }
+}
+
+/// What a client needs to talk to this simulator; printed by `atlas-x509 sim`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimCredentials {
+    pub base_url: String,
+    pub public_key: String,
+    pub private_key: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// One request as the simulator saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    pub status: u16,
+    pub authenticated: bool,
+}
+
+pub(crate) struct RateState {
+    pub window_start: Instant,
+    pub counts: HashMap<&'static str, u32>,
+}
+
+pub(crate) struct Shared {
+    pub creds: SimCredentials,
+    pub key_type: KeyType,
+    pub latency: Duration,
+    pub fail_rate: f64,
+    pub rate_limit: Option<RateLimit>,
+    pub token_ttl: Duration,
+    pub store: Mutex<Store>,
+    pub nonces: Mutex<NonceStore>,
+    pub tokens: Mutex<HashMap<String, Instant>>,
+    pub rate: Mutex<RateState>,
+    pub log: Mutex<Vec<RequestRecord>>,
+}
+
+/// Marks a response whose request passed authentication.
+#[derive(Clone, Copy)]
+pub(crate) struct Authenticated;
+
+const LOG_CAP: usize = 100_000;
+
+impl Shared {
+    pub fn record(&self, rec: RequestRecord) {
+        if let Ok(mut log) = self.log.lock() {
+            if log.len() >= LOG_CAP {
+                log.drain(..LOG_CAP / 2);
+            }
+            log.push(rec);
+        }
+    }
+}
+
+pub struct SimHandle {
+    pub credentials: SimCredentials,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    pub fn base_url(&self) -> &str {
+        &self.credentials.base_url
+    }
+
+    /// Every request served so far, oldest first.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared
+            .log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default()
+    }
+
+    /// Invalidates every bearer token, as an expiry or a revocation would.
+    pub fn revoke_tokens(&self) {
+        if let Ok(mut t) = self.shared.tokens.lock() {
+            t.clear();
+        }
+    }
+
+    /// Forgets every Digest nonce, as a server restart would.
+    pub fn forget_nonces(&self, ttl: Duration) {
+        if let Ok(mut n) = self.shared.nonces.lock() {
+            *n = NonceStore::new(ttl);
+        }
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serves until the process is killed or the server fails.
+    pub async fn serve_forever(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn random_string(len: usize, alphabet: &[u8]) -> String {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).expect("OS randomness");
+    bytes
+        .iter()
+        .map(|b| alphabet[usize::from(*b) % alphabet.len()] as char)
+        .collect()
+}
+
+fn new_credentials(base_url: String) -> SimCredentials {
+    const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+    const HEX: &[u8] = b"0123456789abcdef";
+    let uuid = format!(
+        "{}-{}-{}-{}-{}",
+        random_string(8, HEX),
+        random_string(4, HEX),
+        random_string(4, HEX),
+        random_string(4, HEX),
+        random_string(12, HEX)
+    );
+    SimCredentials {
+        base_url,
+        public_key: random_string(8, LOWER),
+        private_key: uuid,
+        client_id: format!("mdb_sa_id_{}", random_string(24, HEX)),
+        client_secret: format!(
+            "mdb_sa_sk_{}",
+            random_string(
+                40,
+                b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            )
+        ),
+    }
+}
+
+/// Binds, then serves in a background task. Only loopback addresses are
+/// accepted.
+pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
+    if !cfg.listen.ip().is_loopback() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "the simulator listens on loopback only, not {}: its credentials travel over plain HTTP",
+                cfg.listen
+            ),
+        ));
+    }
+    if !(0.0..=1.0).contains(&cfg.fail_rate) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("fail rate must be from 0 to 1, not {}", cfg.fail_rate),
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
+    let addr = listener.local_addr()?;
+    let credentials = new_credentials(format!("http://{addr}"));
+    let shared = Arc::new(Shared {
+        creds: credentials.clone(),
+        key_type: cfg.key_type,
+        latency: cfg.latency,
+        fail_rate: cfg.fail_rate,
+        rate_limit: cfg.rate_limit,
+        token_ttl: cfg.token_ttl,
+        store: Mutex::new(Store::from_seed(&cfg.seed, jiff::Timestamp::now())),
+        nonces: Mutex::new(NonceStore::new(cfg.nonce_ttl)),
+        tokens: Mutex::new(HashMap::new()),
+        rate: Mutex::new(RateState {
+            window_start: Instant::now(),
+            counts: HashMap::new(),
+        }),
+        log: Mutex::new(Vec::new()),
+    });
+    let app = super::routes::router(shared.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("simulator stopped: {e}");
+        }
+    });
+    Ok(SimHandle {
+        credentials,
+        shared,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_syntax() {
+        assert_eq!(
+            "100/min".parse::<RateLimit>().unwrap(),
+            RateLimit {
+                limit: 100,
+                window: Duration::from_secs(60)
+            }
+        );
+        assert_eq!(
+            "3/2s".parse::<RateLimit>().unwrap().window,
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            "5/10min".parse::<RateLimit>().unwrap().window,
+            Duration::from_secs(600)
+        );
+        for bad in ["", "x/min", "0/min", "5/hour", "5"] {
+            assert!(bad.parse::<RateLimit>().is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_non_loopback() {
+        let cfg = SimConfig {
+            listen: "0.0.0.0:0".parse().unwrap(),
+            ..SimConfig::default()
+        };
+        assert!(start(cfg).await.is_err());
+    }
+}
