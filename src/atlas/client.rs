@@ -524,7 +524,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 fn error_from(raw: &Raw) -> Error {
     match serde_json::from_slice::<ApiError>(&raw.body) {
         Ok(api) => Error::Api {
-            api,
+            api: Box::new(api),
             retry_after: retry_after(&raw.headers),
         },
         Err(_) => Error::UnexpectedStatus {

@@ -65,7 +65,7 @@ pub enum Error {
     /// Atlas answered with its error shape.
     #[error("{api}")]
     Api {
-        api: ApiError,
+        api: Box<ApiError>,
         retry_after: Option<Duration>,
     },
     /// A non-2xx answer whose body is not an Atlas error.

@@ -50,8 +50,8 @@ pub async fn api(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Res
             vec![json!(req.uri().path())],
         ));
     };
-    if let Err(resp) = authenticate(&sh, &req) {
-        return resp;
+    if let Err(Challenge { stale }) = authenticate(&sh, &req) {
+        return unauthorized(&sh, stale);
     }
     let mut resp = checked(&sh, version, req, next).await;
     resp.extensions_mut().insert(Authenticated);
@@ -70,7 +70,7 @@ async fn checked(sh: &Shared, version: ApiVersion, req: Request, next: Next) -> 
     let class = rate_class(req.uri().path());
     let (limit, remaining) = match take_rate_token(sh, class, req.uri().path()) {
         Ok(v) => v,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     if sh.fail_rate > 0.0 && random_unit() < sh.fail_rate {
         return render::error(SimError::unexpected());
@@ -107,7 +107,12 @@ fn rate_class(path: &str) -> &'static str {
     }
 }
 
-fn take_rate_token(sh: &Shared, class: &'static str, path: &str) -> Result<(u32, u32), Response> {
+/// Counts the request; `Ok((limit, remaining))`, or the 429 to send.
+fn take_rate_token(
+    sh: &Shared,
+    class: &'static str,
+    path: &str,
+) -> Result<(u32, u32), Box<Response>> {
     let (limit, window, enforce) = match sh.rate_limit {
         Some(rl) => (rl.limit, rl.window, true),
         None => (
@@ -151,7 +156,7 @@ fn take_rate_token(sh: &Shared, class: &'static str, path: &str) -> Result<(u32,
         h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
         h.insert("ratelimit-limit", HeaderValue::from(limit));
         h.insert("ratelimit-remaining", HeaderValue::from(0));
-        return Err(resp);
+        return Err(Box::new(resp));
     }
     *used += 1;
     Ok((limit, limit.saturating_sub(*used)))
@@ -181,13 +186,19 @@ pub fn unauthorized(sh: &Shared, stale: bool) -> Response {
     resp
 }
 
-fn authenticate(sh: &Shared, req: &Request) -> Result<(), Response> {
+/// A refusal that answers with a fresh challenge; `stale` when the key was
+/// right and only the nonce was spent.
+struct Challenge {
+    stale: bool,
+}
+
+fn authenticate(sh: &Shared, req: &Request) -> Result<(), Challenge> {
     let Some(auth) = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     else {
-        return Err(unauthorized(sh, false));
+        return Err(Challenge { stale: false });
     };
     if let Some(token) = auth.strip_prefix("Bearer ") {
         let ok = sh
@@ -198,17 +209,17 @@ fn authenticate(sh: &Shared, req: &Request) -> Result<(), Response> {
         return if ok {
             Ok(())
         } else {
-            Err(unauthorized(sh, false))
+            Err(Challenge { stale: false })
         };
     }
     let Some(p) = parse_authorization(auth) else {
-        return Err(unauthorized(sh, false));
+        return Err(Challenge { stale: false });
     };
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
     let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("");
     let algorithm_ok = matches!(get("algorithm"), "" | "MD5");
     let Ok(nc) = u32::from_str_radix(get("nc"), 16) else {
-        return Err(unauthorized(sh, false));
+        return Err(Challenge { stale: false });
     };
     if get("username") != sh.creds.public_key
         || get("realm") != REALM
@@ -216,7 +227,7 @@ fn authenticate(sh: &Shared, req: &Request) -> Result<(), Response> {
         || !algorithm_ok
         || get("uri") != target
     {
-        return Err(unauthorized(sh, false));
+        return Err(Challenge { stale: false });
     }
     let want = expected_response(&DigestInput {
         username: &sh.creds.public_key,
@@ -228,7 +239,7 @@ fn authenticate(sh: &Shared, req: &Request) -> Result<(), Response> {
         cnonce: get("cnonce"),
     });
     if !constant_time_eq(want.as_bytes(), get("response").as_bytes()) {
-        return Err(unauthorized(sh, false));
+        return Err(Challenge { stale: false });
     }
     let check = sh
         .nonces
@@ -237,7 +248,6 @@ fn authenticate(sh: &Shared, req: &Request) -> Result<(), Response> {
         .unwrap_or(NonceCheck::Stale);
     match check {
         NonceCheck::Fresh => Ok(()),
-        // The key was right; only the nonce is spent.
-        NonceCheck::Stale | NonceCheck::Replayed => Err(unauthorized(sh, true)),
+        NonceCheck::Stale | NonceCheck::Replayed => Err(Challenge { stale: true }),
     }
 }

@@ -1,0 +1,549 @@
+//! The client decodes what Atlas really sent, and the simulator sends what
+//! Atlas sends: the recorded responses and the official spec are the judges.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+
+use atlas_x509::atlas::{
+    ApiError, DatabaseUser, IssuedPem, Page, Project, UserCert, UserSecurity, X509Type,
+};
+use common::*;
+use serde_json::Value;
+use x509_parser::prelude::*;
+
+struct Recorded {
+    status: u16,
+    headers: HashMap<String, String>,
+    body: String,
+}
+
+fn recorded(name: &str) -> Recorded {
+    let path = format!(
+        "{}/tests/fixtures/recorded/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (head, body) = text.split_once("\n\n").expect("headers, blank line, body");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    Recorded {
+        status,
+        headers,
+        body: body.trim_end().to_string(),
+    }
+}
+
+#[test]
+fn client_decodes_every_recorded_response() {
+    let groups: Page<Project> =
+        serde_json::from_str(&recorded("list_groups.GET_groups.200.snaphost").body).unwrap();
+    assert_eq!(groups.results.len(), 37);
+    assert_eq!(groups.known_total(), Some(37));
+    assert_eq!(groups.results[0].cluster_count, Some(5));
+    assert_eq!(
+        groups.link("self").map(|s| s.contains("pageNum=1")),
+        Some(true)
+    );
+
+    let users: Page<DatabaseUser> =
+        serde_json::from_str(&recorded("list_dbusers.GET_databaseUsers.200.snaphost").body)
+            .unwrap();
+    assert_eq!(users.known_total(), Some(33));
+    assert!(users.results.iter().any(|u| u.delete_after_date.is_some()));
+    assert!(users.results.iter().any(|u| u.username.contains('/')));
+
+    for name in [
+        "get_oidc_user_slash_in_name.GET.200.snaphost",
+        "01_create_x509_managed_dbuser.POST_databaseUsers.201.snaphost",
+    ] {
+        let u: DatabaseUser = serde_json::from_str(&recorded(name).body).unwrap();
+        assert!(!u.roles.is_empty(), "{name}");
+    }
+    let managed: DatabaseUser = serde_json::from_str(
+        &recorded("01_create_x509_managed_dbuser.POST_databaseUsers.201.snaphost").body,
+    )
+    .unwrap();
+    assert_eq!(managed.x509_type, X509Type::Managed);
+    assert_eq!(managed.database_name, "$external");
+
+    for name in [
+        "03_list_certs.GET_databaseUsers_user_certs.200.snaphost",
+        "hist_list_certs_3_results.user147.snaphost",
+        "list_certs_user631.200.snaphost",
+    ] {
+        let page: Page<UserCert> = serde_json::from_str(&recorded(name).body).unwrap();
+        assert!(!page.results.is_empty(), "{name}");
+        assert!(page.results.iter().all(|c| c.not_after > c.created_at));
+    }
+
+    for name in [
+        "get_userSecurity.GET.200.snaphost",
+        "patch_userSecurity.PATCH.202.snaphost",
+    ] {
+        let s: UserSecurity = serde_json::from_str(&recorded(name).body).unwrap();
+        assert!(!s.customer_x509.is_configured());
+        assert!(s.ldap.is_some());
+    }
+
+    let e: ApiError = serde_json::from_str(&recorded("404_GROUP_NOT_FOUND.snaphost").body).unwrap();
+    assert_eq!(e.error_code, "GROUP_NOT_FOUND");
+    let r = recorded("401_digest_challenge.snaphost");
+    let e: ApiError = serde_json::from_str(&r.body).unwrap();
+    assert_eq!((e.error, e.error_code.as_str()), (401, "UNEXPECTED_ERROR"));
+}
+
+#[test]
+fn serials_above_2_pow_53_survive_exactly() {
+    let page: Page<UserCert> =
+        serde_json::from_str(&recorded("list_certs_user631.200.snaphost").body).unwrap();
+    assert_eq!(page.results[0].id, 9_096_781_148_244_857_296);
+    assert!(page.results[0].id > 1 << 53);
+    // f64 would have rounded it.
+    assert_ne!(page.results[0].id as f64 as u64, 9_096_781_148_244_857_296);
+}
+
+fn serial_u64(cert: &X509Certificate) -> u64 {
+    let raw = cert.tbs_certificate.raw_serial();
+    let raw = raw.strip_prefix(&[0][..]).unwrap_or(raw);
+    raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+}
+
+#[test]
+fn recorded_issued_certificate_matches_the_recorded_list() {
+    let r = recorded("02_create_cert.POST_databaseUsers_user_certs.201.snaphost");
+    assert_eq!(r.status, 201);
+    assert!(r.headers["content-type"].starts_with("application/vnd.atlas.2023-01-01+json"));
+    let pem = IssuedPem::new(r.body);
+    let (_, p) =
+        x509_parser::pem::parse_x509_pem(pem.certificate_pem().unwrap().as_bytes()).unwrap();
+    let (_, cert) = X509Certificate::from_der(&p.contents).unwrap();
+    assert_eq!(cert.subject().to_string(), "CN=user389");
+    assert!(
+        cert.issuer()
+            .to_string()
+            .ends_with("OU=Atlas, O=MongoDB Inc")
+    );
+    let list: Page<UserCert> = serde_json::from_str(
+        &recorded("03_list_certs.GET_databaseUsers_user_certs.200.snaphost").body,
+    )
+    .unwrap();
+    let listed = list
+        .results
+        .iter()
+        .find(|c| c.id == serial_u64(&cert))
+        .expect("the serial is the list's _id");
+    assert_eq!(
+        listed.created_at.as_second(),
+        cert.validity().not_before.timestamp()
+    );
+    assert_eq!(
+        listed.not_after.as_second(),
+        cert.validity().not_after.timestamp()
+    );
+}
+
+// ---- the simulator against the recordings and the spec ----------------------
+
+/// Every leaf path of a JSON value with its type; array elements merge under `[]`.
+fn shape(v: &Value) -> BTreeMap<String, &'static str> {
+    fn walk(v: &Value, path: String, out: &mut BTreeMap<String, &'static str>) {
+        match v {
+            Value::Object(m) => {
+                out.insert(path.clone(), "object");
+                for (k, v) in m {
+                    walk(v, format!("{path}.{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                out.insert(path.clone(), "array");
+                for v in a {
+                    walk(v, format!("{path}[]"), out);
+                }
+            }
+            Value::String(_) => drop(out.insert(path, "string")),
+            Value::Number(_) => drop(out.insert(path, "number")),
+            Value::Bool(_) => drop(out.insert(path, "bool")),
+            Value::Null => drop(out.insert(path, "null")),
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(v, String::new(), &mut out);
+    out
+}
+
+/// Same types wherever both have a field; fields only the recording has
+/// must be in `optional`; fields only the simulator has must be in the spec
+/// (checked separately by `validate`).
+fn assert_same_shape(what: &str, recorded: &Value, sim: &Value, optional: &[&str]) {
+    let r = shape(recorded);
+    let s = shape(sim);
+    for (path, t) in &r {
+        match s.get(path) {
+            Some(st) => assert_eq!(
+                st, t,
+                "{what}: {path} is {st} in the simulator, {t} in Atlas"
+            ),
+            None => assert!(
+                optional.iter().any(|o| path.contains(o)),
+                "{what}: Atlas sends {path} but the simulator does not"
+            ),
+        }
+    }
+}
+
+fn spec() -> Value {
+    let path = format!(
+        "{}/tests/fixtures/openapi-excerpt.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A small JSON-schema check for the subset the spec uses here: $ref, type,
+/// properties (no extras), items, required, enum.
+fn validate(spec: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap();
+        return validate(spec, &spec["components"]["schemas"][name], v, path, errors);
+    }
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        let ok = match t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            _ => true,
+        };
+        if !ok {
+            errors.push(format!("{path}: expected {t}, got {v}"));
+            return;
+        }
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+        && !e
+            .iter()
+            .any(|x| x.as_str().is_some_and(|s| s.starts_with('<')))
+    {
+        errors.push(format!("{path}: {v} is not one of {e:?}"));
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        let obj = v.as_object().unwrap();
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !obj.contains_key(req.as_str().unwrap()) {
+                errors.push(format!("{path}: required {req} missing"));
+            }
+        }
+        for (k, val) in obj {
+            match props.get(k) {
+                Some(s) => validate(spec, s, val, &format!("{path}.{k}"), errors),
+                None => errors.push(format!("{path}: {k} is not in the spec")),
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+        for (i, x) in arr.iter().enumerate() {
+            validate(spec, items, x, &format!("{path}[{i}]"), errors);
+        }
+    }
+}
+
+fn assert_valid(schema: &str, v: &Value) {
+    let spec = spec();
+    let mut errors = vec![];
+    validate(
+        &spec,
+        &serde_json::json!({ "$ref": format!("#/components/schemas/{schema}") }),
+        v,
+        schema,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{schema}: {errors:#?}");
+}
+
+async fn sim_get(
+    h: &atlas_x509::sim::SimHandle,
+    token: &str,
+    path: &str,
+) -> (u16, HashMap<String, String>, String) {
+    let resp = reqwest::Client::new()
+        .get(format!("{}{path}", h.base_url()))
+        .bearer_auth(token)
+        .header("accept", V2)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap().to_string()))
+        .collect();
+    (status, headers, resp.text().await.unwrap())
+}
+
+fn json(s: &str) -> Value {
+    serde_json::from_str(s).unwrap()
+}
+
+#[tokio::test]
+async fn simulator_bodies_match_atlas_and_the_spec() {
+    let h = sim().await;
+    let t = raw_token(&h).await;
+
+    let (status, headers, body) = sim_get(&h, &t, "/api/atlas/v2/groups").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.atlas.2023-01-01+json;charset=utf-8"
+    );
+    assert!(headers.contains_key("ratelimit-limit") && headers.contains_key("ratelimit-remaining"));
+    let sim_groups = json(&body);
+    let rec_groups = json(&recorded("list_groups.GET_groups.200.snaphost").body);
+    assert_same_shape("groups", &rec_groups, &sim_groups, &[]);
+    assert_valid("PaginatedAtlasGroupView", &sim_groups);
+    assert_valid("PaginatedAtlasGroupView", &rec_groups);
+
+    let (_, _, body) = sim_get(
+        &h,
+        &t,
+        &format!("/api/atlas/v2/groups/{ORDERS}/databaseUsers"),
+    )
+    .await;
+    let sim_users = json(&body);
+    let rec_users = json(&recorded("list_dbusers.GET_databaseUsers.200.snaphost").body);
+    assert_same_shape("users", &rec_users, &sim_users, &["deleteAfterDate"]);
+    assert_valid("PaginatedApiAtlasDatabaseUserView", &sim_users);
+    assert_valid("PaginatedApiAtlasDatabaseUserView", &rec_users);
+    // Self links name the database and percent-encode a `/` as Atlas does.
+    let hrefs: Vec<&str> = sim_users["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["links"][0]["href"].as_str().unwrap())
+        .collect();
+    assert!(
+        hrefs
+            .iter()
+            .any(|h| h.ends_with("/databaseUsers/admin/d0123456789abcdef012345d%2Fanalysts")),
+        "{hrefs:?}"
+    );
+    assert!(
+        hrefs
+            .iter()
+            .any(|h| h.ends_with("/databaseUsers/$external/alice")),
+        "{hrefs:?}"
+    );
+
+    let (_, _, body) = sim_get(
+        &h,
+        &t,
+        &format!("/api/atlas/v2/groups/{ORDERS}/databaseUsers/alice/certs"),
+    )
+    .await;
+    let sim_certs = json(&body);
+    let rec_certs = json(&recorded("03_list_certs.GET_databaseUsers_user_certs.200.snaphost").body);
+    assert_same_shape("certs", &rec_certs, &sim_certs, &[]);
+    assert_valid("PaginatedUserCertView", &sim_certs);
+    assert!(
+        sim_certs["links"][0]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/databaseUsers/alice/certs?includeCount=true&pageNum=1&itemsPerPage=100")
+    );
+
+    for gid in [PAYMENTS, ORDERS] {
+        let (_, _, body) =
+            sim_get(&h, &t, &format!("/api/atlas/v2/groups/{gid}/userSecurity")).await;
+        let sim_sec = json(&body);
+        assert_valid("UserSecurity", &sim_sec);
+        if gid == PAYMENTS {
+            assert_same_shape(
+                "userSecurity",
+                &json(&recorded("get_userSecurity.GET.200.snaphost").body),
+                &sim_sec,
+                &[],
+            );
+        } else {
+            assert_eq!(
+                sim_sec["customerX509"],
+                serde_json::json!({}),
+                "as Atlas: {{}} when no CA is set"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn simulator_errors_match_atlas() {
+    let h = sim().await;
+    let t = raw_token(&h).await;
+    let (status, headers, body) = sim_get(
+        &h,
+        &t,
+        "/api/atlas/v2/groups/111111111111111111111111/databaseUsers",
+    )
+    .await;
+    let rec = recorded("404_GROUP_NOT_FOUND.snaphost");
+    assert_eq!(status, rec.status);
+    assert_eq!(headers["content-type"], rec.headers["content-type"]);
+    assert_eq!(headers["x-error-code"], rec.headers["x-error-code"]);
+    assert_eq!(json(&body), json(&rec.body), "same body, field for field");
+    // The spec types `parameters` as objects; Atlas really sends strings.
+    // The recording wins, so the simulator follows it.
+    let mut errors = vec![];
+    let schema = serde_json::json!({ "$ref": "#/components/schemas/ApiError" });
+    validate(&spec(), &schema, &json(&rec.body), "ApiError", &mut errors);
+    assert_eq!(
+        errors,
+        ["ApiError.parameters[0]: expected object, got \"111111111111111111111111\""]
+    );
+
+    // No credentials: the exact challenge and body Atlas sends.
+    let resp = reqwest::Client::new()
+        .get(format!("{}/api/atlas/v2/groups", h.base_url()))
+        .header("accept", V2)
+        .send()
+        .await
+        .unwrap();
+    let challenge = resp.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    assert_eq!(
+        resp.text().await.unwrap(),
+        recorded("401_digest_challenge.snaphost").body
+    );
+    let rec_challenge = &recorded("401_digest_challenge.snaphost").headers["www-authenticate"];
+    let without_nonce = |s: &str| {
+        let start = s.find("nonce=\"").unwrap() + 7;
+        let end = start + s[start..].find('"').unwrap();
+        format!("{}{}", &s[..start], &s[end..])
+    };
+    assert_eq!(without_nonce(&challenge), without_nonce(rec_challenge));
+
+    // Months out of range sent raw, past the client's own check.
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/api/atlas/v2/groups/{ORDERS}/databaseUsers/alice/certs",
+            h.base_url()
+        ))
+        .bearer_auth(&t)
+        .header("accept", V2)
+        .header("content-type", V2)
+        .body(r#"{"monthsUntilExpiration":25}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.headers()["x-error-code"],
+        "CERT_EXPIRY_CANNOT_EXCEED_TWO_YEARS"
+    );
+    let e: ApiError = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("Atlas-generated X.509 certificates have a maximum expiration of 24 months.")
+    );
+
+    // Bad paging parameters.
+    let (status, headers, _) = sim_get(&h, &t, "/api/atlas/v2/groups?itemsPerPage=501").await;
+    assert_eq!(
+        (status, headers["x-error-code"].as_str()),
+        (400, "INVALID_QUERY_PARAMETER")
+    );
+}
+
+#[tokio::test]
+async fn versions_are_negotiated_like_atlas() {
+    let h = sim().await;
+    let t = raw_token(&h).await;
+    let get = |accept: Option<&'static str>, path: &'static str| {
+        let mut req = reqwest::Client::new()
+            .get(format!("{}{path}", h.base_url()))
+            .bearer_auth(&t);
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        req.send()
+    };
+    for bad in [
+        None,
+        Some("application/json"),
+        Some("application/vnd.atlas.2099-01-01+json"),
+        Some("*/*"),
+    ] {
+        let resp = get(bad, "/api/atlas/v2/groups").await.unwrap();
+        assert_eq!(resp.status(), 406, "{bad:?}");
+        let e: ApiError = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+        assert_eq!(e.error_code, "INVALID_VERSION_DATE");
+    }
+    let resp = get(
+        Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"),
+        "/api/atlas/v2/groups",
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 200);
+    // v1.0 has no media-type versioning and answers plain JSON in the same shape.
+    let resp = get(Some("application/json"), "/api/atlas/v1.0/groups")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let page: Page<Project> = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+    assert_eq!(page.results.len(), 4);
+    assert!(page.results[0].created.is_some());
+}
+
+#[tokio::test]
+async fn issued_pem_comes_raw_with_atlas_content_type() {
+    let h = sim().await;
+    let t = raw_token(&h).await;
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/api/atlas/v2/groups/{ORDERS}/databaseUsers/alice/certs",
+            h.base_url()
+        ))
+        .bearer_auth(&t)
+        .header("accept", V2)
+        .header("content-type", V2)
+        .body(r#"{"monthsUntilExpiration":3}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let rec = recorded("02_create_cert.POST_databaseUsers_user_certs.201.snaphost");
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        rec.headers["content-type"]
+    );
+    assert!(resp.headers().contains_key("ratelimit-remaining"));
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.starts_with("-----BEGIN CERTIFICATE-----\n"),
+        "not JSON-quoted"
+    );
+    let key_at = body.find("-----BEGIN PRIVATE KEY-----").unwrap();
+    assert!(key_at > body.find("-----END CERTIFICATE-----").unwrap());
+}

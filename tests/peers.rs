@@ -1,0 +1,144 @@
+//! Independent peers: curl's own Digest implementation against the
+//! simulator, and the real binary's `sim` subcommand.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use atlas_x509::atlas::{Client, ClientConfig, Credentials, PageRequest};
+use common::*;
+
+fn curl(args: &[&str]) -> (String, String) {
+    let out = Command::new("curl")
+        .args(["--silent", "--show-error", "--write-out", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl is installed (.ci/run installs it)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    (code.to_string(), body.to_string())
+}
+
+#[tokio::test]
+async fn curl_digest_with_the_demo_keys() {
+    let h = sim().await;
+    let user = format!("{}:{}", h.credentials.public_key, h.credentials.private_key);
+    let url = format!("{}/api/atlas/v2/groups", h.base_url());
+    let (code, body) = tokio::task::spawn_blocking({
+        let (user, url) = (user.clone(), url.clone());
+        move || {
+            curl(&[
+                "--digest",
+                "-u",
+                &user,
+                "-H",
+                &format!("Accept: {V2}"),
+                &url,
+            ])
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, "200", "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["totalCount"], 4);
+
+    // A POST: curl re-sends the body on the second leg.
+    let certs = format!(
+        "{}/api/atlas/v2/groups/{ORDERS}/databaseUsers/svc.orders/certs",
+        h.base_url()
+    );
+    let (code, body) = tokio::task::spawn_blocking({
+        let user = user.clone();
+        move || {
+            curl(&[
+                "--digest",
+                "-u",
+                &user,
+                "-H",
+                &format!("Accept: {V2}"),
+                "-H",
+                &format!("Content-Type: {V2}"),
+                "-X",
+                "POST",
+                "--data",
+                r#"{"monthsUntilExpiration":2}"#,
+                &certs,
+            ])
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, "201");
+    assert!(body.starts_with("-----BEGIN CERTIFICATE-----"));
+
+    let wrong = format!("{}:wrong-key", h.credentials.public_key);
+    let (code, body) = tokio::task::spawn_blocking(move || {
+        curl(&[
+            "--digest",
+            "-u",
+            &wrong,
+            "-H",
+            &format!("Accept: {V2}"),
+            &url,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, "401");
+    assert!(body.contains("You are not authorized for this resource."));
+}
+
+#[tokio::test]
+async fn sim_subcommand_prints_credentials_then_serves() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-x509"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--key-type", "ec"])
+        .env("HOME", std::env::temp_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).expect("first line is JSON");
+    for key in [
+        "base_url",
+        "public_key",
+        "private_key",
+        "client_id",
+        "client_secret",
+    ] {
+        assert!(
+            info[key].as_str().is_some_and(|s| !s.is_empty()),
+            "{key} in {line}"
+        );
+    }
+    let s = |k: &str| info[k].as_str().unwrap().to_string();
+    assert!(s("base_url").starts_with("http://127.0.0.1:"));
+    for creds in [
+        Credentials::api_key(s("public_key"), s("private_key")),
+        Credentials::service_account(s("client_id"), s("client_secret")),
+    ] {
+        let c = Client::new(ClientConfig::new(s("base_url"), creds)).unwrap();
+        let page = c.list_projects(PageRequest::default()).await.unwrap();
+        assert_eq!(page.results.len(), 4);
+        let pem = c.create_cert(SANDBOX, "dev", 1).await.unwrap();
+        assert!(pem.has_private_key());
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn sim_refuses_a_public_listen_address() {
+    let out = Command::new(env!("CARGO_BIN_EXE_atlas-x509"))
+        .args(["sim", "--listen", "0.0.0.0:0"])
+        .env("HOME", std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+}
