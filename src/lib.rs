@@ -1,6 +1,7 @@
 //! atlas-x509: a terminal UI for the X.509 certificates of MongoDB Atlas
 //! database users, with the Atlas simulator that backs `--demo` and the tests.
 
+pub mod app;
 pub mod atlas;
 pub mod cli;
 pub mod logging;

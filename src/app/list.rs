@@ -1,0 +1,99 @@
+//! A selectable, filterable list loaded page by page from Atlas.
+
+use tui_input::Input;
+
+use super::msg::RequestId;
+use crate::atlas::{DatabaseUser, Project};
+
+pub trait Filterable {
+    fn matches(&self, needle_lower: &str) -> bool;
+}
+
+impl Filterable for Project {
+    fn matches(&self, n: &str) -> bool {
+        self.name.to_lowercase().contains(n) || self.id.contains(n)
+    }
+}
+
+impl Filterable for DatabaseUser {
+    fn matches(&self, n: &str) -> bool {
+        self.username.to_lowercase().contains(n)
+            || self.x509_type.as_str().to_lowercase() == n
+            || self.database_name.to_lowercase() == n
+    }
+}
+
+#[derive(Debug)]
+pub struct ListPane<T> {
+    pub items: Vec<T>,
+    /// Index into `visible()`.
+    pub selected: usize,
+    pub filter: Input,
+    pub filter_editing: bool,
+    pub loading: Option<RequestId>,
+    pub error: Option<String>,
+    pub total: Option<u64>,
+    pub pages_loaded: u32,
+    pub more: bool,
+}
+
+impl<T> Default for ListPane<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            selected: 0,
+            filter: Input::default(),
+            filter_editing: false,
+            loading: None,
+            error: None,
+            total: None,
+            pages_loaded: 0,
+            more: false,
+        }
+    }
+}
+
+impl<T: Filterable> ListPane<T> {
+    pub fn visible(&self) -> Vec<usize> {
+        let needle = self.filter.value().trim().to_lowercase();
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| needle.is_empty() || it.matches(&needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn selected_item(&self) -> Option<&T> {
+        self.visible().get(self.selected).map(|&i| &self.items[i])
+    }
+
+    /// Moves the selection by `delta` rows, clamped; true if it moved.
+    pub fn move_by(&mut self, delta: i64) -> bool {
+        let len = self.visible().len();
+        if len == 0 {
+            return false;
+        }
+        let next = (self.selected as i64 + delta).clamp(0, len as i64 - 1) as usize;
+        let moved = next != self.selected;
+        self.selected = next;
+        moved
+    }
+
+    pub fn clamp_selection(&mut self) {
+        let len = self.visible().len();
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    pub fn reset(&mut self) {
+        let filter = std::mem::take(&mut self.filter);
+        *self = Self {
+            filter,
+            ..Self::default()
+        };
+    }
+
+    pub fn near_end(&self) -> bool {
+        self.selected + 10 >= self.visible().len()
+    }
+}

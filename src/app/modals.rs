@@ -1,0 +1,426 @@
+//! The modal dialogs: issue, PEM hand-over, disable customer X.509, help.
+
+use std::path::PathBuf;
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keymap::{Action, Scope, action_for};
+use super::msg::{ApiResult, Command, RequestId, SaveOutcome};
+use super::state::{
+    DisableModal, DisableStage, IssueModal, Level, Modal, PemModal, PemPrompt, State,
+};
+use super::update::refresh_certs;
+
+pub fn open_issue(state: &mut State) -> Vec<Command> {
+    let Some(user) = state.selected_user().cloned() else {
+        state.set_status(Level::Warn, "Select a database user first");
+        return vec![];
+    };
+    if let Some(why) = State::issue_blocker(&user) {
+        state.set_status(Level::Warn, why);
+        return vec![];
+    }
+    let Some(project) = state.selected_project().cloned() else {
+        return vec![];
+    };
+    state.modal = Some(Modal::Issue(IssueModal {
+        group_id: project.id,
+        project: project.name,
+        username: user.username,
+        months: state.env.default_months.clamp(1, 24),
+        typed: String::new(),
+        in_flight: None,
+        error: None,
+    }));
+    vec![]
+}
+
+pub fn open_disable(state: &mut State) -> Vec<Command> {
+    let Some(project) = state.selected_project().cloned() else {
+        return vec![];
+    };
+    let id = state.next_request();
+    state.modal = Some(Modal::Disable(DisableModal {
+        group_id: project.id.clone(),
+        project: project.name,
+        stage: DisableStage::Loading(id),
+    }));
+    vec![Command::FetchSecurity {
+        id,
+        group_id: project.id,
+    }]
+}
+
+pub fn paste(state: &mut State, text: &str) {
+    let line: String = text.chars().filter(|c| !c.is_control()).collect();
+    let input = match &mut state.modal {
+        Some(Modal::Pem(m)) if m.prompt == PemPrompt::SavePath => &mut m.path,
+        Some(Modal::Disable(DisableModal {
+            stage: DisableStage::Confirm { typed, .. },
+            ..
+        })) => typed,
+        None if state.projects.filter_editing => &mut state.projects.filter,
+        None if state.users.filter_editing => &mut state.users.filter,
+        _ => return,
+    };
+    let value = format!("{}{line}", input.value());
+    *input = Input::new(value);
+}
+
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Some(modal) = state.modal.take() else {
+        return vec![];
+    };
+    let (modal, cmds) = match modal {
+        Modal::Help => match action_for(Scope::Help, &key) {
+            Some(Action::Quit) => {
+                state.quit = true;
+                (None, vec![])
+            }
+            Some(Action::Back) => (None, vec![]),
+            _ => (Some(Modal::Help), vec![]),
+        },
+        Modal::Issue(m) => issue_key(state, m, key),
+        Modal::Pem(m) => pem_key(state, *m, key),
+        Modal::Disable(m) => disable_key(state, m, key),
+    };
+    state.modal = modal;
+    cmds
+}
+
+fn issue_key(state: &mut State, mut m: IssueModal, key: KeyEvent) -> (Option<Modal>, Vec<Command>) {
+    if m.in_flight.is_some() {
+        // A certificate is on its way: its key must not be dropped.
+        if action_for(Scope::Issue, &key).is_some() {
+            state.set_status(
+                Level::Warn,
+                "Issuing… wait for the key: Atlas shows it only once",
+            );
+        }
+        return (Some(Modal::Issue(m)), vec![]);
+    }
+    if let KeyCode::Char(d) = key.code
+        && let Some(digit) = d.to_digit(10)
+    {
+        let candidate = format!("{}{digit}", m.typed);
+        match candidate.parse::<u8>() {
+            Ok(n) if (1..=24).contains(&n) => {
+                m.months = n;
+                m.typed = candidate;
+            }
+            _ if digit >= 1 => {
+                m.months = digit as u8;
+                m.typed = digit.to_string();
+            }
+            _ => m.typed.clear(),
+        }
+        return (Some(Modal::Issue(m)), vec![]);
+    }
+    let action = action_for(Scope::Issue, &key);
+    if action.is_some() {
+        m.typed.clear();
+    }
+    match action {
+        Some(Action::Less) => m.months = m.months.saturating_sub(1).max(1),
+        Some(Action::More) => m.months = (m.months + 1).min(24),
+        Some(Action::Min) => m.months = 1,
+        Some(Action::Max) => m.months = 24,
+        Some(Action::Back) => return (None, vec![]),
+        Some(Action::Quit) => {
+            state.quit = true;
+            return (None, vec![]);
+        }
+        Some(Action::Confirm) => {
+            let id = state.next_request();
+            m.in_flight = Some(id);
+            m.error = None;
+            let cmd = Command::CreateCert {
+                id,
+                group_id: m.group_id.clone(),
+                username: m.username.clone(),
+                months: m.months,
+            };
+            return (Some(Modal::Issue(m)), vec![cmd]);
+        }
+        _ => {}
+    }
+    (Some(Modal::Issue(m)), vec![])
+}
+
+/// `./<username>-<serial>.pem`, with the name made safe for a file name.
+pub fn default_pem_path(username: &str, serial: Option<u64>) -> String {
+    let safe: String = username
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    match serial {
+        Some(s) => format!("./{safe}-{s}.pem"),
+        None => format!("./{safe}.pem"),
+    }
+}
+
+fn pem_key(state: &mut State, mut m: PemModal, key: KeyEvent) -> (Option<Modal>, Vec<Command>) {
+    match std::mem::replace(&mut m.prompt, PemPrompt::None) {
+        PemPrompt::SavePath => match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                let path = m.path.value().trim().to_string();
+                if path.is_empty() {
+                    m.prompt = PemPrompt::SavePath;
+                    m.error = Some("Type a file path".into());
+                } else {
+                    let id = state.next_request();
+                    m.busy = Some(id);
+                    m.error = None;
+                    m.prompt = PemPrompt::SavePath;
+                    let cmd = Command::SavePem {
+                        id,
+                        pem: m.pem.clone(),
+                        path: PathBuf::from(path),
+                        overwrite: false,
+                    };
+                    return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
+                }
+            }
+            _ => {
+                m.path.handle_event(&Event::Key(key));
+                m.prompt = PemPrompt::SavePath;
+            }
+        },
+        PemPrompt::Overwrite(path) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                let id = state.next_request();
+                m.busy = Some(id);
+                m.prompt = PemPrompt::SavePath;
+                let cmd = Command::SavePem {
+                    id,
+                    pem: m.pem.clone(),
+                    path,
+                    overwrite: true,
+                };
+                return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
+            }
+            _ => m.prompt = PemPrompt::SavePath,
+        },
+        PemPrompt::Discard { then_quit } => {
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    state.quit |= then_quit;
+                    state.set_status(Level::Warn, "The private key was discarded; the certificate stays valid until it expires");
+                    return (None, vec![]);
+                }
+                _ => {}
+            }
+        }
+        PemPrompt::None => match action_for(Scope::Pem, &key) {
+            Some(Action::Save) => {
+                m.prompt = PemPrompt::SavePath;
+                if m.path.value().is_empty() {
+                    m.path = Input::new(default_pem_path(
+                        &m.username,
+                        m.info.as_ref().map(|i| i.serial),
+                    ));
+                }
+            }
+            Some(Action::Copy) => {
+                let id = state.next_request();
+                m.busy = Some(id);
+                let cmd = Command::CopyPem {
+                    id,
+                    pem: m.pem.clone(),
+                };
+                return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
+            }
+            Some(Action::Reveal) => m.reveal_key = !m.reveal_key,
+            Some(Action::Down) => m.scroll = m.scroll.saturating_add(1),
+            Some(Action::Up) => m.scroll = m.scroll.saturating_sub(1),
+            Some(action @ (Action::Back | Action::Quit)) => {
+                let then_quit = action == Action::Quit;
+                if m.handed_over() {
+                    state.quit |= then_quit;
+                    return (None, vec![]);
+                }
+                m.prompt = PemPrompt::Discard { then_quit };
+            }
+            _ => {}
+        },
+    }
+    (Some(Modal::Pem(Box::new(m))), vec![])
+}
+
+fn disable_key(
+    state: &mut State,
+    mut m: DisableModal,
+    key: KeyEvent,
+) -> (Option<Modal>, Vec<Command>) {
+    let action = action_for(Scope::Disable, &key);
+    if action == Some(Action::Quit) {
+        state.quit = true;
+        return (None, vec![]);
+    }
+    match &mut m.stage {
+        DisableStage::Running(_) => {}
+        DisableStage::Confirm { typed, .. } => match key.code {
+            KeyCode::Esc => return (None, vec![]),
+            KeyCode::Enter if typed.value() == m.project => {
+                let id = state.next_request();
+                m.stage = DisableStage::Running(id);
+                let cmd = Command::DisableCustomerX509 {
+                    id,
+                    group_id: m.group_id.clone(),
+                };
+                return (Some(Modal::Disable(m)), vec![cmd]);
+            }
+            KeyCode::Enter => {}
+            _ => {
+                typed.handle_event(&Event::Key(key));
+            }
+        },
+        _ if action == Some(Action::Back) || action == Some(Action::Confirm) => {
+            return (None, vec![]);
+        }
+        _ => {}
+    }
+    (Some(Modal::Disable(m)), vec![])
+}
+
+pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
+    match result {
+        ApiResult::Issued(Ok(issued)) => {
+            let username = match &state.modal {
+                Some(Modal::Issue(m)) => m.username.clone(),
+                _ => state
+                    .certs
+                    .owner
+                    .as_ref()
+                    .map(|o| o.1.clone())
+                    .unwrap_or_default(),
+            };
+            // Whatever was open, the key takes the screen: it exists only here.
+            state.modal = Some(Modal::Pem(Box::new(PemModal {
+                pem: issued.pem,
+                info: issued.info,
+                username: username.clone(),
+                scroll: 0,
+                reveal_key: false,
+                saved_to: None,
+                copied: None,
+                prompt: PemPrompt::None,
+                path: Input::default(),
+                busy: None,
+                error: None,
+            })));
+            state.set_status(
+                Level::Info,
+                "Certificate issued. Save or copy the PEM now: Atlas keeps no copy of the key",
+            );
+            if state.certs.owner.as_ref().is_some_and(|o| o.1 == username) {
+                state.certs.jump_to_last = true;
+                return refresh_certs(state);
+            }
+            vec![]
+        }
+        ApiResult::Issued(Err(e)) => {
+            if let Some(Modal::Issue(m)) = &mut state.modal
+                && m.in_flight == Some(id)
+            {
+                m.in_flight = None;
+                m.error = Some(e);
+            } else {
+                state.set_status(Level::Error, format!("Issuing failed: {e}"));
+            }
+            vec![]
+        }
+        ApiResult::Security(res) => {
+            if let Some(Modal::Disable(m)) = &mut state.modal
+                && matches!(m.stage, DisableStage::Loading(l) if l == id)
+            {
+                m.stage = match res {
+                    Ok(sec) if sec.customer_x509.is_configured() => DisableStage::Confirm {
+                        ca_count: sec.customer_x509.ca_count(),
+                        typed: Input::default(),
+                    },
+                    Ok(_) => DisableStage::NothingToDisable,
+                    Err(e) => DisableStage::Failed(e),
+                };
+            }
+            vec![]
+        }
+        ApiResult::Disabled(res) => {
+            let project = match &mut state.modal {
+                Some(Modal::Disable(m)) if matches!(m.stage, DisableStage::Running(r) if r == id) =>
+                {
+                    m.stage = match &res {
+                        Ok(_) => DisableStage::Done,
+                        Err(e) => DisableStage::Failed(e.clone()),
+                    };
+                    m.project.clone()
+                }
+                _ => "the project".into(),
+            };
+            match res {
+                Ok(_) => state.set_status(
+                    Level::Info,
+                    format!(
+                        "Customer X.509 disabled on {project}; Atlas is restarting its clusters"
+                    ),
+                ),
+                Err(e) => state.set_status(Level::Error, format!("Disabling failed: {e}")),
+            }
+            vec![]
+        }
+        ApiResult::Saved(outcome) => {
+            if let Some(Modal::Pem(m)) = &mut state.modal
+                && m.busy == Some(id)
+            {
+                m.busy = None;
+                match outcome {
+                    SaveOutcome::Saved(path) => {
+                        m.prompt = PemPrompt::None;
+                        m.error = None;
+                        let shown = path.display().to_string();
+                        m.saved_to = Some(path);
+                        state.set_status(Level::Info, format!("Saved to {shown} (mode 0600)"));
+                    }
+                    SaveOutcome::Exists(path) => m.prompt = PemPrompt::Overwrite(path),
+                    SaveOutcome::Failed(path, why) => {
+                        m.prompt = PemPrompt::SavePath;
+                        m.error = Some(format!("Could not save to {}: {why}", path.display()));
+                    }
+                }
+            }
+            vec![]
+        }
+        ApiResult::Copied(res) => {
+            if let Some(Modal::Pem(m)) = &mut state.modal
+                && m.busy == Some(id)
+            {
+                m.busy = None;
+                match res {
+                    Ok(how) => {
+                        let text = format!("Copied the PEM {how}");
+                        m.copied = Some(how);
+                        m.error = None;
+                        state.set_status(Level::Info, text);
+                    }
+                    Err(e) => {
+                        m.error = Some(format!(
+                            "Could not copy: {e}. Save it to a file instead (s)"
+                        ))
+                    }
+                }
+            }
+            vec![]
+        }
+        ApiResult::Projects(_) | ApiResult::Users(_) | ApiResult::Certs(..) => vec![],
+    }
+}

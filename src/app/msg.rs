@@ -1,0 +1,121 @@
+//! What enters the state machine (`Msg`) and what leaves it (`Command`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+
+use crate::atlas::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
+
+pub type RequestId = u64;
+
+/// An error as the user sees it: Atlas's `errorCode` and `detail`, or the
+/// transport failure. Never holds a secret (the client scrubs them).
+pub type ErrorText = String;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    /// Time passes: wall clock for "time left", a monotonic count for timers.
+    Tick {
+        now: Timestamp,
+        mono_ms: u64,
+    },
+    Api(RequestId, ApiResult),
+}
+
+/// The parsed face of an issued certificate, shown next to its PEM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: u64,
+    pub not_before: Timestamp,
+    pub not_after: Timestamp,
+    pub sha256: String,
+}
+
+#[derive(Debug)]
+pub struct Issued {
+    pub pem: Arc<IssuedPem>,
+    pub info: Option<CertInfo>,
+}
+
+#[derive(Debug)]
+pub enum SaveOutcome {
+    Saved(PathBuf),
+    /// The target exists: ask before overwriting.
+    Exists(PathBuf),
+    Failed(PathBuf, String),
+}
+
+#[derive(Debug)]
+pub enum ApiResult {
+    Projects(Result<Page<Project>, ErrorText>),
+    Users(Result<Page<DatabaseUser>, ErrorText>),
+    Certs(u32, Result<Page<UserCert>, ErrorText>),
+    Issued(Result<Issued, ErrorText>),
+    Security(Result<UserSecurity, ErrorText>),
+    Disabled(Result<UserSecurity, ErrorText>),
+    Saved(SaveOutcome),
+    /// How the PEM reached the clipboard, or why it did not.
+    Copied(Result<String, ErrorText>),
+}
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    FetchProjects {
+        id: RequestId,
+        page: PageRequest,
+    },
+    FetchUsers {
+        id: RequestId,
+        group_id: String,
+        page: PageRequest,
+    },
+    FetchCerts {
+        id: RequestId,
+        group_id: String,
+        username: String,
+        page: PageRequest,
+    },
+    CreateCert {
+        id: RequestId,
+        group_id: String,
+        username: String,
+        months: u8,
+    },
+    FetchSecurity {
+        id: RequestId,
+        group_id: String,
+    },
+    DisableCustomerX509 {
+        id: RequestId,
+        group_id: String,
+    },
+    SavePem {
+        id: RequestId,
+        pem: Arc<IssuedPem>,
+        path: PathBuf,
+        overwrite: bool,
+    },
+    CopyPem {
+        id: RequestId,
+        pem: Arc<IssuedPem>,
+    },
+}
+
+impl Command {
+    /// Requests in the same slot supersede each other: the worker cancels the
+    /// older one. Issuing is never in a slot: it is never cancelled.
+    pub fn slot(&self) -> Option<&'static str> {
+        match self {
+            Command::FetchProjects { .. } => Some("projects"),
+            Command::FetchUsers { .. } => Some("users"),
+            Command::FetchSecurity { .. } => Some("security"),
+            _ => None,
+        }
+    }
+}

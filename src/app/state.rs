@@ -1,0 +1,268 @@
+//! Everything the screen shows, and nothing it does.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tui_input::Input;
+
+use super::list::ListPane;
+use super::msg::{CertInfo, RequestId};
+use crate::atlas::{DatabaseUser, IssuedPem, Project, UserCert, X509Type};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Projects,
+    Users,
+    Certs,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Projects, Pane::Users, Pane::Certs];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Projects => "Projects",
+            Pane::Users => "Database users",
+            Pane::Certs => "Certificates",
+        }
+    }
+}
+
+/// Where the app points, for the header. Never a secret.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// "DEMO" or the Atlas host.
+    pub target: String,
+    /// "API key abcdefgh" / "service account mdb_sa_id_…".
+    pub credentials: String,
+    pub items_per_page: u32,
+    pub default_months: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub text: String,
+    pub level: Level,
+    pub until_ms: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct CertsPane {
+    /// (project id, username) the pane shows.
+    pub owner: Option<(String, String)>,
+    /// Why there is nothing to list (user not MANAGED), if so.
+    pub note: Option<String>,
+    pub per_page: u32,
+    pub page: u32,
+    pub pages: BTreeMap<u32, Vec<UserCert>>,
+    pub total: Option<u64>,
+    pub selected: usize,
+    pub loading: Option<(RequestId, u32)>,
+    pub prefetching: Option<(RequestId, u32)>,
+    pub error: Option<String>,
+    /// After issuing: show the last page, where the new certificate is.
+    pub jump_to_last: bool,
+}
+
+impl CertsPane {
+    pub fn rows(&self) -> &[UserCert] {
+        self.pages.get(&self.page).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn page_count(&self) -> Option<u32> {
+        self.total
+            .map(|t| (t.div_ceil(u64::from(self.per_page.max(1)))).max(1) as u32)
+    }
+
+    pub fn has_next(&self) -> bool {
+        match self.page_count() {
+            Some(n) => self.page < n,
+            None => self.rows().len() as u32 >= self.per_page,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct IssueModal {
+    pub group_id: String,
+    pub project: String,
+    pub username: String,
+    pub months: u8,
+    /// Digits typed so far, so "1" then "2" means 12.
+    pub typed: String,
+    pub in_flight: Option<RequestId>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum PemPrompt {
+    None,
+    SavePath,
+    Overwrite(std::path::PathBuf),
+    /// Closing (or quitting) with the key neither saved nor copied.
+    Discard {
+        then_quit: bool,
+    },
+}
+
+#[derive(Debug)]
+pub struct PemModal {
+    pub pem: Arc<IssuedPem>,
+    pub info: Option<CertInfo>,
+    pub username: String,
+    pub scroll: u16,
+    pub reveal_key: bool,
+    pub saved_to: Option<std::path::PathBuf>,
+    pub copied: Option<String>,
+    pub prompt: PemPrompt,
+    pub path: Input,
+    pub busy: Option<RequestId>,
+    pub error: Option<String>,
+}
+
+impl PemModal {
+    pub fn handed_over(&self) -> bool {
+        self.saved_to.is_some() || self.copied.is_some()
+    }
+}
+
+#[derive(Debug)]
+pub enum DisableStage {
+    Loading(RequestId),
+    NothingToDisable,
+    Confirm { ca_count: usize, typed: Input },
+    Running(RequestId),
+    Done,
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub struct DisableModal {
+    pub group_id: String,
+    pub project: String,
+    pub stage: DisableStage,
+}
+
+#[derive(Debug)]
+pub enum Modal {
+    Issue(IssueModal),
+    Pem(Box<PemModal>),
+    Disable(DisableModal),
+    Help,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub env: Env,
+    pub focus: Pane,
+    pub projects: ListPane<Project>,
+    pub users: ListPane<DatabaseUser>,
+    /// The project whose users are shown (or being loaded).
+    pub users_owner: Option<String>,
+    pub certs: CertsPane,
+    pub modal: Option<Modal>,
+    pub status: Option<Status>,
+    pub now: Timestamp,
+    pub mono_ms: u64,
+    pub quit: bool,
+    pub next_id: RequestId,
+    /// Debounced loads: when to send them (mono ms).
+    pub users_due: Option<u64>,
+    pub certs_due: Option<u64>,
+}
+
+impl State {
+    pub fn new(env: Env, now: Timestamp) -> Self {
+        let per_page = env.items_per_page;
+        Self {
+            env,
+            focus: Pane::Projects,
+            projects: ListPane::default(),
+            users: ListPane::default(),
+            users_owner: None,
+            certs: CertsPane {
+                per_page,
+                page: 1,
+                ..CertsPane::default()
+            },
+            modal: None,
+            status: None,
+            now,
+            mono_ms: 0,
+            quit: false,
+            next_id: 1,
+            users_due: None,
+            certs_due: None,
+        }
+    }
+
+    pub fn next_request(&mut self) -> RequestId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    pub fn selected_project(&self) -> Option<&Project> {
+        self.projects.selected_item()
+    }
+
+    pub fn selected_user(&self) -> Option<&DatabaseUser> {
+        self.users.selected_item()
+    }
+
+    pub fn busy(&self) -> bool {
+        self.projects.loading.is_some()
+            || self.users.loading.is_some()
+            || self.certs.loading.is_some()
+            || self.users_due.is_some()
+            || self.certs_due.is_some()
+            || match &self.modal {
+                Some(Modal::Issue(m)) => m.in_flight.is_some(),
+                Some(Modal::Pem(m)) => m.busy.is_some(),
+                Some(Modal::Disable(m)) => {
+                    matches!(m.stage, DisableStage::Loading(_) | DisableStage::Running(_))
+                }
+                _ => false,
+            }
+    }
+
+    pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
+        let secs = match level {
+            Level::Info => 6_000,
+            Level::Warn => 10_000,
+            Level::Error => 20_000,
+        };
+        self.status = Some(Status {
+            text: text.into(),
+            level,
+            until_ms: self.mono_ms + secs,
+        });
+    }
+
+    /// Why the selected user cannot get an Atlas certificate, if not.
+    pub fn issue_blocker(user: &DatabaseUser) -> Option<String> {
+        match user.x509_type {
+            X509Type::Managed => None,
+            X509Type::Customer => Some(format!(
+                "{} uses a customer-managed CA: issue its certificates with your own CA, not Atlas",
+                user.username
+            )),
+            X509Type::None => Some(format!(
+                "{} is not an X.509 user (x509Type NONE): only MANAGED users get Atlas certificates",
+                user.username
+            )),
+            X509Type::Unknown => Some(format!(
+                "{} has an x509Type this version does not know",
+                user.username
+            )),
+        }
+    }
+}

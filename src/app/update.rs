@@ -1,0 +1,501 @@
+//! `update(&mut State, Msg) -> Vec<Command>`: the whole behaviour of the app,
+//! pure — no I/O, no clock, no terminal.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keymap::{Action, Scope, action_for};
+use super::modals;
+use super::msg::{ApiResult, Command, Msg, RequestId};
+use super::state::{CertsPane, Level, Modal, Pane, State};
+use crate::atlas::{PageRequest, X509Type};
+
+/// Quiet time before following a moving selection with a request.
+pub const DEBOUNCE_MS: u64 = 150;
+pub const PER_PAGE_STEPS: [u32; 5] = [25, 50, 100, 200, 500];
+const LIST_PAGE: u32 = 100;
+
+pub fn init(state: &mut State) -> Vec<Command> {
+    vec![fetch_projects(state, 1)]
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Tick { now, mono_ms } => tick(state, now, mono_ms),
+        Msg::Key(key) if key.kind == KeyEventKind::Release => vec![],
+        Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => {
+            modals::paste(state, &text);
+            vec![]
+        }
+        Msg::Api(id, result) => on_api(state, id, result),
+    }
+}
+
+fn tick(state: &mut State, now: jiff::Timestamp, mono_ms: u64) -> Vec<Command> {
+    state.now = now;
+    state.mono_ms = mono_ms;
+    if state.status.as_ref().is_some_and(|s| s.until_ms <= mono_ms) {
+        state.status = None;
+    }
+    let mut cmds = vec![];
+    if state.users_due.is_some_and(|due| due <= mono_ms) {
+        state.users_due = None;
+        cmds.extend(fetch_users(state, 1));
+    }
+    if state.certs_due.is_some_and(|due| due <= mono_ms) {
+        state.certs_due = None;
+        let page = state.certs.page;
+        cmds.extend(fetch_certs(state, page, false));
+    }
+    cmds
+}
+
+pub(super) fn fetch_projects(state: &mut State, page: u32) -> Command {
+    let id = state.next_request();
+    state.projects.loading = Some(id);
+    Command::FetchProjects {
+        id,
+        page: PageRequest::first(LIST_PAGE).with_page(page),
+    }
+}
+
+fn fetch_users(state: &mut State, page: u32) -> Option<Command> {
+    let group_id = state.users_owner.clone()?;
+    let id = state.next_request();
+    state.users.loading = Some(id);
+    Some(Command::FetchUsers {
+        id,
+        group_id,
+        page: PageRequest::first(LIST_PAGE).with_page(page),
+    })
+}
+
+pub(super) fn fetch_certs(state: &mut State, page: u32, prefetch: bool) -> Option<Command> {
+    let (group_id, username) = state.certs.owner.clone()?;
+    let id = state.next_request();
+    if prefetch {
+        state.certs.prefetching = Some((id, page));
+    } else {
+        state.certs.loading = Some((id, page));
+    }
+    let page = PageRequest::new(page, state.certs.per_page);
+    Some(Command::FetchCerts {
+        id,
+        group_id,
+        username,
+        page,
+    })
+}
+
+impl PageRequest {
+    fn with_page(mut self, page_num: u32) -> Self {
+        self.page_num = page_num;
+        self
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    if state.modal.is_some() {
+        return modals::on_key(state, key);
+    }
+    if let Some(cmds) = filter_key(state, key) {
+        return cmds;
+    }
+    let scope = match state.focus {
+        Pane::Projects => Scope::Projects,
+        Pane::Users => Scope::Users,
+        Pane::Certs => Scope::Certs,
+    };
+    match action_for(scope, &key) {
+        Some(action) => on_action(state, action),
+        None => vec![],
+    }
+}
+
+/// Keys typed into an active filter. `None` when no filter is being edited.
+fn filter_key(state: &mut State, key: KeyEvent) -> Option<Vec<Command>> {
+    let focus = state.focus;
+    let editing = match focus {
+        Pane::Projects => state.projects.filter_editing,
+        Pane::Users => state.users.filter_editing,
+        Pane::Certs => false,
+    };
+    if !editing {
+        return None;
+    }
+    if key.code == KeyCode::Char('c') && key.modifiers == KeyModifiers::CONTROL {
+        state.quit = true;
+        return Some(vec![]);
+    }
+    let before = selected_key(state, focus);
+    match focus {
+        Pane::Projects => edit_filter(&mut state.projects, key),
+        _ => edit_filter(&mut state.users, key),
+    }
+    Some(follow_selection(state, focus, before))
+}
+
+fn edit_filter<T: super::list::Filterable>(list: &mut super::list::ListPane<T>, key: KeyEvent) {
+    match key.code {
+        KeyCode::Esc => {
+            list.filter.reset();
+            list.filter_editing = false;
+        }
+        KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => list.filter_editing = false,
+        _ => {
+            list.filter.handle_event(&Event::Key(key));
+            list.selected = 0;
+        }
+    }
+    list.clamp_selection();
+}
+
+/// What identifies the selection of a pane, to tell whether it changed.
+fn selected_key(state: &State, pane: Pane) -> Option<String> {
+    match pane {
+        Pane::Projects => state.selected_project().map(|p| p.id.clone()),
+        Pane::Users => state.selected_user().map(|u| u.username.clone()),
+        Pane::Certs => None,
+    }
+}
+
+/// After anything that may move a list's selection: reload what depends on it.
+fn follow_selection(state: &mut State, pane: Pane, before: Option<String>) -> Vec<Command> {
+    if selected_key(state, pane) == before {
+        return more_if_near_end(state, pane);
+    }
+    match pane {
+        Pane::Projects => project_changed(state, false),
+        Pane::Users => user_changed(state, false),
+        Pane::Certs => {}
+    }
+    more_if_near_end(state, pane)
+}
+
+fn more_if_near_end(state: &mut State, pane: Pane) -> Vec<Command> {
+    match pane {
+        Pane::Projects
+            if state.projects.more
+                && state.projects.loading.is_none()
+                && state.projects.near_end() =>
+        {
+            let next = state.projects.pages_loaded + 1;
+            vec![fetch_projects(state, next)]
+        }
+        Pane::Users
+            if state.users.more && state.users.loading.is_none() && state.users.near_end() =>
+        {
+            let next = state.users.pages_loaded + 1;
+            fetch_users(state, next).into_iter().collect()
+        }
+        _ => vec![],
+    }
+}
+
+fn project_changed(state: &mut State, now: bool) {
+    state.users.reset();
+    state.users_owner = state.selected_project().map(|p| p.id.clone());
+    state.users_due = state
+        .users_owner
+        .as_ref()
+        .map(|_| state.mono_ms + if now { 0 } else { DEBOUNCE_MS });
+    reset_certs(state, None, None);
+}
+
+fn user_changed(state: &mut State, now: bool) {
+    let owner = state.users_owner.clone();
+    let Some(user) = state.selected_user().cloned() else {
+        reset_certs(state, None, None);
+        return;
+    };
+    let note = (user.x509_type != X509Type::Managed).then(|| match user.x509_type {
+        X509Type::Customer => {
+            "CUSTOMER user: its certificates come from your own CA, so Atlas lists none."
+                .to_string()
+        }
+        _ => format!(
+            "x509Type {}: this user does not authenticate with X.509.",
+            user.x509_type.as_str()
+        ),
+    });
+    let has_note = note.is_some();
+    reset_certs(state, owner.map(|g| (g, user.username.clone())), note);
+    if !has_note {
+        state.certs_due = Some(state.mono_ms + if now { 0 } else { DEBOUNCE_MS });
+    }
+}
+
+fn reset_certs(state: &mut State, owner: Option<(String, String)>, note: Option<String>) {
+    let per_page = state.certs.per_page;
+    state.certs = CertsPane {
+        owner,
+        note,
+        per_page,
+        page: 1,
+        ..CertsPane::default()
+    };
+    state.certs_due = None;
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Command> {
+    let focus = state.focus;
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            vec![]
+        }
+        Action::FocusNext | Action::FocusPrev => {
+            let i = Pane::ALL.iter().position(|p| *p == focus).unwrap_or(0);
+            let step = if action == Action::FocusNext {
+                1
+            } else {
+                Pane::ALL.len() - 1
+            };
+            state.focus = Pane::ALL[(i + step) % Pane::ALL.len()];
+            vec![]
+        }
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::PageUp
+        | Action::PageDown => {
+            let delta: i64 = match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -10,
+                Action::PageDown => 10,
+                Action::Top => i64::MIN / 2,
+                _ => i64::MAX / 2,
+            };
+            move_selection(state, focus, delta)
+        }
+        Action::NextPage | Action::PrevPage => flip_page(state, action == Action::NextPage),
+        Action::MorePerPage | Action::FewerPerPage => {
+            let i = PER_PAGE_STEPS
+                .iter()
+                .position(|n| *n >= state.certs.per_page)
+                .unwrap_or(2);
+            let j = if action == Action::MorePerPage {
+                (i + 1).min(PER_PAGE_STEPS.len() - 1)
+            } else {
+                i.saturating_sub(1)
+            };
+            state.certs.per_page = PER_PAGE_STEPS[j];
+            state.set_status(
+                Level::Info,
+                format!("{} certificates per page", PER_PAGE_STEPS[j]),
+            );
+            refresh_certs(state)
+        }
+        Action::Filter => {
+            match focus {
+                Pane::Projects => state.projects.filter_editing = true,
+                Pane::Users => state.users.filter_editing = true,
+                Pane::Certs => {}
+            }
+            vec![]
+        }
+        Action::Refresh => match focus {
+            Pane::Projects => {
+                state.projects.reset();
+                vec![fetch_projects(state, 1)]
+            }
+            Pane::Users => {
+                state.users.reset();
+                fetch_users(state, 1).into_iter().collect()
+            }
+            Pane::Certs => refresh_certs(state),
+        },
+        Action::Issue => modals::open_issue(state),
+        Action::DisableCustomerX509 => modals::open_disable(state),
+        Action::Help => {
+            state.modal = Some(Modal::Help);
+            vec![]
+        }
+        Action::Back => {
+            let list_filter = match focus {
+                Pane::Projects => Some(state.projects.filter.value().is_empty()),
+                Pane::Users => Some(state.users.filter.value().is_empty()),
+                Pane::Certs => None,
+            };
+            if list_filter == Some(false) {
+                let before = selected_key(state, focus);
+                match focus {
+                    Pane::Projects => state.projects.filter.reset(),
+                    _ => state.users.filter.reset(),
+                }
+                return follow_selection(state, focus, before);
+            }
+            state.status = None;
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<Command> {
+    match pane {
+        Pane::Projects | Pane::Users => {
+            let before = selected_key(state, pane);
+            match pane {
+                Pane::Projects => state.projects.move_by(delta),
+                _ => state.users.move_by(delta),
+            };
+            follow_selection(state, pane, before)
+        }
+        Pane::Certs => {
+            let len = state.certs.rows().len() as i64;
+            if len > 0 {
+                state.certs.selected =
+                    (state.certs.selected as i64 + delta).clamp(0, len - 1) as usize;
+            }
+            vec![]
+        }
+    }
+}
+
+pub(super) fn refresh_certs(state: &mut State) -> Vec<Command> {
+    let owner = state.certs.owner.clone();
+    let note = state.certs.note.clone();
+    let jump = state.certs.jump_to_last;
+    reset_certs(state, owner, note);
+    state.certs.jump_to_last = jump;
+    if state.certs.note.is_some() {
+        return vec![];
+    }
+    fetch_certs(state, 1, false).into_iter().collect()
+}
+
+fn flip_page(state: &mut State, forward: bool) -> Vec<Command> {
+    let c = &state.certs;
+    let target = if forward {
+        if !c.has_next() {
+            return vec![];
+        }
+        c.page + 1
+    } else if c.page > 1 {
+        c.page - 1
+    } else {
+        return vec![];
+    };
+    state.certs.page = target;
+    state.certs.selected = 0;
+    state.certs.error = None;
+    if state.certs.pages.contains_key(&target) {
+        state.certs.loading = None;
+        return prefetch_next(state);
+    }
+    fetch_certs(state, target, false).into_iter().collect()
+}
+
+fn prefetch_next(state: &mut State) -> Vec<Command> {
+    let next = state.certs.page + 1;
+    let c = &state.certs;
+    if !c.has_next() || c.pages.contains_key(&next) || c.prefetching.is_some_and(|(_, p)| p == next)
+    {
+        return vec![];
+    }
+    fetch_certs(state, next, true).into_iter().collect()
+}
+
+fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
+    match result {
+        ApiResult::Projects(res) => {
+            if state.projects.loading != Some(id) {
+                return vec![];
+            }
+            state.projects.loading = None;
+            match res {
+                Ok(page) => {
+                    let first = state.projects.pages_loaded == 0;
+                    state.projects.pages_loaded += 1;
+                    state.projects.total = page.known_total();
+                    state.projects.more = page.results.len() as u32 >= LIST_PAGE;
+                    state.projects.items.extend(page.results);
+                    state.projects.error = None;
+                    if first {
+                        project_changed(state, true);
+                        return tick_now(state);
+                    }
+                }
+                Err(e) => state.projects.error = Some(e),
+            }
+            vec![]
+        }
+        ApiResult::Users(res) => {
+            if state.users.loading != Some(id) {
+                return vec![];
+            }
+            state.users.loading = None;
+            match res {
+                Ok(page) => {
+                    let first = state.users.pages_loaded == 0;
+                    state.users.pages_loaded += 1;
+                    state.users.total = page.known_total();
+                    state.users.more = page.results.len() as u32 >= LIST_PAGE;
+                    state.users.items.extend(page.results);
+                    state.users.error = None;
+                    if first {
+                        user_changed(state, true);
+                        return tick_now(state);
+                    }
+                }
+                Err(e) => state.users.error = Some(e),
+            }
+            vec![]
+        }
+        ApiResult::Certs(page_num, res) => on_certs(state, id, page_num, res),
+        other => modals::on_api(state, id, other),
+    }
+}
+
+/// Sends what is due right now (loads that need no debounce).
+fn tick_now(state: &mut State) -> Vec<Command> {
+    let (now, mono) = (state.now, state.mono_ms);
+    tick(state, now, mono)
+}
+
+fn on_certs(
+    state: &mut State,
+    id: RequestId,
+    page_num: u32,
+    res: Result<crate::atlas::Page<crate::atlas::UserCert>, String>,
+) -> Vec<Command> {
+    let main = state.certs.loading.is_some_and(|(l, _)| l == id);
+    let pre = state.certs.prefetching.is_some_and(|(p, _)| p == id);
+    if !main && !pre {
+        return vec![];
+    }
+    if main {
+        state.certs.loading = None;
+    } else {
+        state.certs.prefetching = None;
+    }
+    match res {
+        Ok(page) => {
+            state.certs.total = page.known_total().or(state.certs.total);
+            state.certs.pages.insert(page_num, page.results);
+            if main {
+                state.certs.error = None;
+                if state.certs.jump_to_last {
+                    state.certs.jump_to_last = false;
+                    if let Some(last) = state.certs.page_count().filter(|n| *n > page_num) {
+                        state.certs.page = last;
+                        state.certs.jump_to_last = true;
+                        return fetch_certs(state, last, false).into_iter().collect();
+                    }
+                    state.certs.selected = state.certs.rows().len().saturating_sub(1);
+                }
+                return prefetch_next(state);
+            }
+            vec![]
+        }
+        Err(e) if main => {
+            state.certs.error = Some(e);
+            vec![]
+        }
+        Err(_) => vec![],
+    }
+}
