@@ -5,4 +5,8 @@ pub mod app;
 pub mod atlas;
 pub mod cli;
 pub mod logging;
+pub mod pem;
 pub mod sim;
+pub mod tui;
+pub mod ui;
+pub mod worker;

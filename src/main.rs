@@ -1,7 +1,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use atlas_x509::atlas::{Client, ClientConfig, Credentials, PageRequest, X509Type};
+use atlas_x509::app::Env;
+use atlas_x509::atlas::{Client, ClientConfig, Credentials, PageRequest};
 use atlas_x509::cli::{Cli, Command, SimArgs};
 use atlas_x509::logging;
 use atlas_x509::sim::{self, Seed, SimConfig};
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match &cli.command {
             Some(Command::Sim(args)) => run_sim(args).await,
-            None => run_overview(&cli).await,
+            None => run_tui(&cli).await,
         }
     });
     match result {
@@ -87,62 +88,42 @@ fn env_credentials() -> Credentials {
     }
 }
 
-/// Lists what the credentials can see. Stands in for the TUI until it lands.
-async fn run_overview(cli: &Cli) -> Result<(), String> {
-    let (_sim, base_url, credentials) = if cli.demo {
+async fn run_tui(cli: &Cli) -> Result<(), String> {
+    // The demo simulator issues RSA 4096 like Atlas; it lives as long as the UI.
+    let (_sim, base_url, credentials, target) = if cli.demo {
         let handle = sim::start(SimConfig::default())
             .await
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
         let c = &handle.credentials;
         let creds = Credentials::api_key(&c.public_key, &c.private_key);
         let url = c.base_url.clone();
-        (Some(handle), url, creds)
+        (Some(handle), url, creds, "DEMO".to_string())
     } else {
         let creds = env_credentials();
         if creds.is_none() {
             return Err("no Atlas credentials: set MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY (or MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET), or try --demo".into());
         }
-        (None, cli.base_url.clone(), creds)
+        (None, cli.base_url.clone(), creds, String::new())
     };
-    let mut cfg = ClientConfig::new(base_url, credentials);
+    let mut cfg = ClientConfig::new(base_url, credentials.clone());
     cfg.timeout = Duration::from_secs(cli.timeout);
     let client = Client::new(cfg).map_err(|e| e.to_string())?;
-    let projects = client
-        .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, 4)
+    let target = if target.is_empty() {
+        client.base_url().host_str().unwrap_or("atlas").to_string()
+    } else {
+        target
+    };
+    let env = Env {
+        target,
+        credentials: format!(
+            "{} {}",
+            credentials.kind_label(),
+            credentials.public_id().unwrap_or_default()
+        ),
+        items_per_page: PageRequest::DEFAULT_ITEMS_PER_PAGE,
+        default_months: 3,
+    };
+    atlas_x509::tui::run(client, env)
         .await
-        .map_err(|e| e.to_string())?;
-    println!("{} project(s) at {}", projects.len(), client.base_url());
-    for p in &projects {
-        println!(
-            "\n{}  {}  clusters: {}",
-            p.id,
-            p.name,
-            p.cluster_count.unwrap_or(0)
-        );
-        let users = client
-            .all_users(&p.id, 500, 4)
-            .await
-            .map_err(|e| e.to_string())?;
-        for u in users {
-            let certs = if u.x509_type == X509Type::Managed {
-                let page = client
-                    .list_certs(&p.id, &u.username, PageRequest::first(1))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                format!(
-                    "{} valid cert(s)",
-                    page.known_total().unwrap_or(page.results.len() as u64)
-                )
-            } else {
-                String::new()
-            };
-            println!(
-                "  {:<9} {:<40} {:<10} {certs}",
-                u.x509_type.as_str(),
-                u.username,
-                u.database_name
-            );
-        }
-    }
-    Ok(())
+        .map_err(|e| format!("terminal: {e}"))
 }

@@ -1,0 +1,84 @@
+//! The terminal: setup, restore on every exit path (panics included), and
+//! the event loop that feeds `update` and redraws only when something changed.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use crossterm::execute;
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc::unbounded_channel;
+
+use crate::app::{self, Env, Msg, State};
+use crate::atlas::Client;
+use crate::{ui, worker};
+
+fn restore() {
+    let _ = execute!(io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+}
+
+pub async fn run(client: Client, env: Env) -> io::Result<()> {
+    let terminal = ratatui::init();
+    // ratatui's hook restores raw mode and the screen; bracketed paste is ours to undo.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableBracketedPaste);
+        previous(info);
+    }));
+    let _ = execute!(io::stdout(), EnableBracketedPaste);
+    let result = event_loop(terminal, client, env).await;
+    restore();
+    result
+}
+
+async fn event_loop(mut terminal: DefaultTerminal, client: Client, env: Env) -> io::Result<()> {
+    let theme = ui::Theme::from_env();
+    let (msg_tx, mut msg_rx) = unbounded_channel();
+    let commands = worker::spawn(client, msg_tx);
+    let started = Instant::now();
+    let mut state = State::new(env, jiff::Timestamp::now());
+    for cmd in app::init(&mut state) {
+        let _ = commands.send(cmd);
+    }
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_second = 0;
+    loop {
+        if dirty {
+            terminal.draw(|f| ui::draw(f, &state, &theme))?;
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(Event::Resize(..))) => { dirty = true; continue; }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            Some(m) = msg_rx.recv() => m,
+            _ = tick.tick() => Msg::Tick { now: jiff::Timestamp::now(), mono_ms: started.elapsed().as_millis() as u64 },
+        };
+        let is_tick = matches!(msg, Msg::Tick { .. });
+        let had_status = state.status.is_some();
+        let cmds = app::update(&mut state, msg);
+        let second = started.elapsed().as_secs();
+        dirty |= !is_tick
+            || !cmds.is_empty()
+            || state.busy()
+            || had_status != state.status.is_some()
+            || second != last_second;
+        last_second = second;
+        for cmd in cmds {
+            let _ = commands.send(cmd);
+        }
+        if state.quit {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Small text helpers shared by the panes.
+
+use jiff::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    Fine,
+    Soon,
+    Imminent,
+    Expired,
+}
+
+/// "23d", "5h", "expired"; amber under 30 days, red under 7.
+pub fn time_left(now: Timestamp, end: Timestamp) -> (String, Urgency) {
+    let secs = end.as_second() - now.as_second();
+    if secs <= 0 {
+        return ("expired".into(), Urgency::Expired);
+    }
+    let days = secs / 86_400;
+    let text = if days >= 1 {
+        format!("{days}d")
+    } else if secs >= 3_600 {
+        format!("{}h", secs / 3_600)
+    } else {
+        format!("{}m", (secs / 60).max(1))
+    };
+    let urgency = match days {
+        0..7 => Urgency::Imminent,
+        7..30 => Urgency::Soon,
+        _ => Urgency::Fine,
+    };
+    (text, urgency)
+}
+
+pub fn date(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+/// 1201 → "1,201".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn spinner(mono_ms: u64) -> &'static str {
+    const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+    FRAMES[((mono_ms / 100) % 10) as usize]
+}
+
+/// Months from now, as Atlas computes the expiry.
+pub fn expiry_after(now: Timestamp, months: u8) -> Option<Timestamp> {
+    now.to_zoned(jiff::tz::TimeZone::UTC)
+        .checked_add(jiff::Span::new().months(i64::from(months)))
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_buckets() {
+        let now: Timestamp = "2026-11-22T00:00:00Z".parse().unwrap();
+        let at = |s: &str| time_left(now, s.parse().unwrap());
+        assert_eq!(at("2026-12-15T00:00:00Z"), ("23d".into(), Urgency::Soon));
+        assert_eq!(at("2026-11-25T00:00:00Z"), ("3d".into(), Urgency::Imminent));
+        assert_eq!(at("2026-11-22T05:00:00Z"), ("5h".into(), Urgency::Imminent));
+        assert_eq!(at("2027-11-22T00:00:00Z"), ("365d".into(), Urgency::Fine));
+        assert_eq!(
+            at("2026-11-21T00:00:00Z"),
+            ("expired".into(), Urgency::Expired)
+        );
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(1201), "1,201");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+}

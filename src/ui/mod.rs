@@ -1,0 +1,136 @@
+//! `draw(&State)`: reads state, never changes it.
+
+mod format;
+mod modals;
+mod panes;
+mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub use format::time_left;
+pub use theme::Theme;
+
+use crate::app::keymap::{Scope, hints};
+use crate::app::{Level, Modal, Pane, State};
+
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+
+pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "Terminal too small ({}x{}): need {MIN_WIDTH}x{MIN_HEIGHT}. q quits.",
+            area.width, area.height
+        );
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(f, header, state, theme);
+    let (dir, sizes) = if body.width >= 110 {
+        (
+            Direction::Horizontal,
+            [
+                Constraint::Percentage(26),
+                Constraint::Percentage(30),
+                Constraint::Percentage(44),
+            ],
+        )
+    } else {
+        (
+            Direction::Vertical,
+            [
+                Constraint::Percentage(28),
+                Constraint::Percentage(32),
+                Constraint::Percentage(40),
+            ],
+        )
+    };
+    let panes = Layout::default()
+        .direction(dir)
+        .constraints(sizes)
+        .split(body);
+    panes::projects(f, panes[0], state, theme);
+    panes::users(f, panes[1], state, theme);
+    panes::certs(f, panes[2], state, theme);
+    draw_status(f, status, state, theme);
+    draw_footer(f, footer, state, theme);
+    modals::draw(f, state, theme);
+}
+
+fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut spans = vec![
+        Span::styled(" atlas-x509 ", theme.title()),
+        Span::styled("│ ", theme.dim()),
+        Span::styled(
+            state.env.target.clone(),
+            if state.env.target == "DEMO" {
+                theme.warn()
+            } else {
+                theme.ok()
+            },
+        ),
+        Span::styled(" │ ", theme.dim()),
+        Span::raw(state.env.credentials.clone()),
+        Span::styled(" │ ", theme.dim()),
+    ];
+    if let Some(p) = state.selected_project() {
+        spans.push(Span::raw(p.name.clone()));
+        if let Some(u) = state.selected_user() {
+            spans.push(Span::styled(" › ", theme.dim()));
+            spans.push(Span::raw(u.username.clone()));
+        }
+    }
+    if state.busy() {
+        spans.push(Span::styled(
+            format!("  {}", format::spinner(state.mono_ms)),
+            theme.key(),
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some(s) = &state.status {
+        let style = match s.level {
+            Level::Info => theme.ok(),
+            Level::Warn => theme.warn(),
+            Level::Error => theme.danger(),
+        };
+        let line = Line::from(vec![
+            Span::styled(format!(" {}", s.text), style),
+            Span::styled("  (Esc)", theme.dim()),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+    }
+}
+
+fn draw_footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let scope = match &state.modal {
+        Some(Modal::Issue(_)) => Scope::Issue,
+        Some(Modal::Pem(_)) => Scope::Pem,
+        Some(Modal::Disable(_)) => Scope::Disable,
+        Some(Modal::Help) => Scope::Help,
+        None => match state.focus {
+            Pane::Projects => Scope::Projects,
+            Pane::Users => Scope::Users,
+            Pane::Certs => Scope::Certs,
+        },
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (keys, desc) in hints(scope) {
+        spans.push(Span::styled(keys, theme.key()));
+        spans.push(Span::styled(format!(" {desc}  "), theme.dim()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,342 @@
+//! Dialogs drawn over `Clear`.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph, Wrap};
+
+use super::format::{date, expiry_after, spinner};
+use super::theme::Theme;
+use crate::app::keymap::{BINDINGS, Scope};
+use crate::app::state::{DisableModal, IssueModal, PemModal};
+use crate::app::{DisableStage, Modal, PemPrompt, State};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn frame<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.title()))
+}
+
+pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
+    let area = f.area();
+    match &state.modal {
+        Some(Modal::Issue(m)) => issue(f, area, state, m, theme),
+        Some(Modal::Pem(m)) => pem(f, area, state, m, theme),
+        Some(Modal::Disable(m)) => disable(f, area, state, m, theme),
+        Some(Modal::Help) => help(f, area, theme),
+        None => {}
+    }
+}
+
+fn kv<'a>(k: &'a str, v: String, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k:<11}"), theme.dim()),
+        Span::raw(v),
+    ])
+}
+
+fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme) {
+    let r = centered(area, 64, 12);
+    f.render_widget(Clear, r);
+    let block = frame("Issue a certificate", theme);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let [info, gauge, expiry, msg] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(2),
+        Constraint::Length(2),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let lines = vec![
+        kv("Project", m.project.clone(), theme),
+        kv("User", m.username.clone(), theme),
+        kv(
+            "Valid for",
+            format!("{} month{}", m.months, if m.months == 1 { "" } else { "s" }),
+            theme,
+        ),
+    ];
+    f.render_widget(Paragraph::new(lines), info);
+    let ratio = f64::from(m.months - 1) / 23.0;
+    f.render_widget(
+        LineGauge::default()
+            .ratio(ratio)
+            .label(format!("{:>2} months ", m.months))
+            .filled_style(theme.key()),
+        gauge,
+    );
+    let exp = expiry_after(state.now, m.months)
+        .map(date)
+        .unwrap_or_default();
+    f.render_widget(Paragraph::new(kv("Expires", exp, theme)), expiry);
+    let line = if m.in_flight.is_some() {
+        Line::styled(
+            format!(
+                "{} Issuing… the key will appear here once",
+                spinner(state.mono_ms)
+            ),
+            theme.warn(),
+        )
+    } else if let Some(e) = &m.error {
+        Line::styled(e.clone(), theme.danger())
+    } else {
+        Line::styled(
+            "←/→ or type 1-24 · Home/End · Enter issue · Esc cancel",
+            theme.dim(),
+        )
+    };
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), msg);
+}
+
+/// The PEM with the private key's body hidden unless asked for.
+fn pem_lines<'a>(m: &'a PemModal, theme: &Theme) -> Vec<Line<'a>> {
+    let mut in_key = false;
+    let mut hidden = 0;
+    let mut out = Vec::new();
+    for line in m.pem.expose().lines() {
+        if line.starts_with("-----BEGIN") && line.contains("PRIVATE KEY") {
+            in_key = true;
+            out.push(Line::styled(line, theme.warn()));
+            continue;
+        }
+        if line.starts_with("-----END") && line.contains("PRIVATE KEY") {
+            in_key = false;
+            if !m.reveal_key {
+                out.push(Line::styled(
+                    format!("•••• {hidden} lines hidden · v to reveal ••••"),
+                    theme.warn(),
+                ));
+            }
+            out.push(Line::styled(line, theme.warn()));
+            continue;
+        }
+        if in_key && !m.reveal_key {
+            hidden += 1;
+            continue;
+        }
+        out.push(Line::raw(line));
+    }
+    out
+}
+
+fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(100),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(Clear, r);
+    let block = frame(
+        "Certificate issued · the private key is shown only once",
+        theme,
+    );
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let [info, text, prompt] = Layout::vertical([
+        Constraint::Length(6),
+        Constraint::Fill(1),
+        Constraint::Length(3),
+    ])
+    .areas(inner);
+    let lines = match &m.info {
+        Some(i) => vec![
+            kv("Subject", i.subject.clone(), theme),
+            kv("Issuer", i.issuer.clone(), theme),
+            kv("Serial", i.serial.to_string(), theme),
+            kv(
+                "Valid",
+                format!("{} → {}", date(i.not_before), date(i.not_after)),
+                theme,
+            ),
+            kv("SHA-256", i.sha256.clone(), theme),
+        ],
+        None => vec![Line::styled(
+            "(the certificate could not be parsed; the PEM is below as Atlas sent it)",
+            theme.warn(),
+        )],
+    };
+    f.render_widget(Paragraph::new(lines), info);
+    f.render_widget(
+        Paragraph::new(pem_lines(m, theme))
+            .scroll((m.scroll, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme.dim()),
+            ),
+        text,
+    );
+    let mut lines = Vec::new();
+    match &m.prompt {
+        PemPrompt::SavePath => lines.push(Line::from(vec![
+            Span::styled("Save to: ", theme.key()),
+            Span::raw(m.path.value().to_string()),
+            Span::styled("▏", theme.key()),
+            Span::styled("  Enter save · Esc back", theme.dim()),
+        ])),
+        PemPrompt::Overwrite(p) => lines.push(Line::styled(
+            format!("{} exists. Overwrite? y/N", p.display()),
+            theme.warn(),
+        )),
+        PemPrompt::Discard { .. } => lines.push(Line::styled(
+            "The key is neither saved nor copied and can never be fetched again. Discard it? y/N",
+            theme.danger(),
+        )),
+        PemPrompt::None => {
+            let mut done = Vec::new();
+            if let Some(p) = &m.saved_to {
+                done.push(format!("saved to {}", p.display()));
+            }
+            if let Some(how) = &m.copied {
+                done.push(format!("copied {how}"));
+            }
+            let head = if done.is_empty() {
+                "Not saved yet".to_string()
+            } else {
+                done.join(" · ")
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    head,
+                    if m.handed_over() {
+                        theme.ok()
+                    } else {
+                        theme.warn()
+                    },
+                ),
+                Span::styled(
+                    "  s save · y copy · v key · j/k scroll · Esc close",
+                    theme.dim(),
+                ),
+            ]));
+        }
+    }
+    if m.busy.is_some() {
+        lines.push(Line::styled(
+            format!("{} working…", spinner(state.mono_ms)),
+            theme.dim(),
+        ));
+    }
+    if let Some(e) = &m.error {
+        lines.push(Line::styled(e.clone(), theme.danger()));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), prompt);
+}
+
+fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &Theme) {
+    let r = centered(area, 72, 14);
+    f.render_widget(Clear, r);
+    let block = frame(
+        &format!("Disable customer-managed X.509 · {}", m.project),
+        theme,
+    );
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let lines: Vec<Line> = match &m.stage {
+        DisableStage::Loading(_) => vec![Line::styled(
+            format!(
+                "{} reading the project's user security…",
+                spinner(state.mono_ms)
+            ),
+            theme.dim(),
+        )],
+        DisableStage::NothingToDisable => vec![
+            Line::raw(format!("No customer CA is configured on {}.", m.project)),
+            Line::raw("Nothing to disable."),
+            Line::raw(""),
+            Line::styled("Esc close", theme.dim()),
+        ],
+        DisableStage::Confirm { ca_count, typed } => vec![
+            Line::raw(format!(
+                "{} has {ca_count} customer CA certificate{} configured.",
+                m.project,
+                if *ca_count == 1 { "" } else { "s" }
+            )),
+            Line::raw(""),
+            Line::styled(
+                "Disabling clears the uploaded CA: users authenticating with certificates",
+                theme.warn(),
+            ),
+            Line::styled(
+                "from it stop working, and Atlas performs a rolling restart of every",
+                theme.warn(),
+            ),
+            Line::styled("cluster in the project.", theme.warn()),
+            Line::raw(""),
+            Line::raw(format!("Type the project name ({}) to confirm:", m.project)),
+            Line::from(vec![
+                Span::styled("> ", theme.key()),
+                Span::raw(typed.value().to_string()),
+                Span::styled("▏", theme.key()),
+            ]),
+            Line::raw(""),
+            Line::styled(
+                if typed.value() == m.project {
+                    "Enter disable · Esc cancel"
+                } else {
+                    "Esc cancel"
+                },
+                theme.dim(),
+            ),
+        ],
+        DisableStage::Running(_) => vec![Line::styled(
+            format!("{} disabling…", spinner(state.mono_ms)),
+            theme.warn(),
+        )],
+        DisableStage::Done => vec![
+            Line::styled("Customer-managed X.509 is disabled.", theme.ok()),
+            Line::raw("No customer CA is configured now; Atlas is restarting the clusters."),
+            Line::raw(""),
+            Line::styled("Esc close", theme.dim()),
+        ],
+        DisableStage::Failed(e) => vec![
+            Line::styled(e.clone(), theme.danger()),
+            Line::raw(""),
+            Line::styled("Esc close", theme.dim()),
+        ],
+    };
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn help(f: &mut Frame, area: Rect, theme: &Theme) {
+    let r = centered(area, 64, area.height.saturating_sub(2));
+    f.render_widget(Clear, r);
+    let block = frame("Keys", theme);
+    let mut lines = Vec::new();
+    let mut last = None;
+    for b in BINDINGS {
+        if last != Some(b.scope) {
+            let name = match b.scope {
+                Scope::Global => "Anywhere",
+                Scope::Panes => "Panes",
+                Scope::Projects => "Projects pane",
+                Scope::Users => "Users pane",
+                Scope::Certs => "Certificates pane",
+                Scope::Issue => "Issue dialog",
+                Scope::Pem => "PEM dialog",
+                Scope::Disable => "Disable dialog",
+                Scope::Help => "This help",
+            };
+            lines.push(Line::styled(name, theme.title()));
+            last = Some(b.scope);
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<10}", b.label), theme.key()),
+            Span::raw(b.desc),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines).block(block), r);
+}

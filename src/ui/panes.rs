@@ -1,0 +1,298 @@
+//! The three panes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
+    TableState, Wrap,
+};
+
+use super::format::{Urgency, date, spinner, thousands, time_left};
+use super::theme::Theme;
+use crate::app::list::{Filterable, ListPane};
+use crate::app::{Pane, State};
+use crate::atlas::X509Type;
+
+fn block<'a>(state: &State, pane: Pane, title: String, theme: &Theme) -> Block<'a> {
+    let focused = state.focus == pane;
+    let marker = if focused { "▶ " } else { "  " };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(Span::styled(
+            format!("{marker}{title} "),
+            if focused { theme.title() } else { theme.dim() },
+        ))
+}
+
+/// A message in place of rows: loading, error, empty.
+fn placeholder(f: &mut Frame, area: Rect, block: Block, text: Line) {
+    f.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
+}
+
+fn list_title<T: Filterable>(name: &str, list: &ListPane<T>) -> String {
+    let mut t = name.to_string();
+    let shown = list.visible().len();
+    match list.total {
+        Some(total) if shown as u64 != total => {
+            t.push_str(&format!(" {shown}/{}", thousands(total)))
+        }
+        _ if !list.items.is_empty() => t.push_str(&format!(" {shown}")),
+        _ => {}
+    }
+    if list.filter_editing || !list.filter.value().is_empty() {
+        let cursor = if list.filter_editing { "▏" } else { "" };
+        t.push_str(&format!(" [/{}{cursor}]", list.filter.value()));
+    }
+    t
+}
+
+fn status_line<T>(
+    list: &ListPane<T>,
+    state: &State,
+    theme: &Theme,
+    empty: &str,
+) -> Option<Line<'static>> {
+    if let Some(e) = &list.error {
+        return Some(Line::from(vec![
+            Span::styled(e.clone(), theme.danger()),
+            Span::raw("  (r: retry)"),
+        ]));
+    }
+    if list.items.is_empty() {
+        return Some(if list.loading.is_some() {
+            Line::styled(format!("{} loading…", spinner(state.mono_ms)), theme.dim())
+        } else {
+            Line::styled(empty.to_string(), theme.dim())
+        });
+    }
+    None
+}
+
+fn render_table(f: &mut Frame, area: Rect, table: Table, selected: Option<usize>, len: usize) {
+    let mut ts = TableState::default().with_selected(selected);
+    f.render_stateful_widget(table, area, &mut ts);
+    if len > area.height.saturating_sub(3) as usize {
+        let mut sb = ScrollbarState::new(len).position(selected.unwrap_or(0));
+        let inner = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        f.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight),
+            inner,
+            &mut sb,
+        );
+    }
+}
+
+pub fn projects(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let list = &state.projects;
+    let b = block(state, Pane::Projects, list_title("Projects", list), theme);
+    if let Some(line) = status_line(
+        list,
+        state,
+        theme,
+        "No projects are visible to these credentials.",
+    ) {
+        return placeholder(f, area, b, line);
+    }
+    let visible = list.visible();
+    let wide = area.width > 56;
+    let rows = visible.iter().map(|&i| {
+        let p = &list.items[i];
+        let mut cells = vec![Cell::from(p.name.clone())];
+        if wide {
+            cells.push(Cell::from(Span::styled(p.id.clone(), theme.dim())));
+        }
+        cells.push(Cell::from(
+            p.cluster_count.map(|c| c.to_string()).unwrap_or_default(),
+        ));
+        Row::new(cells)
+    });
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(24),
+            Constraint::Length(3),
+        ]
+    } else {
+        vec![Constraint::Fill(1), Constraint::Length(3)]
+    };
+    let table = Table::new(rows, widths)
+        .block(b)
+        .row_highlight_style(theme.selected(state.focus == Pane::Projects))
+        .highlight_symbol("> ");
+    render_table(
+        f,
+        area,
+        table,
+        (!visible.is_empty()).then_some(list.selected),
+        visible.len(),
+    );
+}
+
+pub fn x509_style(t: X509Type, theme: &Theme) -> Style {
+    match t {
+        X509Type::Managed => theme.ok(),
+        X509Type::Customer => theme.accent(),
+        X509Type::None | X509Type::Unknown => theme.dim(),
+    }
+}
+
+pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let list = &state.users;
+    let b = block(
+        state,
+        Pane::Users,
+        list_title("Database users", list),
+        theme,
+    );
+    if state.users_owner.is_none() {
+        return placeholder(f, area, b, Line::styled("Select a project.", theme.dim()));
+    }
+    let waiting = state.users_due.is_some();
+    if list.items.is_empty() && waiting {
+        return placeholder(
+            f,
+            area,
+            b,
+            Line::styled(format!("{} loading…", spinner(state.mono_ms)), theme.dim()),
+        );
+    }
+    if let Some(line) = status_line(list, state, theme, "No database users in this project.") {
+        return placeholder(f, area, b, line);
+    }
+    let visible = list.visible();
+    let wide = area.width > 60;
+    let rows = visible.iter().map(|&i| {
+        let u = &list.items[i];
+        let mut cells = vec![
+            Cell::from(u.username.clone()),
+            Cell::from(Span::styled(
+                u.x509_type.as_str(),
+                x509_style(u.x509_type, theme),
+            )),
+        ];
+        if wide {
+            let roles = match u.roles.as_slice() {
+                [] => String::new(),
+                [r, rest @ ..] => {
+                    let more = if rest.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" +{}", rest.len())
+                    };
+                    format!("{}@{}{more}", r.role_name, r.database_name)
+                }
+            };
+            cells.push(Cell::from(Span::styled(
+                u.database_name.clone(),
+                theme.dim(),
+            )));
+            cells.push(Cell::from(Span::styled(roles, theme.dim())));
+        }
+        Row::new(cells)
+    });
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Fill(2),
+            Constraint::Length(8),
+            Constraint::Length(9),
+            Constraint::Fill(1),
+        ]
+    } else {
+        vec![Constraint::Fill(1), Constraint::Length(8)]
+    };
+    let table = Table::new(rows, widths)
+        .block(b)
+        .row_highlight_style(theme.selected(state.focus == Pane::Users))
+        .highlight_symbol("> ");
+    render_table(
+        f,
+        area,
+        table,
+        (!visible.is_empty()).then_some(list.selected),
+        visible.len(),
+    );
+}
+
+pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let c = &state.certs;
+    let mut title = "Certificates".to_string();
+    if let Some((_, user)) = &c.owner {
+        title.push_str(&format!(" · {user}"));
+    }
+    if let Some(total) = c.total {
+        let pages = c.page_count().unwrap_or(1);
+        title.push_str(&format!(
+            " · page {}/{pages} · {} certs",
+            c.page,
+            thousands(total)
+        ));
+    }
+    let b = block(state, Pane::Certs, title, theme);
+    let rows_now = c.rows();
+    let line = if c.owner.is_none() {
+        Some(Line::styled("Select a database user.", theme.dim()))
+    } else if let Some(note) = &c.note {
+        Some(Line::styled(note.clone(), theme.dim()))
+    } else if let Some(e) = &c.error {
+        Some(Line::from(vec![
+            Span::styled(e.clone(), theme.danger()),
+            Span::raw("  (r: retry)"),
+        ]))
+    } else if rows_now.is_empty() && (c.loading.is_some() || state.certs_due.is_some()) {
+        Some(Line::styled(
+            format!("{} loading page {}…", spinner(state.mono_ms), c.page),
+            theme.dim(),
+        ))
+    } else if rows_now.is_empty() {
+        Some(Line::styled(
+            "No unexpired certificates. Press i to issue one.",
+            theme.dim(),
+        ))
+    } else {
+        None
+    };
+    if let Some(line) = line {
+        return placeholder(f, area, b, line);
+    }
+    let wide = area.width > 72;
+    let rows = rows_now.iter().map(|cert| {
+        let (left, urgency) = time_left(state.now, cert.not_after);
+        let style = match urgency {
+            Urgency::Fine => theme.ok(),
+            Urgency::Soon => theme.warn(),
+            Urgency::Imminent | Urgency::Expired => theme.danger(),
+        };
+        let mut cells = vec![Cell::from(cert.id.to_string())];
+        if wide {
+            cells.push(Cell::from(cert.subject.clone()));
+            cells.push(Cell::from(Span::styled(date(cert.created_at), theme.dim())));
+        }
+        cells.push(Cell::from(date(cert.not_after)));
+        cells.push(Cell::from(Span::styled(left, style)));
+        Row::new(cells)
+    });
+    let mut header = vec!["serial"];
+    let mut widths = vec![Constraint::Length(19)];
+    if wide {
+        header.extend(["subject", "created"]);
+        widths.extend([Constraint::Fill(1), Constraint::Length(10)]);
+    }
+    header.extend(["expires", "left"]);
+    widths.extend([Constraint::Length(10), Constraint::Length(7)]);
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.dim()))
+        .block(b)
+        .row_highlight_style(theme.selected(state.focus == Pane::Certs))
+        .highlight_symbol("> ");
+    render_table(f, area, table, Some(c.selected), rows_now.len());
+}

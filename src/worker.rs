@@ -1,0 +1,124 @@
+//! Runs `Command`s off the UI: one task owns the Atlas client; results come
+//! back as `Msg`s tagged with the request they answer.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::AbortHandle;
+
+use crate::app::{ApiResult, Command, Issued, Msg, default_pem_path};
+use crate::atlas::Client;
+use crate::pem;
+
+pub fn spawn(client: Client, results: UnboundedSender<Msg>) -> UnboundedSender<Command> {
+    let (tx, mut rx) = unbounded_channel::<Command>();
+    tokio::spawn(async move {
+        let mut slots: HashMap<&'static str, AbortHandle> = HashMap::new();
+        while let Some(cmd) = rx.recv().await {
+            let slot = cmd.slot();
+            let client = client.clone();
+            let results = results.clone();
+            let task = tokio::spawn(async move {
+                let (id, result) = run(&client, cmd).await;
+                let _ = results.send(Msg::Api(id, result));
+            });
+            if let Some(slot) = slot
+                && let Some(older) = slots.insert(slot, task.abort_handle())
+            {
+                // Superseded: the UI no longer wants its answer.
+                older.abort();
+            }
+        }
+    });
+    tx
+}
+
+async fn run(client: &Client, cmd: Command) -> (u64, ApiResult) {
+    let text = |e: crate::atlas::Error| e.to_string();
+    match cmd {
+        Command::FetchProjects { id, page } => (
+            id,
+            ApiResult::Projects(client.list_projects(page).await.map_err(text)),
+        ),
+        Command::FetchUsers { id, group_id, page } => (
+            id,
+            ApiResult::Users(client.list_users(&group_id, page).await.map_err(text)),
+        ),
+        Command::FetchCerts {
+            id,
+            group_id,
+            username,
+            page,
+        } => (
+            id,
+            ApiResult::Certs(
+                page.page_num,
+                client
+                    .list_certs(&group_id, &username, page)
+                    .await
+                    .map_err(text),
+            ),
+        ),
+        Command::CreateCert {
+            id,
+            group_id,
+            username,
+            months,
+        } => {
+            let result = client
+                .create_cert(&group_id, &username, i64::from(months))
+                .await
+                .map(|pem| {
+                    let info = pem::inspect::inspect(&pem);
+                    Issued {
+                        pem: Arc::new(pem),
+                        info,
+                    }
+                });
+            (id, ApiResult::Issued(result.map_err(text)))
+        }
+        Command::FetchSecurity { id, group_id } => (
+            id,
+            ApiResult::Security(client.get_user_security(&group_id).await.map_err(text)),
+        ),
+        Command::DisableCustomerX509 { id, group_id } => (
+            id,
+            ApiResult::Disabled(client.disable_customer_x509(&group_id).await.map_err(text)),
+        ),
+        Command::SavePem {
+            id,
+            pem,
+            path,
+            overwrite,
+        } => {
+            let outcome = tokio::task::spawn_blocking(move || {
+                let info = pem::inspect::inspect(&pem);
+                let subject = info
+                    .as_ref()
+                    .map(|i| i.subject.trim_start_matches("CN=").to_string())
+                    .unwrap_or_default();
+                let name = default_pem_path(&subject, info.map(|i| i.serial));
+                let name = name.trim_start_matches("./").to_string();
+                pem::save::save(&pem, &path, &name, overwrite)
+            })
+            .await;
+            match outcome {
+                Ok(o) => (id, ApiResult::Saved(o)),
+                Err(e) => (
+                    id,
+                    ApiResult::Saved(crate::app::SaveOutcome::Failed(
+                        Default::default(),
+                        e.to_string(),
+                    )),
+                ),
+            }
+        }
+        Command::CopyPem { id, pem } => {
+            let r = tokio::task::spawn_blocking(move || pem::clipboard::copy_osc52(pem.expose()))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            (id, ApiResult::Copied(r))
+        }
+    }
+}
