@@ -127,8 +127,27 @@ fn draw_footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Pane::Certs => Scope::Certs,
         },
     };
+    let all = hints(scope);
+    // Help and quit always fit; the rest in keymap order while there is room.
+    let pinned: Vec<_> = all
+        .iter()
+        .filter(|(k, _)| matches!(*k, "?" | "q"))
+        .copied()
+        .collect();
+    let width = |(k, d): &(&str, &str)| k.chars().count() + d.chars().count() + 3;
+    let mut room =
+        (area.width as usize).saturating_sub(1 + pinned.iter().map(width).sum::<usize>());
+    let mut shown = Vec::new();
+    for h in all.iter().filter(|h| !pinned.contains(h)) {
+        if width(h) > room {
+            break;
+        }
+        room -= width(h);
+        shown.push(*h);
+    }
+    shown.extend(pinned);
     let mut spans = vec![Span::raw(" ")];
-    for (keys, desc) in hints(scope) {
+    for (keys, desc) in shown {
         spans.push(Span::styled(keys, theme.key()));
         spans.push(Span::styled(format!(" {desc}  "), theme.dim()));
     }

@@ -267,14 +267,9 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
             )),
             Line::raw(""),
             Line::styled(
-                "Disabling clears the uploaded CA: users authenticating with certificates",
+                "Disabling clears the uploaded CA: users authenticating with certificates from it stop working, and Atlas performs a rolling restart of every cluster in the project.",
                 theme.warn(),
             ),
-            Line::styled(
-                "from it stop working, and Atlas performs a rolling restart of every",
-                theme.warn(),
-            ),
-            Line::styled("cluster in the project.", theme.warn()),
             Line::raw(""),
             Line::raw(format!("Type the project name ({}) to confirm:", m.project)),
             Line::from(vec![

@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use std::time::Duration;
 
 use atlas_x509::atlas::{Client, ClientConfig, Credentials};

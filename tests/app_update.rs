@@ -1,0 +1,560 @@
+//! The state machine, key by key, with no terminal and no network.
+
+mod common;
+
+use atlas_x509::app::{
+    ApiResult, Command, DisableStage, Modal, Msg, Pane, PemPrompt, SaveOutcome, State, init, update,
+};
+use atlas_x509::atlas::UserSecurity;
+use common::fixtures::*;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use serde_json::json;
+
+#[test]
+fn loading_flows_from_projects_to_certs() {
+    let s = loaded(3);
+    assert_eq!(s.projects.items.len(), 3);
+    assert_eq!(s.users.items.len(), 3);
+    assert_eq!(s.certs.rows().len(), 3);
+    assert!(!s.busy());
+}
+
+#[test]
+fn fast_scrolling_sends_one_request_after_the_debounce() {
+    let mut s = loaded(3);
+    let mut sent = vec![];
+    for (i, _) in (0..5).enumerate() {
+        sent.extend(update(&mut s, ch('j')));
+        sent.extend(tick(&mut s, 20 * i as u64));
+    }
+    assert!(
+        sent.is_empty(),
+        "nothing while the selection moves: {sent:?}"
+    );
+    assert!(
+        s.users.items.is_empty(),
+        "old users are not shown for the new project"
+    );
+    let cmds = tick(&mut s, 80 + 150);
+    let Command::FetchUsers { group_id, .. } = only(&cmds) else {
+        panic!()
+    };
+    assert_eq!(group_id, P3, "only the last selection is fetched");
+}
+
+#[test]
+fn results_for_a_selection_left_behind_are_dropped() {
+    let mut s = loaded(3);
+    update(&mut s, ch('j'));
+    let Command::FetchUsers { id: first, .. } = only(&tick(&mut s, 1000)).clone() else {
+        panic!()
+    };
+    update(&mut s, ch('j'));
+    let Command::FetchUsers {
+        id: second,
+        group_id,
+        ..
+    } = only(&tick(&mut s, 2000)).clone()
+    else {
+        panic!()
+    };
+    assert_eq!(group_id, P3);
+    update(&mut s, Msg::Api(first, ApiResult::Users(Ok(users()))));
+    assert!(
+        s.users.items.is_empty(),
+        "a stale answer never reaches the screen"
+    );
+    update(&mut s, Msg::Api(second, ApiResult::Users(Ok(users()))));
+    assert_eq!(s.users.items.len(), 3);
+}
+
+#[test]
+fn focus_moves_both_ways() {
+    let mut s = loaded(3);
+    for (msg, want) in [
+        (key(KeyCode::Tab), Pane::Users),
+        (ch('l'), Pane::Certs),
+        (key(KeyCode::Right), Pane::Projects),
+        (key(KeyCode::BackTab), Pane::Certs),
+        (ch('h'), Pane::Users),
+        (key(KeyCode::Left), Pane::Projects),
+    ] {
+        update(&mut s, msg);
+        assert_eq!(s.focus, want);
+    }
+}
+
+#[test]
+fn cert_pages_are_prefetched_and_flip_instantly() {
+    let mut s = State::new(env(), "2026-11-22T00:00:00Z".parse().unwrap());
+    let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {
+        panic!()
+    };
+    let Command::FetchUsers { id, .. } =
+        update(&mut s, Msg::Api(id, ApiResult::Projects(Ok(projects())))).remove(0)
+    else {
+        panic!()
+    };
+    let Command::FetchCerts { id, .. } =
+        update(&mut s, Msg::Api(id, ApiResult::Users(Ok(users())))).remove(0)
+    else {
+        panic!()
+    };
+    let cmds = update(
+        &mut s,
+        Msg::Api(id, ApiResult::Certs(1, Ok(certs(1, 100, 1201)))),
+    );
+    let Command::FetchCerts { id: pre, page, .. } = only(&cmds).clone() else {
+        panic!()
+    };
+    assert_eq!(page.page_num, 2, "the next page is prefetched");
+    assert_eq!(s.certs.page_count(), Some(13));
+    update(
+        &mut s,
+        Msg::Api(pre, ApiResult::Certs(2, Ok(certs(2, 100, 1201)))),
+    );
+    s.focus = Pane::Certs;
+    let cmds = update(&mut s, ch('n'));
+    assert_eq!(s.certs.page, 2);
+    assert_eq!(
+        s.certs.rows()[0].id,
+        1100,
+        "page 2 shown at once from the cache"
+    );
+    let Command::FetchCerts { page, .. } = only(&cmds) else {
+        panic!()
+    };
+    assert_eq!(page.page_num, 3);
+    assert!(update(&mut s, ch('p')).is_empty(), "page 1 is cached");
+    assert_eq!(s.certs.page, 1);
+    assert!(update(&mut s, ch('p')).is_empty(), "no page 0");
+    // Inside a page: j/k/G/g.
+    update(&mut s, ch('G'));
+    assert_eq!(s.certs.selected, 99);
+    update(&mut s, ch('g'));
+    assert_eq!(s.certs.selected, 0);
+    // More per page reloads from page 1.
+    let cmds = update(&mut s, ch('+'));
+    let Command::FetchCerts { page, .. } = only(&cmds) else {
+        panic!()
+    };
+    assert_eq!((page.page_num, page.items_per_page), (1, 200));
+}
+
+#[test]
+fn issuing_is_explained_away_for_users_that_cannot_have_atlas_certs() {
+    let mut s = loaded(3);
+    s.focus = Pane::Users;
+    update(&mut s, ch('j'));
+    assert!(s.certs.note.as_deref().unwrap().contains("CUSTOMER"));
+    assert!(
+        tick(&mut s, 10_000).is_empty(),
+        "nothing to fetch for a CUSTOMER user"
+    );
+    update(&mut s, ch('i'));
+    assert!(s.modal.is_none());
+    assert!(
+        s.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("customer-managed CA")
+    );
+}
+
+fn open_issue(s: &mut State) {
+    s.focus = Pane::Users;
+    assert!(update(s, ch('i')).is_empty());
+    assert!(matches!(s.modal, Some(Modal::Issue(_))));
+}
+
+fn months(s: &State) -> u8 {
+    match &s.modal {
+        Some(Modal::Issue(m)) => m.months,
+        _ => panic!("no issue modal"),
+    }
+}
+
+#[test]
+fn the_months_slider() {
+    let mut s = loaded(3);
+    open_issue(&mut s);
+    assert_eq!(months(&s), 3);
+    update(&mut s, key(KeyCode::Right));
+    assert_eq!(months(&s), 4);
+    for _ in 0..6 {
+        update(&mut s, ch('h'));
+    }
+    assert_eq!(months(&s), 1, "never below 1");
+    update(&mut s, key(KeyCode::End));
+    assert_eq!(months(&s), 24);
+    update(&mut s, ch('l'));
+    assert_eq!(months(&s), 24, "never above 24");
+    update(&mut s, key(KeyCode::Home));
+    assert_eq!(months(&s), 1);
+    update(&mut s, ch('1'));
+    update(&mut s, ch('2'));
+    assert_eq!(months(&s), 12);
+    update(&mut s, ch('5'));
+    assert_eq!(months(&s), 5, "125 is out of range: start again at 5");
+    update(&mut s, key(KeyCode::Left));
+    update(&mut s, ch('0'));
+    assert_eq!(months(&s), 4, "a lone 0 is ignored");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn issuing_sends_once_and_keeps_the_modal_until_the_key_arrives() {
+    let mut s = loaded(3);
+    open_issue(&mut s);
+    update(&mut s, ch('6'));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::CreateCert {
+        id,
+        group_id,
+        username,
+        months,
+    } = only(&cmds).clone()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (group_id.as_str(), username.as_str(), months),
+        (P1, "alice", 6)
+    );
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "no double issue"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(
+        matches!(s.modal, Some(Modal::Issue(_))),
+        "the key is on its way"
+    );
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(!s.quit, "quitting now would lose the key");
+
+    update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::Issued(Err("CANNOT_GENERATE_CERT_IF_ADVANCED_X509 (400): …".into())),
+        ),
+    );
+    let Some(Modal::Issue(m)) = &s.modal else {
+        panic!()
+    };
+    assert!(m.error.as_deref().unwrap().starts_with("CANNOT_GENERATE"));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(only(&cmds), Command::CreateCert { .. }),
+        "the user may try again by hand"
+    );
+}
+
+fn with_pem() -> State {
+    let mut s = loaded(3);
+    open_issue(&mut s);
+    let Command::CreateCert { id, .. } = update(&mut s, key(KeyCode::Enter)).remove(0) else {
+        panic!()
+    };
+    let cmds = update(&mut s, Msg::Api(id, ApiResult::Issued(Ok(issued()))));
+    let Command::FetchCerts { page, .. } = only(&cmds) else {
+        panic!("the list refreshes: {cmds:?}")
+    };
+    assert_eq!(page.page_num, 1);
+    assert!(s.certs.jump_to_last);
+    s
+}
+
+fn pem_modal(s: &State) -> &atlas_x509::app::state::PemModal {
+    match &s.modal {
+        Some(Modal::Pem(m)) => m,
+        other => panic!("no PEM modal: {other:?}"),
+    }
+}
+
+#[test]
+fn closing_an_unsaved_pem_asks_first() {
+    let mut s = with_pem();
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(
+        pem_modal(&s).prompt,
+        PemPrompt::Discard { then_quit: false }
+    );
+    update(&mut s, ch('n'));
+    assert_eq!(pem_modal(&s).prompt, PemPrompt::None);
+    update(&mut s, ch('q'));
+    update(&mut s, ch('y'));
+    assert!(s.modal.is_none());
+    assert!(!s.quit, "q in the dialog closes it, it does not quit");
+}
+
+#[test]
+fn quitting_with_an_unsaved_pem_asks_first() {
+    let mut s = with_pem();
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(!s.quit);
+    assert_eq!(pem_modal(&s).prompt, PemPrompt::Discard { then_quit: true });
+    update(&mut s, ch('y'));
+    assert!(s.quit);
+}
+
+#[test]
+fn saving_asks_before_overwriting_and_then_closes_freely() {
+    let mut s = with_pem();
+    update(&mut s, ch('s'));
+    assert_eq!(pem_modal(&s).prompt, PemPrompt::SavePath);
+    assert_eq!(pem_modal(&s).path.value(), "./alice-4242.pem");
+    update(&mut s, Msg::Paste("x".into()));
+    assert_eq!(pem_modal(&s).path.value(), "./alice-4242.pemx");
+    update(&mut s, key(KeyCode::Backspace));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::SavePem {
+        id,
+        path,
+        overwrite,
+        ..
+    } = only(&cmds).clone()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (path.to_str().unwrap(), overwrite),
+        ("./alice-4242.pem", false)
+    );
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Saved(SaveOutcome::Exists(path.clone()))),
+    );
+    assert_eq!(pem_modal(&s).prompt, PemPrompt::Overwrite(path.clone()));
+    let cmds = update(&mut s, ch('y'));
+    let Command::SavePem { id, overwrite, .. } = only(&cmds).clone() else {
+        panic!()
+    };
+    assert!(overwrite);
+    update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::Saved(SaveOutcome::Failed(
+                path.clone(),
+                "permission denied".into(),
+            )),
+        ),
+    );
+    assert!(
+        pem_modal(&s)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("permission denied")
+    );
+    assert_eq!(
+        pem_modal(&s).prompt,
+        PemPrompt::SavePath,
+        "the user can retry another path"
+    );
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::SavePem { id, .. } = only(&cmds).clone() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Saved(SaveOutcome::Saved(path))),
+    );
+    assert!(pem_modal(&s).handed_over());
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none(), "saved: no question");
+}
+
+#[test]
+fn copying_counts_as_handing_over() {
+    let mut s = with_pem();
+    let cmds = update(&mut s, ch('y'));
+    let Command::CopyPem { id, .. } = only(&cmds).clone() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Copied(Err("no terminal".into()))),
+    );
+    assert!(!pem_modal(&s).handed_over());
+    assert!(
+        pem_modal(&s)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Save it to a file")
+    );
+    let Command::CopyPem { id, .. } = update(&mut s, ch('c')).remove(0) else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::Copied(Ok("via OSC 52 to the terminal".into())),
+        ),
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn the_key_stays_masked_until_revealed() {
+    let mut s = with_pem();
+    assert!(!pem_modal(&s).reveal_key);
+    update(&mut s, ch('v'));
+    assert!(pem_modal(&s).reveal_key);
+    update(&mut s, ch('j'));
+    assert_eq!(pem_modal(&s).scroll, 1);
+}
+
+fn security(cas: Option<&str>) -> UserSecurity {
+    serde_json::from_value(
+        json!({"customerX509": cas.map(|c| json!({"cas": c})).unwrap_or(json!({}))}),
+    )
+    .unwrap()
+}
+
+#[test]
+fn disabling_needs_the_project_name() {
+    let mut s = loaded(3);
+    let cmds = update(&mut s, ch('X'));
+    let Command::FetchSecurity { id, group_id } = only(&cmds).clone() else {
+        panic!()
+    };
+    assert_eq!(group_id, P1);
+    let ca = "-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n";
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Security(Ok(security(Some(ca))))),
+    );
+    let Some(Modal::Disable(m)) = &s.modal else {
+        panic!()
+    };
+    assert!(matches!(m.stage, DisableStage::Confirm { ca_count: 1, .. }));
+    for c in "payments".chars() {
+        update(&mut s, ch(c));
+    }
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "wrong name: nothing happens"
+    );
+    for c in "-prod".chars() {
+        update(&mut s, ch(c));
+    }
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::DisableCustomerX509 { id, group_id } = only(&cmds).clone() else {
+        panic!()
+    };
+    assert_eq!(group_id, P1);
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Disabled(Ok(security(None)))),
+    );
+    let Some(Modal::Disable(m)) = &s.modal else {
+        panic!()
+    };
+    assert!(matches!(m.stage, DisableStage::Done));
+    assert!(s.status.as_ref().unwrap().text.contains("payments-prod"));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn nothing_to_disable_offers_nothing() {
+    let mut s = loaded(3);
+    let Command::FetchSecurity { id, .. } = update(&mut s, ch('X')).remove(0) else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Security(Ok(security(None)))),
+    );
+    let Some(Modal::Disable(m)) = &s.modal else {
+        panic!()
+    };
+    assert!(matches!(m.stage, DisableStage::NothingToDisable));
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn filtering_a_list() {
+    let mut s = loaded(3);
+    update(&mut s, ch('/'));
+    assert!(s.projects.filter_editing);
+    for c in "sand".chars() {
+        assert!(update(&mut s, ch(c)).is_empty());
+    }
+    assert_eq!(s.projects.visible().len(), 1);
+    assert_eq!(s.selected_project().unwrap().name, "sandbox");
+    let Command::FetchUsers { group_id, .. } = only(&tick(&mut s, 1_000)).clone() else {
+        panic!()
+    };
+    assert_eq!(group_id, P3);
+    update(&mut s, key(KeyCode::Enter));
+    assert!(!s.projects.filter_editing);
+    assert_eq!(
+        s.projects.visible().len(),
+        1,
+        "the filter stays after Enter"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.projects.visible().len(), 3, "Esc clears it");
+}
+
+#[test]
+fn help_and_quit() {
+    let mut s = loaded(3);
+    update(&mut s, ch('?'));
+    assert!(matches!(s.modal, Some(Modal::Help)));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+    let release = KeyEvent {
+        kind: KeyEventKind::Release,
+        ..KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)
+    };
+    update(&mut s, Msg::Key(release));
+    assert!(!s.quit, "key releases are not presses");
+    update(&mut s, ch('q'));
+    assert!(s.quit);
+}
+
+#[test]
+fn errors_become_state_and_refresh_retries() {
+    let mut s = State::new(env(), "2026-11-22T00:00:00Z".parse().unwrap());
+    let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {
+        panic!()
+    };
+    update(&mut s, Msg::Api(id, ApiResult::Projects(Err("RATE_LIMITED (429): Resource /api/atlas/v2/groups is limited to 100 requests every 1 minutes.".into()))));
+    assert!(
+        s.projects
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("RATE_LIMITED (429)")
+    );
+    let cmds = update(&mut s, ch('r'));
+    assert!(matches!(only(&cmds), Command::FetchProjects { .. }));
+}
+
+#[test]
+fn status_messages_expire() {
+    let mut s = loaded(3);
+    s.focus = Pane::Users;
+    update(&mut s, ch('j'));
+    update(&mut s, ch('i'));
+    assert!(s.status.is_some());
+    tick(&mut s, 60_000);
+    assert!(s.status.is_none());
+}

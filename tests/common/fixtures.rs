@@ -1,0 +1,109 @@
+//! Builders for states and API answers, shared by the state-machine and screen tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use atlas_x509::app::{ApiResult, CertInfo, Command, Env, Issued, Msg, State, init, update};
+use atlas_x509::atlas::{IssuedPem, Page};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+
+pub const P1: &str = "65f1a2b3c4d5e6f708192a3b";
+pub const P2: &str = "65f1a2b3c4d5e6f708192a3c";
+pub const P3: &str = "65f1a2b3c4d5e6f708192a3d";
+
+pub fn env() -> Env {
+    Env {
+        target: "DEMO".into(),
+        credentials: "API key abc".into(),
+        items_per_page: 100,
+        default_months: 3,
+    }
+}
+
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ch(c: char) -> Msg {
+    let m = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), m))
+}
+
+pub fn tick(s: &mut State, ms: u64) -> Vec<Command> {
+    let now = s.now;
+    update(s, Msg::Tick { now, mono_ms: ms })
+}
+
+pub fn projects() -> Page<atlas_x509::atlas::Project> {
+    serde_json::from_value(json!({"results": [
+        {"id": P1, "name": "payments-prod", "clusterCount": 3},
+        {"id": P2, "name": "orders-staging", "clusterCount": 2},
+        {"id": P3, "name": "sandbox", "clusterCount": 0}], "totalCount": 3}))
+    .unwrap()
+}
+
+pub fn users() -> Page<atlas_x509::atlas::DatabaseUser> {
+    serde_json::from_value(json!({"results": [
+        {"username": "alice", "databaseName": "$external", "x509Type": "MANAGED"},
+        {"username": "CN=app,OU=ops,O=acme", "databaseName": "$external", "x509Type": "CUSTOMER"},
+        {"username": "admin", "databaseName": "admin", "x509Type": "NONE"}], "totalCount": 3}))
+    .unwrap()
+}
+
+pub fn certs(page: u32, per: u32, total: u32) -> Page<atlas_x509::atlas::UserCert> {
+    let start = (page - 1) * per;
+    let results: Vec<_> = (start..total.min(start + per))
+        .map(|i| json!({"_id": 1000 + i, "createdAt": "2026-01-01T00:00:00Z", "notAfter": "2027-01-01T00:00:00Z", "subject": "CN=alice", "groupId": P1}))
+        .collect();
+    serde_json::from_value(json!({"results": results, "totalCount": total})).unwrap()
+}
+
+pub fn only<'a>(cmds: &'a [Command]) -> &'a Command {
+    assert_eq!(cmds.len(), 1, "{cmds:#?}");
+    &cmds[0]
+}
+
+/// init → projects → users → alice's first certs page (total certs given).
+pub fn loaded(total_certs: u32) -> State {
+    let mut s = State::new(env(), "2026-11-22T00:00:00Z".parse().unwrap());
+    let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {
+        panic!()
+    };
+    let cmds = update(&mut s, Msg::Api(id, ApiResult::Projects(Ok(projects()))));
+    let Command::FetchUsers { id, group_id, .. } = only(&cmds).clone() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(group_id, P1, "first project's users load at once");
+    let cmds = update(&mut s, Msg::Api(id, ApiResult::Users(Ok(users()))));
+    let Command::FetchCerts {
+        id, username, page, ..
+    } = only(&cmds).clone()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!((username.as_str(), page.page_num), ("alice", 1));
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Certs(1, Ok(certs(1, 100, total_certs)))),
+    );
+    s
+}
+
+pub fn issued() -> Issued {
+    Issued {
+        pem: Arc::new(IssuedPem::new("-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nSECRETKEY\n-----END PRIVATE KEY-----\n".into())),
+        info: Some(CertInfo {
+            subject: "CN=alice".into(),
+            issuer: "CN=0123456789abcdef01234567, OU=Atlas, O=MongoDB Inc".into(),
+            serial: 4242,
+            not_before: "2026-11-21T23:00:00Z".parse().unwrap(),
+            not_after: "2027-05-22T00:00:00Z".parse().unwrap(),
+            sha256: "AB:CD".into(),
+        }),
+    }
+}
