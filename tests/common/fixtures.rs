@@ -63,7 +63,7 @@ pub fn certs(page: u32, per: u32, total: u32) -> Page<atlas_x509::atlas::UserCer
     serde_json::from_value(json!({"results": results, "totalCount": total})).unwrap()
 }
 
-pub fn only<'a>(cmds: &'a [Command]) -> &'a Command {
+pub fn only(cmds: &[Command]) -> &Command {
     assert_eq!(cmds.len(), 1, "{cmds:#?}");
     &cmds[0]
 }
