@@ -26,6 +26,11 @@ pub struct Cli {
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
     pub timeout: u64,
 
+    /// Capture the mouse: click selects, wheel scrolls (turns off the
+    /// terminal's own drag-to-select).
+    #[arg(long)]
+    pub mouse: bool,
+
     /// Where to write the log (never the terminal).
     #[arg(long, global = true)]
     pub log_file: Option<PathBuf>,

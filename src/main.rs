@@ -123,7 +123,7 @@ async fn run_tui(cli: &Cli) -> Result<(), String> {
         items_per_page: PageRequest::DEFAULT_ITEMS_PER_PAGE,
         default_months: 3,
     };
-    atlas_x509::tui::run(client, env)
+    atlas_x509::tui::run(client, env, cli.mouse)
         .await
         .map_err(|e| format!("terminal: {e}"))
 }

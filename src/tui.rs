@@ -4,7 +4,10 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, MouseEventKind,
+};
 use crossterm::execute;
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
@@ -14,22 +17,27 @@ use crate::app::{self, Env, Msg, State};
 use crate::atlas::Client;
 use crate::{ui, worker};
 
-fn restore() {
-    let _ = execute!(io::stdout(), DisableBracketedPaste);
-    ratatui::restore();
+/// Undoes what `ratatui::restore` does not: bracketed paste and mouse capture.
+fn undo_modes() {
+    let _ = execute!(io::stdout(), DisableBracketedPaste, DisableMouseCapture);
 }
 
-pub async fn run(client: Client, env: Env) -> io::Result<()> {
+pub async fn run(client: Client, env: Env, mouse: bool) -> io::Result<()> {
     let terminal = ratatui::init();
-    // ratatui's hook restores raw mode and the screen; bracketed paste is ours to undo.
+    // ratatui's own hook restores raw mode and the screen.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), DisableBracketedPaste);
+        undo_modes();
         previous(info);
     }));
     let _ = execute!(io::stdout(), EnableBracketedPaste);
+    if mouse {
+        // Opt-in: capture breaks the terminal's own drag-to-select.
+        let _ = execute!(io::stdout(), EnableMouseCapture);
+    }
     let result = event_loop(terminal, client, env).await;
-    restore();
+    undo_modes();
+    ratatui::restore();
     result
 }
 
@@ -39,6 +47,8 @@ async fn event_loop(mut terminal: DefaultTerminal, client: Client, env: Env) -> 
     let commands = worker::spawn(client, msg_tx);
     let started = Instant::now();
     let mut state = State::new(env, jiff::Timestamp::now());
+    let size = terminal.size()?;
+    app::update(&mut state, Msg::Resize(size.width, size.height));
     for cmd in app::init(&mut state) {
         let _ = commands.send(cmd);
     }
@@ -56,7 +66,8 @@ async fn event_loop(mut terminal: DefaultTerminal, client: Client, env: Env) -> 
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
-                Some(Ok(Event::Resize(..))) => { dirty = true; continue; }
+                Some(Ok(Event::Resize(w, h))) => { dirty = true; Msg::Resize(w, h) }
+                Some(Ok(Event::Mouse(m))) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => Msg::Mouse(m),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),

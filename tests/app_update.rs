@@ -558,3 +558,81 @@ fn status_messages_expire() {
     tick(&mut s, 60_000);
     assert!(s.status.is_none());
 }
+
+fn mouse(kind: crossterm::event::MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn clicks_select_rows_and_focus_panes() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut s = loaded(3);
+    update(&mut s, Msg::Resize(160, 45));
+    let areas = atlas_x509::ui::layout::areas(ratatui::layout::Rect::new(0, 0, 160, 45)).unwrap();
+    let users = areas.panes[1];
+    // Third user row: border, then rows.
+    update(
+        &mut s,
+        mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            users.x + 3,
+            users.y + 3,
+        ),
+    );
+    assert_eq!(s.focus, Pane::Users);
+    assert_eq!(s.selected_user().unwrap().username, "admin");
+    // A click below the last row selects nothing new.
+    update(
+        &mut s,
+        mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            users.x + 3,
+            users.y + 10,
+        ),
+    );
+    assert_eq!(s.selected_user().unwrap().username, "admin");
+    // The wheel over the projects pane scrolls it.
+    let projects = areas.panes[0];
+    update(
+        &mut s,
+        mouse(MouseEventKind::ScrollDown, projects.x + 2, projects.y + 2),
+    );
+    assert_eq!(s.focus, Pane::Projects);
+    assert_eq!(s.selected_project().unwrap().id, P3);
+    // Certificates have a header row.
+    let mut s = loaded(5);
+    update(&mut s, Msg::Resize(160, 45));
+    let certs = areas.panes[2];
+    update(
+        &mut s,
+        mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            certs.x + 4,
+            certs.y + 2 + 3,
+        ),
+    );
+    assert_eq!((s.focus, s.certs.selected), (Pane::Certs, 3));
+}
+
+#[test]
+fn the_mouse_does_nothing_under_a_modal_or_before_the_size_is_known() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut s = loaded(3);
+    update(
+        &mut s,
+        mouse(MouseEventKind::Down(MouseButton::Left), 50, 5),
+    );
+    assert_eq!(s.focus, Pane::Projects);
+    update(&mut s, Msg::Resize(160, 45));
+    update(&mut s, ch('?'));
+    update(
+        &mut s,
+        mouse(MouseEventKind::Down(MouseButton::Left), 50, 5),
+    );
+    assert_eq!(s.focus, Pane::Projects);
+}

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 use jiff::Timestamp;
 
 use crate::atlas::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
@@ -18,6 +18,9 @@ pub type ErrorText = String;
 pub enum Msg {
     Key(KeyEvent),
     Paste(String),
+    /// Only with mouse capture on (`--mouse`).
+    Mouse(MouseEvent),
+    Resize(u16, u16),
     /// Time passes: wall clock for "time left", a monotonic count for timers.
     Tick {
         now: Timestamp,

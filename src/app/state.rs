@@ -173,6 +173,8 @@ pub struct State {
     pub now: Timestamp,
     pub mono_ms: u64,
     pub quit: bool,
+    /// Terminal size, to map mouse positions through the same layout as drawing.
+    pub size: (u16, u16),
     pub next_id: RequestId,
     /// Debounced loads: when to send them (mono ms).
     pub users_due: Option<u64>,
@@ -198,6 +200,7 @@ impl State {
             now,
             mono_ms: 0,
             quit: false,
+            size: (0, 0),
             next_id: 1,
             users_due: None,
             certs_due: None,

@@ -1,7 +1,10 @@
 //! `update(&mut State, Msg) -> Vec<Command>`: the whole behaviour of the app,
 //! pure — no I/O, no clock, no terminal.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::keymap::{Action, Scope, action_for};
@@ -9,6 +12,7 @@ use super::modals;
 use super::msg::{ApiResult, Command, Msg, RequestId};
 use super::state::{CertsPane, Level, Modal, Pane, State};
 use crate::atlas::{PageRequest, X509Type};
+use crate::ui::layout;
 
 /// Quiet time before following a moving selection with a request.
 pub const DEBOUNCE_MS: u64 = 150;
@@ -29,6 +33,65 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             vec![]
         }
         Msg::Api(id, result) => on_api(state, id, result),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            vec![]
+        }
+        Msg::Mouse(m) => on_mouse(state, m),
+    }
+}
+
+/// Click selects a row and focuses its pane; the wheel scrolls.
+fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Command> {
+    if let Some(Modal::Pem(p)) = &mut state.modal {
+        match m.kind {
+            MouseEventKind::ScrollDown => p.scroll = p.scroll.saturating_add(3),
+            MouseEventKind::ScrollUp => p.scroll = p.scroll.saturating_sub(3),
+            _ => {}
+        }
+    }
+    if state.modal.is_some() {
+        return vec![];
+    }
+    let (w, h) = state.size;
+    let Some(areas) = layout::areas(Rect::new(0, 0, w, h)) else {
+        return vec![];
+    };
+    let at = Position {
+        x: m.column,
+        y: m.row,
+    };
+    let Some(i) = areas.panes.iter().position(|r| r.contains(at)) else {
+        return vec![];
+    };
+    let pane = Pane::ALL[i];
+    match m.kind {
+        MouseEventKind::ScrollDown => {
+            state.focus = pane;
+            move_selection(state, pane, 3)
+        }
+        MouseEventKind::ScrollUp => {
+            state.focus = pane;
+            move_selection(state, pane, -3)
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            state.focus = pane;
+            let (top, height) = layout::rows_area(areas.panes[i], pane == Pane::Certs);
+            if m.row < top || m.row >= top + height {
+                return vec![];
+            }
+            let (selected, len) = match pane {
+                Pane::Projects => (state.projects.selected, state.projects.visible().len()),
+                Pane::Users => (state.users.selected, state.users.visible().len()),
+                Pane::Certs => (state.certs.selected, state.certs.rows().len()),
+            };
+            let row = layout::first_visible(selected, height) + usize::from(m.row - top);
+            if row >= len {
+                return vec![];
+            }
+            move_selection(state, pane, row as i64 - selected as i64)
+        }
+        _ => vec![],
     }
 }
 

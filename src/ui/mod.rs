@@ -1,12 +1,13 @@
 //! `draw(&State)`: reads state, never changes it.
 
 mod format;
+pub mod layout;
 mod modals;
 mod panes;
 mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -16,55 +17,24 @@ pub use theme::Theme;
 use crate::app::keymap::{Scope, hints};
 use crate::app::{Level, Modal, Pane, State};
 
-pub const MIN_WIDTH: u16 = 40;
-pub const MIN_HEIGHT: u16 = 10;
+pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     let area = f.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    let Some(a) = layout::areas(area) else {
         let text = format!(
             "Terminal too small ({}x{}): need {MIN_WIDTH}x{MIN_HEIGHT}. q quits.",
             area.width, area.height
         );
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
-    }
-    let [header, body, status, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    draw_header(f, header, state, theme);
-    let (dir, sizes) = if body.width >= 110 {
-        (
-            Direction::Horizontal,
-            [
-                Constraint::Percentage(26),
-                Constraint::Percentage(30),
-                Constraint::Percentage(44),
-            ],
-        )
-    } else {
-        (
-            Direction::Vertical,
-            [
-                Constraint::Percentage(28),
-                Constraint::Percentage(32),
-                Constraint::Percentage(40),
-            ],
-        )
     };
-    let panes = Layout::default()
-        .direction(dir)
-        .constraints(sizes)
-        .split(body);
-    panes::projects(f, panes[0], state, theme);
-    panes::users(f, panes[1], state, theme);
-    panes::certs(f, panes[2], state, theme);
-    draw_status(f, status, state, theme);
-    draw_footer(f, footer, state, theme);
+    draw_header(f, a.header, state, theme);
+    panes::projects(f, a.panes[0], state, theme);
+    panes::users(f, a.panes[1], state, theme);
+    panes::certs(f, a.panes[2], state, theme);
+    draw_status(f, a.status, state, theme);
+    draw_footer(f, a.footer, state, theme);
     modals::draw(f, state, theme);
 }
 
