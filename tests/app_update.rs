@@ -636,3 +636,21 @@ fn the_mouse_does_nothing_under_a_modal_or_before_the_size_is_known() {
     );
     assert_eq!(s.focus, Pane::Projects);
 }
+
+#[test]
+fn the_readme_key_table_names_every_binding() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = &readme[readme.find("## Keys").unwrap()..];
+    let table = &table[..table[3..].find("\n## ").unwrap()];
+    for b in atlas_x509::app::keymap::BINDINGS {
+        for word in b.desc.split_whitespace().filter(|w| w.len() > 3) {
+            assert!(
+                table.contains(word),
+                "README's key table does not mention {:?} ({})",
+                b.desc,
+                word
+            );
+        }
+    }
+}

@@ -75,7 +75,11 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
         LineGauge::default()
             .ratio(ratio)
             .label(format!("{:>2} months ", m.months))
-            .filled_style(theme.key()),
+            // Heavy vs light line: the fill shows without colour too.
+            .filled_symbol("━")
+            .unfilled_symbol("─")
+            .filled_style(theme.key())
+            .unfilled_style(theme.dim()),
         gauge,
     );
     let exp = expiry_after(state.now, m.months)
