@@ -9,7 +9,7 @@ use crossterm::event::{
     EventStream, MouseEventKind,
 };
 use crossterm::execute;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::unbounded_channel;
 
@@ -62,34 +62,64 @@ async fn event_loop(mut terminal: DefaultTerminal, client: Client, env: Env) -> 
             terminal.draw(|f| ui::draw(f, &state, &theme))?;
             dirty = false;
         }
-        let msg = tokio::select! {
+        let first = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) => Msg::Key(k),
-                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
-                Some(Ok(Event::Resize(w, h))) => { dirty = true; Msg::Resize(w, h) }
-                Some(Ok(Event::Mouse(m))) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => Msg::Mouse(m),
-                Some(Ok(_)) => continue,
+                Some(Ok(ev)) => match to_msg(ev) {
+                    Some(m) => m,
+                    None => continue,
+                },
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
             Some(m) = msg_rx.recv() => m,
             _ = tick.tick() => Msg::Tick { now: jiff::Timestamp::now(), mono_ms: started.elapsed().as_millis() as u64 },
         };
-        let is_tick = matches!(msg, Msg::Tick { .. });
-        let had_status = state.status.is_some();
-        let cmds = app::update(&mut state, msg);
-        let second = started.elapsed().as_secs();
-        dirty |= !is_tick
-            || !cmds.is_empty()
-            || state.busy()
-            || had_status != state.status.is_some()
-            || second != last_second;
-        last_second = second;
-        for cmd in cmds {
-            let _ = commands.send(cmd);
+        // Take whatever else is already waiting, so a burst of keys or
+        // answers costs one frame, not one frame each.
+        let mut batch = vec![first];
+        while batch.len() < 256 {
+            if let Ok(m) = msg_rx.try_recv() {
+                batch.push(m);
+                continue;
+            }
+            match events.next().now_or_never() {
+                Some(Some(Ok(ev))) => batch.extend(to_msg(ev)),
+                Some(Some(Err(e))) => return Err(e),
+                Some(None) => return Ok(()),
+                None => break,
+            }
         }
-        if state.quit {
-            return Ok(());
+        for msg in batch {
+            let is_tick = matches!(msg, Msg::Tick { .. });
+            let had_status = state.status.is_some();
+            let cmds = app::update(&mut state, msg);
+            let second = started.elapsed().as_secs();
+            // Ticks redraw only for spinners, expiring messages and the clock.
+            dirty |= !is_tick
+                || !cmds.is_empty()
+                || state.busy()
+                || had_status != state.status.is_some()
+                || second != last_second;
+            last_second = second;
+            for cmd in cmds {
+                let _ = commands.send(cmd);
+            }
+            if state.quit {
+                return Ok(());
+            }
         }
+    }
+}
+
+/// Terminal events the app cares about; mouse motion is dropped at the door.
+fn to_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) => Some(Msg::Key(k)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Mouse(m) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => {
+            Some(Msg::Mouse(m))
+        }
+        _ => None,
     }
 }
