@@ -7,7 +7,9 @@ use std::sync::Arc;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::AbortHandle;
 
-use crate::app::{ApiResult, Command, Issued, Msg, default_pem_path};
+use std::path::PathBuf;
+
+use crate::app::{ApiResult, Command, Issued, Msg, SaveOutcome};
 use crate::atlas::Client;
 use crate::pem;
 
@@ -90,29 +92,16 @@ async fn run(client: &Client, cmd: Command) -> (u64, ApiResult) {
             id,
             pem,
             path,
+            default_name,
             overwrite,
+            split,
         } => {
             let outcome = tokio::task::spawn_blocking(move || {
-                let info = pem::inspect::inspect(&pem);
-                let subject = info
-                    .as_ref()
-                    .map(|i| i.subject.trim_start_matches("CN=").to_string())
-                    .unwrap_or_default();
-                let name = default_pem_path(&subject, info.map(|i| i.serial));
-                let name = name.trim_start_matches("./").to_string();
-                pem::save::save(&pem, &path, &name, overwrite)
+                pem::save::save(&pem, &path, &default_name, overwrite, split)
             })
-            .await;
-            match outcome {
-                Ok(o) => (id, ApiResult::Saved(o)),
-                Err(e) => (
-                    id,
-                    ApiResult::Saved(crate::app::SaveOutcome::Failed(
-                        Default::default(),
-                        e.to_string(),
-                    )),
-                ),
-            }
+            .await
+            .unwrap_or_else(|e| SaveOutcome::Failed(PathBuf::new(), e.to_string()));
+            (id, ApiResult::Saved(outcome))
         }
         Command::CopyPem { id, pem } => {
             let r = tokio::task::spawn_blocking(move || pem::clipboard::copy_osc52(pem.expose()))

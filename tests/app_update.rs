@@ -321,14 +321,20 @@ fn saving_asks_before_overwriting_and_then_closes_freely() {
         id,
         path,
         overwrite,
+        split,
+        default_name,
         ..
     } = only(&cmds).clone()
     else {
         panic!()
     };
     assert_eq!(
-        (path.to_str().unwrap(), overwrite),
-        ("./alice-4242.pem", false)
+        (path.to_str().unwrap(), overwrite, split),
+        ("./alice-4242.pem", false, false)
+    );
+    assert_eq!(
+        default_name, "alice-4242.pem",
+        "the name used when the path is a directory"
     );
     update(
         &mut s,
@@ -336,10 +342,20 @@ fn saving_asks_before_overwriting_and_then_closes_freely() {
     );
     assert_eq!(pem_modal(&s).prompt, PemPrompt::Overwrite(path.clone()));
     let cmds = update(&mut s, ch('y'));
-    let Command::SavePem { id, overwrite, .. } = only(&cmds).clone() else {
+    let Command::SavePem {
+        id,
+        overwrite,
+        path: again,
+        ..
+    } = only(&cmds).clone()
+    else {
         panic!()
     };
     assert!(overwrite);
+    assert_eq!(
+        again, path,
+        "the typed path again, not the file that exists"
+    );
     update(
         &mut s,
         Msg::Api(
@@ -368,11 +384,37 @@ fn saving_asks_before_overwriting_and_then_closes_freely() {
     };
     update(
         &mut s,
-        Msg::Api(id, ApiResult::Saved(SaveOutcome::Saved(path))),
+        Msg::Api(id, ApiResult::Saved(SaveOutcome::Saved(vec![path]))),
     );
     assert!(pem_modal(&s).handed_over());
     update(&mut s, key(KeyCode::Esc));
     assert!(s.modal.is_none(), "saved: no question");
+}
+
+#[test]
+fn tab_switches_to_separate_cert_and_key_files() {
+    let mut s = with_pem();
+    update(&mut s, ch('s'));
+    update(&mut s, key(KeyCode::Tab));
+    assert!(pem_modal(&s).split);
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::SavePem { id, split, .. } = only(&cmds).clone() else {
+        panic!()
+    };
+    assert!(split);
+    let files = vec!["./alice-4242.crt".into(), "./alice-4242.key".into()];
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Saved(SaveOutcome::Saved(files))),
+    );
+    assert_eq!(pem_modal(&s).saved_to.len(), 2);
+    assert!(
+        s.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("alice-4242.crt and ./alice-4242.key")
+    );
 }
 
 #[test]

@@ -168,6 +168,20 @@ pub fn default_pem_path(username: &str, serial: Option<u64>) -> String {
     }
 }
 
+fn save_command(state: &mut State, m: &mut PemModal, overwrite: bool) -> Command {
+    let id = state.next_request();
+    m.busy = Some(id);
+    let default_name = default_pem_path(&m.username, m.info.as_ref().map(|i| i.serial));
+    Command::SavePem {
+        id,
+        pem: m.pem.clone(),
+        path: PathBuf::from(m.path.value().trim()),
+        default_name: default_name.trim_start_matches("./").to_string(),
+        overwrite,
+        split: m.split,
+    }
+}
+
 fn pem_key(state: &mut State, mut m: PemModal, key: KeyEvent) -> (Option<Modal>, Vec<Command>) {
     match std::mem::replace(&mut m.prompt, PemPrompt::None) {
         PemPrompt::SavePath => match key.code {
@@ -178,18 +192,16 @@ fn pem_key(state: &mut State, mut m: PemModal, key: KeyEvent) -> (Option<Modal>,
                     m.prompt = PemPrompt::SavePath;
                     m.error = Some("Type a file path".into());
                 } else {
-                    let id = state.next_request();
-                    m.busy = Some(id);
                     m.error = None;
                     m.prompt = PemPrompt::SavePath;
-                    let cmd = Command::SavePem {
-                        id,
-                        pem: m.pem.clone(),
-                        path: PathBuf::from(path),
-                        overwrite: false,
-                    };
+                    let cmd = save_command(state, &mut m, false);
                     return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
                 }
+            }
+            // tui-input ignores Tab: it is free to switch the format.
+            KeyCode::Tab => {
+                m.split = !m.split;
+                m.prompt = PemPrompt::SavePath;
             }
             _ => {
                 m.path.handle_event(&Event::Key(key));
@@ -198,15 +210,9 @@ fn pem_key(state: &mut State, mut m: PemModal, key: KeyEvent) -> (Option<Modal>,
         },
         PemPrompt::Overwrite(path) => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
-                let id = state.next_request();
-                m.busy = Some(id);
+                let _ = path;
                 m.prompt = PemPrompt::SavePath;
-                let cmd = Command::SavePem {
-                    id,
-                    pem: m.pem.clone(),
-                    path,
-                    overwrite: true,
-                };
+                let cmd = save_command(state, &mut m, true);
                 return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
             }
             _ => m.prompt = PemPrompt::SavePath,
@@ -312,7 +318,8 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
                 username: username.clone(),
                 scroll: 0,
                 reveal_key: false,
-                saved_to: None,
+                saved_to: Vec::new(),
+                split: false,
                 copied: None,
                 prompt: PemPrompt::None,
                 path: Input::default(),
@@ -384,12 +391,15 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
             {
                 m.busy = None;
                 match outcome {
-                    SaveOutcome::Saved(path) => {
+                    SaveOutcome::Saved(paths) => {
                         m.prompt = PemPrompt::None;
                         m.error = None;
-                        let shown = path.display().to_string();
-                        m.saved_to = Some(path);
-                        state.set_status(Level::Info, format!("Saved to {shown} (mode 0600)"));
+                        let shown: Vec<String> =
+                            paths.iter().map(|p| p.display().to_string()).collect();
+                        m.saved_to = paths;
+                        let text =
+                            format!("Saved to {} (the key with mode 0600)", shown.join(" and "));
+                        state.set_status(Level::Info, text);
                     }
                     SaveOutcome::Exists(path) => m.prompt = PemPrompt::Overwrite(path),
                     SaveOutcome::Failed(path, why) => {

@@ -38,6 +38,8 @@ pub struct CertInfo {
     pub not_before: Timestamp,
     pub not_after: Timestamp,
     pub sha256: String,
+    /// "RSA 4096", "EC P-256".
+    pub key: String,
 }
 
 #[derive(Debug)]
@@ -48,7 +50,8 @@ pub struct Issued {
 
 #[derive(Debug)]
 pub enum SaveOutcome {
-    Saved(PathBuf),
+    /// Every file written (one, or two when split).
+    Saved(Vec<PathBuf>),
     /// The target exists: ask before overwriting.
     Exists(PathBuf),
     Failed(PathBuf, String),
@@ -102,7 +105,11 @@ pub enum Command {
         id: RequestId,
         pem: Arc<IssuedPem>,
         path: PathBuf,
+        /// The file name to use when `path` is a directory.
+        default_name: String,
         overwrite: bool,
+        /// Certificate and key as `<name>.crt` (0644) and `<name>.key` (0600).
+        split: bool,
     },
     CopyPem {
         id: RequestId,

@@ -120,7 +120,9 @@ pub struct PemModal {
     pub username: String,
     pub scroll: u16,
     pub reveal_key: bool,
-    pub saved_to: Option<std::path::PathBuf>,
+    pub saved_to: Vec<std::path::PathBuf>,
+    /// Save as `.crt` + `.key` instead of one combined PEM.
+    pub split: bool,
     pub copied: Option<String>,
     pub prompt: PemPrompt,
     pub path: Input,
@@ -130,7 +132,7 @@ pub struct PemModal {
 
 impl PemModal {
     pub fn handed_over(&self) -> bool {
-        self.saved_to.is_some() || self.copied.is_some()
+        !self.saved_to.is_empty() || self.copied.is_some()
     }
 }
 

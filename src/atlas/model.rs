@@ -221,6 +221,23 @@ impl IssuedPem {
         Some(&text[start..end])
     }
 
+    /// The private key part alone, markers included.
+    pub fn private_key_pem(&self) -> Option<&str> {
+        let text = self.expose();
+        let begin = text
+            .match_indices("-----BEGIN ")
+            .map(|(i, _)| i)
+            .find(|&i| {
+                text[i..]
+                    .lines()
+                    .next()
+                    .is_some_and(|l| l.trim_end().ends_with("PRIVATE KEY-----"))
+            })?;
+        let end_at = begin + text[begin..].find("-----END ")?;
+        let line_end = text[end_at..].find('\n').map_or(text.len(), |n| end_at + n);
+        Some(text[begin..line_end].trim_end())
+    }
+
     pub fn has_private_key(&self) -> bool {
         self.expose().contains("PRIVATE KEY-----")
     }
@@ -270,6 +287,13 @@ mod tests {
         assert_eq!(format!("{p:?}"), "IssuedPem([REDACTED])");
         assert!(p.has_private_key());
         assert!(!p.certificate_pem().unwrap().contains("PRIVATE"));
+        assert_eq!(
+            p.private_key_pem().unwrap(),
+            "-----BEGIN PRIVATE KEY-----\nK\n-----END PRIVATE KEY-----"
+        );
+        let no_key =
+            IssuedPem::new("-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n".into());
+        assert!(no_key.private_key_pem().is_none());
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! What an issued certificate says about itself.
 
 use sha2::{Digest, Sha256};
+use x509_parser::oid_registry::{OID_EC_P256, OID_NIST_EC_P384, OID_NIST_EC_P521};
 use x509_parser::prelude::*;
+use x509_parser::public_key::PublicKey;
 
 use crate::app::CertInfo;
 use crate::atlas::IssuedPem;
 
+/// `None` when the certificate part does not parse: the PEM is then shown
+/// and saved exactly as Atlas sent it.
 pub fn inspect(pem: &IssuedPem) -> Option<CertInfo> {
     let cert_pem = pem.certificate_pem()?;
     let (_, p) = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes()).ok()?;
@@ -29,5 +33,74 @@ pub fn inspect(pem: &IssuedPem) -> Option<CertInfo> {
         not_before: ts(cert.validity().not_before)?,
         not_after: ts(cert.validity().not_after)?,
         sha256,
+        key: key_description(cert.public_key()),
     })
+}
+
+fn key_description(spki: &SubjectPublicKeyInfo) -> String {
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
+        Ok(PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok());
+            match curve {
+                Some(c) if c == OID_EC_P256 => "EC P-256".into(),
+                Some(c) if c == OID_NIST_EC_P384 => "EC P-384".into(),
+                Some(c) if c == OID_NIST_EC_P521 => "EC P-521".into(),
+                _ => "EC".into(),
+            }
+        }
+        Ok(PublicKey::DSA(_)) => "DSA".into(),
+        Ok(_) | Err(_) => "unknown key type".into(),
+    }
+}
+
+/// The mongosh command line for a combined PEM, ready to paste. The
+/// cluster host is not known here, hence the placeholder.
+pub fn mongosh_hint(pem_path: &std::path::Path) -> String {
+    format!(
+        "mongosh \"mongodb+srv://<cluster>.mongodb.net/\" --tls --tlsCertificateKeyFile {} --authenticationMechanism MONGODB-X509 --authenticationDatabase '$external'",
+        shell_quote(&pem_path.display().to_string())
+    )
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~+=:,@".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_quotes_odd_paths() {
+        let h = mongosh_hint(std::path::Path::new("./alice-1.pem"));
+        assert!(h.contains(
+            "--tlsCertificateKeyFile ./alice-1.pem --authenticationMechanism MONGODB-X509"
+        ));
+        assert!(h.ends_with("--authenticationDatabase '$external'"));
+        let h = mongosh_hint(std::path::Path::new("/tmp/my key's.pem"));
+        assert!(h.contains(r"'/tmp/my key'\''s.pem'"), "{h}");
+    }
+
+    #[test]
+    fn unparseable_pem_has_no_info() {
+        assert!(
+            inspect(&IssuedPem::new(
+                "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".into()
+            ))
+            .is_none()
+        );
+        assert!(inspect(&IssuedPem::new("garbage".into())).is_none());
+    }
 }

@@ -18,17 +18,76 @@ pub fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
     }
 }
 
-pub fn save(pem: &IssuedPem, path: &Path, default_name: &str, overwrite: bool) -> SaveOutcome {
+/// Saves the combined PEM (what `mongosh --tlsCertificateKeyFile` takes),
+/// or with `split` the certificate (0644) and key (0600) apart.
+pub fn save(
+    pem: &IssuedPem,
+    path: &Path,
+    default_name: &str,
+    overwrite: bool,
+    split: bool,
+) -> SaveOutcome {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let mut target = expand_home(path, home.as_deref());
+    if target.as_os_str().is_empty() {
+        return SaveOutcome::Failed(target, "no path given".into());
+    }
     if target.is_dir() {
         target = target.join(default_name);
     }
+    if split {
+        return save_split(pem, &target, overwrite);
+    }
     match write_new(pem.expose().as_bytes(), &target, overwrite, 0o600) {
-        Ok(true) => SaveOutcome::Saved(target),
+        Ok(true) => SaveOutcome::Saved(vec![target]),
         Ok(false) => SaveOutcome::Exists(target),
         Err(why) => SaveOutcome::Failed(target, why),
     }
+}
+
+/// `alice-1.pem` → (`alice-1.crt`, `alice-1.key`); a name without a known
+/// extension keeps its dots (`svc.orders` → `svc.orders.crt`).
+pub fn split_paths(target: &Path) -> (PathBuf, PathBuf) {
+    let known = target
+        .extension()
+        .is_some_and(|e| matches!(e.to_str(), Some("pem" | "crt" | "key")));
+    let stem = if known {
+        target.with_extension("")
+    } else {
+        target.to_path_buf()
+    };
+    let with = |ext: &str| {
+        let mut s = stem.clone().into_os_string();
+        s.push(ext);
+        PathBuf::from(s)
+    };
+    (with(".crt"), with(".key"))
+}
+
+fn save_split(pem: &IssuedPem, target: &Path, overwrite: bool) -> SaveOutcome {
+    let (crt, key) = split_paths(target);
+    let (Some(cert_pem), Some(key_pem)) = (pem.certificate_pem(), pem.private_key_pem()) else {
+        return SaveOutcome::Failed(
+            target.to_path_buf(),
+            "Atlas's answer lacks a certificate or a key to split; save it whole instead".into(),
+        );
+    };
+    if !overwrite {
+        for p in [&key, &crt] {
+            if fs::symlink_metadata(p).is_ok() {
+                return SaveOutcome::Exists(p.clone());
+            }
+        }
+    }
+    for (path, text, mode) in [(&key, key_pem, 0o600), (&crt, cert_pem, 0o644)] {
+        let body = zeroize::Zeroizing::new(format!("{text}\n"));
+        match write_new(body.as_bytes(), path, overwrite, mode) {
+            Ok(true) => {}
+            Ok(false) => return SaveOutcome::Exists(path.clone()),
+            Err(why) => return SaveOutcome::Failed(path.clone(), why),
+        }
+    }
+    SaveOutcome::Saved(vec![crt, key])
 }
 
 /// `Ok(false)` when the target exists and `overwrite` is off.
@@ -104,18 +163,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.pem");
         assert!(matches!(
-            save(&pem(), &path, "x.pem", false),
+            save(&pem(), &path, "x.pem", false, false),
             SaveOutcome::Saved(_)
         ));
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(fs::read_to_string(&path).unwrap(), pem().expose());
         assert!(matches!(
-            save(&pem(), &path, "x.pem", false),
+            save(&pem(), &path, "x.pem", false, false),
             SaveOutcome::Exists(_)
         ));
         assert!(matches!(
-            save(&pem(), &path, "x.pem", true),
+            save(&pem(), &path, "x.pem", true, false),
             SaveOutcome::Saved(_)
         ));
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
@@ -125,10 +184,11 @@ mod tests {
     #[test]
     fn directory_gets_the_default_name() {
         let dir = tempfile::tempdir().unwrap();
-        let SaveOutcome::Saved(p) = save(&pem(), dir.path(), "alice-1.pem", false) else {
+        let SaveOutcome::Saved(files) = save(&pem(), dir.path(), "alice-1.pem", false, false)
+        else {
             panic!()
         };
-        assert_eq!(p, dir.path().join("alice-1.pem"));
+        assert_eq!(files, [dir.path().join("alice-1.pem")]);
     }
 
     #[test]
@@ -139,15 +199,74 @@ mod tests {
         let link = dir.path().join("link.pem");
         std::os::unix::fs::symlink(&real, &link).unwrap();
         assert!(matches!(
-            save(&pem(), &link, "x", true),
+            save(&pem(), &link, "x", true, false),
             SaveOutcome::Failed(..)
         ));
         assert_eq!(fs::read_to_string(&real).unwrap(), "x");
         let missing = dir.path().join("nope/a.pem");
-        let SaveOutcome::Failed(_, why) = save(&pem(), &missing, "x", false) else {
+        let SaveOutcome::Failed(_, why) = save(&pem(), &missing, "x", false, false) else {
             panic!()
         };
         assert!(why.contains("does not exist"), "{why}");
+    }
+
+    #[test]
+    fn split_writes_a_public_cert_and_a_private_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("svc.orders-9.pem");
+        let SaveOutcome::Saved(files) = save(&pem(), &target, "x", false, true) else {
+            panic!()
+        };
+        let (crt, key) = (&files[0], &files[1]);
+        assert_eq!(crt, &dir.path().join("svc.orders-9.crt"));
+        assert_eq!(
+            fs::metadata(crt).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        assert_eq!(
+            fs::metadata(key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(!fs::read_to_string(crt).unwrap().contains("PRIVATE"));
+        assert!(
+            fs::read_to_string(key)
+                .unwrap()
+                .starts_with("-----BEGIN PRIVATE KEY-----")
+        );
+        assert!(matches!(
+            save(&pem(), &target, "x", false, true),
+            SaveOutcome::Exists(_)
+        ));
+        assert_eq!(
+            split_paths(Path::new("a/svc.orders")),
+            (
+                PathBuf::from("a/svc.orders.crt"),
+                PathBuf::from("a/svc.orders.key")
+            )
+        );
+    }
+
+    #[test]
+    fn a_refused_write_keeps_the_path_and_the_os_reason() {
+        // Root ignores directory modes; as root, use sysfs, where nobody may create files.
+        let uid = std::os::unix::fs::MetadataExt::uid(&fs::metadata("/proc/self").unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let target = if uid == 0 {
+            PathBuf::from("/sys/atlas-x509-test.pem")
+        } else {
+            fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o500)).unwrap();
+            dir.path().join("a.pem")
+        };
+        let outcome = save(&pem(), &target, "x", false, false);
+        let _ = fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700));
+        let SaveOutcome::Failed(path, why) = outcome else {
+            panic!("the write was refused: {outcome:?}")
+        };
+        assert_eq!(path, target);
+        assert!(
+            why.contains("permission denied") || why.contains("Read-only"),
+            "{why}"
+        );
     }
 
     #[test]

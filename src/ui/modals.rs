@@ -5,11 +5,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph, Wrap};
 
-use super::format::{date, expiry_after, spinner};
+use super::format::{date, expiry_after, spinner, time_left};
 use super::theme::Theme;
 use crate::app::keymap::{BINDINGS, Scope};
 use crate::app::state::{DisableModal, IssueModal, PemModal};
 use crate::app::{DisableStage, Modal, PemPrompt, State};
+use crate::pem::inspect::mongosh_hint;
+use crate::pem::save::split_paths;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
@@ -139,7 +141,7 @@ fn pem_lines<'a>(m: &'a PemModal, theme: &Theme) -> Vec<Line<'a>> {
 fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
     let r = centered(
         area,
-        area.width.saturating_sub(4).min(100),
+        area.width.saturating_sub(4).min(110),
         area.height.saturating_sub(2),
     );
     f.render_widget(Clear, r);
@@ -150,29 +152,48 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
     let inner = block.inner(r);
     f.render_widget(block, r);
     let [info, text, prompt] = Layout::vertical([
-        Constraint::Length(6),
+        Constraint::Length(7),
         Constraint::Fill(1),
-        Constraint::Length(3),
+        Constraint::Length(4),
     ])
     .areas(inner);
-    let lines = match &m.info {
-        Some(i) => vec![
-            kv("Subject", i.subject.clone(), theme),
-            kv("Issuer", i.issuer.clone(), theme),
-            kv("Serial", i.serial.to_string(), theme),
-            kv(
-                "Valid",
-                format!("{} → {}", date(i.not_before), date(i.not_after)),
-                theme,
-            ),
-            kv("SHA-256", i.sha256.clone(), theme),
-        ],
+    let has_key = m.pem.has_private_key();
+    let mut lines = match &m.info {
+        Some(i) => {
+            let (left, _) = time_left(state.now, i.not_after);
+            vec![
+                kv("Subject", i.subject.clone(), theme),
+                kv("Issuer", i.issuer.clone(), theme),
+                kv(
+                    "Serial",
+                    format!("{} (0x{:X}) — the list's _id", i.serial, i.serial),
+                    theme,
+                ),
+                kv(
+                    "Valid",
+                    format!(
+                        "{} → {} ({left} left)",
+                        date(i.not_before),
+                        date(i.not_after)
+                    ),
+                    theme,
+                ),
+                kv("Key", i.key.clone(), theme),
+                kv("SHA-256", i.sha256.clone(), theme),
+            ]
+        }
         None => vec![Line::styled(
-            "(the certificate could not be parsed; the PEM is below as Atlas sent it)",
-            theme.warn(),
+            "This PEM does not parse as a certificate. It is shown, and can be saved, exactly as Atlas sent it.",
+            theme.danger(),
         )],
     };
-    f.render_widget(Paragraph::new(lines), info);
+    if !has_key {
+        lines.push(Line::styled(
+            "Atlas's answer holds no private key.",
+            theme.danger(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
     f.render_widget(
         Paragraph::new(pem_lines(m, theme))
             .scroll((m.scroll, 0))
@@ -185,30 +206,43 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
     );
     let mut lines = Vec::new();
     match &m.prompt {
-        PemPrompt::SavePath => lines.push(Line::from(vec![
-            Span::styled("Save to: ", theme.key()),
-            Span::raw(m.path.value().to_string()),
-            Span::styled("▏", theme.key()),
-            Span::styled("  Enter save · Esc back", theme.dim()),
-        ])),
+        PemPrompt::SavePath => {
+            let format = if m.split {
+                let (crt, key) = split_paths(std::path::Path::new(m.path.value()));
+                format!("as {} (0644) + {} (0600)", crt.display(), key.display())
+            } else {
+                "one PEM, certificate + key (0600)".to_string()
+            };
+            lines.push(Line::from(vec![
+                Span::styled("Save to: ", theme.key()),
+                Span::raw(m.path.value().to_string()),
+                Span::styled("▏", theme.key()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled(format, theme.dim()),
+                Span::styled("  Tab switch format · Enter save · Esc back", theme.dim()),
+            ]));
+        }
         PemPrompt::Overwrite(p) => lines.push(Line::styled(
             format!("{} exists. Overwrite? y/N", p.display()),
             theme.warn(),
         )),
         PemPrompt::Discard { .. } => lines.push(Line::styled(
-            "The key is neither saved nor copied and can never be fetched again. Discard it? y/N",
+            "The private key cannot be downloaded again. Discard it? y/N",
             theme.danger(),
         )),
         PemPrompt::None => {
             let mut done = Vec::new();
-            if let Some(p) = &m.saved_to {
-                done.push(format!("saved to {}", p.display()));
+            if !m.saved_to.is_empty() {
+                let paths: Vec<String> =
+                    m.saved_to.iter().map(|p| p.display().to_string()).collect();
+                done.push(format!("saved to {}", paths.join(" + ")));
             }
             if let Some(how) = &m.copied {
                 done.push(format!("copied {how}"));
             }
             let head = if done.is_empty() {
-                "Not saved yet".to_string()
+                "Not saved or copied yet".to_string()
             } else {
                 done.join(" · ")
             };
@@ -226,6 +260,13 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
                     theme.dim(),
                 ),
             ]));
+            let combined = m
+                .saved_to
+                .iter()
+                .find(|p| p.extension().is_none_or(|e| e != "crt" && e != "key"));
+            if let Some(p) = combined {
+                lines.push(Line::styled(mongosh_hint(p), theme.accent()));
+            }
         }
     }
     if m.busy.is_some() {
@@ -237,7 +278,7 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
     if let Some(e) = &m.error {
         lines.push(Line::styled(e.clone(), theme.danger()));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), prompt);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), prompt);
 }
 
 fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &Theme) {

@@ -104,6 +104,7 @@ pub fn issued() -> Issued {
             not_before: "2026-11-21T23:00:00Z".parse().unwrap(),
             not_after: "2027-05-22T00:00:00Z".parse().unwrap(),
             sha256: "AB:CD".into(),
+            key: "RSA 4096".into(),
         }),
     }
 }
