@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::pem::clipboard::ClipboardMode;
 use crate::sim::{KeyType, RateLimit};
 
 #[derive(Debug, Parser)]
@@ -30,6 +31,16 @@ pub struct Cli {
     /// terminal's own drag-to-select).
     #[arg(long)]
     pub mouse: bool,
+
+    /// How to copy the PEM: `auto` (system clipboard with a local display,
+    /// OSC 52 over SSH or without one), `arboard`, `osc52` or `off`.
+    #[arg(long, value_enum, default_value_t = ClipboardMode::Auto)]
+    pub clipboard: ClipboardMode,
+
+    /// Clear the system clipboard this many seconds after a copy, if it
+    /// still holds the PEM.
+    #[arg(long, value_name = "SECS")]
+    pub clipboard_clear_after: Option<u64>,
 
     /// Where to write the log (never the terminal).
     #[arg(long, global = true)]

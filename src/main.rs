@@ -1,10 +1,12 @@
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use atlas_x509::app::Env;
 use atlas_x509::atlas::{Client, ClientConfig, Credentials, PageRequest};
 use atlas_x509::cli::{Cli, Command, SimArgs};
 use atlas_x509::logging;
+use atlas_x509::pem::clipboard::Clipboard;
 use atlas_x509::sim::{self, Seed, SimConfig};
 use clap::Parser;
 
@@ -123,7 +125,15 @@ async fn run_tui(cli: &Cli) -> Result<(), String> {
         items_per_page: PageRequest::DEFAULT_ITEMS_PER_PAGE,
         default_months: 3,
     };
-    atlas_x509::tui::run(client, env, cli.mouse)
+    let clipboard = Clipboard::new(
+        cli.clipboard,
+        cli.clipboard_clear_after.map(Duration::from_secs),
+    );
+    let opts = atlas_x509::tui::Options {
+        mouse: cli.mouse,
+        clipboard: Arc::new(clipboard),
+    };
+    atlas_x509::tui::run(client, env, opts)
         .await
         .map_err(|e| format!("terminal: {e}"))
 }

@@ -2,6 +2,7 @@
 //! the event loop that feeds `update` and redraws only when something changed.
 
 use std::io;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
@@ -15,6 +16,7 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use crate::app::{self, Env, Msg, State};
 use crate::atlas::Client;
+use crate::pem::clipboard::Clipboard;
 use crate::{ui, worker};
 
 /// Undoes what `ratatui::restore` does not: bracketed paste and mouse capture.
@@ -22,7 +24,12 @@ fn undo_modes() {
     let _ = execute!(io::stdout(), DisableBracketedPaste, DisableMouseCapture);
 }
 
-pub async fn run(client: Client, env: Env, mouse: bool) -> io::Result<()> {
+pub struct Options {
+    pub mouse: bool,
+    pub clipboard: Arc<Clipboard>,
+}
+
+pub async fn run(client: Client, env: Env, opts: Options) -> io::Result<()> {
     let terminal = ratatui::init();
     // ratatui's own hook restores raw mode and the screen.
     let previous = std::panic::take_hook();
@@ -31,20 +38,25 @@ pub async fn run(client: Client, env: Env, mouse: bool) -> io::Result<()> {
         previous(info);
     }));
     let _ = execute!(io::stdout(), EnableBracketedPaste);
-    if mouse {
+    if opts.mouse {
         // Opt-in: capture breaks the terminal's own drag-to-select.
         let _ = execute!(io::stdout(), EnableMouseCapture);
     }
-    let result = event_loop(terminal, client, env).await;
+    let result = event_loop(terminal, client, env, opts.clipboard).await;
     undo_modes();
     ratatui::restore();
     result
 }
 
-async fn event_loop(mut terminal: DefaultTerminal, client: Client, env: Env) -> io::Result<()> {
+async fn event_loop(
+    mut terminal: DefaultTerminal,
+    client: Client,
+    env: Env,
+    clipboard: Arc<Clipboard>,
+) -> io::Result<()> {
     let theme = ui::Theme::from_env();
     let (msg_tx, mut msg_rx) = unbounded_channel();
-    let commands = worker::spawn(client, msg_tx);
+    let commands = worker::spawn(client, clipboard, msg_tx);
     let started = Instant::now();
     let mut state = State::new(env, jiff::Timestamp::now());
     let size = terminal.size()?;

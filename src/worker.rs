@@ -12,17 +12,23 @@ use std::path::PathBuf;
 use crate::app::{ApiResult, Command, Issued, Msg, SaveOutcome};
 use crate::atlas::Client;
 use crate::pem;
+use crate::pem::clipboard::Clipboard;
 
-pub fn spawn(client: Client, results: UnboundedSender<Msg>) -> UnboundedSender<Command> {
+pub fn spawn(
+    client: Client,
+    clipboard: Arc<Clipboard>,
+    results: UnboundedSender<Msg>,
+) -> UnboundedSender<Command> {
     let (tx, mut rx) = unbounded_channel::<Command>();
     tokio::spawn(async move {
         let mut slots: HashMap<&'static str, AbortHandle> = HashMap::new();
         while let Some(cmd) = rx.recv().await {
             let slot = cmd.slot();
             let client = client.clone();
+            let clipboard = clipboard.clone();
             let results = results.clone();
             let task = tokio::spawn(async move {
-                let (id, result) = run(&client, cmd).await;
+                let (id, result) = run(&client, &clipboard, cmd).await;
                 let _ = results.send(Msg::Api(id, result));
             });
             if let Some(slot) = slot
@@ -36,7 +42,7 @@ pub fn spawn(client: Client, results: UnboundedSender<Msg>) -> UnboundedSender<C
     tx
 }
 
-async fn run(client: &Client, cmd: Command) -> (u64, ApiResult) {
+async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64, ApiResult) {
     let text = |e: crate::atlas::Error| e.to_string();
     match cmd {
         Command::FetchProjects { id, page } => (
@@ -73,11 +79,22 @@ async fn run(client: &Client, cmd: Command) -> (u64, ApiResult) {
                 .await
                 .map(|pem| {
                     let info = pem::inspect::inspect(&pem);
+                    // An audit trail: who got which certificate. Never the PEM.
+                    tracing::info!(
+                        group_id,
+                        username,
+                        months,
+                        serial = info.as_ref().map(|i| i.serial),
+                        "certificate issued"
+                    );
                     Issued {
                         pem: Arc::new(pem),
                         info,
                     }
                 });
+            if let Err(e) = &result {
+                tracing::warn!(group_id, username, months, error = %e, "issuing failed");
+            }
             (id, ApiResult::Issued(result.map_err(text)))
         }
         Command::FetchSecurity { id, group_id } => (
@@ -101,10 +118,18 @@ async fn run(client: &Client, cmd: Command) -> (u64, ApiResult) {
             })
             .await
             .unwrap_or_else(|e| SaveOutcome::Failed(PathBuf::new(), e.to_string()));
+            match &outcome {
+                SaveOutcome::Saved(paths) => tracing::info!(?paths, "PEM saved"),
+                SaveOutcome::Failed(path, why) => {
+                    tracing::warn!(?path, why, "saving the PEM failed")
+                }
+                SaveOutcome::Exists(path) => tracing::info!(?path, "save target exists; asking"),
+            }
             (id, ApiResult::Saved(outcome))
         }
         Command::CopyPem { id, pem } => {
-            let r = tokio::task::spawn_blocking(move || pem::clipboard::copy_osc52(pem.expose()))
+            let clipboard = clipboard.clone();
+            let r = tokio::task::spawn_blocking(move || clipboard.copy(pem.expose()))
                 .await
                 .unwrap_or_else(|e| Err(e.to_string()));
             (id, ApiResult::Copied(r))

@@ -57,6 +57,83 @@ impl Drop for Tmux {
     }
 }
 
+/// Starts `atlas-x509 --demo <args>` in a fresh tmux server, from `dir`.
+fn start_demo(dir: &Path, args: &str, env: &str, setup: &[&[&str]]) -> (Tmux, PathBuf) {
+    let exit_file = dir.join("exit-status");
+    let t = Tmux {
+        socket: format!("atlas-x509-e2e-{}-{}", std::process::id(), args.len()),
+    };
+    let cmd = format!(
+        "HOME='{home}' NO_COLOR=1 {env} '{bin}' --demo {args}; echo $? > '{exit}'; sleep 30",
+        home = dir.display(),
+        bin = env!("CARGO_BIN_EXE_atlas-x509"),
+        exit = exit_file.display()
+    );
+    // The server starts with a placeholder so options can be set before the app runs.
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "160",
+        "-y",
+        "45",
+        "-c",
+        &dir.to_string_lossy(),
+        "sleep 60",
+    ]);
+    for s in setup {
+        t.run(s);
+    }
+    t.run(&[
+        "respawn-pane",
+        "-k",
+        "-t",
+        "e2e",
+        "-c",
+        &dir.to_string_lossy(),
+        &cmd,
+    ]);
+    (t, exit_file)
+}
+
+fn wait_exit(exit_file: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !exit_file.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::fs::read_to_string(exit_file)
+        .expect("the app exited")
+        .trim()
+        .to_string()
+}
+
+/// Project orders-staging, user alice, issue dialog open at `months`.
+fn issue_for_alice(t: &Tmux, months: &str) -> String {
+    t.wait_for("the projects", |s| {
+        s.contains("payments-prod") && s.contains("orders-staging")
+    });
+    t.keys(&["j"]);
+    t.wait_for("orders-staging's users", |s| {
+        s.contains("alice") && s.contains("load-tester")
+    });
+    t.keys(&["Tab", "j"]);
+    t.wait_for("alice's certificates", |s| {
+        s.contains("orders-staging › alice") && s.contains("page 1/1")
+    });
+    t.keys(&["i"]);
+    t.wait_for("the issue dialog", |s| s.contains("Issue a certificate"));
+    t.keys(&[months]);
+    t.wait_for("the months", |s| {
+        s.contains(&format!("Valid for  {months} month"))
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the PEM", |s| {
+        s.contains("Certificate issued") && s.contains("-----BEGIN CERTIFICATE-----")
+    })
+}
+
 fn month_after(months: i64) -> String {
     let now = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC);
     now.checked_add(jiff::Span::new().months(months))
@@ -76,57 +153,24 @@ fn saved_pem(dir: &Path) -> PathBuf {
 #[test]
 fn issue_and_save_a_certificate_in_the_real_binary() {
     let dir = tempfile::tempdir().unwrap();
-    let exit_file = dir.path().join("exit-status");
-    let t = Tmux {
-        socket: format!("atlas-x509-e2e-{}", std::process::id()),
-    };
-    let cmd = format!(
-        "HOME='{home}' NO_COLOR=1 '{bin}' --demo; echo $? > '{exit}'; sleep 30",
-        home = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_atlas-x509"),
-        exit = exit_file.display()
-    );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "45",
-        "-c",
-        &dir.path().to_string_lossy(),
-        &cmd,
-    ]);
-
-    t.wait_for("the projects", |s| {
-        s.contains("payments-prod") && s.contains("orders-staging")
-    });
-    t.keys(&["j"]);
-    t.wait_for("orders-staging's users", |s| {
-        s.contains("alice") && s.contains("load-tester")
-    });
-    t.keys(&["Tab", "j"]);
-    let before = t.wait_for("alice's certificates", |s| {
-        s.contains("orders-staging › alice") && s.contains("page 1/1 · 4 certs")
-    });
-    assert!(before.contains("MANAGED"));
-
-    t.keys(&["i"]);
-    t.wait_for("the issue dialog", |s| s.contains("Issue a certificate"));
-    t.keys(&["6"]);
+    let (t, exit_file) = start_demo(dir.path(), "", "", &[]);
     let expiry = month_after(6);
-    t.wait_for("6 months", |s| s.contains("Valid for  6 months"));
-    t.keys(&["Enter"]);
-    let pem_screen = t.wait_for("the PEM", |s| {
-        s.contains("Certificate issued") && s.contains("-----BEGIN CERTIFICATE-----")
-    });
+    let pem_screen = issue_for_alice(&t, "6");
     assert!(
-        pem_screen.contains("lines hidden · v to reveal"),
-        "the key is masked:\n{pem_screen}"
+        pem_screen.contains("Key        RSA 4096 · private key included, hidden"),
+        "{pem_screen}"
     );
     assert!(pem_screen.contains("Subject    CN=alice"));
+    t.keys(&[
+        "G", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j",
+    ]);
+    let scrolled = t.wait_for("the end of the PEM", |s| {
+        s.contains("-----END PRIVATE KEY-----")
+    });
+    assert!(
+        scrolled.contains("lines hidden · v to reveal"),
+        "the key body is masked:\n{scrolled}"
+    );
 
     t.keys(&["s"]);
     t.wait_for("the save prompt", |s| s.contains("Save to: ./alice-"));
@@ -182,5 +226,63 @@ fn issue_and_save_a_certificate_in_the_real_binary() {
     assert!(
         listed.contains(&serial),
         "the saved serial {serial} is the listed one"
+    );
+}
+
+#[test]
+fn copy_through_tmux_osc52_and_the_discard_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("trace.log");
+    let (t, exit_file) = start_demo(
+        dir.path(),
+        &format!("--clipboard osc52 --log-file '{}'", log.display()),
+        "ATLAS_X509_LOG=trace",
+        &[&["set-option", "-g", "set-clipboard", "on"]],
+    );
+    issue_for_alice(&t, "2");
+
+    // Closing before saving or copying asks, and No keeps the key.
+    t.keys(&["Escape"]);
+    t.wait_for("the discard question", |s| {
+        s.contains("The private key cannot be downloaded again. Discard it? y/N")
+    });
+    t.keys(&["n"]);
+    t.wait_for("the PEM again", |s| s.contains("Not saved or copied yet"));
+
+    t.keys(&["y"]);
+    t.wait_for("the copy", |s| {
+        s.contains("copied via OSC 52 through tmux (tmux's clipboard")
+    });
+    let buffer = t.run(&["show-buffer"]);
+    assert!(
+        buffer.starts_with("-----BEGIN CERTIFICATE-----"),
+        "{buffer}"
+    );
+    assert!(buffer.contains("-----BEGIN PRIVATE KEY-----"));
+
+    // Saved too: the file and the clipboard hold the same PEM.
+    t.keys(&["s"]);
+    t.wait_for("the save prompt", |s| s.contains("Save to: ./alice-"));
+    t.keys(&["Enter"]);
+    t.wait_for("the save", |s| s.contains("saved to ./alice-"));
+    let saved = std::fs::read_to_string(saved_pem(dir.path())).unwrap();
+    assert_eq!(buffer, saved);
+
+    t.keys(&["Escape"]);
+    t.wait_for("the PEM dialog to close", |s| {
+        !s.contains("Certificate issued ·")
+    });
+    t.keys(&["q"]);
+    assert_eq!(wait_exit(&exit_file), "0");
+
+    let log = std::fs::read_to_string(&log).expect("a trace log was written");
+    assert!(log.len() > 1_000, "trace logging ran: {} bytes", log.len());
+    assert!(
+        !log.contains("PRIVATE KEY"),
+        "the key never reaches the log"
+    );
+    assert!(
+        !log.contains("Digest username"),
+        "no Authorization header in the log"
     );
 }

@@ -178,7 +178,19 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
                     ),
                     theme,
                 ),
-                kv("Key", i.key.clone(), theme),
+                kv(
+                    "Key",
+                    match (has_key, m.reveal_key) {
+                        (true, false) => {
+                            format!("{} · private key included, hidden (v reveals)", i.key)
+                        }
+                        (true, true) => {
+                            format!("{} · private key included, SHOWN (v hides)", i.key)
+                        }
+                        (false, _) => i.key.clone(),
+                    },
+                    theme,
+                ),
                 kv("SHA-256", i.sha256.clone(), theme),
             ]
         }
