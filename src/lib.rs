@@ -4,6 +4,7 @@
 pub mod app;
 pub mod atlas;
 pub mod cli;
+pub mod config;
 pub mod logging;
 pub mod pem;
 pub mod sim;

@@ -1,0 +1,366 @@
+//! Where settings come from, in this order: command-line flags, the
+//! environment (as the Atlas CLI reads it), the Atlas CLI's profile
+//! (keyring, then its TOML), then atlas-x509's own config, then defaults.
+//! `resolve` is pure: the caller hands it the environment, the files and a
+//! keyring lookup, so precedence is tested without touching the machine.
+
+pub mod atlascli;
+mod keyring;
+pub mod own;
+mod show;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use keyring::lookup as keyring_lookup;
+pub use show::show;
+
+use crate::atlas::{Credentials, DEFAULT_BASE_URL};
+use crate::pem::clipboard::ClipboardMode;
+
+pub const GOV_BASE_URL: &str = "https://cloud.mongodbgov.com";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag(&'static str),
+    Env(String),
+    AtlasCli { path: PathBuf, profile: String },
+    Keyring { service: String },
+    Own(PathBuf),
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag(name) => write!(f, "flag {name}"),
+            Source::Env(name) => write!(f, "env {name}"),
+            Source::AtlasCli { path, profile } => write!(f, "{} [{profile}]", path.display()),
+            Source::Keyring { service } => write!(f, "keyring service {service}"),
+            Source::Own(path) => write!(f, "{}", path.display()),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+fn set<T>(value: T, source: Source) -> Setting<T> {
+    Setting { value, source }
+}
+
+/// What the command line said (secrets only by file, never as arguments).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub profile: Option<String>,
+    pub base_url: Option<String>,
+    pub project_id: Option<String>,
+    pub public_api_key: Option<String>,
+    /// The contents of `--private-api-key-file`.
+    pub private_api_key: Option<String>,
+    pub client_id: Option<String>,
+    /// The contents of `--client-secret-file`.
+    pub client_secret: Option<String>,
+    pub timeout: Option<u64>,
+    pub items_per_page: Option<u32>,
+    pub default_months: Option<u8>,
+    pub clipboard: Option<ClipboardMode>,
+    pub clipboard_clear_after: Option<u64>,
+    pub mouse: bool,
+}
+
+/// A file that was looked for: `None` if absent, else its text or the read error.
+pub type FileInput = (PathBuf, Option<Result<String, String>>);
+
+pub struct Inputs<'a> {
+    pub flags: Flags,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub atlascli: FileInput,
+    pub own: FileInput,
+    /// (service, key) → the secret, `Ok(None)` if absent, `Err` if no keyring can be asked.
+    pub keyring: &'a dyn Fn(&str, &str) -> Result<Option<String>, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub profile: Setting<String>,
+    pub base_url: Setting<String>,
+    pub credentials: Credentials,
+    /// Where the public half and the secret came from.
+    pub credential_sources: Option<(Source, Source)>,
+    pub project_id: Option<Setting<String>>,
+    pub org_id: Option<Setting<String>>,
+    pub items_per_page: Setting<u32>,
+    pub default_months: Setting<u8>,
+    pub save_dir: Option<Setting<String>>,
+    pub clipboard: Setting<ClipboardMode>,
+    pub clipboard_clear_after: Option<Setting<u64>>,
+    pub timeout: Setting<u64>,
+    pub mouse: Setting<bool>,
+    pub color: Setting<bool>,
+    pub keys: BTreeMap<String, Vec<String>>,
+    /// Where credentials were looked for, for the "no credentials" screen.
+    pub looked: Vec<String>,
+    /// Problems found on the way (unknown keys, half-set pairs…).
+    pub problems: Vec<String>,
+}
+
+/// The first of these environment variables that is set and not empty.
+fn env_first(env: &dyn Fn(&str) -> Option<String>, names: &[&str]) -> Option<Setting<String>> {
+    names
+        .iter()
+        .find_map(|n| env(n).filter(|v| !v.trim().is_empty()).map(|v| set(v.trim().to_string(), Source::Env(n.to_string()))))
+}
+
+fn env_names(suffix: &str) -> [String; 2] {
+    [format!("MONGODB_ATLAS_{suffix}"), format!("MCLI_{suffix}")]
+}
+
+fn env_var(env: &dyn Fn(&str) -> Option<String>, suffix: &str) -> Option<Setting<String>> {
+    let names = env_names(suffix);
+    env_first(env, &[names[0].as_str(), names[1].as_str()])
+}
+
+/// A public/secret pair from one place, or a note on why it is unusable.
+type Pair = (Setting<String>, Setting<String>);
+
+fn pair(public: Option<Setting<String>>, secret: Option<Setting<String>>, what: &str, problems: &mut Vec<String>) -> Option<Pair> {
+    match (public, secret) {
+        (Some(p), Some(s)) => Some((p, s)),
+        (Some(p), None) => {
+            problems.push(format!("{what}: the public half is set ({}) but not the secret; ignored", p.source));
+            None
+        }
+        (None, Some(s)) => {
+            problems.push(format!("{what}: the secret is set ({}) but not the public half; ignored", s.source));
+            None
+        }
+        (None, None) => None,
+    }
+}
+
+pub fn resolve(inputs: Inputs) -> Resolved {
+    let env = inputs.env;
+    let f = inputs.flags;
+    let mut problems = Vec::new();
+    let mut looked = Vec::new();
+
+    let (cli_path, cli_text) = inputs.atlascli;
+    let cli = match cli_text {
+        None => {
+            looked.push(format!("Atlas CLI config {}: not found", cli_path.display()));
+            None
+        }
+        Some(Err(e)) => {
+            problems.push(format!("{}: {e}", cli_path.display()));
+            looked.push(format!("Atlas CLI config {}: unreadable", cli_path.display()));
+            None
+        }
+        Some(Ok(text)) => match atlascli::parse(&text) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                problems.push(format!("{}: {e}", cli_path.display()));
+                looked.push(format!("Atlas CLI config {}: not valid TOML", cli_path.display()));
+                None
+            }
+        },
+    };
+    let (own_path, own_text) = inputs.own;
+    let own = match own_text {
+        None => own::OwnConfig::default(),
+        Some(Err(e)) => {
+            problems.push(format!("{}: {e}", own_path.display()));
+            own::OwnConfig::default()
+        }
+        Some(Ok(text)) => match own::parse(&text) {
+            Ok((c, p)) => {
+                problems.extend(p.into_iter().map(|p| format!("{}: {p}", own_path.display())));
+                c
+            }
+            Err(e) => {
+                problems.push(format!("{}: {e}", own_path.display()));
+                own::OwnConfig::default()
+            }
+        },
+    };
+    let own_src = || Source::Own(own_path.clone());
+
+    let profile = f
+        .profile
+        .clone()
+        .map(|p| set(p, Source::Flag("--profile")))
+        .or_else(|| env_first(env, &["MONGODB_ATLAS_PROFILE"]))
+        .or_else(|| own.profile.clone().map(|p| set(p, own_src())))
+        .unwrap_or_else(|| set("default".to_string(), Source::Default));
+    let cli_profile = cli.as_ref().and_then(|c| c.profiles.get(&profile.value)).cloned();
+    if cli.is_some() && cli_profile.is_none() {
+        looked.push(format!("Atlas CLI config {}: no profile [{}]", cli_path.display(), profile.value));
+        if profile.source != Source::Default {
+            problems.push(format!("the Atlas CLI config has no profile named {:?}", profile.value));
+        }
+    }
+    let cli_src = || Source::AtlasCli { path: cli_path.clone(), profile: profile.value.clone() };
+
+    // Credentials: the first place that has a complete pair wins.
+    let mut found: Option<(bool, Pair)> = None; // (is_service_account, pair)
+    let flag = |v: &Option<String>, name: &'static str| v.clone().map(|v| set(v, Source::Flag(name)));
+    if let Some(p) = pair(flag(&f.client_id, "--client-id"), flag(&f.client_secret, "--client-secret-file"), "flags", &mut problems) {
+        found = Some((true, p));
+    } else if let Some(p) = pair(flag(&f.public_api_key, "--public-api-key"), flag(&f.private_api_key, "--private-api-key-file"), "flags", &mut problems) {
+        found = Some((false, p));
+    }
+    looked.push("flags --public-api-key/--private-api-key-file, --client-id/--client-secret-file".into());
+    if found.is_none() {
+        let sa = pair(env_var(env, "CLIENT_ID"), env_var(env, "CLIENT_SECRET"), "environment", &mut problems);
+        let key = pair(env_var(env, "PUBLIC_API_KEY"), env_var(env, "PRIVATE_API_KEY"), "environment", &mut problems);
+        if sa.is_some() && key.is_some() {
+            problems.push("both a service account and an API key are set in the environment; using the service account".into());
+        }
+        found = sa.map(|p| (true, p)).or(key.map(|p| (false, p)));
+        looked.push("environment MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET (or MCLI_…)".into());
+    }
+    if found.is_none()
+        && let Some(cp) = &cli_profile
+    {
+        let service = atlascli::keyring_service(&profile.value);
+        let mut keyring_note = None;
+        let mut secret = |name: &str, toml_value: &Option<String>| -> Option<Setting<String>> {
+            match (inputs.keyring)(&service, name) {
+                Ok(Some(v)) if !v.is_empty() => return Some(set(v, Source::Keyring { service: service.clone() })),
+                Ok(_) => {}
+                Err(e) => keyring_note = Some(e),
+            }
+            toml_value.clone().map(|v| set(v, cli_src()))
+        };
+        let sa = (secret("client_id", &cp.client_id), secret("client_secret", &cp.client_secret));
+        let key = (secret("public_api_key", &cp.public_api_key), secret("private_api_key", &cp.private_api_key));
+        let what = format!("Atlas CLI profile [{}]", profile.value);
+        found = match cp.auth_type.as_deref() {
+            Some("service_account") => pair(sa.0, sa.1, &what, &mut problems).map(|p| (true, p)),
+            Some("api_keys") => pair(key.0, key.1, &what, &mut problems).map(|p| (false, p)),
+            Some("user_account") => {
+                problems.push(format!(
+                    "{what} signs in as a user (atlas auth login); atlas-x509 needs an API key or a service account"
+                ));
+                None
+            }
+            _ => pair(sa.0, sa.1, &what, &mut problems)
+                .map(|p| (true, p))
+                .or_else(|| pair(key.0, key.1, &what, &mut problems).map(|p| (false, p))),
+        };
+        let kr = match &keyring_note {
+            Some(e) => format!("keyring: {e}"),
+            None => format!("keyring service {service}"),
+        };
+        looked.push(format!("Atlas CLI profile [{}] in {} ({kr})", profile.value, cli_path.display()));
+    }
+    let (credentials, credential_sources) = match found {
+        Some((true, (id, secret))) => (
+            Credentials::service_account(id.value, secret.value),
+            Some((id.source, secret.source)),
+        ),
+        Some((false, (public, private))) => (
+            Credentials::api_key(public.value, private.value),
+            Some((public.source, private.source)),
+        ),
+        None => (Credentials::None, None),
+    };
+
+    let gov = |s: Setting<String>| (s.value.eq_ignore_ascii_case("cloudgov")).then(|| set(GOV_BASE_URL.to_string(), s.source));
+    let base_url = f
+        .base_url
+        .clone()
+        .map(|u| set(u, Source::Flag("--base-url")))
+        // As the Atlas CLI: OPS_MANAGER_URL wins over BASE_URL.
+        .or_else(|| env_first(env, &["MONGODB_ATLAS_OPS_MANAGER_URL", "MONGODB_ATLAS_BASE_URL", "MCLI_OPS_MANAGER_URL"]))
+        .or_else(|| env_var(env, "SERVICE").and_then(gov))
+        .or_else(|| cli_profile.as_ref().and_then(|p| p.ops_manager_url.clone()).map(|u| set(u, cli_src())))
+        .or_else(|| cli_profile.as_ref().and_then(|p| p.service.clone()).map(|s| set(s, cli_src())).and_then(gov))
+        .or_else(|| own.base_url.clone().map(|u| set(u, own_src())))
+        .unwrap_or_else(|| set(DEFAULT_BASE_URL.to_string(), Source::Default));
+
+    let project_id = f
+        .project_id
+        .clone()
+        .map(|p| set(p, Source::Flag("--project-id")))
+        .or_else(|| env_var(env, "PROJECT_ID"))
+        .or_else(|| cli_profile.as_ref().and_then(|p| p.project_id.clone()).map(|p| set(p, cli_src())))
+        .or_else(|| own.project_id.clone().map(|p| set(p, own_src())));
+    let org_id = env_var(env, "ORG_ID").or_else(|| cli_profile.as_ref().and_then(|p| p.org_id.clone()).map(|o| set(o, cli_src())));
+
+    macro_rules! pick {
+        ($flag:expr, $flag_name:literal, $own:expr, $default:expr) => {
+            $flag
+                .map(|v| set(v, Source::Flag($flag_name)))
+                .or_else(|| $own.map(|v| set(v, own_src())))
+                .unwrap_or_else(|| set($default, Source::Default))
+        };
+    }
+    let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = if no_color {
+        set(false, Source::Env("NO_COLOR".into()))
+    } else {
+        own.color.map(|c| set(c, own_src())).unwrap_or_else(|| set(true, Source::Default))
+    };
+    Resolved {
+        base_url,
+        credentials,
+        credential_sources,
+        project_id,
+        org_id,
+        items_per_page: pick!(f.items_per_page, "--per-page", own.items_per_page, 100),
+        default_months: pick!(f.default_months, "--months", own.default_months, 3),
+        save_dir: own.save_dir.clone().map(|d| set(d, own_src())),
+        clipboard: pick!(f.clipboard, "--clipboard", own.clipboard, ClipboardMode::Auto),
+        clipboard_clear_after: f
+            .clipboard_clear_after
+            .map(|v| set(v, Source::Flag("--clipboard-clear-after")))
+            .or_else(|| own.clipboard_clear_after.map(|v| set(v, own_src()))),
+        timeout: pick!(f.timeout, "--timeout", own.timeout, 30),
+        mouse: if f.mouse {
+            set(true, Source::Flag("--mouse"))
+        } else {
+            own.mouse.map(|m| set(m, own_src())).unwrap_or_else(|| set(false, Source::Default))
+        },
+        color,
+        keys: own.keys,
+        profile,
+        looked,
+        problems,
+    }
+}
+
+/// `<user config dir>/<app>/config.toml`: `$XDG_CONFIG_HOME` or `~/.config` on Linux.
+pub fn config_path(env: &dyn Fn(&str) -> Option<String>, app: &str) -> PathBuf {
+    let base = env("XDG_CONFIG_HOME")
+        .filter(|p| p.starts_with('/'))
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(|| PathBuf::from(".config"));
+    base.join(app).join("config.toml")
+}
+
+fn read(path: PathBuf) -> FileInput {
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => Some(Ok(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => Some(Err(e.to_string())),
+    };
+    (path, text)
+}
+
+/// Gathers the real inputs: process environment, files, keyring.
+pub fn load(flags: Flags) -> Resolved {
+    let env = |name: &str| std::env::var(name).ok();
+    resolve(Inputs {
+        flags,
+        env: &env,
+        atlascli: read(config_path(&env, "atlascli")),
+        own: read(config_path(&env, "atlas-x509")),
+        keyring: &keyring::lookup,
+    })
+}

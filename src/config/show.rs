@@ -1,0 +1,63 @@
+//! `atlas-x509 config show`: every setting, its value and where it came
+//! from. Secrets are never printed, not even in part.
+
+use std::fmt::Write;
+
+use super::{Resolved, Setting, Source};
+use crate::atlas::Credentials;
+
+fn row(out: &mut String, name: &str, value: &str, source: &Source) {
+    let _ = writeln!(out, "{name:<22} {value:<40} ({source})");
+}
+
+fn row_of<T: std::fmt::Display>(out: &mut String, name: &str, s: &Setting<T>) {
+    row(out, name, &s.value.to_string(), &s.source);
+}
+
+pub fn show(r: &Resolved) -> String {
+    let mut out = String::new();
+    row_of(&mut out, "profile", &r.profile);
+    row_of(&mut out, "base_url", &r.base_url);
+    match (&r.credentials, &r.credential_sources) {
+        (Credentials::ApiKey { public_key, .. }, Some((p, s))) => {
+            row(&mut out, "public_api_key", public_key, p);
+            row(&mut out, "private_api_key", "******** (set, never shown)", s);
+        }
+        (Credentials::ServiceAccount { client_id, .. }, Some((p, s))) => {
+            row(&mut out, "client_id", client_id, p);
+            row(&mut out, "client_secret", "******** (set, never shown)", s);
+        }
+        _ => row(&mut out, "credentials", "none found", &Source::Default),
+    }
+    match &r.project_id {
+        Some(p) => row_of(&mut out, "project_id", p),
+        None => row(&mut out, "project_id", "(none)", &Source::Default),
+    }
+    if let Some(o) = &r.org_id {
+        row_of(&mut out, "org_id", o);
+    }
+    row_of(&mut out, "items_per_page", &r.items_per_page);
+    row_of(&mut out, "default_months", &r.default_months);
+    match &r.save_dir {
+        Some(d) => row_of(&mut out, "save_dir", d),
+        None => row(&mut out, "save_dir", ".", &Source::Default),
+    }
+    let clip = Setting { value: format!("{:?}", r.clipboard.value).to_lowercase(), source: r.clipboard.source.clone() };
+    row_of(&mut out, "clipboard", &clip);
+    if let Some(c) = &r.clipboard_clear_after {
+        row_of(&mut out, "clipboard_clear_after", c);
+    }
+    row_of(&mut out, "timeout", &r.timeout);
+    row_of(&mut out, "mouse", &r.mouse);
+    row_of(&mut out, "color", &r.color);
+    for (action, keys) in &r.keys {
+        let _ = writeln!(out, "{:<22} {}", format!("keys.{action}"), keys.join(", "));
+    }
+    if !r.problems.is_empty() {
+        out.push_str("\nproblems:\n");
+        for p in &r.problems {
+            let _ = writeln!(out, "  - {p}");
+        }
+    }
+    out
+}
