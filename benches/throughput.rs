@@ -79,6 +79,9 @@ fn render() {
         credentials: "API key bench".into(),
         items_per_page: 500,
         default_months: 3,
+        default_project: None,
+        save_dir: None,
+        notes: vec![],
     };
     let mut s = State::new(env, "2026-11-22T00:00:00Z".parse().unwrap());
     let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {

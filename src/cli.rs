@@ -12,35 +12,74 @@ use crate::sim::{KeyType, RateLimit};
 #[command(
     name = "atlas-x509",
     version,
-    about = "The X.509 certificates of MongoDB Atlas database users, in a terminal"
+    about = "The X.509 certificates of MongoDB Atlas database users, in a terminal",
+    after_help = "Credentials are read as the Atlas CLI reads them: flags, then MONGODB_ATLAS_* (or MCLI_*) \
+                  variables, then the Atlas CLI profile (keyring, then its config.toml). \
+                  `atlas-x509 config show` says where each setting came from."
 )]
 pub struct Cli {
     /// Run against a built-in Atlas simulator on loopback (no account needed).
     #[arg(long, global = true)]
     pub demo: bool,
 
-    /// Atlas base URL.
-    #[arg(long, env = "MONGODB_ATLAS_OPS_MANAGER_URL", default_value = crate::atlas::DEFAULT_BASE_URL, global = true)]
-    pub base_url: String,
+    /// Atlas CLI profile to read (default: `default`).
+    #[arg(long, short = 'P', global = true)]
+    pub profile: Option<String>,
 
-    /// Seconds before an Atlas request is abandoned.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
-    pub timeout: u64,
+    /// Atlas base URL (default https://cloud.mongodb.com).
+    #[arg(long, global = true)]
+    pub base_url: Option<String>,
 
-    /// Capture the mouse: click selects, wheel scrolls (turns off the
-    /// terminal's own drag-to-select).
-    #[arg(long)]
-    pub mouse: bool,
+    /// Project opened at start, and the default for commands.
+    #[arg(long, global = true, value_name = "ID")]
+    pub project_id: Option<String>,
 
-    /// How to copy the PEM: `auto` (system clipboard with a local display,
+    /// API public key (its private key comes from a file, never an argument).
+    #[arg(long, global = true)]
+    pub public_api_key: Option<String>,
+
+    /// File holding the API private key.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub private_api_key_file: Option<PathBuf>,
+
+    /// Service account client id.
+    #[arg(long, global = true)]
+    pub client_id: Option<String>,
+
+    /// File holding the service account client secret.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+
+    /// Seconds before an Atlas request is abandoned (default 30).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: Option<u64>,
+
+    /// Certificates per page in the UI (default 100).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub per_page_default: Option<u32>,
+
+    /// Months preselected in the issue dialog (default 3).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u8).range(1..=24))]
+    pub default_months: Option<u8>,
+
+    /// How `y` copies the PEM: `auto` (system clipboard with a local display,
     /// OSC 52 over SSH or without one), `arboard`, `osc52` or `off`.
-    #[arg(long, value_enum, default_value_t = ClipboardMode::Auto)]
-    pub clipboard: ClipboardMode,
+    #[arg(long, global = true, value_enum)]
+    pub clipboard: Option<ClipboardMode>,
 
     /// Clear the system clipboard this many seconds after a copy, if it
     /// still holds the PEM.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, global = true, value_name = "SECS")]
     pub clipboard_clear_after: Option<u64>,
+
+    /// Capture the mouse: click selects, wheel scrolls (turns off the
+    /// terminal's own drag-to-select).
+    #[arg(long, global = true)]
+    pub mouse: bool,
+
+    /// JSON output for commands (a table otherwise).
+    #[arg(long, global = true)]
+    pub json: bool,
 
     /// Where to write the log (never the terminal).
     #[arg(long, global = true)]
@@ -55,6 +94,106 @@ pub enum Command {
     /// Serve the Atlas simulator until killed. The first stdout line is a JSON
     /// object with its base URL and credentials.
     Sim(SimArgs),
+    /// Settings and where each came from.
+    Config {
+        #[command(subcommand)]
+        what: ConfigCommand,
+    },
+    /// The projects the credentials can see.
+    Projects,
+    /// A project's database users.
+    Users(ProjectArg),
+    /// A user's unexpired certificates.
+    Certs(CertsArgs),
+    /// Issue a certificate and write its PEM (certificate + private key).
+    Issue(IssueArgs),
+    /// A project's user security: is a customer CA configured?
+    Security(ProjectArg),
+    /// Clear a project's customer CA (Atlas restarts every cluster).
+    DisableCustomerX509(DisableArgs),
+    /// Every MANAGED user's certificates expiring within a window.
+    Expiring(ExpiringArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every setting with its source; secrets are masked.
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct ProjectArg {
+    /// Project id (default: the profile's or MONGODB_ATLAS_PROJECT_ID).
+    #[arg(long)]
+    pub project: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CertsArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    #[arg(long)]
+    pub user: String,
+    /// Every page.
+    #[arg(long, conflicts_with = "page")]
+    pub all: bool,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub per_page: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    #[arg(long)]
+    pub user: String,
+    /// 1 to 24.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=24))]
+    pub months: u8,
+    /// File for the PEM (mode 0600); `-` writes it to stdout.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DisableArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    /// Do it without asking (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExpiringArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    /// A window such as `30d`, `12h` or `2w`.
+    #[arg(long, default_value = "30d", value_parser = parse_window)]
+    pub within: jiff::SignedDuration,
+}
+
+/// `30d`, `12h`, `2w`, `90m`; a bare number is days.
+pub fn parse_window(s: &str) -> Result<jiff::SignedDuration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a window like 30d, 12h or 2w"))?;
+    let secs = match unit {
+        "" | "d" => 86_400,
+        "h" => 3_600,
+        "m" => 60,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("{s:?}: the unit must be m, h, d or w")),
+    };
+    Ok(jiff::SignedDuration::from_secs(n.saturating_mul(secs)))
 }
 
 #[derive(Debug, Args)]
@@ -86,4 +225,25 @@ pub struct SimArgs {
     /// Lifetime of service-account tokens, in seconds.
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows() {
+        assert_eq!(parse_window("30d").unwrap().as_secs(), 30 * 86_400);
+        assert_eq!(parse_window("12h").unwrap().as_secs(), 12 * 3_600);
+        assert_eq!(parse_window("2w").unwrap().as_secs(), 14 * 86_400);
+        assert_eq!(parse_window("7").unwrap().as_secs(), 7 * 86_400);
+        assert!(parse_window("soon").is_err());
+        assert!(parse_window("3y").is_err());
+    }
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod atlas;
 pub mod cli;
 pub mod config;
+pub mod headless;
 pub mod logging;
 pub mod pem;
 pub mod sim;

@@ -3,11 +3,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use atlas_x509::app::Env;
-use atlas_x509::atlas::{Client, ClientConfig, Credentials, PageRequest};
-use atlas_x509::cli::{Cli, Command, SimArgs};
-use atlas_x509::logging;
+use atlas_x509::atlas::{Client, ClientConfig, Credentials};
+use atlas_x509::cli::{Cli, Command, ConfigCommand, SimArgs};
+use atlas_x509::config::{self, Flags, Resolved, Setting, Source};
 use atlas_x509::pem::clipboard::Clipboard;
-use atlas_x509::sim::{self, Seed, SimConfig};
+use atlas_x509::sim::{self, Seed, SimConfig, SimHandle};
+use atlas_x509::{headless, logging, tui};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -23,18 +24,167 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
-        match &cli.command {
-            Some(Command::Sim(args)) => run_sim(args).await,
-            None => run_tui(&cli).await,
+    ExitCode::from(runtime.block_on(run(cli)))
+}
+
+async fn run(cli: Cli) -> u8 {
+    if let Some(Command::Sim(args)) = &cli.command {
+        return match run_sim(args).await {
+            Ok(()) => 0,
+            Err(e) => fail(1, &e),
+        };
+    }
+    let flags = match flags(&cli) {
+        Ok(f) => f,
+        Err(e) => return fail(2, &e),
+    };
+    let mut resolved = config::load(flags);
+    // The demo's simulator lives as long as this function.
+    let _demo = if cli.demo {
+        match demo(&mut resolved).await {
+            Ok(h) => Some(h),
+            Err(e) => return fail(1, &e),
         }
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("atlas-x509: {e}");
-            ExitCode::FAILURE
+    } else {
+        None
+    };
+    if let Some(Command::Config {
+        what: ConfigCommand::Show,
+    }) = &cli.command
+    {
+        print!("{}", config::show(&resolved));
+        return 0;
+    }
+    for p in &resolved.problems {
+        tracing::warn!("config: {p}");
+    }
+    match &cli.command {
+        Some(cmd) => {
+            if resolved.credentials.is_none() {
+                return fail(3, &config::no_credentials_text(&resolved).join("\n"));
+            }
+            let client = match client(&resolved) {
+                Ok(c) => c,
+                Err(e) => return fail(e.0, &e.1),
+            };
+            let ctx = headless::Ctx {
+                client,
+                project: resolved.project_id.as_ref().map(|p| p.value.clone()),
+                json: cli.json,
+            };
+            match headless::run(&ctx, cmd).await {
+                Ok(()) => 0,
+                Err(f) => fail(f.code(), &f.message()),
+            }
         }
+        None => run_tui(&resolved).await,
+    }
+}
+
+fn fail(code: u8, message: &str) -> u8 {
+    eprintln!("atlas-x509: {message}");
+    code
+}
+
+fn read_secret(path: &Option<std::path::PathBuf>, what: &str) -> Result<Option<String>, String> {
+    path.as_ref()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map(|s| s.trim().to_string())
+                .map_err(|e| format!("{what} {}: {e}", p.display()))
+        })
+        .transpose()
+}
+
+fn flags(cli: &Cli) -> Result<Flags, String> {
+    Ok(Flags {
+        profile: cli.profile.clone(),
+        base_url: cli.base_url.clone(),
+        project_id: cli.project_id.clone(),
+        public_api_key: cli.public_api_key.clone(),
+        private_api_key: read_secret(&cli.private_api_key_file, "--private-api-key-file")?,
+        client_id: cli.client_id.clone(),
+        client_secret: read_secret(&cli.client_secret_file, "--client-secret-file")?,
+        timeout: cli.timeout,
+        items_per_page: cli.per_page_default,
+        default_months: cli.default_months,
+        clipboard: cli.clipboard,
+        clipboard_clear_after: cli.clipboard_clear_after,
+        mouse: cli.mouse,
+    })
+}
+
+/// Points the settings at a fresh in-process simulator with its own key.
+async fn demo(r: &mut Resolved) -> Result<SimHandle, String> {
+    let handle = sim::start(SimConfig::default())
+        .await
+        .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
+    let c = &handle.credentials;
+    r.credentials = Credentials::api_key(&c.public_key, &c.private_key);
+    r.credential_sources = Some((Source::Demo, Source::Demo));
+    r.base_url = Setting {
+        value: c.base_url.clone(),
+        source: Source::Demo,
+    };
+    r.project_id = None;
+    r.org_id = None;
+    Ok(handle)
+}
+
+fn client(r: &Resolved) -> Result<Client, (u8, String)> {
+    let mut cfg = ClientConfig::new(r.base_url.value.clone(), r.credentials.clone());
+    cfg.timeout = Duration::from_secs(r.timeout.value);
+    Client::new(cfg).map_err(|e| (if e.is_auth() { 3 } else { 2 }, e.explained()))
+}
+
+async fn run_tui(r: &Resolved) -> u8 {
+    if r.credentials.is_none() {
+        return match tui::notice(
+            "atlas-x509 · no credentials",
+            &config::no_credentials_text(r),
+        )
+        .await
+        {
+            Ok(()) => 3,
+            Err(e) => fail(1, &format!("terminal: {e}")),
+        };
+    }
+    let client = match client(r) {
+        Ok(c) => c,
+        Err(e) => return fail(e.0, &e.1),
+    };
+    let target = if r.base_url.source == Source::Demo {
+        "DEMO".to_string()
+    } else {
+        client.base_url().host_str().unwrap_or("atlas").to_string()
+    };
+    let env = Env {
+        target,
+        credentials: format!(
+            "{} {}",
+            r.credentials.kind_label(),
+            r.credentials.public_id().unwrap_or_default()
+        ),
+        items_per_page: r.items_per_page.value,
+        default_months: r.default_months.value,
+        default_project: r.project_id.as_ref().map(|p| p.value.clone()),
+        save_dir: r.save_dir.as_ref().map(|d| d.value.clone()),
+        notes: r.problems.clone(),
+    };
+    let clipboard = Clipboard::new(
+        r.clipboard.value,
+        r.clipboard_clear_after
+            .as_ref()
+            .map(|s| Duration::from_secs(s.value)),
+    );
+    let opts = tui::Options {
+        mouse: r.mouse.value,
+        clipboard: Arc::new(clipboard),
+        color: r.color.value,
+    };
+    match tui::run(client, env, opts).await {
+        Ok(()) => 0,
+        Err(e) => fail(1, &format!("terminal: {e}")),
     }
 }
 
@@ -71,69 +221,4 @@ async fn run_sim(args: &SimArgs) -> Result<(), String> {
         _ = handle.serve_forever() => Err("the simulator stopped".into()),
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
-}
-
-fn env_credentials() -> Credentials {
-    let var = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
-    };
-    let public = var(&["MONGODB_ATLAS_PUBLIC_API_KEY", "MCLI_PUBLIC_API_KEY"]);
-    let private = var(&["MONGODB_ATLAS_PRIVATE_API_KEY", "MCLI_PRIVATE_API_KEY"]);
-    let client_id = var(&["MONGODB_ATLAS_CLIENT_ID", "MCLI_CLIENT_ID"]);
-    let client_secret = var(&["MONGODB_ATLAS_CLIENT_SECRET", "MCLI_CLIENT_SECRET"]);
-    match (public, private, client_id, client_secret) {
-        (_, _, Some(id), Some(secret)) => Credentials::service_account(id, secret),
-        (Some(public), Some(private), _, _) => Credentials::api_key(public, private),
-        _ => Credentials::None,
-    }
-}
-
-async fn run_tui(cli: &Cli) -> Result<(), String> {
-    // The demo simulator issues RSA 4096 like Atlas; it lives as long as the UI.
-    let (_sim, base_url, credentials, target) = if cli.demo {
-        let handle = sim::start(SimConfig::default())
-            .await
-            .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let c = &handle.credentials;
-        let creds = Credentials::api_key(&c.public_key, &c.private_key);
-        let url = c.base_url.clone();
-        (Some(handle), url, creds, "DEMO".to_string())
-    } else {
-        let creds = env_credentials();
-        if creds.is_none() {
-            return Err("no Atlas credentials: set MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY (or MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET), or try --demo".into());
-        }
-        (None, cli.base_url.clone(), creds, String::new())
-    };
-    let mut cfg = ClientConfig::new(base_url, credentials.clone());
-    cfg.timeout = Duration::from_secs(cli.timeout);
-    let client = Client::new(cfg).map_err(|e| e.to_string())?;
-    let target = if target.is_empty() {
-        client.base_url().host_str().unwrap_or("atlas").to_string()
-    } else {
-        target
-    };
-    let env = Env {
-        target,
-        credentials: format!(
-            "{} {}",
-            credentials.kind_label(),
-            credentials.public_id().unwrap_or_default()
-        ),
-        items_per_page: PageRequest::DEFAULT_ITEMS_PER_PAGE,
-        default_months: 3,
-    };
-    let clipboard = Clipboard::new(
-        cli.clipboard,
-        cli.clipboard_clear_after.map(Duration::from_secs),
-    );
-    let opts = atlas_x509::tui::Options {
-        mouse: cli.mouse,
-        clipboard: Arc::new(clipboard),
-    };
-    atlas_x509::tui::run(client, env, opts)
-        .await
-        .map_err(|e| format!("terminal: {e}"))
 }

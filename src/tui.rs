@@ -27,6 +27,30 @@ fn undo_modes() {
 pub struct Options {
     pub mouse: bool,
     pub clipboard: Arc<Clipboard>,
+    /// False with NO_COLOR or `[theme] color = false`.
+    pub color: bool,
+}
+
+/// A full-screen message (no credentials, say) until a key is pressed.
+pub async fn notice(title: &str, lines: &[String]) -> io::Result<()> {
+    let mut terminal = ratatui::init();
+    let theme = ui::Theme::from_env();
+    let mut events = EventStream::new();
+    let result = loop {
+        if let Err(e) = terminal.draw(|f| ui::notice(f, title, lines, &theme)) {
+            break Err(e);
+        }
+        match events.next().await {
+            Some(Ok(Event::Key(k))) if k.kind == crossterm::event::KeyEventKind::Press => {
+                break Ok(());
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => break Err(e),
+            None => break Ok(()),
+        }
+    };
+    ratatui::restore();
+    result
 }
 
 pub async fn run(client: Client, env: Env, opts: Options) -> io::Result<()> {
@@ -42,7 +66,8 @@ pub async fn run(client: Client, env: Env, opts: Options) -> io::Result<()> {
         // Opt-in: capture breaks the terminal's own drag-to-select.
         let _ = execute!(io::stdout(), EnableMouseCapture);
     }
-    let result = event_loop(terminal, client, env, opts.clipboard).await;
+    let theme = ui::Theme { color: opts.color };
+    let result = event_loop(terminal, client, env, opts.clipboard, theme).await;
     undo_modes();
     ratatui::restore();
     result
@@ -53,8 +78,8 @@ async fn event_loop(
     client: Client,
     env: Env,
     clipboard: Arc<Clipboard>,
+    theme: ui::Theme,
 ) -> io::Result<()> {
-    let theme = ui::Theme::from_env();
     let (msg_tx, mut msg_rx) = unbounded_channel();
     let commands = worker::spawn(client, clipboard, msg_tx);
     let started = Instant::now();

@@ -43,7 +43,7 @@ pub fn spawn(
 }
 
 async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64, ApiResult) {
-    let text = |e: crate::atlas::Error| e.to_string();
+    let text = |e: crate::atlas::Error| e.explained();
     match cmd {
         Command::FetchProjects { id, page } => (
             id,

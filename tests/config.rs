@@ -33,21 +33,42 @@ telemetry_enabled = false
   auth_type = "user_account"
 "#;
 
-fn resolve(flags: Flags, env: &[(&str, &str)], cli: Option<&str>, own: Option<&str>, keyring: &[(&str, &str, &str)]) -> Resolved {
-    let env: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let keyring: Vec<(String, String, String)> = keyring.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+fn resolve(
+    flags: Flags,
+    env: &[(&str, &str)],
+    cli: Option<&str>,
+    own: Option<&str>,
+    keyring: &[(&str, &str, &str)],
+) -> Resolved {
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let keyring: Vec<(String, String, String)> = keyring
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
     let get = move |n: &str| env.get(n).cloned();
     let kr = move |service: &str, key: &str| -> Result<Option<String>, String> {
         if keyring.is_empty() {
             return Err("no keyring".into());
         }
-        Ok(keyring.iter().find(|(s, k, _)| s == service && k == key).map(|(_, _, v)| v.clone()))
+        Ok(keyring
+            .iter()
+            .find(|(s, k, _)| s == service && k == key)
+            .map(|(_, _, v)| v.clone()))
     };
     config::resolve(Inputs {
         flags,
         env: &get,
-        atlascli: (PathBuf::from("/home/u/.config/atlascli/config.toml"), cli.map(|t| Ok(t.to_string()))),
-        own: (PathBuf::from("/home/u/.config/atlas-x509/config.toml"), own.map(|t| Ok(t.to_string()))),
+        atlascli: (
+            PathBuf::from("/home/u/.config/atlascli/config.toml"),
+            cli.map(|t| Ok(t.to_string())),
+        ),
+        own: (
+            PathBuf::from("/home/u/.config/atlas-x509/config.toml"),
+            own.map(|t| Ok(t.to_string())),
+        ),
         keyring: &kr,
     })
 }
@@ -62,31 +83,58 @@ const KEYRING: &[(&str, &str, &str)] = &[
 #[test]
 fn profile_secrets_come_from_the_keyring() {
     let r = resolve(Flags::default(), &[], Some(CLI_V2), None, KEYRING);
-    let Credentials::ApiKey { public_key, .. } = &r.credentials else { panic!("{:?}", r.credentials) };
+    let Credentials::ApiKey { public_key, .. } = &r.credentials else {
+        panic!("{:?}", r.credentials)
+    };
     assert_eq!(public_key, "ringpubk");
     let (p, s) = r.credential_sources.clone().unwrap();
-    assert_eq!(p, Source::Keyring { service: "atlascli_default".into() });
-    assert_eq!(s, Source::Keyring { service: "atlascli_default".into() });
-    assert_eq!(r.project_id.as_ref().unwrap().value, "65f1a2b3c4d5e6f708192a3c");
+    assert_eq!(
+        p,
+        Source::Keyring {
+            service: "atlascli_default".into()
+        }
+    );
+    assert_eq!(
+        s,
+        Source::Keyring {
+            service: "atlascli_default".into()
+        }
+    );
+    assert_eq!(
+        r.project_id.as_ref().unwrap().value,
+        "65f1a2b3c4d5e6f708192a3c"
+    );
     assert_eq!(r.org_id.as_ref().unwrap().value, "a0123456789abcdef012345a");
     assert_eq!(r.base_url.value, "https://cloud.mongodb.com");
 }
 
 #[test]
 fn cloudgov_service_accounts() {
-    let flags = Flags { profile: Some("gov".into()), ..Flags::default() };
+    let flags = Flags {
+        profile: Some("gov".into()),
+        ..Flags::default()
+    };
     let r = resolve(flags, &[], Some(CLI_V2), None, KEYRING);
-    assert!(matches!(&r.credentials, Credentials::ServiceAccount { client_id, .. } if client_id == "mdb_sa_id_gov"));
+    assert!(
+        matches!(&r.credentials, Credentials::ServiceAccount { client_id, .. } if client_id == "mdb_sa_id_gov")
+    );
     assert_eq!(r.base_url.value, "https://cloud.mongodbgov.com");
     assert!(matches!(r.base_url.source, Source::AtlasCli { ref profile, .. } if profile == "gov"));
 }
 
 #[test]
 fn without_a_keyring_toml_secrets_are_read() {
-    let flags = Flags { profile: Some("nokeyring".into()), ..Flags::default() };
+    let flags = Flags {
+        profile: Some("nokeyring".into()),
+        ..Flags::default()
+    };
     let r = resolve(flags, &[], Some(CLI_V2), None, &[]);
     assert_eq!(r.credentials.public_id(), Some("tomlpubk"));
-    assert!(r.looked.iter().any(|l| l.contains("keyring: no keyring")), "{:?}", r.looked);
+    assert!(
+        r.looked.iter().any(|l| l.contains("keyring: no keyring")),
+        "{:?}",
+        r.looked
+    );
 }
 
 #[test]
@@ -96,12 +144,21 @@ fn env_beats_the_profile_and_flags_beat_env() {
         ("MONGODB_ATLAS_PRIVATE_API_KEY", "env-private-2222"),
         ("MONGODB_ATLAS_PROJECT_ID", "65f1a2b3c4d5e6f708192a3e"),
         ("MONGODB_ATLAS_BASE_URL", "https://base.example"),
-        ("MONGODB_ATLAS_OPS_MANAGER_URL", "https://opsmanager.example"),
+        (
+            "MONGODB_ATLAS_OPS_MANAGER_URL",
+            "https://opsmanager.example",
+        ),
     ];
     let r = resolve(Flags::default(), &env, Some(CLI_V2), None, KEYRING);
     assert_eq!(r.credentials.public_id(), Some("envpubkk"));
-    assert_eq!(r.project_id.as_ref().unwrap().value, "65f1a2b3c4d5e6f708192a3e");
-    assert_eq!(r.base_url.value, "https://opsmanager.example", "OPS_MANAGER_URL wins over BASE_URL");
+    assert_eq!(
+        r.project_id.as_ref().unwrap().value,
+        "65f1a2b3c4d5e6f708192a3e"
+    );
+    assert_eq!(
+        r.base_url.value, "https://opsmanager.example",
+        "OPS_MANAGER_URL wins over BASE_URL"
+    );
     let flags = Flags {
         public_api_key: Some("flagpubk".into()),
         private_api_key: Some("flag-private".into()),
@@ -111,7 +168,10 @@ fn env_beats_the_profile_and_flags_beat_env() {
     };
     let r = resolve(flags, &env, Some(CLI_V2), None, KEYRING);
     assert_eq!(r.credentials.public_id(), Some("flagpubk"));
-    assert_eq!(r.credential_sources.unwrap().1, Source::Flag("--private-api-key-file"));
+    assert_eq!(
+        r.credential_sources.unwrap().1,
+        Source::Flag("--private-api-key-file")
+    );
     assert_eq!(r.base_url.value, "https://flag.example");
     assert_eq!(r.project_id.unwrap().source, Source::Flag("--project-id"));
 }
@@ -125,23 +185,41 @@ fn legacy_mcli_names_and_service_variable() {
         ("MCLI_ORG_ID", "b0123456789abcdef012345b"),
     ];
     let r = resolve(Flags::default(), &env, None, None, &[]);
-    assert!(matches!(&r.credentials, Credentials::ServiceAccount { client_id, .. } if client_id == "mdb_sa_id_m"));
+    assert!(
+        matches!(&r.credentials, Credentials::ServiceAccount { client_id, .. } if client_id == "mdb_sa_id_m")
+    );
     assert_eq!(r.base_url.value, "https://cloud.mongodbgov.com");
     assert_eq!(r.org_id.unwrap().source, Source::Env("MCLI_ORG_ID".into()));
 }
 
 #[test]
 fn half_pairs_and_user_accounts_are_explained() {
-    let r = resolve(Flags::default(), &[("MONGODB_ATLAS_PUBLIC_API_KEY", "onlypubk")], None, None, &[]);
+    let r = resolve(
+        Flags::default(),
+        &[("MONGODB_ATLAS_PUBLIC_API_KEY", "onlypubk")],
+        None,
+        None,
+        &[],
+    );
     assert!(r.credentials.is_none());
     assert!(r.problems.iter().any(|p| p.contains("public half is set") && p.contains("MONGODB_ATLAS_PUBLIC_API_KEY")), "{:?}", r.problems);
-    let flags = Flags { profile: Some("me".into()), ..Flags::default() };
+    let flags = Flags {
+        profile: Some("me".into()),
+        ..Flags::default()
+    };
     let r = resolve(flags, &[], Some(CLI_V2), None, KEYRING);
     assert!(r.credentials.is_none());
     assert!(r.problems.iter().any(|p| p.contains("signs in as a user")));
-    let flags = Flags { profile: Some("nosuch".into()), ..Flags::default() };
+    let flags = Flags {
+        profile: Some("nosuch".into()),
+        ..Flags::default()
+    };
     let r = resolve(flags, &[], Some(CLI_V2), None, KEYRING);
-    assert!(r.problems.iter().any(|p| p.contains("no profile named \"nosuch\"")));
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains("no profile named \"nosuch\""))
+    );
 }
 
 #[test]
@@ -149,7 +227,10 @@ fn nothing_found_says_where_it_looked() {
     let r = resolve(Flags::default(), &[], None, None, &[]);
     assert!(r.credentials.is_none());
     let looked = r.looked.join("\n");
-    assert!(looked.contains("/home/u/.config/atlascli/config.toml: not found"), "{looked}");
+    assert!(
+        looked.contains("/home/u/.config/atlascli/config.toml: not found"),
+        "{looked}"
+    );
     assert!(looked.contains("MONGODB_ATLAS_PUBLIC_API_KEY"));
     assert!(looked.contains("--client-id"));
 }
@@ -171,12 +252,27 @@ issue = "I"
 "#;
     let r = resolve(Flags::default(), &[], Some(CLI_V2), Some(own), KEYRING);
     assert_eq!(r.profile.value, "gov", "the own config picks the profile");
-    assert_eq!((r.items_per_page.value, r.default_months.value, r.timeout.value), (50, 12, 9));
+    assert_eq!(
+        (
+            r.items_per_page.value,
+            r.default_months.value,
+            r.timeout.value
+        ),
+        (50, 12, 9)
+    );
     assert_eq!(r.clipboard.value, ClipboardMode::Off);
     assert!(!r.color.value);
     assert_eq!(r.keys["issue"], ["I"]);
-    assert!(r.problems.iter().any(|p| p.contains("unknown key `mystery`")));
-    let flags = Flags { items_per_page: Some(500), timeout: Some(60), ..Flags::default() };
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains("unknown key `mystery`"))
+    );
+    let flags = Flags {
+        items_per_page: Some(500),
+        timeout: Some(60),
+        ..Flags::default()
+    };
     let r = resolve(flags, &[("NO_COLOR", "1")], None, Some(own), &[]);
     assert_eq!((r.items_per_page.value, r.timeout.value), (500, 60));
     assert_eq!(r.color.source, Source::Env("NO_COLOR".into()));

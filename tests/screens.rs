@@ -185,3 +185,42 @@ fn no_color_still_marks_the_selection() {
     assert!(saw_reversed);
     assert!(render_with(&s, 160, 45, theme).contains("> payments-prod"));
 }
+
+#[test]
+fn no_credentials_screen() {
+    use std::path::PathBuf;
+    let env = |_: &str| None;
+    let keyring = |_: &str, _: &str| Err("this build reads no keyring".to_string());
+    let r = atlas_x509::config::resolve(atlas_x509::config::Inputs {
+        flags: Default::default(),
+        env: &env,
+        atlascli: (PathBuf::from("/home/u/.config/atlascli/config.toml"), None),
+        own: (
+            PathBuf::from("/home/u/.config/atlas-x509/config.toml"),
+            None,
+        ),
+        keyring: &keyring,
+    });
+    let lines = atlas_x509::config::no_credentials_text(&r);
+    let mut t = Terminal::new(TestBackend::new(110, 20)).unwrap();
+    t.draw(|f| {
+        ui::notice(
+            f,
+            "atlas-x509 · no credentials",
+            &lines,
+            &Theme { color: true },
+        )
+    })
+    .unwrap();
+    let buf = t.backend().buffer().clone();
+    let text: Vec<String> = (0..20)
+        .map(|y| {
+            (0..110)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    insta::assert_snapshot!(text.join("\n"));
+}

@@ -231,10 +231,16 @@ fn pem_key(state: &mut State, mut m: PemModal, key: KeyEvent) -> (Option<Modal>,
             Some(Action::Save) => {
                 m.prompt = PemPrompt::SavePath;
                 if m.path.value().is_empty() {
-                    m.path = Input::new(default_pem_path(
-                        &m.username,
-                        m.info.as_ref().map(|i| i.serial),
-                    ));
+                    let name = default_pem_path(&m.username, m.info.as_ref().map(|i| i.serial));
+                    let path = match &state.env.save_dir {
+                        Some(dir) => format!(
+                            "{}/{}",
+                            dir.trim_end_matches('/'),
+                            name.trim_start_matches("./")
+                        ),
+                        None => name,
+                    };
+                    m.path = Input::new(path);
                 }
             }
             Some(Action::Copy) => {

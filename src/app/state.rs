@@ -38,6 +38,12 @@ pub struct Env {
     pub credentials: String,
     pub items_per_page: u32,
     pub default_months: u8,
+    /// Opened at start (from the profile or MONGODB_ATLAS_PROJECT_ID).
+    pub default_project: Option<String>,
+    /// Where the save dialog proposes to write.
+    pub save_dir: Option<String>,
+    /// Configuration problems, shown once at start.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -20,7 +20,38 @@ pub const PER_PAGE_STEPS: [u32; 5] = [25, 50, 100, 200, 500];
 const LIST_PAGE: u32 = 100;
 
 pub fn init(state: &mut State) -> Vec<Command> {
+    if let Some(first) = state.env.notes.first().cloned() {
+        let more = state.env.notes.len() - 1;
+        let text = if more > 0 {
+            format!("config: {first} (+{more} more: atlas-x509 config show)")
+        } else {
+            format!("config: {first}")
+        };
+        state.set_status(Level::Warn, text);
+    }
     vec![fetch_projects(state, 1)]
+}
+
+/// On the first page of projects: open the default project, if any.
+fn select_default_project(state: &mut State) {
+    let Some(want) = state.env.default_project.clone() else {
+        return;
+    };
+    match state
+        .projects
+        .visible()
+        .iter()
+        .position(|&i| state.projects.items[i].id == want)
+    {
+        Some(row) => {
+            state.projects.selected = row;
+            state.focus = Pane::Users;
+        }
+        None => state.set_status(
+            Level::Warn,
+            format!("The default project {want} is not among the projects these credentials see"),
+        ),
+    }
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
@@ -479,6 +510,7 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
                     state.projects.items.extend(page.results);
                     state.projects.error = None;
                     if first {
+                        select_default_project(state);
                         project_changed(state, true);
                         return tick_now(state);
                     }

@@ -143,6 +143,12 @@ impl Client {
         self.get_page(&["groups"], page).await
     }
 
+    pub async fn get_project(&self, group_id: &str) -> Result<Project, Error> {
+        validate_group_id(group_id)?;
+        let url = self.api_url(&["groups", group_id], None)?;
+        decode(self.execute(Method::GET, url, None).await?)
+    }
+
     pub async fn list_users(
         &self,
         group_id: &str,

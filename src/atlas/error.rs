@@ -112,6 +112,36 @@ impl Error {
         self.api().map(|a| a.error_code.as_str())
     }
 
+    /// What to do about it, when Atlas's words alone do not say.
+    pub fn hint(&self) -> Option<&'static str> {
+        match (self.status(), self.error_code()) {
+            (_, Some("IP_ADDRESS_NOT_ON_WHITELIST" | "ORG_REQUIRES_WHITELIST")) => {
+                Some("add this machine's IP address to the API key's access list")
+            }
+            (Some(401), _) => Some(
+                "Atlas refused the credentials: check the public/private key pair (or client id and secret), and that the key may be used from this IP address",
+            ),
+            (Some(403), _) => Some(
+                "the key lacks a role: listing needs Project Read Only; issuing certificates and disabling customer X.509 need Project Owner",
+            ),
+            _ => None,
+        }
+    }
+
+    /// The error and, if there is one, the hint: what the UI and the CLI show.
+    pub fn explained(&self) -> String {
+        match self.hint() {
+            Some(h) => format!("{self} — {h}"),
+            None => self.to_string(),
+        }
+    }
+
+    /// An authentication or authorization failure (exit code 3 in scripts).
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth(_) | Error::Insecure { .. })
+            || matches!(self.status(), Some(401 | 403))
+    }
+
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
         let mut message = e.to_string();
         let mut source = std::error::Error::source(&e);

@@ -29,13 +29,20 @@ pub struct CliConfig {
 
 /// Parses the file; the profile names are the top-level tables.
 pub fn parse(text: &str) -> Result<CliConfig, String> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| e.message().to_string())?;
     let mut cfg = CliConfig::default();
     for (key, value) in table {
         match (key.as_str(), value) {
             ("version", Value::Integer(v)) => cfg.version = Some(v),
             (name, Value::Table(t)) => {
-                let s = |k: &str| t.get(k).and_then(Value::as_str).filter(|v| !v.is_empty()).map(str::to_string);
+                let s = |k: &str| {
+                    t.get(k)
+                        .and_then(Value::as_str)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                };
                 cfg.profiles.insert(
                     name.to_string(),
                     CliProfile {
@@ -94,8 +101,14 @@ telemetry_enabled = false
         let d = &cfg.profiles["default"];
         assert_eq!(d.auth_type.as_deref(), Some("api_keys"));
         assert_eq!(d.project_id.as_deref(), Some("65f1a2b3c4d5e6f708192a3c"));
-        assert!(d.public_api_key.is_none(), "version 2 keeps secrets in the keyring");
-        assert_eq!(cfg.profiles["gov"].client_secret.as_deref(), Some("mdb_sa_sk_2"));
+        assert!(
+            d.public_api_key.is_none(),
+            "version 2 keeps secrets in the keyring"
+        );
+        assert_eq!(
+            cfg.profiles["gov"].client_secret.as_deref(),
+            Some("mdb_sa_sk_2")
+        );
         assert_eq!(keyring_service("gov"), "atlascli_gov");
     }
 

@@ -7,9 +7,11 @@ pub fn lookup(service: &str, key: &str) -> Result<Option<String>, String> {
     match entry.get_password() {
         Ok(v) => Ok(Some(v)),
         Err(::keyring::Error::NoEntry) => Ok(None),
-        Err(::keyring::Error::PlatformFailure(e)) | Err(::keyring::Error::NoStorageAccess(e)) => Err(format!(
-            "no secret service answered ({e}); is a keyring daemon (gnome-keyring, KeePassXC…) running?"
-        )),
+        Err(::keyring::Error::PlatformFailure(e)) | Err(::keyring::Error::NoStorageAccess(e)) => {
+            Err(format!(
+                "no secret service answered ({e}); is a keyring daemon (gnome-keyring, KeePassXC…) running?"
+            ))
+        }
         Err(e) => Err(e.to_string()),
     }
 }

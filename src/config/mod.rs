@@ -24,9 +24,16 @@ pub const GOV_BASE_URL: &str = "https://cloud.mongodbgov.com";
 pub enum Source {
     Flag(&'static str),
     Env(String),
-    AtlasCli { path: PathBuf, profile: String },
-    Keyring { service: String },
+    AtlasCli {
+        path: PathBuf,
+        profile: String,
+    },
+    Keyring {
+        service: String,
+    },
     Own(PathBuf),
+    /// The built-in simulator of `--demo`.
+    Demo,
     Default,
 }
 
@@ -38,6 +45,7 @@ impl std::fmt::Display for Source {
             Source::AtlasCli { path, profile } => write!(f, "{} [{profile}]", path.display()),
             Source::Keyring { service } => write!(f, "keyring service {service}"),
             Source::Own(path) => write!(f, "{}", path.display()),
+            Source::Demo => f.write_str("--demo simulator"),
             Source::Default => f.write_str("default"),
         }
     }
@@ -76,13 +84,15 @@ pub struct Flags {
 /// A file that was looked for: `None` if absent, else its text or the read error.
 pub type FileInput = (PathBuf, Option<Result<String, String>>);
 
+/// (service, key) → the secret; `Ok(None)` if absent, `Err` if no keyring can be asked.
+pub type KeyringLookup<'a> = &'a dyn Fn(&str, &str) -> Result<Option<String>, String>;
+
 pub struct Inputs<'a> {
     pub flags: Flags,
     pub env: &'a dyn Fn(&str) -> Option<String>,
     pub atlascli: FileInput,
     pub own: FileInput,
-    /// (service, key) → the secret, `Ok(None)` if absent, `Err` if no keyring can be asked.
-    pub keyring: &'a dyn Fn(&str, &str) -> Result<Option<String>, String>,
+    pub keyring: KeyringLookup<'a>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,9 +121,11 @@ pub struct Resolved {
 
 /// The first of these environment variables that is set and not empty.
 fn env_first(env: &dyn Fn(&str) -> Option<String>, names: &[&str]) -> Option<Setting<String>> {
-    names
-        .iter()
-        .find_map(|n| env(n).filter(|v| !v.trim().is_empty()).map(|v| set(v.trim().to_string(), Source::Env(n.to_string()))))
+    names.iter().find_map(|n| {
+        env(n)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| set(v.trim().to_string(), Source::Env(n.to_string())))
+    })
 }
 
 fn env_names(suffix: &str) -> [String; 2] {
@@ -128,15 +140,26 @@ fn env_var(env: &dyn Fn(&str) -> Option<String>, suffix: &str) -> Option<Setting
 /// A public/secret pair from one place, or a note on why it is unusable.
 type Pair = (Setting<String>, Setting<String>);
 
-fn pair(public: Option<Setting<String>>, secret: Option<Setting<String>>, what: &str, problems: &mut Vec<String>) -> Option<Pair> {
+fn pair(
+    public: Option<Setting<String>>,
+    secret: Option<Setting<String>>,
+    what: &str,
+    problems: &mut Vec<String>,
+) -> Option<Pair> {
     match (public, secret) {
         (Some(p), Some(s)) => Some((p, s)),
         (Some(p), None) => {
-            problems.push(format!("{what}: the public half is set ({}) but not the secret; ignored", p.source));
+            problems.push(format!(
+                "{what}: the public half is set ({}) but not the secret; ignored",
+                p.source
+            ));
             None
         }
         (None, Some(s)) => {
-            problems.push(format!("{what}: the secret is set ({}) but not the public half; ignored", s.source));
+            problems.push(format!(
+                "{what}: the secret is set ({}) but not the public half; ignored",
+                s.source
+            ));
             None
         }
         (None, None) => None,
@@ -148,23 +171,34 @@ pub fn resolve(inputs: Inputs) -> Resolved {
     let f = inputs.flags;
     let mut problems = Vec::new();
     let mut looked = Vec::new();
+    // What became of the Atlas CLI file; listed after flags and env, in precedence order.
+    let mut cli_looked = Vec::new();
 
     let (cli_path, cli_text) = inputs.atlascli;
     let cli = match cli_text {
         None => {
-            looked.push(format!("Atlas CLI config {}: not found", cli_path.display()));
+            cli_looked.push(format!(
+                "Atlas CLI config {}: not found",
+                cli_path.display()
+            ));
             None
         }
         Some(Err(e)) => {
             problems.push(format!("{}: {e}", cli_path.display()));
-            looked.push(format!("Atlas CLI config {}: unreadable", cli_path.display()));
+            cli_looked.push(format!(
+                "Atlas CLI config {}: unreadable",
+                cli_path.display()
+            ));
             None
         }
         Some(Ok(text)) => match atlascli::parse(&text) {
             Ok(c) => Some(c),
             Err(e) => {
                 problems.push(format!("{}: {e}", cli_path.display()));
-                looked.push(format!("Atlas CLI config {}: not valid TOML", cli_path.display()));
+                cli_looked.push(format!(
+                    "Atlas CLI config {}: not valid TOML",
+                    cli_path.display()
+                ));
                 None
             }
         },
@@ -178,7 +212,10 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         }
         Some(Ok(text)) => match own::parse(&text) {
             Ok((c, p)) => {
-                problems.extend(p.into_iter().map(|p| format!("{}: {p}", own_path.display())));
+                problems.extend(
+                    p.into_iter()
+                        .map(|p| format!("{}: {p}", own_path.display())),
+                );
                 c
             }
             Err(e) => {
@@ -196,33 +233,70 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         .or_else(|| env_first(env, &["MONGODB_ATLAS_PROFILE"]))
         .or_else(|| own.profile.clone().map(|p| set(p, own_src())))
         .unwrap_or_else(|| set("default".to_string(), Source::Default));
-    let cli_profile = cli.as_ref().and_then(|c| c.profiles.get(&profile.value)).cloned();
+    let cli_profile = cli
+        .as_ref()
+        .and_then(|c| c.profiles.get(&profile.value))
+        .cloned();
     if cli.is_some() && cli_profile.is_none() {
-        looked.push(format!("Atlas CLI config {}: no profile [{}]", cli_path.display(), profile.value));
+        cli_looked.push(format!(
+            "Atlas CLI config {}: no profile [{}]",
+            cli_path.display(),
+            profile.value
+        ));
         if profile.source != Source::Default {
-            problems.push(format!("the Atlas CLI config has no profile named {:?}", profile.value));
+            problems.push(format!(
+                "the Atlas CLI config has no profile named {:?}",
+                profile.value
+            ));
         }
     }
-    let cli_src = || Source::AtlasCli { path: cli_path.clone(), profile: profile.value.clone() };
+    let cli_src = || Source::AtlasCli {
+        path: cli_path.clone(),
+        profile: profile.value.clone(),
+    };
 
     // Credentials: the first place that has a complete pair wins.
     let mut found: Option<(bool, Pair)> = None; // (is_service_account, pair)
-    let flag = |v: &Option<String>, name: &'static str| v.clone().map(|v| set(v, Source::Flag(name)));
-    if let Some(p) = pair(flag(&f.client_id, "--client-id"), flag(&f.client_secret, "--client-secret-file"), "flags", &mut problems) {
+    let flag =
+        |v: &Option<String>, name: &'static str| v.clone().map(|v| set(v, Source::Flag(name)));
+    if let Some(p) = pair(
+        flag(&f.client_id, "--client-id"),
+        flag(&f.client_secret, "--client-secret-file"),
+        "flags",
+        &mut problems,
+    ) {
         found = Some((true, p));
-    } else if let Some(p) = pair(flag(&f.public_api_key, "--public-api-key"), flag(&f.private_api_key, "--private-api-key-file"), "flags", &mut problems) {
+    } else if let Some(p) = pair(
+        flag(&f.public_api_key, "--public-api-key"),
+        flag(&f.private_api_key, "--private-api-key-file"),
+        "flags",
+        &mut problems,
+    ) {
         found = Some((false, p));
     }
-    looked.push("flags --public-api-key/--private-api-key-file, --client-id/--client-secret-file".into());
+    looked.push(
+        "flags --public-api-key/--private-api-key-file, --client-id/--client-secret-file".into(),
+    );
     if found.is_none() {
-        let sa = pair(env_var(env, "CLIENT_ID"), env_var(env, "CLIENT_SECRET"), "environment", &mut problems);
-        let key = pair(env_var(env, "PUBLIC_API_KEY"), env_var(env, "PRIVATE_API_KEY"), "environment", &mut problems);
+        let sa = pair(
+            env_var(env, "CLIENT_ID"),
+            env_var(env, "CLIENT_SECRET"),
+            "environment",
+            &mut problems,
+        );
+        let key = pair(
+            env_var(env, "PUBLIC_API_KEY"),
+            env_var(env, "PRIVATE_API_KEY"),
+            "environment",
+            &mut problems,
+        );
         if sa.is_some() && key.is_some() {
             problems.push("both a service account and an API key are set in the environment; using the service account".into());
         }
         found = sa.map(|p| (true, p)).or(key.map(|p| (false, p)));
         looked.push("environment MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET (or MCLI_…)".into());
     }
+    looked.append(&mut cli_looked);
     if found.is_none()
         && let Some(cp) = &cli_profile
     {
@@ -230,14 +304,27 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         let mut keyring_note = None;
         let mut secret = |name: &str, toml_value: &Option<String>| -> Option<Setting<String>> {
             match (inputs.keyring)(&service, name) {
-                Ok(Some(v)) if !v.is_empty() => return Some(set(v, Source::Keyring { service: service.clone() })),
+                Ok(Some(v)) if !v.is_empty() => {
+                    return Some(set(
+                        v,
+                        Source::Keyring {
+                            service: service.clone(),
+                        },
+                    ));
+                }
                 Ok(_) => {}
                 Err(e) => keyring_note = Some(e),
             }
             toml_value.clone().map(|v| set(v, cli_src()))
         };
-        let sa = (secret("client_id", &cp.client_id), secret("client_secret", &cp.client_secret));
-        let key = (secret("public_api_key", &cp.public_api_key), secret("private_api_key", &cp.private_api_key));
+        let sa = (
+            secret("client_id", &cp.client_id),
+            secret("client_secret", &cp.client_secret),
+        );
+        let key = (
+            secret("public_api_key", &cp.public_api_key),
+            secret("private_api_key", &cp.private_api_key),
+        );
         let what = format!("Atlas CLI profile [{}]", profile.value);
         found = match cp.auth_type.as_deref() {
             Some("service_account") => pair(sa.0, sa.1, &what, &mut problems).map(|p| (true, p)),
@@ -256,7 +343,11 @@ pub fn resolve(inputs: Inputs) -> Resolved {
             Some(e) => format!("keyring: {e}"),
             None => format!("keyring service {service}"),
         };
-        looked.push(format!("Atlas CLI profile [{}] in {} ({kr})", profile.value, cli_path.display()));
+        looked.push(format!(
+            "Atlas CLI profile [{}] in {} ({kr})",
+            profile.value,
+            cli_path.display()
+        ));
     }
     let (credentials, credential_sources) = match found {
         Some((true, (id, secret))) => (
@@ -270,16 +361,38 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         None => (Credentials::None, None),
     };
 
-    let gov = |s: Setting<String>| (s.value.eq_ignore_ascii_case("cloudgov")).then(|| set(GOV_BASE_URL.to_string(), s.source));
+    let gov = |s: Setting<String>| {
+        (s.value.eq_ignore_ascii_case("cloudgov")).then(|| set(GOV_BASE_URL.to_string(), s.source))
+    };
     let base_url = f
         .base_url
         .clone()
         .map(|u| set(u, Source::Flag("--base-url")))
         // As the Atlas CLI: OPS_MANAGER_URL wins over BASE_URL.
-        .or_else(|| env_first(env, &["MONGODB_ATLAS_OPS_MANAGER_URL", "MONGODB_ATLAS_BASE_URL", "MCLI_OPS_MANAGER_URL"]))
+        .or_else(|| {
+            env_first(
+                env,
+                &[
+                    "MONGODB_ATLAS_OPS_MANAGER_URL",
+                    "MONGODB_ATLAS_BASE_URL",
+                    "MCLI_OPS_MANAGER_URL",
+                ],
+            )
+        })
         .or_else(|| env_var(env, "SERVICE").and_then(gov))
-        .or_else(|| cli_profile.as_ref().and_then(|p| p.ops_manager_url.clone()).map(|u| set(u, cli_src())))
-        .or_else(|| cli_profile.as_ref().and_then(|p| p.service.clone()).map(|s| set(s, cli_src())).and_then(gov))
+        .or_else(|| {
+            cli_profile
+                .as_ref()
+                .and_then(|p| p.ops_manager_url.clone())
+                .map(|u| set(u, cli_src()))
+        })
+        .or_else(|| {
+            cli_profile
+                .as_ref()
+                .and_then(|p| p.service.clone())
+                .map(|s| set(s, cli_src()))
+                .and_then(gov)
+        })
         .or_else(|| own.base_url.clone().map(|u| set(u, own_src())))
         .unwrap_or_else(|| set(DEFAULT_BASE_URL.to_string(), Source::Default));
 
@@ -288,9 +401,19 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         .clone()
         .map(|p| set(p, Source::Flag("--project-id")))
         .or_else(|| env_var(env, "PROJECT_ID"))
-        .or_else(|| cli_profile.as_ref().and_then(|p| p.project_id.clone()).map(|p| set(p, cli_src())))
+        .or_else(|| {
+            cli_profile
+                .as_ref()
+                .and_then(|p| p.project_id.clone())
+                .map(|p| set(p, cli_src()))
+        })
         .or_else(|| own.project_id.clone().map(|p| set(p, own_src())));
-    let org_id = env_var(env, "ORG_ID").or_else(|| cli_profile.as_ref().and_then(|p| p.org_id.clone()).map(|o| set(o, cli_src())));
+    let org_id = env_var(env, "ORG_ID").or_else(|| {
+        cli_profile
+            .as_ref()
+            .and_then(|p| p.org_id.clone())
+            .map(|o| set(o, cli_src()))
+    });
 
     macro_rules! pick {
         ($flag:expr, $flag_name:literal, $own:expr, $default:expr) => {
@@ -304,7 +427,9 @@ pub fn resolve(inputs: Inputs) -> Resolved {
     let color = if no_color {
         set(false, Source::Env("NO_COLOR".into()))
     } else {
-        own.color.map(|c| set(c, own_src())).unwrap_or_else(|| set(true, Source::Default))
+        own.color
+            .map(|c| set(c, own_src()))
+            .unwrap_or_else(|| set(true, Source::Default))
     };
     Resolved {
         base_url,
@@ -315,7 +440,12 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         items_per_page: pick!(f.items_per_page, "--per-page", own.items_per_page, 100),
         default_months: pick!(f.default_months, "--months", own.default_months, 3),
         save_dir: own.save_dir.clone().map(|d| set(d, own_src())),
-        clipboard: pick!(f.clipboard, "--clipboard", own.clipboard, ClipboardMode::Auto),
+        clipboard: pick!(
+            f.clipboard,
+            "--clipboard",
+            own.clipboard,
+            ClipboardMode::Auto
+        ),
         clipboard_clear_after: f
             .clipboard_clear_after
             .map(|v| set(v, Source::Flag("--clipboard-clear-after")))
@@ -324,7 +454,9 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         mouse: if f.mouse {
             set(true, Source::Flag("--mouse"))
         } else {
-            own.mouse.map(|m| set(m, own_src())).unwrap_or_else(|| set(false, Source::Default))
+            own.mouse
+                .map(|m| set(m, own_src()))
+                .unwrap_or_else(|| set(false, Source::Default))
         },
         color,
         keys: own.keys,
@@ -363,4 +495,23 @@ pub fn load(flags: Flags) -> Resolved {
         own: read(config_path(&env, "atlas-x509")),
         keyring: &keyring::lookup,
     })
+}
+
+/// What the no-credentials screen (and a headless command) says.
+pub fn no_credentials_text(r: &Resolved) -> Vec<String> {
+    let mut lines = vec!["No Atlas credentials were found. Looked in:".to_string()];
+    lines.extend(r.looked.iter().map(|l| format!("  · {l}")));
+    if !r.problems.is_empty() {
+        lines.push("Problems:".into());
+        lines.extend(r.problems.iter().map(|p| format!("  · {p}")));
+    }
+    lines.extend([
+        String::new(),
+        "Set an API key:      export MONGODB_ATLAS_PUBLIC_API_KEY=… MONGODB_ATLAS_PRIVATE_API_KEY=…".into(),
+        "or a service account: export MONGODB_ATLAS_CLIENT_ID=… MONGODB_ATLAS_CLIENT_SECRET=…".into(),
+        "or use an Atlas CLI profile: atlas config init, then --profile NAME.".into(),
+        String::new(),
+        "No account at hand? `atlas-x509 --demo` runs everything against a built-in Atlas simulator.".into(),
+    ]);
+    lines
 }

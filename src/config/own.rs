@@ -32,7 +32,9 @@ fn int_in(v: &Value, lo: i64, hi: i64) -> Option<i64> {
 
 /// The settings, and every problem found (the rest still applies).
 pub fn parse(text: &str) -> Result<(OwnConfig, Vec<String>), String> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| e.message().to_string())?;
     let mut c = OwnConfig::default();
     let mut problems = Vec::new();
     macro_rules! bad {
@@ -140,18 +142,26 @@ quit = ["q", "ctrl-q"]
         )
         .unwrap();
         assert_eq!(c.profile.as_deref(), Some("work"));
-        assert_eq!((c.items_per_page, c.default_months, c.timeout), (Some(200), Some(6), Some(15)));
+        assert_eq!(
+            (c.items_per_page, c.default_months, c.timeout),
+            (Some(200), Some(6), Some(15))
+        );
         assert_eq!(c.clipboard, Some(ClipboardMode::Osc52));
         assert_eq!(c.color, Some(false));
         assert_eq!(c.keys["quit"], ["q", "ctrl-q"]);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("unknown key `colour`")));
-        assert!(problems.iter().any(|p| p.contains("`private_api_key` is not read")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("`private_api_key` is not read"))
+        );
     }
 
     #[test]
     fn out_of_range_values_are_reported() {
-        let (c, problems) = parse("items_per_page = 900\ndefault_months = 0\nclipboard = \"xclip\"").unwrap();
+        let (c, problems) =
+            parse("items_per_page = 900\ndefault_months = 0\nclipboard = \"xclip\"").unwrap();
         assert_eq!(c, OwnConfig::default());
         assert_eq!(problems.len(), 3, "{problems:?}");
     }

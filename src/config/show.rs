@@ -21,7 +21,12 @@ pub fn show(r: &Resolved) -> String {
     match (&r.credentials, &r.credential_sources) {
         (Credentials::ApiKey { public_key, .. }, Some((p, s))) => {
             row(&mut out, "public_api_key", public_key, p);
-            row(&mut out, "private_api_key", "******** (set, never shown)", s);
+            row(
+                &mut out,
+                "private_api_key",
+                "******** (set, never shown)",
+                s,
+            );
         }
         (Credentials::ServiceAccount { client_id, .. }, Some((p, s))) => {
             row(&mut out, "client_id", client_id, p);
@@ -42,7 +47,10 @@ pub fn show(r: &Resolved) -> String {
         Some(d) => row_of(&mut out, "save_dir", d),
         None => row(&mut out, "save_dir", ".", &Source::Default),
     }
-    let clip = Setting { value: format!("{:?}", r.clipboard.value).to_lowercase(), source: r.clipboard.source.clone() };
+    let clip = Setting {
+        value: format!("{:?}", r.clipboard.value).to_lowercase(),
+        source: r.clipboard.source.clone(),
+    };
     row_of(&mut out, "clipboard", &clip);
     if let Some(c) = &r.clipboard_clear_after {
         row_of(&mut out, "clipboard_clear_after", c);

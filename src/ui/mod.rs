@@ -123,3 +123,30 @@ fn draw_footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+/// A full-screen message: the no-credentials screen.
+pub fn notice(f: &mut Frame, title: &str, lines: &[String], theme: &Theme) {
+    use ratatui::widgets::{Block, Borders};
+    let area = f.area();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title_bottom(Span::styled(" any key quits ", theme.dim()));
+    let text: Vec<Line> = lines
+        .iter()
+        .map(|l| {
+            if l.contains("--demo") {
+                Line::styled(l.clone(), theme.ok())
+            } else if l.starts_with("Set ") || l.starts_with("or ") {
+                Line::styled(l.clone(), theme.key())
+            } else {
+                Line::raw(l.clone())
+            }
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
+        area,
+    );
+}

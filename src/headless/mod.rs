@@ -1,0 +1,443 @@
+//! The TUI's actions as commands for scripts: same client, same guards, no
+//! terminal UI. Data goes to stdout (a table, or JSON with `--json`),
+//! errors to stderr. Exit codes: 0 ok, 1 API or I/O error, 2 usage, 3 auth.
+
+mod table;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use futures_util::{StreamExt, TryStreamExt, stream};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::app::SaveOutcome;
+use crate::app::default_pem_path;
+use crate::atlas::{Client, Error, PageRequest, UserCert, X509Type};
+use crate::cli::{CertsArgs, Command, DisableArgs, ExpiringArgs, IssueArgs, ProjectArg};
+use crate::pem;
+
+pub enum Fail {
+    Usage(String),
+    Atlas(Error),
+    Io(String),
+}
+
+impl Fail {
+    pub fn code(&self) -> u8 {
+        match self {
+            Fail::Usage(_) => 2,
+            Fail::Atlas(e) if e.is_auth() => 3,
+            Fail::Atlas(Error::Invalid(_)) => 2,
+            Fail::Atlas(_) | Fail::Io(_) => 1,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Fail::Usage(m) | Fail::Io(m) => m.clone(),
+            Fail::Atlas(e) => e.explained(),
+        }
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Atlas(e)
+    }
+}
+
+pub struct Ctx {
+    pub client: Client,
+    /// The default project (flag, env, profile).
+    pub project: Option<String>,
+    pub json: bool,
+}
+
+impl Ctx {
+    fn project(&self, arg: &ProjectArg) -> Result<String, Fail> {
+        arg.project.clone().or_else(|| self.project.clone()).ok_or_else(|| {
+            Fail::Usage("no project: pass --project ID, or set MONGODB_ATLAS_PROJECT_ID or the profile's project_id".into())
+        })
+    }
+}
+
+fn out(text: &str) -> Result<(), Fail> {
+    let mut o = std::io::stdout().lock();
+    o.write_all(text.as_bytes())
+        .and_then(|_| o.flush())
+        .map_err(|e| Fail::Io(e.to_string()))
+}
+
+fn emit(ctx: &Ctx, value: Value, table: impl FnOnce() -> String) -> Result<(), Fail> {
+    if ctx.json {
+        out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).expect("JSON")
+        ))
+    } else {
+        out(&table())
+    }
+}
+
+pub async fn run(ctx: &Ctx, cmd: &Command) -> Result<(), Fail> {
+    match cmd {
+        Command::Projects => projects(ctx).await,
+        Command::Users(a) => users(ctx, a).await,
+        Command::Certs(a) => certs(ctx, a).await,
+        Command::Issue(a) => issue(ctx, a).await,
+        Command::Security(a) => security(ctx, a).await,
+        Command::DisableCustomerX509(a) => disable(ctx, a).await,
+        Command::Expiring(a) => expiring(ctx, a).await,
+        Command::Sim(_) | Command::Config { .. } => {
+            Err(Fail::Usage("not a headless command".into()))
+        }
+    }
+}
+
+fn ts(t: Option<Timestamp>) -> String {
+    t.map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+async fn projects(ctx: &Ctx) -> Result<(), Fail> {
+    let all = ctx
+        .client
+        .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, 4)
+        .await?;
+    let value = json!(all.iter().map(|p| json!({
+        "id": p.id, "name": p.name, "orgId": p.org_id, "clusterCount": p.cluster_count, "created": ts(p.created),
+    })).collect::<Vec<_>>());
+    emit(ctx, value, || {
+        let rows: Vec<Vec<String>> = all
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.clone(),
+                    p.name.clone(),
+                    p.cluster_count.map(|c| c.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        table::render(&["ID", "NAME", "CLUSTERS"], &rows)
+    })
+}
+
+async fn users(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
+    let project = ctx.project(a)?;
+    let all = ctx
+        .client
+        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, 4)
+        .await?;
+    let roles = |u: &crate::atlas::DatabaseUser| {
+        u.roles
+            .iter()
+            .map(|r| format!("{}@{}", r.role_name, r.database_name))
+            .collect::<Vec<_>>()
+    };
+    let value = json!(all.iter().map(|u| json!({
+        "username": u.username, "databaseName": u.database_name, "x509Type": u.x509_type.as_str(), "roles": roles(u),
+    })).collect::<Vec<_>>());
+    emit(ctx, value, || {
+        let rows: Vec<Vec<String>> = all
+            .iter()
+            .map(|u| {
+                vec![
+                    u.username.clone(),
+                    u.database_name.clone(),
+                    u.x509_type.as_str().into(),
+                    roles(u).join(","),
+                ]
+            })
+            .collect();
+        table::render(&["USERNAME", "DATABASE", "X509", "ROLES"], &rows)
+    })
+}
+
+fn cert_json(c: &UserCert, now: Timestamp) -> Value {
+    json!({
+        "_id": c.id,
+        "serialHex": format!("{:X}", c.id),
+        "subject": c.subject,
+        "createdAt": ts(Some(c.created_at)),
+        "notAfter": ts(Some(c.not_after)),
+        "daysLeft": (c.not_after.as_second() - now.as_second()).div_euclid(86_400),
+    })
+}
+
+fn cert_row(c: &UserCert, now: Timestamp) -> Vec<String> {
+    let (left, _) = crate::ui::time_left(now, c.not_after);
+    vec![
+        c.id.to_string(),
+        c.subject.clone(),
+        ts(Some(c.created_at)),
+        ts(Some(c.not_after)),
+        left,
+    ]
+}
+
+const CERT_HEADERS: [&str; 5] = ["SERIAL", "SUBJECT", "CREATED", "EXPIRES", "LEFT"];
+
+async fn certs(ctx: &Ctx, a: &CertsArgs) -> Result<(), Fail> {
+    let project = ctx.project(&a.project)?;
+    let now = Timestamp::now();
+    let (list, total, page) = if a.all {
+        let all = ctx
+            .client
+            .all_certs(&project, &a.user, a.per_page, 4)
+            .await?;
+        let n = all.len() as u64;
+        (all, Some(n), None)
+    } else {
+        let p = ctx
+            .client
+            .list_certs(&project, &a.user, PageRequest::new(a.page, a.per_page))
+            .await?;
+        let total = p.known_total();
+        (p.results, total, Some(a.page))
+    };
+    let value = json!({
+        "totalCount": total,
+        "page": page,
+        "itemsPerPage": a.per_page,
+        "results": list.iter().map(|c| cert_json(c, now)).collect::<Vec<_>>(),
+    });
+    emit(ctx, value, || {
+        let rows: Vec<Vec<String>> = list.iter().map(|c| cert_row(c, now)).collect();
+        let mut t = table::render(&CERT_HEADERS, &rows);
+        if let (Some(p), Some(total)) = (page, total) {
+            let pages = total.div_ceil(u64::from(a.per_page)).max(1);
+            t.push_str(&format!("page {p}/{pages} · {total} certificates\n"));
+        }
+        t
+    })
+}
+
+/// Checks the output path before anything is issued: a key must not be
+/// minted only to find it cannot be written.
+fn precheck_out(path: &Path, overwrite: bool) -> Result<(), Fail> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(Fail::Usage(format!(
+            "{}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Fail::Usage(format!(
+            "{} is a symbolic link; refusing to follow it",
+            path.display()
+        ))),
+        Ok(_) if !overwrite => Err(Fail::Usage(format!(
+            "{} exists; pass --overwrite to replace it",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
+    let project = ctx.project(&a.project)?;
+    let to_stdout = a.out.as_os_str() == "-";
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let target = pem::save::expand_home(&a.out, home.as_deref());
+    if !to_stdout {
+        precheck_out(&target, a.overwrite)?;
+    }
+    // Sent once. A failure is reported, never retried.
+    let issued = ctx
+        .client
+        .create_cert(&project, &a.user, i64::from(a.months))
+        .await?;
+    if to_stdout {
+        return out(issued.expose());
+    }
+    let info = pem::inspect::inspect(&issued);
+    let name = default_pem_path(&a.user, info.as_ref().map(|i| i.serial));
+    let saved = pem::save::save(
+        &issued,
+        &target,
+        name.trim_start_matches("./"),
+        a.overwrite,
+        false,
+    );
+    let (path, why) = match saved {
+        SaveOutcome::Saved(mut paths) => (paths.remove(0), None),
+        SaveOutcome::Exists(p) => (p, Some("it was created meanwhile".to_string())),
+        SaveOutcome::Failed(p, why) => (p, Some(why)),
+    };
+    if let Some(why) = why {
+        // The key exists nowhere else: hand it over rather than lose it.
+        out(issued.expose())?;
+        return Err(Fail::Io(format!(
+            "the certificate was issued but could not be saved to {}: {why}; its PEM was written to stdout instead",
+            path.display()
+        )));
+    }
+    let value = json!({
+        "path": path,
+        "serial": info.as_ref().map(|i| i.serial),
+        "subject": info.as_ref().map(|i| i.subject.clone()),
+        "notBefore": info.as_ref().map(|i| ts(Some(i.not_before))),
+        "notAfter": info.as_ref().map(|i| ts(Some(i.not_after))),
+        "sha256": info.as_ref().map(|i| i.sha256.clone()),
+    });
+    emit(ctx, value, || match &info {
+        Some(i) => format!(
+            "issued serial {} for {}, valid until {}\nsaved to {} (mode 0600)\n",
+            i.serial,
+            i.subject,
+            ts(Some(i.not_after)),
+            path.display()
+        ),
+        None => format!("issued; saved to {} (mode 0600)\n", path.display()),
+    })
+}
+
+async fn security(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
+    let project = ctx.project(a)?;
+    let sec = ctx.client.get_user_security(&project).await?;
+    let value = json!({
+        "projectId": project,
+        "customerX509": {
+            "configured": sec.customer_x509.is_configured(),
+            "caCount": sec.customer_x509.ca_count(),
+            "cas": sec.customer_x509.cas,
+        },
+        "ldap": sec.ldap,
+    });
+    emit(ctx, value, || {
+        if sec.customer_x509.is_configured() {
+            format!(
+                "customer-managed X.509: on ({} CA certificate{})\n",
+                sec.customer_x509.ca_count(),
+                if sec.customer_x509.ca_count() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )
+        } else {
+            "customer-managed X.509: off (no customer CA)\n".into()
+        }
+    })
+}
+
+async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
+    let project = ctx.project(&a.project)?;
+    let group = ctx.client.get_project(&project).await?;
+    let sec = ctx.client.get_user_security(&project).await?;
+    if !sec.customer_x509.is_configured() {
+        return emit(ctx, json!({"projectId": project, "changed": false}), || {
+            format!("{} has no customer CA: nothing to disable\n", group.name)
+        });
+    }
+    if !a.yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Fail::Usage(
+                "refusing to disable customer X.509 without --yes: stdin is not a terminal".into(),
+            ));
+        }
+        eprintln!(
+            "Disabling customer-managed X.509 on {} clears its {} CA certificate(s) and restarts every cluster in the project.",
+            group.name,
+            sec.customer_x509.ca_count()
+        );
+        eprint!("Type the project name ({}) to confirm: ", group.name);
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Fail::Io(e.to_string()))?;
+        if line.trim() != group.name {
+            return Err(Fail::Usage(
+                "the name did not match; nothing was changed".into(),
+            ));
+        }
+    }
+    let after = ctx.client.disable_customer_x509(&project).await?;
+    emit(
+        ctx,
+        json!({"projectId": project, "changed": true, "customerX509": {"configured": after.customer_x509.is_configured()}}),
+        || {
+            format!(
+                "customer-managed X.509 disabled on {}; Atlas is restarting its clusters\n",
+                group.name
+            )
+        },
+    )
+}
+
+async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
+    let project = ctx.project(&a.project)?;
+    let now = Timestamp::now();
+    let horizon = now
+        .checked_add(a.within)
+        .map_err(|e| Fail::Usage(e.to_string()))?;
+    let users = ctx
+        .client
+        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, 4)
+        .await?;
+    let managed: Vec<String> = users
+        .into_iter()
+        .filter(|u| u.x509_type == X509Type::Managed)
+        .map(|u| u.username)
+        .collect();
+    let per_user: Vec<(String, Vec<UserCert>)> = stream::iter(managed)
+        .map(|user| {
+            let client = ctx.client.clone();
+            let project = project.clone();
+            async move {
+                let certs = client
+                    .all_certs(&project, &user, PageRequest::MAX_ITEMS_PER_PAGE, 2)
+                    .await?;
+                Ok::<_, Error>((user, certs))
+            }
+        })
+        .buffer_unordered(4)
+        .try_collect()
+        .await?;
+    let mut soon: Vec<(String, UserCert)> = per_user
+        .into_iter()
+        .flat_map(|(u, certs)| certs.into_iter().map(move |c| (u.clone(), c)))
+        .filter(|(_, c)| c.not_after <= horizon)
+        .collect();
+    soon.sort_by_key(|(u, c)| (c.not_after, u.clone()));
+    let value = json!(
+        soon.iter()
+            .map(|(u, c)| {
+                let mut v = cert_json(c, now);
+                v["username"] = json!(u);
+                v
+            })
+            .collect::<Vec<_>>()
+    );
+    emit(ctx, value, || {
+        let rows: Vec<Vec<String>> = soon
+            .iter()
+            .map(|(u, c)| {
+                let (left, _) = crate::ui::time_left(now, c.not_after);
+                vec![
+                    u.clone(),
+                    c.id.to_string(),
+                    ts(Some(c.created_at)),
+                    ts(Some(c.not_after)),
+                    left,
+                ]
+            })
+            .collect();
+        let mut t = table::render(&["USER", "SERIAL", "CREATED", "EXPIRES", "LEFT"], &rows);
+        t.push_str(&format!(
+            "{} certificate(s) expire before {}\n",
+            soon.len(),
+            ts(Some(horizon))
+        ));
+        t
+    })
+}
