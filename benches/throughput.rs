@@ -82,6 +82,7 @@ fn render() {
         default_project: None,
         save_dir: None,
         notes: vec![],
+        keymap: Default::default(),
     };
     let mut s = State::new(env, "2026-11-22T00:00:00Z".parse().unwrap());
     let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use atlas_x509::app::Env;
+use atlas_x509::app::keymap::Keymap;
 use atlas_x509::atlas::{Client, ClientConfig, Credentials};
 use atlas_x509::cli::{Cli, Command, ConfigCommand, SimArgs};
 use atlas_x509::config::{self, Flags, Resolved, Setting, Source};
@@ -24,21 +25,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    ExitCode::from(runtime.block_on(run(cli)))
-}
-
-async fn run(cli: Cli) -> u8 {
     if let Some(Command::Sim(args)) = &cli.command {
-        return match run_sim(args).await {
+        return ExitCode::from(match runtime.block_on(run_sim(args)) {
             Ok(()) => 0,
             Err(e) => fail(1, &e),
-        };
+        });
     }
     let flags = match flags(&cli) {
         Ok(f) => f,
-        Err(e) => return fail(2, &e),
+        Err(e) => return ExitCode::from(fail(2, &e)),
     };
-    let mut resolved = config::load(flags);
+    // Before the runtime: a keyring lookup may block on D-Bus.
+    let resolved = config::load(flags);
+    ExitCode::from(runtime.block_on(run(cli, resolved)))
+}
+
+async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
     // The demo's simulator lives as long as this function.
     let _demo = if cli.demo {
         match demo(&mut resolved).await {
@@ -170,6 +172,8 @@ async fn run_tui(r: &Resolved) -> u8 {
         default_project: r.project_id.as_ref().map(|p| p.value.clone()),
         save_dir: r.save_dir.as_ref().map(|d| d.value.clone()),
         notes: r.problems.clone(),
+        // Clashes were already reported among `r.problems`.
+        keymap: Arc::new(Keymap::with_overrides(&r.keys).0),
     };
     let clipboard = Clipboard::new(
         r.clipboard.value,

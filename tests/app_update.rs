@@ -685,7 +685,7 @@ fn the_readme_key_table_names_every_binding() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let table = &readme[readme.find("## Keys").unwrap()..];
     let table = &table[..table[3..].find("\n## ").unwrap()];
-    for b in atlas_x509::app::keymap::BINDINGS {
+    for b in &atlas_x509::app::keymap::Keymap::default().bindings {
         for word in b.desc.split_whitespace().filter(|w| w.len() > 3) {
             assert!(
                 table.contains(word),
@@ -695,4 +695,19 @@ fn the_readme_key_table_names_every_binding() {
             );
         }
     }
+}
+
+#[test]
+fn remapped_keys_drive_the_state_machine() {
+    let mut keys = std::collections::BTreeMap::new();
+    keys.insert("issue".to_string(), vec!["I".to_string()]);
+    let (keymap, problems) = atlas_x509::app::keymap::Keymap::with_overrides(&keys);
+    assert!(problems.is_empty());
+    let mut s = loaded(3);
+    s.env.keymap = std::sync::Arc::new(keymap);
+    s.focus = Pane::Users;
+    update(&mut s, ch('i'));
+    assert!(s.modal.is_none(), "the default key no longer issues");
+    update(&mut s, ch('I'));
+    assert!(matches!(s.modal, Some(Modal::Issue(_))));
 }

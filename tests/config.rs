@@ -289,3 +289,12 @@ fn config_show_masks_secrets() {
     assert!(text.contains("(keyring service atlascli_default)"));
     assert!(text.contains("project_id             65f1a2b3c4d5e6f708192a3c"));
 }
+
+#[test]
+fn key_clashes_are_reported_at_start() {
+    let own = "[keys]\nrefresh = \"j\"\nissue = \"I\"\n";
+    let r = resolve(Flags::default(), &[], None, Some(own), &[]);
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(r.problems[0].contains("keys.refresh") && r.problems[0].contains("clashes with down"));
+    assert!(config::show(&r).contains("problems:"));
+}

@@ -6,7 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::keymap::{Action, Scope, action_for};
+use super::keymap::{Action, Scope};
 use super::msg::{ApiResult, Command, RequestId, SaveOutcome};
 use super::state::{
     DisableModal, DisableStage, IssueModal, Level, Modal, PemModal, PemPrompt, State,
@@ -74,7 +74,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         return vec![];
     };
     let (modal, cmds) = match modal {
-        Modal::Help => match action_for(Scope::Help, &key) {
+        Modal::Help => match state.env.keymap.action_for(Scope::Help, &key) {
             Some(Action::Quit) => {
                 state.quit = true;
                 (None, vec![])
@@ -93,7 +93,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 fn issue_key(state: &mut State, mut m: IssueModal, key: KeyEvent) -> (Option<Modal>, Vec<Command>) {
     if m.in_flight.is_some() {
         // A certificate is on its way: its key must not be dropped.
-        if action_for(Scope::Issue, &key).is_some() {
+        if state.env.keymap.action_for(Scope::Issue, &key).is_some() {
             state.set_status(
                 Level::Warn,
                 "Issuing… wait for the key: Atlas shows it only once",
@@ -118,7 +118,7 @@ fn issue_key(state: &mut State, mut m: IssueModal, key: KeyEvent) -> (Option<Mod
         }
         return (Some(Modal::Issue(m)), vec![]);
     }
-    let action = action_for(Scope::Issue, &key);
+    let action = state.env.keymap.action_for(Scope::Issue, &key);
     if action.is_some() {
         m.typed.clear();
     }
@@ -227,7 +227,7 @@ fn pem_key(state: &mut State, mut m: PemModal, key: KeyEvent) -> (Option<Modal>,
                 _ => {}
             }
         }
-        PemPrompt::None => match action_for(Scope::Pem, &key) {
+        PemPrompt::None => match state.env.keymap.action_for(Scope::Pem, &key) {
             Some(Action::Save) => {
                 m.prompt = PemPrompt::SavePath;
                 if m.path.value().is_empty() {
@@ -274,7 +274,7 @@ fn disable_key(
     mut m: DisableModal,
     key: KeyEvent,
 ) -> (Option<Modal>, Vec<Command>) {
-    let action = action_for(Scope::Disable, &key);
+    let action = state.env.keymap.action_for(Scope::Disable, &key);
     if action == Some(Action::Quit) {
         state.quit = true;
         return (None, vec![]);

@@ -44,6 +44,8 @@ pub struct Env {
     pub save_dir: Option<String>,
     /// Configuration problems, shown once at start.
     pub notes: Vec<String>,
+    /// The key bindings in force (defaults plus the config's `[keys]`).
+    pub keymap: std::sync::Arc<super::keymap::Keymap>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

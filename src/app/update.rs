@@ -7,7 +7,7 @@ use crossterm::event::{
 use ratatui::layout::{Position, Rect};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::keymap::{Action, Scope, action_for};
+use super::keymap::{Action, Scope};
 use super::modals;
 use super::msg::{ApiResult, Command, Msg, RequestId};
 use super::state::{CertsPane, Level, Modal, Pane, State};
@@ -201,7 +201,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         Pane::Users => Scope::Users,
         Pane::Certs => Scope::Certs,
     };
-    match action_for(scope, &key) {
+    match state.env.keymap.action_for(scope, &key) {
         Some(action) => on_action(state, action),
         None => vec![],
     }

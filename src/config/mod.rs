@@ -225,6 +225,12 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         },
     };
     let own_src = || Source::Own(own_path.clone());
+    let (_, key_problems) = crate::app::keymap::Keymap::with_overrides(&own.keys);
+    problems.extend(
+        key_problems
+            .into_iter()
+            .map(|p| format!("{}: {p}", own_path.display())),
+    );
 
     let profile = f
         .profile

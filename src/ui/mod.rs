@@ -14,7 +14,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub use format::time_left;
 pub use theme::Theme;
 
-use crate::app::keymap::{Scope, hints};
+use crate::app::keymap::Scope;
 use crate::app::{Level, Modal, Pane, State};
 
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
@@ -97,7 +97,7 @@ fn draw_footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Pane::Certs => Scope::Certs,
         },
     };
-    let all = hints(scope);
+    let all = state.env.keymap.hints(scope);
     // Help and quit always fit; the rest in keymap order while there is room.
     let pinned: Vec<_> = all
         .iter()

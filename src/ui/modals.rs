@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph, Wrap};
 
 use super::format::{date, expiry_after, spinner, time_left};
 use super::theme::Theme;
-use crate::app::keymap::{BINDINGS, Scope};
+use crate::app::keymap::Scope;
 use crate::app::state::{DisableModal, IssueModal, PemModal};
 use crate::app::{DisableStage, Modal, PemPrompt, State};
 use crate::pem::inspect::mongosh_hint;
@@ -37,7 +37,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Some(Modal::Issue(m)) => issue(f, area, state, m, theme),
         Some(Modal::Pem(m)) => pem(f, area, state, m, theme),
         Some(Modal::Disable(m)) => disable(f, area, state, m, theme),
-        Some(Modal::Help) => help(f, area, theme),
+        Some(Modal::Help) => help(f, area, state, theme),
         None => {}
     }
 }
@@ -363,13 +363,13 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-fn help(f: &mut Frame, area: Rect, theme: &Theme) {
+fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let r = centered(area, 64, area.height.saturating_sub(2));
     f.render_widget(Clear, r);
     let block = frame("Keys", theme);
     let mut lines = Vec::new();
     let mut last = None;
-    for b in BINDINGS {
+    for b in &state.env.keymap.bindings {
         if last != Some(b.scope) {
             let name = match b.scope {
                 Scope::Global => "Anywhere",

@@ -21,6 +21,7 @@ pub fn env() -> Env {
         default_project: None,
         save_dir: None,
         notes: vec![],
+        keymap: Default::default(),
     }
 }
 
