@@ -105,7 +105,7 @@ fn render() {
     };
     let certs = serde_json::from_value(serde_json::json!({"results": (0..500u64).map(|i| serde_json::json!({"_id": 9_000_000_000_000_000_000u64 + i, "createdAt": "2026-01-01T00:00:00Z", "notAfter": "2027-01-01T00:00:00Z", "subject": "CN=user-0"})).collect::<Vec<_>>(), "totalCount": 1201})).unwrap();
     update(&mut s, Msg::Api(id, ApiResult::Certs(1, Ok(certs))));
-    let theme = Theme { color: true };
+    let theme = Theme::new(true);
     for (w, h) in [(80, 24), (200, 60)] {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
         let mut runs = Vec::new();

@@ -56,7 +56,7 @@ pub struct Cli {
 
     /// Certificates per page in the UI (default 100).
     #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=500))]
-    pub per_page_default: Option<u32>,
+    pub items_per_page: Option<u32>,
 
     /// Months preselected in the issue dialog (default 3).
     #[arg(long, global = true, value_parser = clap::value_parser!(u8).range(1..=24))]

@@ -108,7 +108,7 @@ fn flags(cli: &Cli) -> Result<Flags, String> {
         client_id: cli.client_id.clone(),
         client_secret: read_secret(&cli.client_secret_file, "--client-secret-file")?,
         timeout: cli.timeout,
-        items_per_page: cli.per_page_default,
+        items_per_page: cli.items_per_page,
         default_months: cli.default_months,
         clipboard: cli.clipboard,
         clipboard_clear_after: cli.clipboard_clear_after,
@@ -181,10 +181,11 @@ async fn run_tui(r: &Resolved) -> u8 {
             .as_ref()
             .map(|s| Duration::from_secs(s.value)),
     );
+    let theme = atlas_x509::ui::Theme::with_colors(r.color.value, &r.theme_colors).0;
     let opts = tui::Options {
         mouse: r.mouse.value,
         clipboard: Arc::new(clipboard),
-        color: r.color.value,
+        theme,
     };
     match tui::run(client, env, opts).await {
         Ok(()) => 0,

@@ -27,8 +27,8 @@ fn undo_modes() {
 pub struct Options {
     pub mouse: bool,
     pub clipboard: Arc<Clipboard>,
-    /// False with NO_COLOR or `[theme] color = false`.
-    pub color: bool,
+    /// Built from NO_COLOR and `[theme]`.
+    pub theme: ui::Theme,
 }
 
 /// A full-screen message (no credentials, say) until a key is pressed.
@@ -66,7 +66,7 @@ pub async fn run(client: Client, env: Env, opts: Options) -> io::Result<()> {
         // Opt-in: capture breaks the terminal's own drag-to-select.
         let _ = execute!(io::stdout(), EnableMouseCapture);
     }
-    let theme = ui::Theme { color: opts.color };
+    let theme = opts.theme;
     let result = event_loop(terminal, client, env, opts.clipboard, theme).await;
     undo_modes();
     ratatui::restore();

@@ -711,3 +711,59 @@ fn remapped_keys_drive_the_state_machine() {
     update(&mut s, ch('I'));
     assert!(matches!(s.modal, Some(Modal::Issue(_))));
 }
+
+#[test]
+fn the_default_project_opens_at_start() {
+    let mut s = State::new(
+        atlas_x509::app::Env {
+            default_project: Some(P2.into()),
+            ..env()
+        },
+        "2026-11-22T00:00:00Z".parse().unwrap(),
+    );
+    let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {
+        panic!()
+    };
+    let cmds = update(&mut s, Msg::Api(id, ApiResult::Projects(Ok(projects()))));
+    let Command::FetchUsers { group_id, .. } = only(&cmds) else {
+        panic!()
+    };
+    assert_eq!(group_id, P2);
+    assert_eq!(s.focus, Pane::Users, "its users are opened");
+
+    let mut s = State::new(
+        atlas_x509::app::Env {
+            default_project: Some("ffffffffffffffffffffffff".into()),
+            ..env()
+        },
+        "2026-11-22T00:00:00Z".parse().unwrap(),
+    );
+    let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {
+        panic!()
+    };
+    update(&mut s, Msg::Api(id, ApiResult::Projects(Ok(projects()))));
+    assert_eq!(s.selected_project().unwrap().id, P1);
+    assert!(
+        s.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not among the projects")
+    );
+}
+
+#[test]
+fn config_problems_show_once_at_start() {
+    let mut s = State::new(
+        atlas_x509::app::Env {
+            notes: vec!["unknown key `fancy`".into(), "two".into()],
+            ..env()
+        },
+        "2026-11-22T00:00:00Z".parse().unwrap(),
+    );
+    init(&mut s);
+    assert_eq!(
+        s.status.as_ref().unwrap().text,
+        "config: unknown key `fancy` (+1 more: atlas-x509 config show)"
+    );
+}

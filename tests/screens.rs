@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 
 fn render(state: &State, w: u16, h: u16) -> String {
-    render_with(state, w, h, Theme { color: true })
+    render_with(state, w, h, Theme::new(true))
 }
 
 fn render_with(state: &State, w: u16, h: u16, theme: Theme) -> String {
@@ -170,7 +170,7 @@ fn narrow_terminal_stacks_the_panes() {
 #[test]
 fn no_color_still_marks_the_selection() {
     let s = loaded(5);
-    let theme = Theme { color: false };
+    let theme = Theme::new(false);
     let mut t = Terminal::new(TestBackend::new(160, 45)).unwrap();
     t.draw(|f| ui::draw(f, &s, &theme)).unwrap();
     let buf = t.backend().buffer();
@@ -203,15 +203,8 @@ fn no_credentials_screen() {
     });
     let lines = atlas_x509::config::no_credentials_text(&r);
     let mut t = Terminal::new(TestBackend::new(110, 20)).unwrap();
-    t.draw(|f| {
-        ui::notice(
-            f,
-            "atlas-x509 · no credentials",
-            &lines,
-            &Theme { color: true },
-        )
-    })
-    .unwrap();
+    t.draw(|f| ui::notice(f, "atlas-x509 · no credentials", &lines, &Theme::new(true)))
+        .unwrap();
     let buf = t.backend().buffer().clone();
     let text: Vec<String> = (0..20)
         .map(|y| {

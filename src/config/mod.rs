@@ -112,6 +112,7 @@ pub struct Resolved {
     pub timeout: Setting<u64>,
     pub mouse: Setting<bool>,
     pub color: Setting<bool>,
+    pub theme_colors: BTreeMap<String, String>,
     pub keys: BTreeMap<String, Vec<String>>,
     /// Where credentials were looked for, for the "no credentials" screen.
     pub looked: Vec<String>,
@@ -225,6 +226,12 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         },
     };
     let own_src = || Source::Own(own_path.clone());
+    let (_, theme_problems) = crate::ui::Theme::with_colors(true, &own.theme_colors);
+    problems.extend(
+        theme_problems
+            .into_iter()
+            .map(|p| format!("{}: {p}", own_path.display())),
+    );
     let (_, key_problems) = crate::app::keymap::Keymap::with_overrides(&own.keys);
     problems.extend(
         key_problems
@@ -443,8 +450,13 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         credential_sources,
         project_id,
         org_id,
-        items_per_page: pick!(f.items_per_page, "--per-page", own.items_per_page, 100),
-        default_months: pick!(f.default_months, "--months", own.default_months, 3),
+        items_per_page: pick!(
+            f.items_per_page,
+            "--items-per-page",
+            own.items_per_page,
+            100
+        ),
+        default_months: pick!(f.default_months, "--default-months", own.default_months, 3),
         save_dir: own.save_dir.clone().map(|d| set(d, own_src())),
         clipboard: pick!(
             f.clipboard,
@@ -465,6 +477,7 @@ pub fn resolve(inputs: Inputs) -> Resolved {
                 .unwrap_or_else(|| set(false, Source::Default))
         },
         color,
+        theme_colors: own.theme_colors,
         keys: own.keys,
         profile,
         looked,

@@ -22,6 +22,8 @@ pub struct OwnConfig {
     pub mouse: Option<bool>,
     /// `[theme] color = false` turns colour off, like NO_COLOR.
     pub color: Option<bool>,
+    /// `[theme]` colour names by role (accent, ok, warn, danger, special, dim).
+    pub theme_colors: BTreeMap<String, String>,
     /// `[keys] action = "key"` or `["key", "key"]`.
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -86,7 +88,10 @@ pub fn parse(text: &str) -> Result<(OwnConfig, Vec<String>), String> {
                         match (k.as_str(), v.as_bool()) {
                             ("color", Some(b)) => c.color = Some(b),
                             ("color", None) => bad!("theme.color", "true or false"),
-                            (other, _) => problems.push(format!("unknown key `theme.{other}`; ignored")),
+                            (other, _) => match v.as_str() {
+                                Some(name) => drop(c.theme_colors.insert(other.to_string(), name.to_string())),
+                                None => bad!(format!("theme.{other}"), "a colour name"),
+                            },
                         }
                     }
                 }
