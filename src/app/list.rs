@@ -3,7 +3,7 @@
 use tui_input::Input;
 
 use super::msg::RequestId;
-use crate::atlas::{DatabaseUser, Project};
+use crate::atlas::{DatabaseUser, Page, Project};
 
 pub trait Filterable {
     fn matches(&self, needle_lower: &str) -> bool;
@@ -91,6 +91,35 @@ impl<T: Filterable> ListPane<T> {
             filter,
             ..Self::default()
         };
+    }
+
+    /// Takes an answer for this list: `None` if it answers a request no
+    /// longer wanted, else whether it was the first page to arrive.
+    pub fn accept(
+        &mut self,
+        id: RequestId,
+        res: Result<Page<T>, String>,
+        page_size: u32,
+    ) -> Option<bool> {
+        if self.loading != Some(id) {
+            return None;
+        }
+        self.loading = None;
+        match res {
+            Ok(page) => {
+                let first = self.pages_loaded == 0;
+                self.pages_loaded += 1;
+                self.total = page.known_total();
+                self.more = page.results.len() as u32 >= page_size;
+                self.items.extend(page.results);
+                self.error = None;
+                Some(first)
+            }
+            Err(e) => {
+                self.error = Some(e);
+                Some(false)
+            }
+        }
     }
 
     pub fn near_end(&self) -> bool {

@@ -497,47 +497,17 @@ fn prefetch_next(state: &mut State) -> Vec<Command> {
 fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
     match result {
         ApiResult::Projects(res) => {
-            if state.projects.loading != Some(id) {
-                return vec![];
-            }
-            state.projects.loading = None;
-            match res {
-                Ok(page) => {
-                    let first = state.projects.pages_loaded == 0;
-                    state.projects.pages_loaded += 1;
-                    state.projects.total = page.known_total();
-                    state.projects.more = page.results.len() as u32 >= LIST_PAGE;
-                    state.projects.items.extend(page.results);
-                    state.projects.error = None;
-                    if first {
-                        select_default_project(state);
-                        project_changed(state, true);
-                        return tick_now(state);
-                    }
-                }
-                Err(e) => state.projects.error = Some(e),
+            if state.projects.accept(id, res, LIST_PAGE) == Some(true) {
+                select_default_project(state);
+                project_changed(state, true);
+                return tick_now(state);
             }
             vec![]
         }
         ApiResult::Users(res) => {
-            if state.users.loading != Some(id) {
-                return vec![];
-            }
-            state.users.loading = None;
-            match res {
-                Ok(page) => {
-                    let first = state.users.pages_loaded == 0;
-                    state.users.pages_loaded += 1;
-                    state.users.total = page.known_total();
-                    state.users.more = page.results.len() as u32 >= LIST_PAGE;
-                    state.users.items.extend(page.results);
-                    state.users.error = None;
-                    if first {
-                        user_changed(state, true);
-                        return tick_now(state);
-                    }
-                }
-                Err(e) => state.users.error = Some(e),
+            if state.users.accept(id, res, LIST_PAGE) == Some(true) {
+                user_changed(state, true);
+                return tick_now(state);
             }
             vec![]
         }

@@ -74,11 +74,26 @@ fn status_line<T>(
     None
 }
 
-fn render_table(f: &mut Frame, area: Rect, table: Table, selected: Option<usize>, len: usize) {
-    let mut ts = TableState::default().with_selected(selected);
+/// A pane's rows, ready to draw.
+struct Listing<'a> {
+    block: Block<'a>,
+    table: Table<'a>,
+    selected: Option<usize>,
+    len: usize,
+}
+
+/// Draws a listing with the selection marked and, when the rows overflow,
+/// a scrollbar.
+fn render_listing(f: &mut Frame, area: Rect, pane: Pane, state: &State, theme: &Theme, l: Listing) {
+    let table = l
+        .table
+        .block(l.block)
+        .row_highlight_style(theme.selected(state.focus == pane))
+        .highlight_symbol("> ");
+    let mut ts = TableState::default().with_selected(l.selected);
     f.render_stateful_widget(table, area, &mut ts);
-    if len > area.height.saturating_sub(3) as usize {
-        let mut sb = ScrollbarState::new(len).position(selected.unwrap_or(0));
+    if l.len > area.height.saturating_sub(3) as usize {
+        let mut sb = ScrollbarState::new(l.len).position(l.selected.unwrap_or(0));
         let inner = Rect {
             y: area.y + 1,
             height: area.height.saturating_sub(2),
@@ -125,16 +140,19 @@ pub fn projects(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         vec![Constraint::Fill(1), Constraint::Length(3)]
     };
-    let table = Table::new(rows, widths)
-        .block(b)
-        .row_highlight_style(theme.selected(state.focus == Pane::Projects))
-        .highlight_symbol("> ");
-    render_table(
+    let selected = (!visible.is_empty()).then_some(list.selected);
+    render_listing(
         f,
         area,
-        table,
-        (!visible.is_empty()).then_some(list.selected),
-        visible.len(),
+        Pane::Projects,
+        state,
+        theme,
+        Listing {
+            block: b,
+            table: Table::new(rows, widths),
+            selected,
+            len: visible.len(),
+        },
     );
 }
 
@@ -210,16 +228,19 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         vec![Constraint::Fill(1), Constraint::Length(8)]
     };
-    let table = Table::new(rows, widths)
-        .block(b)
-        .row_highlight_style(theme.selected(state.focus == Pane::Users))
-        .highlight_symbol("> ");
-    render_table(
+    let selected = (!visible.is_empty()).then_some(list.selected);
+    render_listing(
         f,
         area,
-        table,
-        (!visible.is_empty()).then_some(list.selected),
-        visible.len(),
+        Pane::Users,
+        state,
+        theme,
+        Listing {
+            block: b,
+            table: Table::new(rows, widths),
+            selected,
+            len: visible.len(),
+        },
     );
 }
 
@@ -289,10 +310,18 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     header.extend(["expires", "left"]);
     widths.extend([Constraint::Length(10), Constraint::Length(7)]);
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.dim()))
-        .block(b)
-        .row_highlight_style(theme.selected(state.focus == Pane::Certs))
-        .highlight_symbol("> ");
-    render_table(f, area, table, Some(c.selected), rows_now.len());
+    let table = Table::new(rows, widths).header(Row::new(header).style(theme.dim()));
+    render_listing(
+        f,
+        area,
+        Pane::Certs,
+        state,
+        theme,
+        Listing {
+            block: b,
+            table,
+            selected: Some(c.selected),
+            len: rows_now.len(),
+        },
+    );
 }
