@@ -3,6 +3,14 @@
 
 #[cfg(feature = "keyring")]
 pub fn lookup(service: &str, key: &str) -> Result<Option<String>, String> {
+    // The Atlas CLI (go-keyring) stores items with just `service` and
+    // `username` attributes: search by exactly those, no keyring-rs target.
+    #[cfg(target_os = "linux")]
+    let entry = ::keyring::Entry::new_with_credential(Box::new(
+        ::keyring::secret_service::SsCredential::new_with_no_target(service, key)
+            .map_err(|e| e.to_string())?,
+    ));
+    #[cfg(not(target_os = "linux"))]
     let entry = ::keyring::Entry::new(service, key).map_err(|e| e.to_string())?;
     match entry.get_password() {
         Ok(v) => Ok(Some(v)),

@@ -173,8 +173,8 @@ fn spawn_owner() -> Result<Sender<Request>, String> {
 
 /// The bare OSC 52 sequence that sets the clipboard.
 pub fn osc52(text: &str) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
-    format!("\x1b]52;c;{b64}\x07")
+    let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text));
+    format!("\x1b]52;c;{}\x07", b64.as_str())
 }
 
 /// Wrapped in a DCS passthrough for tmux (inner ESCs doubled) or screen.
@@ -245,6 +245,8 @@ pub fn copy_osc52(text: &str) -> Result<String, String> {
     } else {
         (osc52(text), "via OSC 52 to the terminal".to_string())
     };
+    // The sequence carries the key, base64-encoded: wipe it once written.
+    let seq = Zeroizing::new(seq);
     let mut out = std::io::stdout().lock();
     out.write_all(seq.as_bytes())
         .and_then(|_| out.flush())
