@@ -3,6 +3,13 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+mod defaults;
+mod keyspec;
+
+pub use defaults::{DEFAULTS, DefaultBinding};
+pub use keyspec::{ACTION_NAMES, parse_key};
+use keyspec::{action_by_name, action_name};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Quit,
@@ -48,15 +55,6 @@ pub enum Scope {
     Help,
 }
 
-/// A default binding, as compiled in.
-pub struct DefaultBinding {
-    pub scope: Scope,
-    pub keys: &'static [(KeyCode, KeyModifiers)],
-    pub label: &'static str,
-    pub action: Action,
-    pub desc: &'static str,
-}
-
 /// A binding in force: a default, or one the user's config remapped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -66,176 +64,6 @@ pub struct Binding {
     pub action: Action,
     pub desc: &'static str,
 }
-
-const NONE: KeyModifiers = KeyModifiers::NONE;
-const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
-const CTRL: KeyModifiers = KeyModifiers::CONTROL;
-
-macro_rules! b {
-    ($scope:ident, $label:literal, $action:ident, $desc:literal, [$(($code:expr, $m:expr)),+]) => {
-        DefaultBinding { scope: Scope::$scope, keys: &[$(($code, $m)),+], label: $label, action: Action::$action, desc: $desc }
-    };
-}
-
-use KeyCode::*;
-
-pub static DEFAULTS: &[DefaultBinding] = &[
-    b!(Global, "^C", Quit, "quit", [(Char('c'), CTRL)]),
-    // Pane-specific keys come first: they win over the generic ones.
-    b!(Projects, "/", Filter, "filter", [(Char('/'), NONE)]),
-    b!(
-        Projects,
-        "X",
-        DisableCustomerX509,
-        "disable customer X.509",
-        [(Char('X'), SHIFT), (Char('X'), NONE)]
-    ),
-    b!(Users, "/", Filter, "filter", [(Char('/'), NONE)]),
-    b!(
-        Users,
-        "i",
-        Issue,
-        "issue cert",
-        [(Char('i'), NONE), (Char('c'), NONE)]
-    ),
-    b!(
-        Certs,
-        "i",
-        Issue,
-        "issue cert",
-        [(Char('i'), NONE), (Char('c'), NONE)]
-    ),
-    b!(
-        Certs,
-        "n/PgDn",
-        NextPage,
-        "next page",
-        [(Char('n'), NONE), (PageDown, NONE)]
-    ),
-    b!(
-        Certs,
-        "p/PgUp",
-        PrevPage,
-        "prev page",
-        [(Char('p'), NONE), (PageUp, NONE)]
-    ),
-    b!(
-        Certs,
-        "+/-",
-        MorePerPage,
-        "per page",
-        [(Char('+'), NONE), (Char('+'), SHIFT)]
-    ),
-    b!(
-        Certs,
-        "-",
-        FewerPerPage,
-        "fewer per page",
-        [(Char('-'), NONE)]
-    ),
-    b!(
-        Panes,
-        "Tab",
-        FocusNext,
-        "next pane",
-        [(Tab, NONE), (Char('l'), NONE), (Right, NONE)]
-    ),
-    b!(
-        Panes,
-        "S-Tab",
-        FocusPrev,
-        "prev pane",
-        [
-            (BackTab, SHIFT),
-            (BackTab, NONE),
-            (Char('h'), NONE),
-            (Left, NONE)
-        ]
-    ),
-    b!(
-        Panes,
-        "j/k",
-        Down,
-        "move",
-        [(Char('j'), NONE), (Down, NONE)]
-    ),
-    b!(Panes, "k", Up, "up", [(Char('k'), NONE), (Up, NONE)]),
-    b!(Panes, "g", Top, "top", [(Char('g'), NONE), (Home, NONE)]),
-    b!(
-        Panes,
-        "G",
-        Bottom,
-        "bottom",
-        [(Char('G'), SHIFT), (Char('G'), NONE), (End, NONE)]
-    ),
-    b!(Panes, "PgDn", PageDown, "page down", [(PageDown, NONE)]),
-    b!(Panes, "PgUp", PageUp, "page up", [(PageUp, NONE)]),
-    b!(Panes, "r", Refresh, "refresh", [(Char('r'), NONE)]),
-    b!(
-        Panes,
-        "?",
-        Help,
-        "help",
-        [(Char('?'), NONE), (Char('?'), SHIFT)]
-    ),
-    b!(Panes, "Esc", Back, "clear", [(Esc, NONE)]),
-    b!(Panes, "q", Quit, "quit", [(Char('q'), NONE)]),
-    b!(
-        Issue,
-        "←/→",
-        Less,
-        "months",
-        [(Left, NONE), (Char('h'), NONE), (Char('-'), NONE)]
-    ),
-    b!(
-        Issue,
-        "→",
-        More,
-        "more months",
-        [
-            (Right, NONE),
-            (Char('l'), NONE),
-            (Char('+'), NONE),
-            (Char('+'), SHIFT)
-        ]
-    ),
-    b!(Issue, "Home/End", Min, "1 month", [(Home, NONE)]),
-    b!(Issue, "End", Max, "24 months", [(End, NONE)]),
-    b!(Issue, "Enter", Confirm, "issue", [(Enter, NONE)]),
-    b!(Issue, "Esc", Back, "cancel", [(Esc, NONE)]),
-    b!(Pem, "s", Save, "save", [(Char('s'), NONE)]),
-    b!(
-        Pem,
-        "y/c",
-        Copy,
-        "copy",
-        [(Char('y'), NONE), (Char('c'), NONE)]
-    ),
-    b!(Pem, "v", Reveal, "show/hide key", [(Char('v'), NONE)]),
-    b!(
-        Pem,
-        "j/k",
-        Down,
-        "scroll",
-        [(Char('j'), NONE), (Down, NONE)]
-    ),
-    b!(Pem, "k", Up, "scroll up", [(Char('k'), NONE), (Up, NONE)]),
-    b!(Pem, "Esc", Back, "close", [(Esc, NONE), (Char('q'), NONE)]),
-    b!(Disable, "Enter", Confirm, "confirm", [(Enter, NONE)]),
-    b!(Disable, "Esc", Back, "cancel", [(Esc, NONE)]),
-    b!(
-        Help,
-        "Esc",
-        Back,
-        "close",
-        [
-            (Esc, NONE),
-            (Char('?'), NONE),
-            (Char('?'), SHIFT),
-            (Char('q'), NONE)
-        ]
-    ),
-];
 
 fn scopes_for(scope: Scope) -> &'static [Scope] {
     match scope {
@@ -399,119 +227,11 @@ impl Keymap {
     }
 }
 
-pub const ACTION_NAMES: &[(&str, Action)] = &[
-    ("quit", Action::Quit),
-    ("focus_next", Action::FocusNext),
-    ("focus_prev", Action::FocusPrev),
-    ("up", Action::Up),
-    ("down", Action::Down),
-    ("top", Action::Top),
-    ("bottom", Action::Bottom),
-    ("page_up", Action::PageUp),
-    ("page_down", Action::PageDown),
-    ("next_page", Action::NextPage),
-    ("prev_page", Action::PrevPage),
-    ("more_per_page", Action::MorePerPage),
-    ("fewer_per_page", Action::FewerPerPage),
-    ("filter", Action::Filter),
-    ("refresh", Action::Refresh),
-    ("issue", Action::Issue),
-    ("disable_customer_x509", Action::DisableCustomerX509),
-    ("help", Action::Help),
-    ("back", Action::Back),
-    ("confirm", Action::Confirm),
-    ("less", Action::Less),
-    ("more", Action::More),
-    ("min", Action::Min),
-    ("max", Action::Max),
-    ("save", Action::Save),
-    ("copy", Action::Copy),
-    ("reveal", Action::Reveal),
-];
-
-fn action_by_name(name: &str) -> Option<Action> {
-    ACTION_NAMES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, a)| *a)
-}
-
-fn action_name(a: Action) -> &'static str {
-    ACTION_NAMES
-        .iter()
-        .find(|(_, x)| *x == a)
-        .map(|(n, _)| *n)
-        .unwrap_or("?")
-}
-
-/// "x", "X", "ctrl-x", "shift-tab", "f5", "pgdn", "enter", "?"… A letter or
-/// symbol matches with or without Shift, as terminals differ in reporting it.
-pub fn parse_key(spec: &str) -> Option<Vec<(KeyCode, KeyModifiers)>> {
-    let lower = spec.trim().to_ascii_lowercase();
-    let (mods, rest) = match lower
-        .split_once(['-', '+'])
-        .filter(|(m, r)| !m.is_empty() && !r.is_empty())
-    {
-        Some(("ctrl" | "c", r)) => (CTRL, r.to_string()),
-        Some(("alt" | "a" | "m", r)) => (KeyModifiers::ALT, r.to_string()),
-        Some(("shift" | "s", r)) => (SHIFT, r.to_string()),
-        _ => (NONE, lower.clone()),
-    };
-    let named = match rest.as_str() {
-        "enter" | "return" => Some(Enter),
-        "esc" | "escape" => Some(Esc),
-        "tab" if mods == SHIFT => return Some(vec![(BackTab, SHIFT), (BackTab, NONE)]),
-        "tab" => Some(Tab),
-        "backtab" => return Some(vec![(BackTab, SHIFT), (BackTab, NONE)]),
-        "space" => Some(Char(' ')),
-        "up" => Some(Up),
-        "down" => Some(Down),
-        "left" => Some(Left),
-        "right" => Some(Right),
-        "home" => Some(Home),
-        "end" => Some(End),
-        "pgup" | "pageup" => Some(PageUp),
-        "pgdn" | "pagedown" => Some(PageDown),
-        "backspace" => Some(Backspace),
-        "delete" | "del" => Some(Delete),
-        f if f.len() >= 2
-            && f.starts_with('f')
-            && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
-        {
-            Some(F(f[1..].parse().ok()?))
-        }
-        _ => None,
-    };
-    if let Some(code) = named {
-        return Some(vec![(code, mods)]);
-    }
-    // A single character: keep the case the user wrote.
-    let original = spec.trim();
-    let ch = if mods == NONE {
-        original
-    } else {
-        original
-            .split_once(['-', '+'])
-            .map(|(_, r)| r)
-            .unwrap_or(original)
-    };
-    let mut chars = ch.chars();
-    let (Some(c), None) = (chars.next(), chars.next()) else {
-        return None;
-    };
-    if mods == CTRL || mods == KeyModifiers::ALT {
-        return Some(vec![(Char(c.to_ascii_lowercase()), mods)]);
-    }
-    if c.is_ascii_lowercase() || c.is_ascii_digit() {
-        Some(vec![(Char(c), NONE)])
-    } else {
-        Some(vec![(Char(c), SHIFT), (Char(c), NONE)])
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::defaults::{CTRL, NONE, SHIFT};
     use super::*;
+    use KeyCode::*;
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, NONE)
@@ -610,29 +330,6 @@ mod tests {
             Some(Action::Refresh),
             "kept the default"
         );
-    }
-
-    #[test]
-    fn key_specs() {
-        assert_eq!(parse_key("x"), Some(vec![(Char('x'), NONE)]));
-        assert_eq!(
-            parse_key("X"),
-            Some(vec![(Char('X'), SHIFT), (Char('X'), NONE)])
-        );
-        assert_eq!(parse_key("ctrl-x"), Some(vec![(Char('x'), CTRL)]));
-        assert_eq!(parse_key("Ctrl+R"), Some(vec![(Char('r'), CTRL)]));
-        assert_eq!(parse_key("f5"), Some(vec![(F(5), NONE)]));
-        assert_eq!(parse_key("pgdn"), Some(vec![(PageDown, NONE)]));
-        assert_eq!(
-            parse_key("shift-tab"),
-            Some(vec![(BackTab, SHIFT), (BackTab, NONE)])
-        );
-        assert_eq!(
-            parse_key("?"),
-            Some(vec![(Char('?'), SHIFT), (Char('?'), NONE)])
-        );
-        assert_eq!(parse_key("xy"), None);
-        assert_eq!(parse_key(""), None);
     }
 
     #[test]

@@ -1,0 +1,185 @@
+//! The compiled-in bindings. Pane-specific entries come before the generic
+//! ones they override.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::{Action, Scope};
+
+/// A default binding, as compiled in.
+pub struct DefaultBinding {
+    pub scope: Scope,
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub label: &'static str,
+    pub action: Action,
+    pub desc: &'static str,
+}
+
+pub(super) const NONE: KeyModifiers = KeyModifiers::NONE;
+pub(super) const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+pub(super) const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+macro_rules! b {
+    ($scope:ident, $label:literal, $action:ident, $desc:literal, [$(($code:expr, $m:expr)),+]) => {
+        DefaultBinding { scope: Scope::$scope, keys: &[$(($code, $m)),+], label: $label, action: Action::$action, desc: $desc }
+    };
+}
+
+use KeyCode::*;
+
+pub static DEFAULTS: &[DefaultBinding] = &[
+    b!(Global, "^C", Quit, "quit", [(Char('c'), CTRL)]),
+    // Pane-specific keys come first: they win over the generic ones.
+    b!(Projects, "/", Filter, "filter", [(Char('/'), NONE)]),
+    b!(
+        Projects,
+        "X",
+        DisableCustomerX509,
+        "disable customer X.509",
+        [(Char('X'), SHIFT), (Char('X'), NONE)]
+    ),
+    b!(Users, "/", Filter, "filter", [(Char('/'), NONE)]),
+    b!(
+        Users,
+        "i",
+        Issue,
+        "issue cert",
+        [(Char('i'), NONE), (Char('c'), NONE)]
+    ),
+    b!(
+        Certs,
+        "i",
+        Issue,
+        "issue cert",
+        [(Char('i'), NONE), (Char('c'), NONE)]
+    ),
+    b!(
+        Certs,
+        "n/PgDn",
+        NextPage,
+        "next page",
+        [(Char('n'), NONE), (PageDown, NONE)]
+    ),
+    b!(
+        Certs,
+        "p/PgUp",
+        PrevPage,
+        "prev page",
+        [(Char('p'), NONE), (PageUp, NONE)]
+    ),
+    b!(
+        Certs,
+        "+/-",
+        MorePerPage,
+        "per page",
+        [(Char('+'), NONE), (Char('+'), SHIFT)]
+    ),
+    b!(
+        Certs,
+        "-",
+        FewerPerPage,
+        "fewer per page",
+        [(Char('-'), NONE)]
+    ),
+    b!(
+        Panes,
+        "Tab",
+        FocusNext,
+        "next pane",
+        [(Tab, NONE), (Char('l'), NONE), (Right, NONE)]
+    ),
+    b!(
+        Panes,
+        "S-Tab",
+        FocusPrev,
+        "prev pane",
+        [
+            (BackTab, SHIFT),
+            (BackTab, NONE),
+            (Char('h'), NONE),
+            (Left, NONE)
+        ]
+    ),
+    b!(
+        Panes,
+        "j/k",
+        Down,
+        "move",
+        [(Char('j'), NONE), (Down, NONE)]
+    ),
+    b!(Panes, "k", Up, "up", [(Char('k'), NONE), (Up, NONE)]),
+    b!(Panes, "g", Top, "top", [(Char('g'), NONE), (Home, NONE)]),
+    b!(
+        Panes,
+        "G",
+        Bottom,
+        "bottom",
+        [(Char('G'), SHIFT), (Char('G'), NONE), (End, NONE)]
+    ),
+    b!(Panes, "PgDn", PageDown, "page down", [(PageDown, NONE)]),
+    b!(Panes, "PgUp", PageUp, "page up", [(PageUp, NONE)]),
+    b!(Panes, "r", Refresh, "refresh", [(Char('r'), NONE)]),
+    b!(
+        Panes,
+        "?",
+        Help,
+        "help",
+        [(Char('?'), NONE), (Char('?'), SHIFT)]
+    ),
+    b!(Panes, "Esc", Back, "clear", [(Esc, NONE)]),
+    b!(Panes, "q", Quit, "quit", [(Char('q'), NONE)]),
+    b!(
+        Issue,
+        "←/→",
+        Less,
+        "months",
+        [(Left, NONE), (Char('h'), NONE), (Char('-'), NONE)]
+    ),
+    b!(
+        Issue,
+        "→",
+        More,
+        "more months",
+        [
+            (Right, NONE),
+            (Char('l'), NONE),
+            (Char('+'), NONE),
+            (Char('+'), SHIFT)
+        ]
+    ),
+    b!(Issue, "Home/End", Min, "1 month", [(Home, NONE)]),
+    b!(Issue, "End", Max, "24 months", [(End, NONE)]),
+    b!(Issue, "Enter", Confirm, "issue", [(Enter, NONE)]),
+    b!(Issue, "Esc", Back, "cancel", [(Esc, NONE)]),
+    b!(Pem, "s", Save, "save", [(Char('s'), NONE)]),
+    b!(
+        Pem,
+        "y/c",
+        Copy,
+        "copy",
+        [(Char('y'), NONE), (Char('c'), NONE)]
+    ),
+    b!(Pem, "v", Reveal, "show/hide key", [(Char('v'), NONE)]),
+    b!(
+        Pem,
+        "j/k",
+        Down,
+        "scroll",
+        [(Char('j'), NONE), (Down, NONE)]
+    ),
+    b!(Pem, "k", Up, "scroll up", [(Char('k'), NONE), (Up, NONE)]),
+    b!(Pem, "Esc", Back, "close", [(Esc, NONE), (Char('q'), NONE)]),
+    b!(Disable, "Enter", Confirm, "confirm", [(Enter, NONE)]),
+    b!(Disable, "Esc", Back, "cancel", [(Esc, NONE)]),
+    b!(
+        Help,
+        "Esc",
+        Back,
+        "close",
+        [
+            (Esc, NONE),
+            (Char('?'), NONE),
+            (Char('?'), SHIFT),
+            (Char('q'), NONE)
+        ]
+    ),
+];

@@ -1,0 +1,340 @@
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use url::Url;
+use zeroize::Zeroize;
+
+use super::auth::{CachedToken, DigestSession};
+use super::model::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
+use super::path::{encode_path_segment, validate_group_id, validate_months, validate_username};
+use super::{Credentials, Error, fetch_all};
+
+mod response;
+mod transport;
+
+use response::{decode, error_from, parse_pem_body};
+
+pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
+/// Every endpoint atlas-x509 calls exists at this resource version and no newer one.
+pub const API_V2_MEDIA_TYPE: &str = "application/vnd.atlas.2023-01-01+json";
+
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub credentials: Credentials,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Retries of a GET after a 429, a 5xx or a transport failure. Other
+    /// methods are never retried: a POST creates a certificate each time.
+    pub max_retries: u32,
+    pub retry_base_delay: Duration,
+    /// A `Retry-After` longer than this is reported, not waited out.
+    pub max_retry_wait: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Self {
+        Self {
+            base_url: base_url.into(),
+            credentials,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: 3,
+            retry_base_delay: Duration::from_millis(250),
+            max_retry_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The last `RateLimit-*` headers Atlas sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimitInfo {
+    pub limit: u64,
+    pub remaining: u64,
+}
+
+/// A typed client for the Atlas Admin API v2 calls atlas-x509 needs.
+/// Cheap to clone; clones share the connection pool and the auth session.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// The base URL without a trailing slash, to which API paths are appended.
+    prefix: String,
+    base: Url,
+    cfg: ClientConfig,
+    digest: DigestSession,
+    token: tokio::sync::Mutex<Option<CachedToken>>,
+    rate: Mutex<Option<RateLimitInfo>>,
+}
+
+impl Client {
+    pub fn new(cfg: ClientConfig) -> Result<Self, Error> {
+        let base = Url::parse(cfg.base_url.trim()).map_err(|e| {
+            Error::Invalid(format!("base URL {:?} is not a URL: {e}", cfg.base_url))
+        })?;
+        match base.scheme() {
+            "https" => {}
+            "http" if cfg.credentials.is_none() || is_loopback(&base) => {}
+            "http" => {
+                return Err(Error::Insecure {
+                    host: base.host_str().unwrap_or_default().to_string(),
+                });
+            }
+            other => {
+                return Err(Error::Invalid(format!(
+                    "base URL scheme {other:?} is not supported: use https"
+                )));
+            }
+        }
+        if base.query().is_some() || !base.username().is_empty() || base.password().is_some() {
+            return Err(Error::Invalid(
+                "the base URL must not carry a query or credentials".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.connect_timeout)
+            // Atlas never redirects API calls; following one could carry
+            // credentials somewhere they were not meant to go.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("atlas-x509/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(Error::from_reqwest)?;
+        let prefix = base.as_str().trim_end_matches('/').to_string();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                prefix,
+                base,
+                cfg,
+                digest: DigestSession::default(),
+                token: tokio::sync::Mutex::new(None),
+                rate: Mutex::new(None),
+            }),
+        })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.cfg.credentials
+    }
+
+    pub fn rate_limit(&self) -> Option<RateLimitInfo> {
+        self.inner.rate.lock().ok().and_then(|r| *r)
+    }
+
+    // ---- calls -------------------------------------------------------------
+
+    pub async fn list_projects(&self, page: PageRequest) -> Result<Page<Project>, Error> {
+        self.get_page(&["groups"], page).await
+    }
+
+    pub async fn get_project(&self, group_id: &str) -> Result<Project, Error> {
+        validate_group_id(group_id)?;
+        let url = self.api_url(&["groups", group_id], None)?;
+        decode(self.execute(Method::GET, url, None).await?)
+    }
+
+    pub async fn list_users(
+        &self,
+        group_id: &str,
+        page: PageRequest,
+    ) -> Result<Page<DatabaseUser>, Error> {
+        validate_group_id(group_id)?;
+        self.get_page(&["groups", group_id, "databaseUsers"], page)
+            .await
+    }
+
+    pub async fn list_certs(
+        &self,
+        group_id: &str,
+        username: &str,
+        page: PageRequest,
+    ) -> Result<Page<UserCert>, Error> {
+        validate_group_id(group_id)?;
+        validate_username(username)?;
+        self.get_page(
+            &["groups", group_id, "databaseUsers", username, "certs"],
+            page,
+        )
+        .await
+    }
+
+    /// Issues a certificate. Sent once: a failure is reported, never retried,
+    /// since a retry could mint a second certificate whose key nobody sees.
+    pub async fn create_cert(
+        &self,
+        group_id: &str,
+        username: &str,
+        months: i64,
+    ) -> Result<IssuedPem, Error> {
+        validate_group_id(group_id)?;
+        validate_username(username)?;
+        let months = validate_months(months)?;
+        let url = self.api_url(
+            &["groups", group_id, "databaseUsers", username, "certs"],
+            None,
+        )?;
+        let body = serde_json::to_vec(&serde_json::json!({ "monthsUntilExpiration": months }))
+            .expect("static JSON");
+        let mut raw = self.execute(Method::POST, url, Some(body)).await?;
+        if !raw.status.is_success() {
+            return Err(error_from(&raw));
+        }
+        let parsed = parse_pem_body(&raw.body);
+        raw.body.zeroize();
+        parsed.map_err(|reason| Error::Decode {
+            status: raw.status.as_u16(),
+            reason,
+            snippet: "(withheld: the body may hold a private key)".into(),
+        })
+    }
+
+    pub async fn get_user_security(&self, group_id: &str) -> Result<UserSecurity, Error> {
+        validate_group_id(group_id)?;
+        let url = self.api_url(&["groups", group_id, "userSecurity"], None)?;
+        decode(self.execute(Method::GET, url, None).await?)
+    }
+
+    /// Clears the project's customer CA: Atlas then restarts every cluster.
+    pub async fn disable_customer_x509(&self, group_id: &str) -> Result<UserSecurity, Error> {
+        validate_group_id(group_id)?;
+        let url = self.api_url(&["groups", group_id, "userSecurity", "customerX509"], None)?;
+        decode(self.execute(Method::DELETE, url, None).await?)
+    }
+
+    pub async fn all_projects(
+        &self,
+        per_page: u32,
+        concurrency: usize,
+    ) -> Result<Vec<Project>, Error> {
+        fetch_all(per_page, concurrency, |p| self.list_projects(p)).await
+    }
+
+    pub async fn all_users(
+        &self,
+        group_id: &str,
+        per_page: u32,
+        concurrency: usize,
+    ) -> Result<Vec<DatabaseUser>, Error> {
+        fetch_all(per_page, concurrency, |p| self.list_users(group_id, p)).await
+    }
+
+    pub async fn all_certs(
+        &self,
+        group_id: &str,
+        username: &str,
+        per_page: u32,
+        concurrency: usize,
+    ) -> Result<Vec<UserCert>, Error> {
+        fetch_all(per_page, concurrency, |p| {
+            self.list_certs(group_id, username, p)
+        })
+        .await
+    }
+
+    // ---- plumbing ----------------------------------------------------------
+
+    async fn get_page<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        page: PageRequest,
+    ) -> Result<Page<T>, Error> {
+        if page.page_num == 0 {
+            return Err(Error::Invalid("page numbers start at 1".into()));
+        }
+        if !(1..=PageRequest::MAX_ITEMS_PER_PAGE).contains(&page.items_per_page) {
+            return Err(Error::Invalid(format!(
+                "items per page must be from 1 to {}, not {}",
+                PageRequest::MAX_ITEMS_PER_PAGE,
+                page.items_per_page
+            )));
+        }
+        let url = self.api_url(segments, Some(page))?;
+        decode(self.execute(Method::GET, url, None).await?)
+    }
+
+    fn api_url(&self, segments: &[&str], page: Option<PageRequest>) -> Result<Url, Error> {
+        let mut s = format!("{}/api/atlas/v2", self.inner.prefix);
+        for seg in segments {
+            s.push('/');
+            s.push_str(&encode_path_segment(seg));
+        }
+        if let Some(p) = page {
+            s.push_str(&format!(
+                "?pageNum={}&itemsPerPage={}&includeCount={}",
+                p.page_num, p.items_per_page, p.include_count
+            ));
+        }
+        Url::parse(&s).map_err(|e| Error::Invalid(format!("cannot build a URL: {e}")))
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(url: &str, creds: Credentials) -> ClientConfig {
+        ClientConfig::new(url, creds)
+    }
+
+    #[test]
+    fn refuses_credentials_over_plain_http_to_remote_hosts() {
+        let creds = Credentials::api_key("p", "s");
+        let err = Client::new(cfg("http://cloud.mongodb.com", creds.clone()))
+            .err()
+            .unwrap();
+        assert!(matches!(err, Error::Insecure { .. }), "{err}");
+        assert!(!err.to_string().contains('s') || !err.to_string().contains("\"s\""));
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "https://cloud.mongodb.com",
+        ] {
+            assert!(Client::new(cfg(ok, creds.clone())).is_ok(), "{ok}");
+        }
+        assert!(Client::new(cfg("http://10.0.0.1", Credentials::None)).is_ok());
+        assert!(Client::new(cfg("ftp://x", Credentials::None)).is_err());
+    }
+
+    #[test]
+    fn urls_encode_segments_and_keep_base_path() {
+        let c = Client::new(cfg("https://proxy.example/atlas/", Credentials::None)).unwrap();
+        let u = c
+            .api_url(
+                &[
+                    "groups",
+                    "b0123456789abcdef012345b",
+                    "databaseUsers",
+                    "CN=app,OU=ops/x",
+                    "certs",
+                ],
+                Some(PageRequest::new(2, 500)),
+            )
+            .unwrap();
+        assert_eq!(
+            u.as_str(),
+            "https://proxy.example/atlas/api/atlas/v2/groups/b0123456789abcdef012345b/databaseUsers/CN=app%2COU=ops%2Fx/certs?pageNum=2&itemsPerPage=500&includeCount=true"
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! Reading Atlas's answers: its error shape, JSON bodies, the raw PEM, and
+//! `Retry-After`.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap};
+use serde::de::DeserializeOwned;
+
+use crate::atlas::error::snippet;
+use crate::atlas::model::IssuedPem;
+use crate::atlas::{ApiError, Error};
+
+pub(super) struct Raw {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let now = jiff::Timestamp::now();
+    Some(
+        now.duration_until(when)
+            .try_into()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+pub(super) fn error_from(raw: &Raw) -> Error {
+    match serde_json::from_slice::<ApiError>(&raw.body) {
+        Ok(api) => Error::Api {
+            api: Box::new(api),
+            retry_after: retry_after(&raw.headers),
+        },
+        Err(_) => Error::UnexpectedStatus {
+            status: raw.status.as_u16(),
+            snippet: snippet(&raw.body),
+        },
+    }
+}
+
+pub(super) fn decode<T: DeserializeOwned>(raw: Raw) -> Result<T, Error> {
+    if !raw.status.is_success() {
+        return Err(error_from(&raw));
+    }
+    serde_json::from_slice(&raw.body).map_err(|e| Error::Decode {
+        status: raw.status.as_u16(),
+        reason: e.to_string(),
+        snippet: snippet(&raw.body),
+    })
+}
+
+/// Atlas sends the PEM raw even though the content type says JSON; accept a
+/// JSON string too in case that is ever fixed.
+pub(super) fn parse_pem_body(body: &[u8]) -> Result<IssuedPem, String> {
+    let text = std::str::from_utf8(body).map_err(|_| "the PEM is not UTF-8".to_string())?;
+    let trimmed = text.trim_start();
+    let pem = if trimmed.starts_with('"') {
+        serde_json::from_str::<String>(trimmed)
+            .map_err(|e| format!("a JSON string was expected: {e}"))?
+    } else {
+        text.to_string()
+    };
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err("no certificate in the answer".into());
+    }
+    Ok(IssuedPem::new(pem))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{self, HeaderMap, HeaderValue};
+    use std::time::Duration;
+
+    #[test]
+    fn pem_body_raw_or_json_string() {
+        let pem = "-----BEGIN CERTIFICATE-----\nAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nKK\n-----END PRIVATE KEY-----\n";
+        assert_eq!(parse_pem_body(pem.as_bytes()).unwrap().expose(), pem);
+        let quoted = serde_json::to_string(pem).unwrap();
+        assert_eq!(parse_pem_body(quoted.as_bytes()).unwrap().expose(), pem);
+        assert!(parse_pem_body(b"{\"nope\":1}").is_err());
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+    }
+}

@@ -1,0 +1,250 @@
+//! Sending: authentication (Digest with nonce reuse, bearer tokens), the
+//! GET-only retry policy, and rate-limit bookkeeping.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::atlas::auth::{CachedToken, TokenResponse};
+use crate::atlas::{Credentials, Error};
+
+use super::response::{Raw, error_from, retry_after};
+use super::{API_V2_MEDIA_TYPE, Client, RateLimitInfo};
+
+impl Client {
+    pub(super) async fn execute(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<Raw, Error> {
+        let retryable = method == Method::GET;
+        let mut attempt = 0;
+        loop {
+            let result = self
+                .send_authenticated(&method, &url, body.as_deref())
+                .await;
+            let wait = match &result {
+                Ok(raw) if is_retryable_status(raw.status) => match retry_after(&raw.headers) {
+                    Some(d) if d > self.inner.cfg.max_retry_wait => None,
+                    Some(d) => Some(d),
+                    None => Some(self.backoff(attempt)),
+                },
+                Err(Error::Transport { .. }) => Some(self.backoff(attempt)),
+                _ => None,
+            };
+            match wait {
+                Some(wait) if retryable && attempt < self.inner.cfg.max_retries => {
+                    tracing::debug!(%method, path = url.path(), attempt, ?wait, "retrying");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.inner.cfg.retry_base_delay;
+        let exp = base.saturating_mul(1 << attempt.min(6));
+        let mut b = [0u8; 2];
+        let _ = getrandom::fill(&mut b);
+        let jitter = base.mul_f64(f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX));
+        (exp + jitter).min(Duration::from_secs(10))
+    }
+
+    /// Sends with whatever the credentials need. A 401 is answered once (new
+    /// Digest challenge or fresh token): Atlas refused that request unread,
+    /// so sending it again cannot do anything twice.
+    async fn send_authenticated(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+    ) -> Result<Raw, Error> {
+        match &self.inner.cfg.credentials {
+            Credentials::None => self.send_once(method, url, body, None).await,
+            Credentials::ApiKey {
+                public_key,
+                private_key,
+            } => {
+                let uri = &url[url::Position::BeforePath..];
+                let auth = self
+                    .inner
+                    .digest
+                    .authorization(public_key, private_key, method.as_str(), uri)
+                    .transpose()?;
+                let raw = self.send_once(method, url, body, auth).await?;
+                let Some(challenge) = digest_challenge(&raw) else {
+                    return Ok(raw);
+                };
+                self.inner.digest.accept_challenge(&challenge)?;
+                let auth = self
+                    .inner
+                    .digest
+                    .authorization(public_key, private_key, method.as_str(), uri)
+                    .transpose()?;
+                self.send_once(method, url, body, auth).await
+            }
+            Credentials::ServiceAccount { .. } => {
+                let token = self.bearer(None).await?;
+                let raw = self
+                    .send_once(method, url, body, Some(bearer_header(&token)))
+                    .await?;
+                if raw.status != StatusCode::UNAUTHORIZED {
+                    return Ok(raw);
+                }
+                let token = self.bearer(Some(&token)).await?;
+                self.send_once(method, url, body, Some(bearer_header(&token)))
+                    .await
+            }
+        }
+    }
+
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        authorization: Option<String>,
+    ) -> Result<Raw, Error> {
+        let mut req = self
+            .inner
+            .http
+            .request(method.clone(), url.clone())
+            .header(header::ACCEPT, API_V2_MEDIA_TYPE);
+        if let Some(body) = body {
+            req = req
+                .header(header::CONTENT_TYPE, API_V2_MEDIA_TYPE)
+                .body(body.to_vec());
+        }
+        if let Some(auth) = authorization {
+            let mut value = HeaderValue::from_str(&auth).map_err(|_| {
+                Error::Auth("credentials contain characters HTTP cannot carry".into())
+            })?;
+            value.set_sensitive(true);
+            req = req.header(header::AUTHORIZATION, value);
+        }
+        let started = Instant::now();
+        let resp = req.send().await.map_err(Error::from_reqwest)?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(Error::from_reqwest)?;
+        tracing::debug!(%method, path = url.path(), status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "atlas");
+        self.note_rate_limit(&headers);
+        Ok(Raw {
+            status,
+            headers,
+            body: Vec::from(body),
+        })
+    }
+
+    fn note_rate_limit(&self, headers: &HeaderMap) {
+        let num = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        if let (Some(limit), Some(remaining)) = (num("ratelimit-limit"), num("ratelimit-remaining"))
+            && let Ok(mut slot) = self.inner.rate.lock()
+        {
+            *slot = Some(RateLimitInfo { limit, remaining });
+        }
+    }
+
+    /// A usable bearer token. `rejected` is the token Atlas just refused: it
+    /// is replaced unless another request already did so.
+    async fn bearer(&self, rejected: Option<&SecretString>) -> Result<SecretString, Error> {
+        let mut slot = self.inner.token.lock().await;
+        let now = Instant::now();
+        if let Some(cached) = slot.as_ref() {
+            let refused =
+                rejected.is_some_and(|r| r.expose_secret() == cached.value.expose_secret());
+            if cached.is_fresh(now) && !refused {
+                return Ok(cached.value.clone());
+            }
+        }
+        let token = self.fetch_token().await?;
+        let value = token.value.clone();
+        *slot = Some(token);
+        Ok(value)
+    }
+
+    async fn fetch_token(&self) -> Result<CachedToken, Error> {
+        let Credentials::ServiceAccount {
+            client_id,
+            client_secret,
+        } = &self.inner.cfg.credentials
+        else {
+            return Err(Error::Auth("no service account configured".into()));
+        };
+        let url = Url::parse(&format!("{}/api/oauth/token", self.inner.prefix))
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let resp = self
+            .inner
+            .http
+            .post(url)
+            .basic_auth(client_id, Some(client_secret.expose_secret()))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .map_err(Error::from_reqwest)?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(Error::from_reqwest)?;
+        let raw = Raw {
+            status,
+            headers,
+            body: Vec::from(body),
+        };
+        if !status.is_success() {
+            return Err(match error_from(&raw) {
+                Error::UnexpectedStatus { status, snippet } => Error::Auth(format!(
+                    "the token endpoint refused the service account (HTTP {status}): {snippet}"
+                )),
+                other => other,
+            });
+        }
+        let token: TokenResponse = serde_json::from_slice(&raw.body)
+            .map_err(|e| Error::Auth(format!("the token endpoint's answer is not a token: {e}")))?;
+        if let Some(kind) = &token.token_type
+            && !kind.eq_ignore_ascii_case("bearer")
+        {
+            return Err(Error::Auth(format!("unsupported token type {kind:?}")));
+        }
+        Ok(CachedToken::new(
+            token.access_token,
+            Duration::from_secs(token.expires_in),
+            Instant::now(),
+        ))
+    }
+}
+fn bearer_header(token: &SecretString) -> String {
+    format!("Bearer {}", token.expose_secret())
+}
+
+fn digest_challenge(raw: &Raw) -> Option<String> {
+    if raw.status != StatusCode::UNAUTHORIZED {
+        return None;
+    }
+    raw.headers
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| {
+            v.trim_start()
+                .get(..6)
+                .is_some_and(|s| s.eq_ignore_ascii_case("digest"))
+        })
+        .map(str::to_string)
+}
+
+fn is_retryable_status(s: StatusCode) -> bool {
+    s == StatusCode::TOO_MANY_REQUESTS || matches!(s.as_u16(), 500 | 502 | 503 | 504)
+}
