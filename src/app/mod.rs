@@ -1,13 +1,16 @@
 //! The pure state machine: `State`, `Msg` in, `Command` out.
 
+mod certs;
 pub mod keymap;
 pub mod list;
 mod modals;
+mod mouse;
 pub mod msg;
+mod pem_dialog;
 pub mod state;
 mod update;
 
-pub use modals::default_pem_path;
 pub use msg::{ApiResult, CertInfo, Command, Issued, Msg, RequestId, SaveOutcome};
+pub use pem_dialog::default_pem_path;
 pub use state::{DisableStage, Env, Level, Modal, Pane, PemPrompt, State};
 pub use update::{DEBOUNCE_MS, init, update};

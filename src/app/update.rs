@@ -1,18 +1,16 @@
 //! `update(&mut State, Msg) -> Vec<Command>`: the whole behaviour of the app,
 //! pure — no I/O, no clock, no terminal.
 
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
-use ratatui::layout::{Position, Rect};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
+use super::certs::{fetch_certs, flip_page, on_certs, refresh_certs, reset_certs};
 use super::keymap::{Action, Scope};
 use super::modals;
+use super::mouse::on_mouse;
 use super::msg::{ApiResult, Command, Msg, RequestId};
-use super::state::{CertsPane, Level, Modal, Pane, State};
+use super::state::{Level, Modal, Pane, State};
 use crate::atlas::{PageRequest, X509Type};
-use crate::ui::layout;
 
 /// Quiet time before following a moving selection with a request.
 pub const DEBOUNCE_MS: u64 = 150;
@@ -72,60 +70,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     }
 }
 
-/// Click selects a row and focuses its pane; the wheel scrolls.
-fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Command> {
-    if let Some(Modal::Pem(p)) = &mut state.modal {
-        match m.kind {
-            MouseEventKind::ScrollDown => p.scroll = p.scroll.saturating_add(3),
-            MouseEventKind::ScrollUp => p.scroll = p.scroll.saturating_sub(3),
-            _ => {}
-        }
-    }
-    if state.modal.is_some() {
-        return vec![];
-    }
-    let (w, h) = state.size;
-    let Some(areas) = layout::areas(Rect::new(0, 0, w, h)) else {
-        return vec![];
-    };
-    let at = Position {
-        x: m.column,
-        y: m.row,
-    };
-    let Some(i) = areas.panes.iter().position(|r| r.contains(at)) else {
-        return vec![];
-    };
-    let pane = Pane::ALL[i];
-    match m.kind {
-        MouseEventKind::ScrollDown => {
-            state.focus = pane;
-            move_selection(state, pane, 3)
-        }
-        MouseEventKind::ScrollUp => {
-            state.focus = pane;
-            move_selection(state, pane, -3)
-        }
-        MouseEventKind::Down(MouseButton::Left) => {
-            state.focus = pane;
-            let (top, height) = layout::rows_area(areas.panes[i], pane == Pane::Certs);
-            if m.row < top || m.row >= top + height {
-                return vec![];
-            }
-            let (selected, len) = match pane {
-                Pane::Projects => (state.projects.selected, state.projects.visible().len()),
-                Pane::Users => (state.users.selected, state.users.visible().len()),
-                Pane::Certs => (state.certs.selected, state.certs.rows().len()),
-            };
-            let row = layout::first_visible(selected, height) + usize::from(m.row - top);
-            if row >= len {
-                return vec![];
-            }
-            move_selection(state, pane, row as i64 - selected as i64)
-        }
-        _ => vec![],
-    }
-}
-
 fn tick(state: &mut State, now: jiff::Timestamp, mono_ms: u64) -> Vec<Command> {
     state.now = now;
     state.mono_ms = mono_ms;
@@ -162,23 +106,6 @@ fn fetch_users(state: &mut State, page: u32) -> Option<Command> {
         id,
         group_id,
         page: PageRequest::first(LIST_PAGE).with_page(page),
-    })
-}
-
-pub(super) fn fetch_certs(state: &mut State, page: u32, prefetch: bool) -> Option<Command> {
-    let (group_id, username) = state.certs.owner.clone()?;
-    let id = state.next_request();
-    if prefetch {
-        state.certs.prefetching = Some((id, page));
-    } else {
-        state.certs.loading = Some((id, page));
-    }
-    let page = PageRequest::new(page, state.certs.per_page);
-    Some(Command::FetchCerts {
-        id,
-        group_id,
-        username,
-        page,
     })
 }
 
@@ -320,18 +247,6 @@ fn user_changed(state: &mut State, now: bool) {
     }
 }
 
-fn reset_certs(state: &mut State, owner: Option<(String, String)>, note: Option<String>) {
-    let per_page = state.certs.per_page;
-    state.certs = CertsPane {
-        owner,
-        note,
-        per_page,
-        page: 1,
-        ..CertsPane::default()
-    };
-    state.certs_due = None;
-}
-
 fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     let focus = state.focus;
     match action {
@@ -429,7 +344,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     }
 }
 
-fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<Command> {
+pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<Command> {
     match pane {
         Pane::Projects | Pane::Users => {
             let before = selected_key(state, pane);
@@ -448,50 +363,6 @@ fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<Command> {
             vec![]
         }
     }
-}
-
-pub(super) fn refresh_certs(state: &mut State) -> Vec<Command> {
-    let owner = state.certs.owner.clone();
-    let note = state.certs.note.clone();
-    let jump = state.certs.jump_to_last;
-    reset_certs(state, owner, note);
-    state.certs.jump_to_last = jump;
-    if state.certs.note.is_some() {
-        return vec![];
-    }
-    fetch_certs(state, 1, false).into_iter().collect()
-}
-
-fn flip_page(state: &mut State, forward: bool) -> Vec<Command> {
-    let c = &state.certs;
-    let target = if forward {
-        if !c.has_next() {
-            return vec![];
-        }
-        c.page + 1
-    } else if c.page > 1 {
-        c.page - 1
-    } else {
-        return vec![];
-    };
-    state.certs.page = target;
-    state.certs.selected = 0;
-    state.certs.error = None;
-    if state.certs.pages.contains_key(&target) {
-        state.certs.loading = None;
-        return prefetch_next(state);
-    }
-    fetch_certs(state, target, false).into_iter().collect()
-}
-
-fn prefetch_next(state: &mut State) -> Vec<Command> {
-    let next = state.certs.page + 1;
-    let c = &state.certs;
-    if !c.has_next() || c.pages.contains_key(&next) || c.prefetching.is_some_and(|(_, p)| p == next)
-    {
-        return vec![];
-    }
-    fetch_certs(state, next, true).into_iter().collect()
 }
 
 fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
@@ -520,47 +391,4 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
 fn tick_now(state: &mut State) -> Vec<Command> {
     let (now, mono) = (state.now, state.mono_ms);
     tick(state, now, mono)
-}
-
-fn on_certs(
-    state: &mut State,
-    id: RequestId,
-    page_num: u32,
-    res: Result<crate::atlas::Page<crate::atlas::UserCert>, String>,
-) -> Vec<Command> {
-    let main = state.certs.loading.is_some_and(|(l, _)| l == id);
-    let pre = state.certs.prefetching.is_some_and(|(p, _)| p == id);
-    if !main && !pre {
-        return vec![];
-    }
-    if main {
-        state.certs.loading = None;
-    } else {
-        state.certs.prefetching = None;
-    }
-    match res {
-        Ok(page) => {
-            state.certs.total = page.known_total().or(state.certs.total);
-            state.certs.pages.insert(page_num, page.results);
-            if main {
-                state.certs.error = None;
-                if state.certs.jump_to_last {
-                    state.certs.jump_to_last = false;
-                    if let Some(last) = state.certs.page_count().filter(|n| *n > page_num) {
-                        state.certs.page = last;
-                        state.certs.jump_to_last = true;
-                        return fetch_certs(state, last, false).into_iter().collect();
-                    }
-                    state.certs.selected = state.certs.rows().len().saturating_sub(1);
-                }
-                return prefetch_next(state);
-            }
-            vec![]
-        }
-        Err(e) if main => {
-            state.certs.error = Some(e);
-            vec![]
-        }
-        Err(_) => vec![],
-    }
 }

@@ -5,6 +5,7 @@
 //! keyring lookup, so precedence is tested without touching the machine.
 
 pub mod atlascli;
+mod credentials;
 mod keyring;
 pub mod own;
 mod show;
@@ -268,111 +269,19 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         profile: profile.value.clone(),
     };
 
-    // Credentials: the first place that has a complete pair wins.
-    let mut found: Option<(bool, Pair)> = None; // (is_service_account, pair)
-    let flag =
-        |v: &Option<String>, name: &'static str| v.clone().map(|v| set(v, Source::Flag(name)));
-    if let Some(p) = pair(
-        flag(&f.client_id, "--client-id"),
-        flag(&f.client_secret, "--client-secret-file"),
-        "flags",
+    let (credentials, credential_sources) = credentials::find(
+        &f,
+        env,
+        cli_profile.as_ref().map(|p| credentials::CliProfileRef {
+            profile: p,
+            name: &profile.value,
+            path: &cli_path,
+        }),
+        cli_looked,
+        inputs.keyring,
         &mut problems,
-    ) {
-        found = Some((true, p));
-    } else if let Some(p) = pair(
-        flag(&f.public_api_key, "--public-api-key"),
-        flag(&f.private_api_key, "--private-api-key-file"),
-        "flags",
-        &mut problems,
-    ) {
-        found = Some((false, p));
-    }
-    looked.push(
-        "flags --public-api-key/--private-api-key-file, --client-id/--client-secret-file".into(),
+        &mut looked,
     );
-    if found.is_none() {
-        let sa = pair(
-            env_var(env, "CLIENT_ID"),
-            env_var(env, "CLIENT_SECRET"),
-            "environment",
-            &mut problems,
-        );
-        let key = pair(
-            env_var(env, "PUBLIC_API_KEY"),
-            env_var(env, "PRIVATE_API_KEY"),
-            "environment",
-            &mut problems,
-        );
-        if sa.is_some() && key.is_some() {
-            problems.push("both a service account and an API key are set in the environment; using the service account".into());
-        }
-        found = sa.map(|p| (true, p)).or(key.map(|p| (false, p)));
-        looked.push("environment MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET (or MCLI_…)".into());
-    }
-    looked.append(&mut cli_looked);
-    if found.is_none()
-        && let Some(cp) = &cli_profile
-    {
-        let service = atlascli::keyring_service(&profile.value);
-        let mut keyring_note = None;
-        let mut secret = |name: &str, toml_value: &Option<String>| -> Option<Setting<String>> {
-            match (inputs.keyring)(&service, name) {
-                Ok(Some(v)) if !v.is_empty() => {
-                    return Some(set(
-                        v,
-                        Source::Keyring {
-                            service: service.clone(),
-                        },
-                    ));
-                }
-                Ok(_) => {}
-                Err(e) => keyring_note = Some(e),
-            }
-            toml_value.clone().map(|v| set(v, cli_src()))
-        };
-        let sa = (
-            secret("client_id", &cp.client_id),
-            secret("client_secret", &cp.client_secret),
-        );
-        let key = (
-            secret("public_api_key", &cp.public_api_key),
-            secret("private_api_key", &cp.private_api_key),
-        );
-        let what = format!("Atlas CLI profile [{}]", profile.value);
-        found = match cp.auth_type.as_deref() {
-            Some("service_account") => pair(sa.0, sa.1, &what, &mut problems).map(|p| (true, p)),
-            Some("api_keys") => pair(key.0, key.1, &what, &mut problems).map(|p| (false, p)),
-            Some("user_account") => {
-                problems.push(format!(
-                    "{what} signs in as a user (atlas auth login); atlas-x509 needs an API key or a service account"
-                ));
-                None
-            }
-            _ => pair(sa.0, sa.1, &what, &mut problems)
-                .map(|p| (true, p))
-                .or_else(|| pair(key.0, key.1, &what, &mut problems).map(|p| (false, p))),
-        };
-        let kr = match &keyring_note {
-            Some(e) => format!("keyring: {e}"),
-            None => format!("keyring service {service}"),
-        };
-        looked.push(format!(
-            "Atlas CLI profile [{}] in {} ({kr})",
-            profile.value,
-            cli_path.display()
-        ));
-    }
-    let (credentials, credential_sources) = match found {
-        Some((true, (id, secret))) => (
-            Credentials::service_account(id.value, secret.value),
-            Some((id.source, secret.source)),
-        ),
-        Some((false, (public, private))) => (
-            Credentials::api_key(public.value, private.value),
-            Some((public.source, private.source)),
-        ),
-        None => (Credentials::None, None),
-    };
 
     let gov = |s: Setting<String>| {
         (s.value.eq_ignore_ascii_case("cloudgov")).then(|| set(GOV_BASE_URL.to_string(), s.source))

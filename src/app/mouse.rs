@@ -1,0 +1,64 @@
+//! Mouse input (only with `--mouse`): the same layout function as drawing
+//! maps a position to a pane and a row.
+
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::msg::Command;
+use super::state::{Modal, Pane, State};
+use super::update::move_selection;
+use crate::ui::layout;
+
+/// Click selects a row and focuses its pane; the wheel scrolls.
+pub(super) fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Command> {
+    if let Some(Modal::Pem(p)) = &mut state.modal {
+        match m.kind {
+            MouseEventKind::ScrollDown => p.scroll = p.scroll.saturating_add(3),
+            MouseEventKind::ScrollUp => p.scroll = p.scroll.saturating_sub(3),
+            _ => {}
+        }
+    }
+    if state.modal.is_some() {
+        return vec![];
+    }
+    let (w, h) = state.size;
+    let Some(areas) = layout::areas(Rect::new(0, 0, w, h)) else {
+        return vec![];
+    };
+    let at = Position {
+        x: m.column,
+        y: m.row,
+    };
+    let Some(i) = areas.panes.iter().position(|r| r.contains(at)) else {
+        return vec![];
+    };
+    let pane = Pane::ALL[i];
+    match m.kind {
+        MouseEventKind::ScrollDown => {
+            state.focus = pane;
+            move_selection(state, pane, 3)
+        }
+        MouseEventKind::ScrollUp => {
+            state.focus = pane;
+            move_selection(state, pane, -3)
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            state.focus = pane;
+            let (top, height) = layout::rows_area(areas.panes[i], pane == Pane::Certs);
+            if m.row < top || m.row >= top + height {
+                return vec![];
+            }
+            let (selected, len) = match pane {
+                Pane::Projects => (state.projects.selected, state.projects.visible().len()),
+                Pane::Users => (state.users.selected, state.users.visible().len()),
+                Pane::Certs => (state.certs.selected, state.certs.rows().len()),
+            };
+            let row = layout::first_visible(selected, height) + usize::from(m.row - top);
+            if row >= len {
+                return vec![];
+            }
+            move_selection(state, pane, row as i64 - selected as i64)
+        }
+        _ => vec![],
+    }
+}

@@ -1,0 +1,137 @@
+//! The PEM dialog's keys: save (path, format, overwrite), copy, reveal,
+//! scroll, and the question before a key that was never handed over is
+//! dropped.
+
+use std::path::PathBuf;
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keymap::{Action, Scope};
+use super::msg::Command;
+use super::state::{Level, Modal, PemModal, PemPrompt, State};
+
+/// `./<username>-<serial>.pem`, with the name made safe for a file name.
+pub fn default_pem_path(username: &str, serial: Option<u64>) -> String {
+    let safe: String = username
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    match serial {
+        Some(s) => format!("./{safe}-{s}.pem"),
+        None => format!("./{safe}.pem"),
+    }
+}
+
+fn save_command(state: &mut State, m: &mut PemModal, overwrite: bool) -> Command {
+    let id = state.next_request();
+    m.busy = Some(id);
+    let default_name = default_pem_path(&m.username, m.info.as_ref().map(|i| i.serial));
+    Command::SavePem {
+        id,
+        pem: m.pem.clone(),
+        path: PathBuf::from(m.path.value().trim()),
+        default_name: default_name.trim_start_matches("./").to_string(),
+        overwrite,
+        split: m.split,
+    }
+}
+
+pub(super) fn pem_key(
+    state: &mut State,
+    mut m: PemModal,
+    key: KeyEvent,
+) -> (Option<Modal>, Vec<Command>) {
+    match std::mem::replace(&mut m.prompt, PemPrompt::None) {
+        PemPrompt::SavePath => match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                let path = m.path.value().trim().to_string();
+                if path.is_empty() {
+                    m.prompt = PemPrompt::SavePath;
+                    m.error = Some("Type a file path".into());
+                } else {
+                    m.error = None;
+                    m.prompt = PemPrompt::SavePath;
+                    let cmd = save_command(state, &mut m, false);
+                    return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
+                }
+            }
+            // tui-input ignores Tab: it is free to switch the format.
+            KeyCode::Tab => {
+                m.split = !m.split;
+                m.prompt = PemPrompt::SavePath;
+            }
+            _ => {
+                m.path.handle_event(&Event::Key(key));
+                m.prompt = PemPrompt::SavePath;
+            }
+        },
+        PemPrompt::Overwrite(path) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                let _ = path;
+                m.prompt = PemPrompt::SavePath;
+                let cmd = save_command(state, &mut m, true);
+                return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
+            }
+            _ => m.prompt = PemPrompt::SavePath,
+        },
+        PemPrompt::Discard { then_quit } => {
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    state.quit |= then_quit;
+                    state.set_status(Level::Warn, "The private key was discarded; the certificate stays valid until it expires");
+                    return (None, vec![]);
+                }
+                _ => {}
+            }
+        }
+        PemPrompt::None => match state.env.keymap.action_for(Scope::Pem, &key) {
+            Some(Action::Save) => {
+                m.prompt = PemPrompt::SavePath;
+                if m.path.value().is_empty() {
+                    let name = default_pem_path(&m.username, m.info.as_ref().map(|i| i.serial));
+                    let path = match &state.env.save_dir {
+                        Some(dir) => format!(
+                            "{}/{}",
+                            dir.trim_end_matches('/'),
+                            name.trim_start_matches("./")
+                        ),
+                        None => name,
+                    };
+                    m.path = Input::new(path);
+                }
+            }
+            Some(Action::Copy) => {
+                let id = state.next_request();
+                m.busy = Some(id);
+                let cmd = Command::CopyPem {
+                    id,
+                    pem: m.pem.clone(),
+                };
+                return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
+            }
+            Some(Action::Reveal) => m.reveal_key = !m.reveal_key,
+            Some(Action::Down) => m.scroll = m.scroll.saturating_add(1),
+            Some(Action::Up) => m.scroll = m.scroll.saturating_sub(1),
+            Some(action @ (Action::Back | Action::Quit)) => {
+                let then_quit = action == Action::Quit;
+                if m.handed_over() {
+                    state.quit |= then_quit;
+                    return (None, vec![]);
+                }
+                m.prompt = PemPrompt::Discard { then_quit };
+            }
+            _ => {}
+        },
+    }
+    (Some(Modal::Pem(Box::new(m))), vec![])
+}
