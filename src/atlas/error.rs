@@ -115,6 +115,12 @@ impl Error {
     /// What to do about it, when Atlas's words alone do not say.
     pub fn hint(&self) -> Option<&'static str> {
         match (self.status(), self.error_code()) {
+            (_, Some("CANNOT_GENERATE_CERT_IF_ADVANCED_X509")) => Some(
+                "the project uses a customer CA (self-managed X.509): sign with that CA, or disable customer X.509 first",
+            ),
+            (_, Some("USER_NOT_MANAGED_X509")) => {
+                Some("only users with x509Type MANAGED get certificates from Atlas")
+            }
             (_, Some("IP_ADDRESS_NOT_ON_WHITELIST" | "ORG_REQUIRES_WHITELIST")) => {
                 Some("add this machine's IP address to the API key's access list")
             }
@@ -207,6 +213,39 @@ mod tests {
         let s = snippet(&[b'a'; 1000]);
         assert_eq!(s.chars().count(), 201);
         assert_eq!(snippet(b""), "(empty)");
+    }
+
+    #[test]
+    fn hints_say_what_to_do() {
+        let api = |status: u16, code: &str| Error::Api {
+            api: Box::new(ApiError {
+                error: status,
+                error_code: code.into(),
+                reason: None,
+                detail: Some("d".into()),
+                parameters: vec![],
+                bad_request_detail: None,
+            }),
+            retry_after: None,
+        };
+        assert!(
+            api(401, "UNEXPECTED_ERROR")
+                .explained()
+                .contains("refused the credentials")
+        );
+        assert!(
+            api(403, "ACCESS_FORBIDDEN")
+                .explained()
+                .contains("Project Owner")
+        );
+        assert!(
+            api(400, "CANNOT_GENERATE_CERT_IF_ADVANCED_X509")
+                .explained()
+                .contains("customer CA")
+        );
+        assert!(api(404, "GROUP_NOT_FOUND").hint().is_none());
+        assert!(api(403, "ACCESS_FORBIDDEN").is_auth());
+        assert!(!api(404, "GROUP_NOT_FOUND").is_auth());
     }
 
     #[test]
