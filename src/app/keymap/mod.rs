@@ -55,6 +55,19 @@ pub enum Scope {
     Help,
 }
 
+impl Scope {
+    /// Where a key can actually be pressed (Global and Panes are only layers).
+    pub const CONCRETE: [Scope; 7] = [
+        Scope::Projects,
+        Scope::Users,
+        Scope::Certs,
+        Scope::Issue,
+        Scope::Pem,
+        Scope::Disable,
+        Scope::Help,
+    ];
+}
+
 /// A binding in force: a default, or one the user's config remapped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -140,15 +153,7 @@ impl Keymap {
     /// Keys that reach two different actions where one shadows the other.
     fn clashes(&self) -> Vec<(Scope, (KeyCode, KeyModifiers), Action, Action)> {
         let mut out = Vec::new();
-        for scope in [
-            Scope::Projects,
-            Scope::Users,
-            Scope::Certs,
-            Scope::Issue,
-            Scope::Pem,
-            Scope::Disable,
-            Scope::Help,
-        ] {
+        for scope in Scope::CONCRETE {
             let mut first: Vec<((KeyCode, KeyModifiers), Action)> = Vec::new();
             for s in scopes_for(scope) {
                 for b in self.bindings.iter().filter(|b| b.scope == *s) {
@@ -334,15 +339,7 @@ mod tests {
 
     #[test]
     fn every_hint_is_bound() {
-        for scope in [
-            Scope::Projects,
-            Scope::Users,
-            Scope::Certs,
-            Scope::Issue,
-            Scope::Pem,
-            Scope::Disable,
-            Scope::Help,
-        ] {
+        for scope in Scope::CONCRETE {
             for (label, desc) in Keymap::default().hints(scope) {
                 assert!(!label.is_empty() && !desc.is_empty());
             }
