@@ -94,7 +94,7 @@ pub(super) fn fetch_projects(state: &mut State, page: u32) -> Command {
     state.projects.loading = Some(id);
     Command::FetchProjects {
         id,
-        page: PageRequest::first(LIST_PAGE).with_page(page),
+        page: PageRequest::new(page, LIST_PAGE),
     }
 }
 
@@ -105,15 +105,8 @@ fn fetch_users(state: &mut State, page: u32) -> Option<Command> {
     Some(Command::FetchUsers {
         id,
         group_id,
-        page: PageRequest::first(LIST_PAGE).with_page(page),
+        page: PageRequest::new(page, LIST_PAGE),
     })
-}
-
-impl PageRequest {
-    fn with_page(mut self, page_num: u32) -> Self {
-        self.page_num = page_num;
-        self
-    }
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {

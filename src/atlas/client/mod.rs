@@ -125,10 +125,6 @@ impl Client {
         &self.inner.base
     }
 
-    pub fn credentials(&self) -> &Credentials {
-        &self.inner.cfg.credentials
-    }
-
     pub fn rate_limit(&self) -> Option<RateLimitInfo> {
         self.inner.rate.lock().ok().and_then(|r| *r)
     }
