@@ -11,6 +11,6 @@ pub mod state;
 mod update;
 
 pub use msg::{ApiResult, CertInfo, Command, Issued, Msg, RequestId, SaveOutcome};
-pub use pem_dialog::default_pem_path;
+pub use pem_dialog::default_pem_name;
 pub use state::{DisableStage, Env, Level, Modal, Pane, PemPrompt, State};
 pub use update::{DEBOUNCE_MS, init, update};

@@ -12,8 +12,8 @@ use super::keymap::{Action, Scope};
 use super::msg::Command;
 use super::state::{Level, Modal, PemModal, PemPrompt, State};
 
-/// `./<username>-<serial>.pem`, with the name made safe for a file name.
-pub fn default_pem_path(username: &str, serial: Option<u64>) -> String {
+/// `<username>-<serial>.pem`, with the name made safe for a file name.
+pub fn default_pem_name(username: &str, serial: Option<u64>) -> String {
     let safe: String = username
         .chars()
         .map(|c| {
@@ -26,20 +26,19 @@ pub fn default_pem_path(username: &str, serial: Option<u64>) -> String {
         .collect();
     let safe = safe.trim_start_matches('.');
     match serial {
-        Some(s) => format!("./{safe}-{s}.pem"),
-        None => format!("./{safe}.pem"),
+        Some(s) => format!("{safe}-{s}.pem"),
+        None => format!("{safe}.pem"),
     }
 }
 
 fn save_command(state: &mut State, m: &mut PemModal, overwrite: bool) -> Command {
     let id = state.next_request();
     m.busy = Some(id);
-    let default_name = default_pem_path(&m.username, m.info.as_ref().map(|i| i.serial));
     Command::SavePem {
         id,
         pem: m.pem.clone(),
         path: PathBuf::from(m.path.value().trim()),
-        default_name: default_name.trim_start_matches("./").to_string(),
+        default_name: default_pem_name(&m.username, m.info.as_ref().map(|i| i.serial)),
         overwrite,
         split: m.split,
     }
@@ -98,15 +97,9 @@ pub(super) fn pem_key(
             Some(Action::Save) => {
                 m.prompt = PemPrompt::SavePath;
                 if m.path.value().is_empty() {
-                    let name = default_pem_path(&m.username, m.info.as_ref().map(|i| i.serial));
-                    let path = match &state.env.save_dir {
-                        Some(dir) => format!(
-                            "{}/{}",
-                            dir.trim_end_matches('/'),
-                            name.trim_start_matches("./")
-                        ),
-                        None => name,
-                    };
+                    let name = default_pem_name(&m.username, m.info.as_ref().map(|i| i.serial));
+                    let dir = state.env.save_dir.as_deref().unwrap_or(".");
+                    let path = format!("{}/{name}", dir.trim_end_matches('/'));
                     m.path = Input::new(path);
                 }
             }

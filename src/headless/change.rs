@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::{Ctx, Fail, emit, out, ts};
-use crate::app::{SaveOutcome, default_pem_path};
+use crate::app::{SaveOutcome, default_pem_name};
 use crate::cli::{DisableArgs, IssueArgs};
 use crate::pem;
 
@@ -59,14 +59,8 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
         return out(issued.expose());
     }
     let info = pem::inspect::inspect(&issued);
-    let name = default_pem_path(&a.user, info.as_ref().map(|i| i.serial));
-    let saved = pem::save::save(
-        &issued,
-        &target,
-        name.trim_start_matches("./"),
-        a.overwrite,
-        false,
-    );
+    let name = default_pem_name(&a.user, info.as_ref().map(|i| i.serial));
+    let saved = pem::save::save(&issued, &target, &name, a.overwrite, false);
     let (path, why) = match saved {
         SaveOutcome::Saved(mut paths) => (paths.remove(0), None),
         SaveOutcome::Exists(p) => (p, Some("it was created meanwhile".to_string())),
