@@ -140,10 +140,12 @@ fn client(r: &Resolved) -> Result<Client, (u8, String)> {
 }
 
 async fn run_tui(r: &Resolved) -> u8 {
+    let theme = atlas_x509::ui::Theme::with_colors(r.color.value, &r.theme_colors).0;
     if r.credentials.is_none() {
         return match tui::notice(
             "atlas-x509 · no credentials",
             &config::no_credentials_text(r),
+            theme,
         )
         .await
         {
@@ -181,7 +183,6 @@ async fn run_tui(r: &Resolved) -> u8 {
             .as_ref()
             .map(|s| Duration::from_secs(s.value)),
     );
-    let theme = atlas_x509::ui::Theme::with_colors(r.color.value, &r.theme_colors).0;
     let opts = tui::Options {
         mouse: r.mouse.value,
         clipboard: Arc::new(clipboard),

@@ -32,9 +32,8 @@ pub struct Options {
 }
 
 /// A full-screen message (no credentials, say) until a key is pressed.
-pub async fn notice(title: &str, lines: &[String]) -> io::Result<()> {
+pub async fn notice(title: &str, lines: &[String], theme: ui::Theme) -> io::Result<()> {
     let mut terminal = ratatui::init();
-    let theme = ui::Theme::from_env();
     let mut events = EventStream::new();
     let result = loop {
         if let Err(e) = terminal.draw(|f| ui::notice(f, title, lines, &theme)) {

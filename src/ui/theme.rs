@@ -48,10 +48,6 @@ impl Theme {
         }
     }
 
-    pub fn from_env() -> Self {
-        Self::new(std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()))
-    }
-
     /// Applies `[theme]` colour names ("red", "#ff8800", "light-blue", "208");
     /// bad names are reported and the default kept.
     pub fn with_colors(color: bool, names: &BTreeMap<String, String>) -> (Self, Vec<String>) {
