@@ -54,6 +54,15 @@ pub struct Cli {
     #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: Option<u64>,
 
+    /// The most items one list may hold before a command stops with an
+    /// error (default 100000): a bound on what a server can make us read.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_items: Option<u64>,
+
+    /// The most pages one list walk may fetch (default 1000).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pages: Option<u32>,
+
     /// Certificates per page in the UI (default 100).
     #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=500))]
     pub items_per_page: Option<u32>,

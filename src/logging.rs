@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
 pub fn default_log_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("atlas-x509").join("atlas-x509.log"))
+    crate::dirs::state_dir().map(|d| d.join("atlas-x509.log"))
 }
 
 /// Starts file logging at `ATLAS_X509_LOG` (default `info`). Returns the

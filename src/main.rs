@@ -65,7 +65,7 @@ async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
             if resolved.credentials.is_none() {
                 return fail(3, &config::no_credentials_text(&resolved).join("\n"));
             }
-            let client = match client(&resolved) {
+            let client = match client(&resolved, &cli) {
                 Ok(c) => c,
                 Err(e) => return fail(e.0, &e.1),
             };
@@ -79,12 +79,17 @@ async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
                 Err(f) => fail(f.code(), &f.message()),
             }
         }
-        None => run_tui(&resolved).await,
+        None => run_tui(&resolved, &cli).await,
     }
 }
 
+/// The last word on stderr. Messages can quote a server, so they pass the
+/// sanitiser like every other server text.
 fn fail(code: u8, message: &str) -> u8 {
-    eprintln!("atlas-x509: {message}");
+    eprintln!(
+        "atlas-x509: {}",
+        atlas_x509::sanitize::lines(message, 4 * atlas_x509::sanitize::DETAIL_MAX)
+    );
     code
 }
 
@@ -133,13 +138,19 @@ async fn demo(r: &mut Resolved) -> Result<SimHandle, String> {
     Ok(handle)
 }
 
-fn client(r: &Resolved) -> Result<Client, (u8, String)> {
+fn client(r: &Resolved, cli: &Cli) -> Result<Client, (u8, String)> {
     let mut cfg = ClientConfig::new(r.base_url.value.clone(), r.credentials.clone());
     cfg.timeout = Duration::from_secs(r.timeout.value);
+    if let Some(n) = cli.max_items {
+        cfg.limits.max_items = n;
+    }
+    if let Some(n) = cli.max_pages {
+        cfg.limits.max_pages = n;
+    }
     Client::new(cfg).map_err(|e| (if e.is_auth() { 3 } else { 2 }, e.explained()))
 }
 
-async fn run_tui(r: &Resolved) -> u8 {
+async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
     let theme = atlas_x509::ui::Theme::with_colors(r.color.value, &r.theme_colors).0;
     if r.credentials.is_none() {
         return match tui::notice(
@@ -153,7 +164,7 @@ async fn run_tui(r: &Resolved) -> u8 {
             Err(e) => fail(1, &format!("terminal: {e}")),
         };
     }
-    let client = match client(r) {
+    let client = match client(r, cli) {
         Ok(c) => c,
         Err(e) => return fail(e.0, &e.1),
     };

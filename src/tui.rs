@@ -66,26 +66,66 @@ pub async fn run(client: Client, env: Env, opts: Options) -> io::Result<()> {
         let _ = execute!(io::stdout(), EnableMouseCapture);
     }
     let theme = opts.theme;
-    let result = event_loop(terminal, client, env, opts.clipboard, theme).await;
+    let mut state = State::new(env, jiff::Timestamp::now());
+    let result = event_loop(terminal, &mut state, client, opts.clipboard, theme).await;
     undo_modes();
     ratatui::restore();
-    result
+    if let Some(text) = rescue_unsaved(&state) {
+        eprintln!("atlas-x509: {text}");
+    }
+    match (result, state.fatal.take()) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Some(fatal)) => Err(io::Error::other(fatal)),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+/// An issued key the user neither saved nor copied must not end with the
+/// program: it goes to a 0600 rescue file, and the user is told where.
+fn rescue_unsaved(state: &State) -> Option<String> {
+    let Some(app::Modal::Pem(m)) = &state.modal else {
+        return None;
+    };
+    if m.handed_over() {
+        return None;
+    }
+    Some(match crate::pem::rescue::write(&m.pem, &m.username, None) {
+        Ok(path) => format!(
+            "the issued key for {} was neither saved nor copied; it was kept in {} (mode 0600)",
+            crate::sanitize::line(&m.username, 80),
+            path.display()
+        ),
+        Err(why) => format!(
+            "the issued key for {} was neither saved nor copied, and no rescue file could be written: {why}",
+            crate::sanitize::line(&m.username, 80)
+        ),
+    })
+}
+
+/// Runs `f`, turning a panic into an error: the loop then ends in order
+/// (terminal restored, unsaved key rescued) instead of unwinding past it.
+fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> io::Result<R> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        io::Error::other(format!(
+            "internal error while {what}: {}",
+            worker::panic_text(p.as_ref())
+        ))
+    })
 }
 
 async fn event_loop(
     mut terminal: DefaultTerminal,
+    state: &mut State,
     client: Client,
-    env: Env,
     clipboard: Arc<Clipboard>,
     theme: ui::Theme,
 ) -> io::Result<()> {
     let (msg_tx, mut msg_rx) = unbounded_channel();
     let commands = worker::spawn(client, clipboard, msg_tx);
     let started = Instant::now();
-    let mut state = State::new(env, jiff::Timestamp::now());
     let size = terminal.size()?;
-    app::update(&mut state, Msg::Resize(size.width, size.height));
-    for cmd in app::init(&mut state) {
+    app::update(state, Msg::Resize(size.width, size.height));
+    for cmd in app::init(state) {
         let _ = commands.send(cmd);
     }
     let mut events = EventStream::new();
@@ -95,7 +135,7 @@ async fn event_loop(
     let mut last_second = 0;
     loop {
         if dirty {
-            terminal.draw(|f| ui::draw(f, &state, &theme))?;
+            guarded("drawing", || terminal.draw(|f| ui::draw(f, state, &theme)))??;
             dirty = false;
         }
         let first = tokio::select! {
@@ -128,7 +168,7 @@ async fn event_loop(
         for msg in batch {
             let is_tick = matches!(msg, Msg::Tick { .. });
             let had_status = state.status.is_some();
-            let cmds = app::update(&mut state, msg);
+            let cmds = guarded("updating", || app::update(state, msg))?;
             let second = started.elapsed().as_secs();
             // Ticks redraw only for spinners, expiring messages and the clock.
             dirty |= !is_tick

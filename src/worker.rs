@@ -9,7 +9,7 @@ use tokio::task::AbortHandle;
 
 use std::path::PathBuf;
 
-use crate::app::{ApiResult, Command, Issued, Msg, SaveOutcome};
+use crate::app::{ApiResult, Command, IssueFailure, Issued, Msg, SaveOutcome};
 use crate::atlas::Client;
 use crate::pem;
 use crate::pem::clipboard::Clipboard;
@@ -28,8 +28,15 @@ pub fn spawn(
             let clipboard = clipboard.clone();
             let results = results.clone();
             let task = tokio::spawn(async move {
-                let (id, result) = run(&client, &clipboard, cmd).await;
-                let _ = results.send(Msg::Api(id, result));
+                let work = std::panic::AssertUnwindSafe(run(&client, &clipboard, cmd));
+                let msg = match futures_util::FutureExt::catch_unwind(work).await {
+                    Ok((id, result)) => Msg::Api(id, result),
+                    Err(panic) => Msg::Fatal(format!(
+                        "internal error in a background task: {}",
+                        panic_text(panic.as_ref())
+                    )),
+                };
+                let _ = results.send(msg);
             });
             if let Some(slot) = slot
                 && let Some(older) = slots.insert(slot, task.abort_handle())
@@ -40,6 +47,15 @@ pub fn spawn(
         }
     });
     tx
+}
+
+pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into());
+    crate::sanitize::line(&text, 300)
 }
 
 async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64, ApiResult) {
@@ -78,7 +94,10 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
                 .create_cert(&group_id, &username, i64::from(months))
                 .await
                 .map(|pem| {
-                    let info = pem::inspect::inspect(&pem);
+                    let (info, problem) = match pem::inspect::verify(&pem) {
+                        Ok(info) => (Some(info), None),
+                        Err(why) => (pem::inspect::inspect(&pem), Some(why)),
+                    };
                     // An audit trail: who got which certificate. Never the PEM.
                     tracing::info!(
                         group_id,
@@ -87,15 +106,28 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
                         serial = info.as_ref().map(|i| i.serial),
                         "certificate issued"
                     );
+                    if let Some(why) = &problem {
+                        tracing::warn!(
+                            group_id,
+                            username,
+                            why,
+                            "issued answer is not a usable certificate and key"
+                        );
+                    }
                     Issued {
                         pem: Arc::new(pem),
                         info,
+                        problem,
                     }
                 });
             if let Err(e) = &result {
                 tracing::warn!(group_id, username, months, error = %e, "issuing failed");
             }
-            (id, ApiResult::Issued(result.map_err(text)))
+            let result = result.map_err(|e| IssueFailure {
+                maybe_issued: matches!(e, crate::atlas::Error::MaybeIssued(_)),
+                text: e.explained(),
+            });
+            (id, ApiResult::Issued(result))
         }
         Command::FetchSecurity { id, group_id } => (
             id,

@@ -3,7 +3,8 @@
 mod common;
 
 use atlas_x509::app::{
-    ApiResult, Command, DisableStage, Modal, Msg, Pane, PemPrompt, SaveOutcome, State, init, update,
+    ApiResult, Command, DisableStage, IssueFailure, Modal, Msg, Pane, PemPrompt, SaveOutcome,
+    State, init, update,
 };
 use atlas_x509::atlas::UserSecurity;
 use common::fixtures::*;
@@ -242,7 +243,10 @@ fn issuing_sends_once_and_keeps_the_modal_until_the_key_arrives() {
         &mut s,
         Msg::Api(
             id,
-            ApiResult::Issued(Err("CANNOT_GENERATE_CERT_IF_ADVANCED_X509 (400): …".into())),
+            ApiResult::Issued(Err(IssueFailure {
+                text: "CANNOT_GENERATE_CERT_IF_ADVANCED_X509 (400): …".into(),
+                maybe_issued: false,
+            })),
         ),
     );
     let Some(Modal::Issue(m)) = &s.modal else {

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use atlas_x509::atlas::{
-    Client, Credentials, Error, PageRequest, TransportKind, X509Type, fetch_all,
+    Client, Credentials, Error, Limits, PageRequest, TransportKind, X509Type, fetch_all,
 };
 use atlas_x509::sim::RateLimit;
 use common::*;
@@ -176,7 +176,9 @@ async fn uncounted_pages_are_walked_to_the_short_one() {
     assert_eq!(page.total_count, Some(0), "Atlas's quirk");
     assert_eq!(page.known_total(), None);
     assert!(page.link("next").is_none());
-    let all = fetch_all(500, 3, uncounted).await.unwrap();
+    let all = fetch_all(500, 3, Limits::default(), uncounted)
+        .await
+        .unwrap();
     assert_eq!(all.len(), 1201);
     let beyond = c
         .list_certs(ORDERS, "load-tester", PageRequest::new(99, 500))

@@ -10,7 +10,7 @@ mod pem_dialog;
 pub mod state;
 mod update;
 
-pub use msg::{ApiResult, CertInfo, Command, Issued, Msg, RequestId, SaveOutcome};
+pub use msg::{ApiResult, CertInfo, Command, IssueFailure, Issued, Msg, RequestId, SaveOutcome};
 pub use pem_dialog::default_pem_name;
 pub use state::{DisableStage, Env, Level, Modal, Pane, PemPrompt, State};
 pub use update::{DEBOUNCE_MS, init, update};

@@ -32,6 +32,7 @@ pub fn open_issue(state: &mut State) -> Vec<Command> {
         typed: String::new(),
         in_flight: None,
         error: None,
+        maybe_issued: false,
     }));
     vec![]
 }
@@ -131,10 +132,20 @@ fn issue_key(state: &mut State, mut m: IssueModal, key: KeyEvent) -> (Option<Mod
             state.quit = true;
             return (None, vec![]);
         }
-        Some(Action::Confirm) => {
+        Some(Action::Confirm) if m.maybe_issued => {
+            state.set_status(
+                Level::Warn,
+                "A certificate may already have been issued: check the refreshed list; press a to issue another anyway",
+            );
+        }
+        Some(Action::Confirm | Action::IssueAgain) => {
+            if action == Some(Action::IssueAgain) && !m.maybe_issued {
+                return (Some(Modal::Issue(m)), vec![]);
+            }
             let id = state.next_request();
             m.in_flight = Some(id);
             m.error = None;
+            m.maybe_issued = false;
             let cmd = Command::CreateCert {
                 id,
                 group_id: m.group_id.clone(),
@@ -197,9 +208,11 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
                     .unwrap_or_default(),
             };
             // Whatever was open, the key takes the screen: it exists only here.
+            let problem = issued.problem.clone();
             state.modal = Some(Modal::Pem(Box::new(PemModal {
                 pem: issued.pem,
                 info: issued.info,
+                problem: issued.problem,
                 username: username.clone(),
                 scroll: 0,
                 reveal_key: false,
@@ -211,26 +224,40 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
                 busy: None,
                 error: None,
             })));
-            state.set_status(
-                Level::Info,
-                "Certificate issued. Save or copy the PEM now: Atlas keeps no copy of the key",
-            );
+            match problem {
+                None => state.set_status(
+                    Level::Info,
+                    "Certificate issued. Save or copy the PEM now: Atlas keeps no copy of the key",
+                ),
+                Some(why) => state.set_status(
+                    Level::Error,
+                    format!("Atlas answered, but {why}. Save the answer as it is: a certificate may have been issued"),
+                ),
+            }
             if state.certs.owner.as_ref().is_some_and(|o| o.1 == username) {
                 state.certs.jump_to_last = true;
                 return refresh_certs(state);
             }
             vec![]
         }
-        ApiResult::Issued(Err(e)) => {
+        ApiResult::Issued(Err(failure)) => {
+            let mut refresh_for = None;
             if let Some(Modal::Issue(m)) = &mut state.modal
                 && m.in_flight == Some(id)
             {
                 m.in_flight = None;
-                m.error = Some(e);
+                m.error = Some(failure.text.clone());
+                m.maybe_issued = failure.maybe_issued;
+                refresh_for = Some(m.username.clone());
             } else {
-                state.set_status(Level::Error, format!("Issuing failed: {e}"));
+                state.set_status(Level::Error, format!("Issuing failed: {}", failure.text));
             }
-            vec![]
+            // The list shows whether the lost answer minted a certificate.
+            let owner_matches = |u: &String| state.certs.owner.as_ref().is_some_and(|o| &o.1 == u);
+            match refresh_for {
+                Some(u) if failure.maybe_issued && owner_matches(&u) => refresh_certs(state),
+                _ => vec![],
+            }
         }
         ApiResult::Security(res) => {
             if let Some(Modal::Disable(m)) = &mut state.modal

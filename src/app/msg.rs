@@ -27,6 +27,9 @@ pub enum Msg {
         mono_ms: u64,
     },
     Api(RequestId, ApiResult),
+    /// Something that should never happen did (a worker panicked): the app
+    /// ends rather than run on half-dead.
+    Fatal(String),
 }
 
 /// The parsed face of an issued certificate, shown next to its PEM.
@@ -46,6 +49,17 @@ pub struct CertInfo {
 pub struct Issued {
     pub pem: Arc<IssuedPem>,
     pub info: Option<CertInfo>,
+    /// Why Atlas's answer is not a usable certificate + key, if it is not.
+    /// It is shown and handed over all the same: it is all there is.
+    pub problem: Option<String>,
+}
+
+/// Issuing failed; `maybe_issued` when the request reached Atlas and its
+/// answer was lost, so a certificate may exist whose key nobody has.
+#[derive(Debug)]
+pub struct IssueFailure {
+    pub text: ErrorText,
+    pub maybe_issued: bool,
 }
 
 #[derive(Debug)]
@@ -62,7 +76,7 @@ pub enum ApiResult {
     Projects(Result<Page<Project>, ErrorText>),
     Users(Result<Page<DatabaseUser>, ErrorText>),
     Certs(u32, Result<Page<UserCert>, ErrorText>),
-    Issued(Result<Issued, ErrorText>),
+    Issued(Result<Issued, IssueFailure>),
     Security(Result<UserSecurity, ErrorText>),
     Disabled(Result<UserSecurity, ErrorText>),
     Saved(SaveOutcome),

@@ -14,17 +14,7 @@ use super::state::{Level, Modal, PemModal, PemPrompt, State};
 
 /// `<username>-<serial>.pem`, with the name made safe for a file name.
 pub fn default_pem_name(username: &str, serial: Option<u64>) -> String {
-    let safe: String = username
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let safe = safe.trim_start_matches('.');
+    let safe = crate::pem::file_name_safe(username);
     match serial {
         Some(s) => format!("{safe}-{s}.pem"),
         None => format!("{safe}.pem"),

@@ -85,9 +85,12 @@ impl CertsPane {
         self.pages.get(&self.page).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Pages as the server counts them; a count past what a page number
+    /// can hold saturates instead of wrapping.
     pub fn page_count(&self) -> Option<u32> {
-        self.total
-            .map(|t| (t.div_ceil(u64::from(self.per_page.max(1)))).max(1) as u32)
+        self.total.map(|t| {
+            u32::try_from(t.div_ceil(u64::from(self.per_page.max(1))).max(1)).unwrap_or(u32::MAX)
+        })
     }
 
     pub fn has_next(&self) -> bool {
@@ -108,6 +111,9 @@ pub struct IssueModal {
     pub typed: String,
     pub in_flight: Option<RequestId>,
     pub error: Option<String>,
+    /// The last request's answer was lost after it reached Atlas: a
+    /// certificate may exist. Another one takes a deliberate key, not Enter.
+    pub maybe_issued: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -125,6 +131,8 @@ pub enum PemPrompt {
 pub struct PemModal {
     pub pem: Arc<IssuedPem>,
     pub info: Option<CertInfo>,
+    /// Why the answer is not a usable certificate + key, if it is not.
+    pub problem: Option<String>,
     pub username: String,
     pub scroll: u16,
     pub reveal_key: bool,
@@ -183,6 +191,8 @@ pub struct State {
     pub now: Timestamp,
     pub mono_ms: u64,
     pub quit: bool,
+    /// Why the app must end abnormally, if it must.
+    pub fatal: Option<String>,
     /// Terminal size, to map mouse positions through the same layout as drawing.
     pub size: (u16, u16),
     pub next_id: RequestId,
@@ -210,6 +220,7 @@ impl State {
             now,
             mono_ms: 0,
             quit: false,
+            fatal: None,
             size: (0, 0),
             next_id: 1,
             users_due: None,

@@ -67,6 +67,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             vec![]
         }
         Msg::Mouse(m) => on_mouse(state, m),
+        Msg::Fatal(text) => {
+            state.fatal = Some(text);
+            state.quit = true;
+            vec![]
+        }
     }
 }
 

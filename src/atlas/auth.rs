@@ -133,13 +133,20 @@ pub(crate) struct CachedToken {
 impl CachedToken {
     /// Refresh a minute before expiry (or at half-life for short tokens) so a
     /// request never leaves with a token that dies on the way.
+    /// A lifetime past a day is taken as a day: refreshing early is
+    /// harmless, and no server number can overflow the clock.
     pub fn new(value: String, expires_in: Duration, now: Instant) -> Self {
+        let expires_in = expires_in.min(Self::MAX_LIFETIME);
         let margin = Duration::from_secs(60).min(expires_in / 2);
         Self {
             value: SecretString::from(value),
-            refresh_at: now + expires_in.saturating_sub(margin),
+            refresh_at: now
+                .checked_add(expires_in.saturating_sub(margin))
+                .unwrap_or(now),
         }
     }
+
+    pub const MAX_LIFETIME: Duration = Duration::from_secs(86_400);
 
     pub fn is_fresh(&self, now: Instant) -> bool {
         now < self.refresh_at
@@ -149,7 +156,10 @@ impl CachedToken {
 #[derive(serde::Deserialize)]
 pub(crate) struct TokenResponse {
     pub access_token: String,
-    #[serde(default = "default_expires_in")]
+    #[serde(
+        default = "default_expires_in",
+        deserialize_with = "super::model::lenient::seconds"
+    )]
     pub expires_in: u64,
     #[serde(default)]
     pub token_type: Option<String>,
@@ -181,6 +191,15 @@ mod tests {
         assert!(!t.is_fresh(now + Duration::from_secs(3541)));
         let short = CachedToken::new("t".into(), Duration::from_secs(2), now);
         assert!(!short.is_fresh(now + Duration::from_secs(1)));
+        let forever = CachedToken::new("t".into(), Duration::from_secs(u64::MAX), now);
+        assert!(!forever.is_fresh(now + Duration::from_secs(86_400)));
+        let parsed: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"a","expires_in":18446744073709551615}"#)
+                .unwrap();
+        assert_eq!(parsed.expires_in, u64::MAX);
+        let negative: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"a","expires_in":-3}"#).unwrap();
+        assert_eq!(negative.expires_in, 0);
     }
 
     #[test]

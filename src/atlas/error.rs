@@ -2,6 +2,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::sanitize;
+
 /// An error body exactly as Atlas sends it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -12,10 +14,17 @@ pub struct ApiError {
     pub reason: Option<String>,
     #[serde(default)]
     pub detail: Option<String>,
-    #[serde(default)]
+    /// Real Atlas sometimes sends `null` here.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub parameters: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bad_request_detail: Option<BadRequestDetail>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<serde_json::Value>, D::Error> {
+    Ok(Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -32,15 +41,27 @@ pub struct FieldViolation {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.error_code, self.error)?;
+        // Every field is the server's words: escaped, redacted and capped.
+        let max = sanitize::DETAIL_MAX;
+        write!(
+            f,
+            "{} ({})",
+            sanitize::line(&self.error_code, 100),
+            self.error
+        )?;
         if let Some(detail) = &self.detail {
-            write!(f, ": {detail}")?;
+            write!(f, ": {}", sanitize::line(detail, max))?;
         } else if let Some(reason) = &self.reason {
-            write!(f, ": {reason}")?;
+            write!(f, ": {}", sanitize::line(reason, max))?;
         }
         if let Some(bad) = &self.bad_request_detail {
-            for v in &bad.fields {
-                write!(f, " [{}: {}]", v.field, v.description)?;
+            for v in bad.fields.iter().take(10) {
+                write!(
+                    f,
+                    " [{}: {}]",
+                    sanitize::line(&v.field, 100),
+                    sanitize::line(&v.description, 200)
+                )?;
             }
         }
         Ok(())
@@ -70,7 +91,11 @@ pub enum Error {
     },
     /// A non-2xx answer whose body is not an Atlas error.
     #[error("HTTP {status} from Atlas: {snippet}")]
-    UnexpectedStatus { status: u16, snippet: String },
+    UnexpectedStatus {
+        status: u16,
+        snippet: String,
+        retry_after: Option<Duration>,
+    },
     /// A 2xx answer we could not decode.
     #[error("could not decode Atlas's answer (HTTP {status}): {reason}; body starts: {snippet}")]
     Decode {
@@ -90,12 +115,35 @@ pub enum Error {
         "refusing to send credentials over plain http to {host}: use https, or a loopback address for a local simulator"
     )]
     Insecure { host: String },
+    /// A bound on what a server can make us do (pages, items, bytes, time).
+    #[error("{0}")]
+    Bound(String),
+    /// A request that changes something reached Atlas, but its answer was
+    /// lost: whether it took effect is unknown.
+    #[error(
+        "the answer was lost after the request reached Atlas, so a certificate may have been issued ({0}); check the user's certificate list before issuing again"
+    )]
+    MaybeIssued(Box<Error>),
+}
+
+/// "45 s", "55 min", "2 h 5 min".
+pub fn human_wait(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{} s", s.max(1)),
+        60..3600 => format!("{} min", s.div_ceil(60)),
+        _ => match (s / 3600, (s % 3600) / 60) {
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m} min"),
+        },
+    }
 }
 
 impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api { api, .. } => Some(api),
+            Error::MaybeIssued(inner) => inner.api(),
             _ => None,
         }
     }
@@ -104,6 +152,18 @@ impl Error {
         match self {
             Error::Api { api, .. } => Some(api.error),
             Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::MaybeIssued(inner) => inner.status(),
+            _ => None,
+        }
+    }
+
+    /// How long Atlas asked us to wait, when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } | Error::UnexpectedStatus { retry_after, .. } => {
+                *retry_after
+            }
+            Error::MaybeIssued(inner) => inner.retry_after(),
             _ => None,
         }
     }
@@ -113,7 +173,17 @@ impl Error {
     }
 
     /// What to do about it, when Atlas's words alone do not say.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub fn hint(&self) -> Option<std::borrow::Cow<'static, str>> {
+        if self.status() == Some(429) {
+            return Some(match self.retry_after() {
+                Some(d) => format!("rate limited: Atlas asks to wait {}", human_wait(d)).into(),
+                None => "rate limited by Atlas: wait a minute and try again".into(),
+            });
+        }
+        self.static_hint().map(Into::into)
+    }
+
+    fn static_hint(&self) -> Option<&'static str> {
         match (self.status(), self.error_code()) {
             (_, Some("CANNOT_GENERATE_CERT_IF_ADVANCED_X509")) => Some(
                 "the project uses a customer CA (self-managed X.509): sign with that CA, or disable customer X.509 first",
@@ -134,11 +204,26 @@ impl Error {
         }
     }
 
-    /// The error and, if there is one, the hint: what the UI and the CLI show.
+    /// The error and, if there is one, the hint: what the UI and the CLI
+    /// show. Escaped and capped, since parts of it may be a server's words.
     pub fn explained(&self) -> String {
-        match self.hint() {
+        let text = match self.hint() {
             Some(h) => format!("{self} — {h}"),
             None => self.to_string(),
+        };
+        sanitize::line(&text, 2 * sanitize::DETAIL_MAX)
+    }
+
+    /// After a request that changes something was sent, did its outcome get
+    /// lost (so it may have taken effect)? A refused connection sent nothing;
+    /// an answer Atlas wrote in its own error shape is a clear "no".
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::Transport { kind, .. } => *kind != TransportKind::Connect,
+            Error::Decode { .. } | Error::Bound(_) => true,
+            Error::UnexpectedStatus { status, .. } => *status >= 500,
+            Error::Api { api, .. } => api.error >= 500,
+            _ => false,
         }
     }
 
@@ -244,8 +329,46 @@ mod tests {
                 .contains("customer CA")
         );
         assert!(api(404, "GROUP_NOT_FOUND").hint().is_none());
+        let limited = Error::UnexpectedStatus {
+            status: 429,
+            snippet: "slow down".into(),
+            retry_after: Some(Duration::from_secs(55 * 60)),
+        };
+        assert!(
+            limited
+                .explained()
+                .contains("rate limited: Atlas asks to wait 55 min"),
+            "{}",
+            limited.explained()
+        );
         assert!(api(403, "ACCESS_FORBIDDEN").is_auth());
         assert!(!api(404, "GROUP_NOT_FOUND").is_auth());
+    }
+
+    #[test]
+    fn null_parameters_decode() {
+        let e: ApiError = serde_json::from_str(
+            r#"{"detail":"d","error":401,"errorCode":"NOT_IN_GROUP","parameters":null,"reason":"Unauthorized"}"#,
+        )
+        .unwrap();
+        assert!(e.parameters.is_empty());
+    }
+
+    #[test]
+    fn hostile_detail_is_escaped_and_capped() {
+        let e = ApiError {
+            error: 400,
+            error_code: "X\u{1b}]0;t\u{7}".into(),
+            reason: None,
+            detail: Some(format!("\u{1b}[2J{}", "d".repeat(5000))),
+            parameters: vec![],
+            bad_request_detail: None,
+        };
+        let s = e.to_string();
+        assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s}");
+        assert!(s.chars().count() < 1_200, "{}", s.len());
+        assert_eq!(human_wait(Duration::from_secs(30)), "30 s");
+        assert_eq!(human_wait(Duration::from_secs(7500)), "2 h 5 min");
     }
 
     #[test]

@@ -14,5 +14,5 @@ pub use model::{
     CustomerX509, DatabaseUser, IssuedPem, Link, Page, PageRequest, Project, Role, Scope, UserCert,
     UserSecurity, X509Type,
 };
-pub use paginate::fetch_all;
+pub use paginate::{Limits, fetch_all};
 pub use path::{encode_path_segment, validate_group_id, validate_months, validate_username};

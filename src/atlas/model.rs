@@ -2,6 +2,57 @@ use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+/// Decoders for numbers and dates a server may send out of range: they
+/// saturate or become "unknown" instead of failing a whole page (or
+/// overflowing later).
+pub(crate) mod lenient {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer};
+
+    /// Counts: a whole number ≥ 0, else unknown.
+    pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        Ok(match Option::<serde_json::Value>::deserialize(d)? {
+            Some(serde_json::Value::Number(n)) => n.as_u64(),
+            _ => None,
+        })
+    }
+
+    /// Seconds: negative is 0, beyond u64 or fractional saturates.
+    pub fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let n = serde_json::Number::deserialize(d)?;
+        Ok(n.as_u64().unwrap_or_else(|| match n.as_f64() {
+            Some(f) if f > 0.0 => f.min(u64::MAX as f64) as u64,
+            _ => 0,
+        }))
+    }
+
+    /// RFC 3339; dates past what jiff holds (X.509's "no expiry",
+    /// 9999-12-31T23:59:59Z) become the latest instant it holds.
+    pub fn parse(s: &str) -> Result<Timestamp, String> {
+        match s.parse::<Timestamp>() {
+            Ok(t) => Ok(t),
+            Err(_) if s.trim_start_matches('+').starts_with("9999-") => Ok(Timestamp::MAX),
+            Err(e) => Err(format!(
+                "{:?} is not a date: {e}",
+                crate::sanitize::line(s, 40)
+            )),
+        }
+    }
+
+    pub fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let s = String::deserialize(d)?;
+        parse(&s).map_err(serde::de::Error::custom)
+    }
+
+    pub fn optional_timestamp<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Timestamp>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| parse(&s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Link {
     pub href: String,
@@ -15,8 +66,9 @@ pub struct Page<T> {
     #[serde(default = "Vec::new")]
     pub results: Vec<T>,
     /// Atlas answers `0` when asked not to count (`includeCount=false`), so a
-    /// zero next to a non-empty page means "unknown", not "empty".
-    #[serde(default)]
+    /// zero next to a non-empty page means "unknown", not "empty". A count
+    /// that is not a whole number ≥ 0 is unknown too.
+    #[serde(default, deserialize_with = "lenient::count")]
     pub total_count: Option<u64>,
     #[serde(default)]
     pub links: Vec<Link>,
@@ -79,9 +131,9 @@ pub struct Project {
     pub name: String,
     #[serde(default)]
     pub org_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::count")]
     pub cluster_count: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::optional_timestamp")]
     pub created: Option<Timestamp>,
 }
 
@@ -144,7 +196,7 @@ pub struct DatabaseUser {
     pub scopes: Vec<Scope>,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::optional_timestamp")]
     pub delete_after_date: Option<Timestamp>,
 }
 
@@ -159,9 +211,11 @@ fn default_x509() -> X509Type {
 pub struct UserCert {
     #[serde(rename = "_id")]
     pub id: u64,
+    #[serde(deserialize_with = "lenient::timestamp")]
     pub created_at: Timestamp,
     #[serde(default)]
     pub group_id: Option<String>,
+    #[serde(deserialize_with = "lenient::timestamp")]
     pub not_after: Timestamp,
     #[serde(default)]
     pub subject: String,
@@ -261,6 +315,28 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&c).unwrap()["_id"].as_u64(),
             Some(9_096_781_148_244_857_296)
+        );
+    }
+
+    #[test]
+    fn out_of_range_values_decode() {
+        let c: UserCert = serde_json::from_str(
+            r#"{"_id":18446744073709551615,"createdAt":"2025-06-30T04:09:32Z","notAfter":"9999-12-31T23:59:59Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.not_after, Timestamp::MAX);
+        let p: Page<u32> = serde_json::from_str(r#"{"results":[1],"totalCount":-5}"#).unwrap();
+        assert_eq!(p.known_total(), None);
+        let p: Page<u32> = serde_json::from_str(r#"{"results":[1],"totalCount":1e300}"#).unwrap();
+        assert_eq!(p.known_total(), None);
+        let pr: Project = serde_json::from_str(
+            r#"{"id":"a","name":"n","clusterCount":-1,"created":"9999-12-31T23:59:59Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(pr.cluster_count, None);
+        assert!(
+            serde_json::from_str::<UserCert>(r#"{"_id":-1,"createdAt":"x","notAfter":"y"}"#)
+                .is_err()
         );
     }
 

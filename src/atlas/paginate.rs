@@ -1,64 +1,115 @@
 use std::future::Future;
 
-use futures_util::{StreamExt, TryStreamExt, stream};
+use futures_util::{StreamExt, stream};
 
 use super::{Error, Page, PageRequest};
 
-/// A runaway guard: 10,000 pages of 500 is far beyond any Atlas list.
-const MAX_PAGES: u32 = 10_000;
+/// How far a list walk may go. A server decides how many pages there are;
+/// these bounds decide how many we are willing to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_items: u64,
+    pub max_pages: u32,
+}
 
-/// Fetches every page of a list. When the first page tells the total, the
-/// rest are fetched with at most `concurrency` requests in flight; when it
-/// does not (Atlas omits or zeroes `totalCount`, and `next` links are not
-/// reliable), pages are walked until one comes back short.
+impl Limits {
+    pub const DEFAULT_MAX_ITEMS: u64 = 100_000;
+    pub const DEFAULT_MAX_PAGES: u32 = 1_000;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_items: Self::DEFAULT_MAX_ITEMS,
+            max_pages: Self::DEFAULT_MAX_PAGES,
+        }
+    }
+}
+
+fn too_many_items(n: u64, limits: Limits) -> Error {
+    Error::Bound(format!(
+        "the list has {n} items or more, over the limit of {} (--max-items raises it); nothing was truncated, nothing is shown",
+        limits.max_items
+    ))
+}
+
+fn too_many_pages(limits: Limits) -> Error {
+    Error::Bound(format!(
+        "the list did not end within {} pages (--max-pages raises the limit); the server kept sending full pages",
+        limits.max_pages
+    ))
+}
+
+/// A page holding more than was asked for is a server fault, not a list.
+fn checked<T>(page: Page<T>, per_page: u32) -> Result<Page<T>, Error> {
+    if page.results.len() as u64 > u64::from(per_page) {
+        return Err(Error::Bound(format!(
+            "a page came back with {} items for {per_page} asked: refusing a list the server does not page",
+            page.results.len()
+        )));
+    }
+    Ok(page)
+}
+
+/// Fetches every page of a list, within `limits`. When the first page tells
+/// the total, exactly the pages that total needs are fetched, at most
+/// `concurrency` at a time; when it does not (Atlas omits or zeroes
+/// `totalCount`, and `next` links are not reliable), pages are walked until
+/// one comes back short. Hitting a limit is an error, never a silent cut.
 pub async fn fetch_all<T, F, Fut>(
     per_page: u32,
     concurrency: usize,
+    limits: Limits,
     fetch: F,
 ) -> Result<Vec<T>, Error>
 where
     F: Fn(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
+    let per_page = per_page.max(1);
     let is_full = |n: usize| n as u64 >= u64::from(per_page);
-    let first = fetch(PageRequest::first(per_page)).await?;
+    let first = checked(fetch(PageRequest::first(per_page)).await?, per_page)?;
     let total = first.known_total();
+    if let Some(t) = total.filter(|t| *t > limits.max_items) {
+        return Err(too_many_items(t, limits));
+    }
     let mut out = first.results;
     if !is_full(out.len()) {
         return Ok(out);
     }
-    let mut next = 2;
     if let Some(total) = total {
-        let pages = u32::try_from(total.div_ceil(u64::from(per_page)))
-            .unwrap_or(MAX_PAGES)
-            .min(MAX_PAGES);
-        if pages >= 2 {
-            let rest: Vec<Page<T>> = stream::iter(2..=pages)
-                .map(|n| fetch(PageRequest::new(n, per_page)))
-                .buffered(concurrency.max(1))
-                .try_collect()
-                .await?;
-            let last_full = rest.last().is_some_and(|p| is_full(p.results.len()));
-            for page in rest {
-                out.extend(page.results);
-            }
-            if !last_full {
-                return Ok(out);
-            }
-            next = pages + 1;
+        let pages = total.div_ceil(u64::from(per_page));
+        if pages > u64::from(limits.max_pages) {
+            return Err(too_many_pages(limits));
         }
+        // `pages` fits in u32: it is at most max_pages.
+        let mut rest = stream::iter(2..=pages as u32)
+            .map(|n| fetch(PageRequest::new(n, per_page)))
+            .buffered(concurrency.max(1));
+        while let Some(page) = rest.next().await {
+            out.extend(checked(page?, per_page)?.results);
+            if out.len() as u64 > limits.max_items {
+                return Err(too_many_items(out.len() as u64, limits));
+            }
+        }
+        return Ok(out);
     }
-    // The list had no count, or grew past it while we read.
-    while next <= MAX_PAGES {
-        let page = fetch(PageRequest::new(next, per_page)).await?;
+    let mut next: u32 = 2;
+    loop {
+        if next > limits.max_pages {
+            return Err(too_many_pages(limits));
+        }
+        let page = checked(fetch(PageRequest::new(next, per_page)).await?, per_page)?;
         let full = is_full(page.results.len());
         out.extend(page.results);
+        if out.len() as u64 > limits.max_items {
+            return Err(too_many_items(out.len() as u64, limits));
+        }
         if !full {
-            break;
+            return Ok(out);
         }
         next += 1;
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -67,18 +118,19 @@ mod tests {
 
     use super::*;
 
+    /// A list of `items`; `count` is what the server says `totalCount` is.
     fn pager(
         items: u32,
-        count: bool,
+        count: Option<u64>,
         calls: &Mutex<Vec<u32>>,
     ) -> impl Fn(PageRequest) -> std::future::Ready<Result<Page<u32>, Error>> + '_ {
         move |p: PageRequest| {
             calls.lock().unwrap().push(p.page_num);
-            let start = (p.page_num - 1) * p.items_per_page;
+            let start = (p.page_num - 1).saturating_mul(p.items_per_page);
             let results: Vec<u32> = (start..items.min(start + p.items_per_page)).collect();
             std::future::ready(Ok(Page {
                 results,
-                total_count: Some(if count { u64::from(items) } else { 0 }),
+                total_count: Some(count.unwrap_or(0)),
                 links: vec![],
             }))
         }
@@ -87,15 +139,29 @@ mod tests {
     #[tokio::test]
     async fn counted_lists_fetch_each_page_once() {
         let calls = Mutex::new(vec![]);
-        let all = fetch_all(500, 4, pager(1201, true, &calls)).await.unwrap();
+        let all = fetch_all(500, 4, Limits::default(), pager(1201, Some(1201), &calls))
+            .await
+            .unwrap();
         assert_eq!(all, (0..1201).collect::<Vec<_>>());
         assert_eq!(*calls.lock().unwrap(), vec![1, 2, 3]);
     }
 
     #[tokio::test]
+    async fn a_count_that_ends_on_a_full_page_needs_no_extra_page() {
+        let calls = Mutex::new(vec![]);
+        let all = fetch_all(100, 4, Limits::default(), pager(1000, Some(1000), &calls))
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 1000);
+        assert_eq!(calls.lock().unwrap().len(), 10);
+    }
+
+    #[tokio::test]
     async fn uncounted_lists_walk_until_short_page() {
         let calls = Mutex::new(vec![]);
-        let all = fetch_all(100, 4, pager(300, false, &calls)).await.unwrap();
+        let all = fetch_all(100, 4, Limits::default(), pager(300, None, &calls))
+            .await
+            .unwrap();
         assert_eq!(all.len(), 300);
         // 300 is a multiple of 100: the empty 4th page proves the end.
         assert_eq!(*calls.lock().unwrap(), vec![1, 2, 3, 4]);
@@ -104,8 +170,68 @@ mod tests {
     #[tokio::test]
     async fn single_short_page() {
         let calls = Mutex::new(vec![]);
-        let all = fetch_all(100, 4, pager(3, true, &calls)).await.unwrap();
+        let all = fetch_all(100, 4, Limits::default(), pager(3, Some(3), &calls))
+            .await
+            .unwrap();
         assert_eq!(all.len(), 3);
         assert_eq!(*calls.lock().unwrap(), vec![1]);
+    }
+
+    #[tokio::test]
+    async fn an_endless_uncounted_list_stops_at_the_page_limit() {
+        let calls = Mutex::new(vec![]);
+        let limits = Limits {
+            max_items: u64::MAX,
+            max_pages: 50,
+        };
+        let err = fetch_all(10, 4, limits, pager(u32::MAX, None, &calls))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("50 pages"), "{err}");
+        assert_eq!(calls.lock().unwrap().len(), 50);
+    }
+
+    #[tokio::test]
+    async fn a_huge_count_is_refused_before_fetching_more() {
+        let calls = Mutex::new(vec![]);
+        let err = fetch_all(
+            500,
+            4,
+            Limits::default(),
+            pager(500, Some(u64::MAX), &calls),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("100000"), "{err}");
+        assert_eq!(*calls.lock().unwrap(), vec![1]);
+    }
+
+    #[tokio::test]
+    async fn a_small_lying_count_reads_only_its_pages() {
+        let calls = Mutex::new(vec![]);
+        let all = fetch_all(
+            100,
+            4,
+            Limits::default(),
+            pager(u32::MAX, Some(250), &calls),
+        )
+        .await
+        .unwrap();
+        assert_eq!(all.len(), 300);
+        assert_eq!(*calls.lock().unwrap(), vec![1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn items_beyond_the_item_limit_are_an_error() {
+        let calls = Mutex::new(vec![]);
+        let limits = Limits {
+            max_items: 250,
+            max_pages: 1000,
+        };
+        let err = fetch_all(100, 1, limits, pager(10_000, None, &calls))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Bound(_)), "{err}");
+        assert_eq!(calls.lock().unwrap().len(), 3);
     }
 }

@@ -9,14 +9,22 @@ use serde_json::json;
 
 use super::{Ctx, Fail, emit, out, ts};
 use crate::app::{SaveOutcome, default_pem_name};
+use crate::atlas::IssuedPem;
 use crate::cli::{DisableArgs, IssueArgs};
 use crate::pem;
 
 /// Checks the output path before anything is issued: a key must not be
-/// minted only to find it cannot be written.
-fn precheck_out(path: &Path, overwrite: bool) -> Result<(), Fail> {
+/// minted only to find it cannot be written. `asked` is the path as typed,
+/// whose trailing slash says "a directory".
+fn precheck_out(asked: &Path, path: &Path, overwrite: bool) -> Result<(), Fail> {
     if path.is_dir() {
         return Ok(());
+    }
+    if asked.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(Fail::Usage(format!(
+            "{}: no such directory (it is not created; make it first)",
+            asked.display()
+        )));
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -42,24 +50,60 @@ fn precheck_out(path: &Path, overwrite: bool) -> Result<(), Fail> {
     }
 }
 
+/// The key could not go where it was asked: the rescue file, else stdout.
+/// Returns the truthful end of the story, for the last message.
+fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_ok: bool) -> String {
+    match pem::rescue::write(pem, label, None) {
+        Ok(path) => format!(
+            "the PEM with its private key was kept in {} (mode 0600)",
+            path.display()
+        ),
+        Err(why) if stdout_ok => match out(pem.expose()) {
+            Ok(()) => {
+                format!("no rescue file could be written ({why}); the PEM was written to stdout")
+            }
+            Err(e) => format!(
+                "no rescue file could be written ({why}) and stdout failed ({}): the private key is lost",
+                e.message()
+            ),
+        },
+        Err(why) => format!("no rescue file could be written ({why}): the private key is lost"),
+    }
+}
+
 pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
     let project = ctx.project(&a.project)?;
     let to_stdout = a.out.as_os_str() == "-";
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let target = pem::save::expand_home(&a.out, home.as_deref());
+    let target = pem::save::expand_home(&a.out, crate::dirs::home().as_deref());
     if !to_stdout {
-        precheck_out(&target, a.overwrite)?;
+        precheck_out(&a.out, &target, a.overwrite)?;
     }
     // Sent once. A failure is reported, never retried.
     let issued = ctx
         .client
         .create_cert(&project, &a.user, i64::from(a.months))
         .await?;
+    let label = format!("{project}-{}", a.user);
+    let info = match pem::inspect::verify(&issued) {
+        Ok(info) => info,
+        Err(why) => {
+            return Err(Fail::Io(format!(
+                "Atlas accepted the request but {why}, so a certificate may have been issued without a usable key; {}",
+                keep_somewhere(&issued, &label, false)
+            )));
+        }
+    };
     if to_stdout {
-        return out(issued.expose());
+        return out(issued.expose()).map_err(|e| {
+            Fail::Io(format!(
+                "issued serial {} but stdout failed ({}); {}",
+                info.serial,
+                e.message(),
+                keep_somewhere(&issued, &label, false)
+            ))
+        });
     }
-    let info = pem::inspect::inspect(&issued);
-    let name = default_pem_name(&a.user, info.as_ref().map(|i| i.serial));
+    let name = default_pem_name(&a.user, Some(info.serial));
     let saved = pem::save::save(&issued, &target, &name, a.overwrite, false);
     let (path, why) = match saved {
         SaveOutcome::Saved(mut paths) => (paths.remove(0), None),
@@ -67,40 +111,41 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
         SaveOutcome::Failed(p, why) => (p, Some(why)),
     };
     if let Some(why) = why {
-        // The key exists nowhere else: hand it over rather than lose it.
-        out(issued.expose())?;
         return Err(Fail::Io(format!(
-            "the certificate was issued but could not be saved to {}: {why}; its PEM was written to stdout instead",
-            path.display()
+            "issued serial {} but could not save it to {}: {why}; {}",
+            info.serial,
+            path.display(),
+            keep_somewhere(&issued, &label, true)
         )));
     }
     let value = json!({
         "path": path,
-        "serial": info.as_ref().map(|i| i.serial),
-        "subject": info.as_ref().map(|i| i.subject.clone()),
-        "notBefore": info.as_ref().map(|i| ts(Some(i.not_before))),
-        "notAfter": info.as_ref().map(|i| ts(Some(i.not_after))),
-        "sha256": info.as_ref().map(|i| i.sha256.clone()),
+        "serial": info.serial,
+        "subject": info.subject,
+        "notBefore": ts(Some(info.not_before)),
+        "notAfter": ts(Some(info.not_after)),
+        "sha256": info.sha256,
     });
-    emit(ctx, value, || match &info {
-        Some(i) => format!(
+    emit(ctx, value, || {
+        format!(
             "issued serial {} for {}, valid until {}\nsaved to {} (mode 0600)\n",
-            i.serial,
-            i.subject,
-            ts(Some(i.not_after)),
+            info.serial,
+            crate::sanitize::line(&info.subject, 200),
+            ts(Some(info.not_after)),
             path.display()
-        ),
-        None => format!("issued; saved to {} (mode 0600)\n", path.display()),
+        )
     })
 }
 
 pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
     let project = ctx.project(&a.project)?;
     let group = ctx.client.get_project(&project).await?;
+    // Shown on a terminal: the server's words, escaped.
+    let shown = crate::sanitize::line(&group.name, 200);
     let sec = ctx.client.get_user_security(&project).await?;
     if !sec.customer_x509.is_configured() {
         return emit(ctx, json!({"projectId": project, "changed": false}), || {
-            format!("{} has no customer CA: nothing to disable\n", group.name)
+            format!("{shown} has no customer CA: nothing to disable\n")
         });
     }
     if !a.yes {
@@ -110,11 +155,10 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
             ));
         }
         eprintln!(
-            "Disabling customer-managed X.509 on {} clears its {} CA certificate(s) and restarts every cluster in the project.",
-            group.name,
+            "Disabling customer-managed X.509 on {shown} clears its {} CA certificate(s) and restarts every cluster in the project.",
             sec.customer_x509.ca_count()
         );
-        eprint!("Type the project name ({}) to confirm: ", group.name);
+        eprint!("Type the project name ({shown}) to confirm: ");
         let mut line = String::new();
         std::io::stdin()
             .read_line(&mut line)
@@ -131,8 +175,7 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
         json!({"projectId": project, "changed": true, "customerX509": {"configured": after.customer_x509.is_configured()}}),
         || {
             format!(
-                "customer-managed X.509 disabled on {}; Atlas is restarting its clusters\n",
-                group.name
+                "customer-managed X.509 disabled on {shown}; Atlas is restarting its clusters\n"
             )
         },
     )

@@ -7,7 +7,7 @@ mod table;
 
 use std::io::Write;
 
-use futures_util::{StreamExt, TryStreamExt, stream};
+use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -18,6 +18,8 @@ pub enum Fail {
     Usage(String),
     Atlas(Error),
     Io(String),
+    /// The output was printed but is incomplete (exit 4).
+    Partial(String),
 }
 
 impl Fail {
@@ -27,12 +29,13 @@ impl Fail {
             Fail::Atlas(e) if e.is_auth() => 3,
             Fail::Atlas(Error::Invalid(_)) => 2,
             Fail::Atlas(_) | Fail::Io(_) => 1,
+            Fail::Partial(_) => 4,
         }
     }
 
     pub fn message(&self) -> String {
         match self {
-            Fail::Usage(m) | Fail::Io(m) => m.clone(),
+            Fail::Usage(m) | Fail::Io(m) | Fail::Partial(m) => m.clone(),
             Fail::Atlas(e) => e.explained(),
         }
     }
@@ -68,10 +71,8 @@ pub(super) fn out(text: &str) -> Result<(), Fail> {
 
 pub(super) fn emit(ctx: &Ctx, value: Value, table: impl FnOnce() -> String) -> Result<(), Fail> {
     if ctx.json {
-        out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&value).expect("JSON")
-        ))
+        let text = serde_json::to_string_pretty(&value).map_err(|e| Fail::Io(e.to_string()))?;
+        out(&format!("{}\n", crate::sanitize::json_for_terminal(&text)))
     } else {
         out(&table())
     }
@@ -254,20 +255,34 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
         .filter(|u| u.x509_type == X509Type::Managed)
         .map(|u| u.username)
         .collect();
-    let per_user: Vec<(String, Vec<UserCert>)> = stream::iter(managed)
+    let total_users = managed.len();
+    let answers: Vec<(String, Result<Vec<UserCert>, Error>)> = stream::iter(managed)
         .map(|user| {
             let client = ctx.client.clone();
             let project = project.clone();
             async move {
                 let certs = client
                     .all_certs(&project, &user, PageRequest::MAX_ITEMS_PER_PAGE, 2)
-                    .await?;
-                Ok::<_, Error>((user, certs))
+                    .await;
+                (user, certs)
             }
         })
         .buffer_unordered(4)
-        .try_collect()
-        .await?;
+        .collect()
+        .await;
+    // One unreadable user must not sink the report: it is named, the rest
+    // is printed, and the exit code says the report is partial.
+    let mut failed: Vec<(String, Error)> = vec![];
+    let mut per_user: Vec<(String, Vec<UserCert>)> = vec![];
+    for (user, answer) in answers {
+        match answer {
+            Ok(certs) => per_user.push((user, certs)),
+            Err(e) => failed.push((user, e)),
+        }
+    }
+    if !failed.is_empty() && per_user.is_empty() {
+        return Err(Fail::Atlas(failed.swap_remove(0).1));
+    }
     let mut soon: Vec<(String, UserCert)> = per_user
         .into_iter()
         .flat_map(|(u, certs)| certs.into_iter().map(move |c| (u.clone(), c)))
@@ -304,5 +319,20 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
             ts(Some(horizon))
         ));
         t
-    })
+    })?;
+    if failed.is_empty() {
+        return Ok(());
+    }
+    failed.sort_by(|a, b| a.0.cmp(&b.0));
+    for (user, e) in &failed {
+        eprintln!(
+            "atlas-x509: {}: {}",
+            crate::sanitize::line(user, 80),
+            e.explained()
+        );
+    }
+    Err(Fail::Partial(format!(
+        "the report is partial: {} of {total_users} MANAGED users could not be read",
+        failed.len()
+    )))
 }

@@ -11,9 +11,49 @@ use crate::atlas::IssuedPem;
 /// `None` when the certificate part does not parse: the PEM is then shown
 /// and saved exactly as Atlas sent it.
 pub fn inspect(pem: &IssuedPem) -> Option<CertInfo> {
+    with_certificate(pem, |p, cert| describe(&p.contents, cert))?
+}
+
+/// Is Atlas's answer a usable hand-over: a certificate that parses and the
+/// private key that belongs to it? The reason, when not, never quotes the key.
+pub fn verify(pem: &IssuedPem) -> Result<CertInfo, String> {
+    let text = pem.expose();
+    match text.matches("-----BEGIN CERTIFICATE-----").count() {
+        0 => return Err("Atlas's answer holds no certificate".into()),
+        1 => {}
+        n => return Err(format!("Atlas's answer holds {n} certificates, not one")),
+    }
+    let (info, spki) = with_certificate(pem, |p, cert| {
+        (
+            describe(&p.contents, cert),
+            cert.public_key().subject_public_key.data.to_vec(),
+        )
+    })
+    .ok_or("the certificate in Atlas's answer does not parse")?;
+    let info =
+        info.ok_or("the certificate in Atlas's answer has a serial or dates out of range")?;
+    let key = pem
+        .private_key_pem()
+        .ok_or("Atlas's answer holds no private key")?;
+    let pair = rcgen::KeyPair::from_pem(key)
+        .map_err(|_| "the private key in Atlas's answer does not parse".to_string())?;
+    if pair.public_key_raw() != spki.as_slice() {
+        return Err("the private key in Atlas's answer does not belong to its certificate".into());
+    }
+    Ok(info)
+}
+
+fn with_certificate<R>(
+    pem: &IssuedPem,
+    f: impl FnOnce(&x509_parser::pem::Pem, &X509Certificate) -> R,
+) -> Option<R> {
     let cert_pem = pem.certificate_pem()?;
     let (_, p) = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes()).ok()?;
     let (_, cert) = X509Certificate::from_der(&p.contents).ok()?;
+    Some(f(&p, &cert))
+}
+
+fn describe(der: &[u8], cert: &X509Certificate) -> Option<CertInfo> {
     let raw = cert.tbs_certificate.raw_serial();
     let raw = raw.strip_prefix(&[0][..]).unwrap_or(raw);
     if raw.len() > 8 {
@@ -21,7 +61,7 @@ pub fn inspect(pem: &IssuedPem) -> Option<CertInfo> {
     }
     let serial = raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
     let ts = |t: ASN1Time| jiff::Timestamp::from_second(t.timestamp()).ok();
-    let sha256 = Sha256::digest(&p.contents)
+    let sha256 = Sha256::digest(der)
         .iter()
         .map(|b| format!("{b:02X}"))
         .collect::<Vec<_>>()
@@ -91,6 +131,37 @@ mod tests {
         assert!(h.ends_with("--authenticationDatabase '$external'"));
         let h = mongosh_hint(std::path::Path::new("/tmp/my key's.pem"));
         assert!(h.contains(r"'/tmp/my key'\''s.pem'"), "{h}");
+    }
+
+    fn issued(key_of_other: bool) -> IssuedPem {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["app".into()]).unwrap();
+        params.serial_number = Some(rcgen::SerialNumber::from(0x1B6E_BA83_4890_4A92u64));
+        let cert = params.self_signed(&key).unwrap();
+        let key_pem = if key_of_other {
+            rcgen::KeyPair::generate().unwrap().serialize_pem()
+        } else {
+            key.serialize_pem()
+        };
+        IssuedPem::new(format!("{}{}", cert.pem(), key_pem))
+    }
+
+    #[test]
+    fn verify_wants_one_certificate_and_its_own_key() {
+        assert_eq!(
+            verify(&issued(false)).map(|i| i.serial),
+            Ok(0x1B6E_BA83_4890_4A92)
+        );
+        let e = verify(&issued(true)).unwrap_err();
+        assert!(e.contains("does not belong"), "{e}");
+        let good = issued(false);
+        let cert_only = IssuedPem::new(good.certificate_pem().unwrap().to_string());
+        assert!(verify(&cert_only).unwrap_err().contains("no private key"));
+        let truncated = IssuedPem::new(good.expose()[..good.expose().len() - 80].to_string());
+        assert!(verify(&truncated).is_err());
+        let wrapped = IssuedPem::new(serde_json::json!({"pem": good.expose()}).to_string());
+        assert!(verify(&wrapped).is_err());
+        assert!(verify(&IssuedPem::new(String::new())).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod ca;
 pub mod digest;
 mod guard;
+mod listen;
 mod render;
 mod routes;
 pub mod seed;

@@ -28,6 +28,9 @@ pub struct SimConfig {
     pub rate_limit: Option<RateLimit>,
     pub token_ttl: Duration,
     pub nonce_ttl: Duration,
+    /// A connection that sends no complete request head for this long
+    /// (half-open, or idle between requests) is closed.
+    pub header_timeout: Duration,
 }
 
 impl Default for SimConfig {
@@ -41,6 +44,7 @@ impl Default for SimConfig {
             rate_limit: None,
             token_ttl: Duration::from_secs(3600),
             nonce_ttl: Duration::from_secs(300),
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -125,10 +129,22 @@ pub(crate) struct Shared {
 #[derive(Clone, Copy)]
 pub(crate) struct Authenticated;
 
-const LOG_CAP: usize = 100_000;
+/// The log is for tests and benchmarks: bounded in records and in the bytes
+/// of each, whatever a client sends.
+const LOG_CAP: usize = 20_000;
+pub(crate) const LOG_TARGET_MAX: usize = 512;
 
 impl Shared {
-    pub fn record(&self, rec: RequestRecord) {
+    pub fn record(&self, mut rec: RequestRecord) {
+        if rec.target.len() > LOG_TARGET_MAX {
+            let mut cut = LOG_TARGET_MAX;
+            while !rec.target.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            rec.target.truncate(cut);
+            rec.target.push('…');
+        }
+        rec.target.shrink_to_fit();
         if let Ok(mut log) = self.log.lock() {
             if log.len() >= LOG_CAP {
                 log.drain(..LOG_CAP / 2);
@@ -273,16 +289,7 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
     });
     let app = super::routes::router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!("simulator stopped: {e}");
-        }
-    });
+    let task = tokio::spawn(super::listen::serve(listener, app, cfg.header_timeout, rx));
     Ok(SimHandle {
         credentials,
         shared,

@@ -36,6 +36,17 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     draw_status(f, a.status, state, theme);
     draw_footer(f, a.footer, state, theme);
     modals::draw(f, state, theme);
+    scrub(f);
+}
+
+/// The last line of defence for server text: no cell leaves with a
+/// character a terminal would obey (ratatui drops C0/C1, not bidi controls).
+fn scrub(f: &mut Frame) {
+    for cell in f.buffer_mut().content.iter_mut() {
+        if cell.symbol().chars().any(crate::sanitize::is_unsafe) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
 }
 
 fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph, Wrap};
 
 use super::format::{date, expiry_after, spinner, time_left};
 use super::theme::Theme;
-use crate::app::keymap::Scope;
+use crate::app::keymap::{Action, Scope};
 use crate::app::state::{DisableModal, IssueModal, PemModal};
 use crate::app::{DisableStage, Modal, PemPrompt, State};
 use crate::pem::inspect::mongosh_hint;
@@ -96,6 +96,22 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
             ),
             theme.warn(),
         )
+    } else if let Some(e) = &m.error
+        && m.maybe_issued
+    {
+        let again = state.env.keymap.label_for(Scope::Issue, Action::IssueAgain);
+        let back = state.env.keymap.label_for(Scope::Issue, Action::Back);
+        return f.render_widget(
+            Paragraph::new(vec![
+                Line::styled(e.clone(), theme.danger()),
+                Line::styled(
+                    format!("The certificate list was refreshed: look there first. {again} issue another anyway · {back} close"),
+                    theme.warn(),
+                ),
+            ])
+            .wrap(Wrap { trim: true }),
+            msg,
+        );
     } else if let Some(e) = &m.error {
         Line::styled(e.clone(), theme.danger())
     } else {
@@ -199,7 +215,17 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
             theme.danger(),
         )],
     };
-    if !has_key {
+    if let Some(problem) = &m.problem {
+        lines.insert(
+            0,
+            Line::styled(
+                format!(
+                    "⚠ {problem}. A certificate may have been issued: save this answer as it is."
+                ),
+                theme.danger(),
+            ),
+        );
+    } else if !has_key {
         lines.push(Line::styled(
             "Atlas's answer holds no private key.",
             theme.danger(),

@@ -110,5 +110,6 @@ pub fn issued() -> Issued {
             sha256: "AB:CD".into(),
             key: "RSA 4096".into(),
         }),
+        problem: None,
     }
 }

@@ -150,6 +150,13 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     b!(Issue, "End", Max, "24 months", [(End, NONE)]),
     b!(Issue, "Enter", Confirm, "issue", [(Enter, NONE)]),
     b!(Issue, "Esc", Back, "cancel", [(Esc, NONE)]),
+    b!(
+        Issue,
+        "a",
+        IssueAgain,
+        "issue another (after a lost answer)",
+        [(Char('a'), NONE)]
+    ),
     b!(Pem, "s", Save, "save", [(Char('s'), NONE)]),
     b!(
         Pem,

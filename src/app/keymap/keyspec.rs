@@ -36,6 +36,7 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("save", Action::Save),
     ("copy", Action::Copy),
     ("reveal", Action::Reveal),
+    ("issue_again", Action::IssueAgain),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

@@ -39,6 +39,8 @@ pub enum Action {
     Save,
     Copy,
     Reveal,
+    /// Issue again after an answer was lost (a certificate may exist).
+    IssueAgain,
 }
 
 /// Where a key is pressed.
@@ -130,6 +132,20 @@ impl Keymap {
         None
     }
 
+    /// The label of the key that does `action` where `scope` is in force,
+    /// so that a hint written in a dialog names the key really bound.
+    pub fn label_for(&self, scope: Scope, action: Action) -> String {
+        scopes_for(scope)
+            .iter()
+            .find_map(|s| {
+                self.bindings
+                    .iter()
+                    .find(|b| b.scope == *s && b.action == action && !b.keys.is_empty())
+            })
+            .map(|b| b.label.clone())
+            .unwrap_or_else(|| "(unbound)".into())
+    }
+
     /// (keys, what they do) for the footer, most specific first.
     pub fn hints(&self, scope: Scope) -> Vec<(&str, &'static str)> {
         let mut seen = Vec::new();
@@ -139,7 +155,11 @@ impl Keymap {
                 // The second half of a "j/k" pair stays out of the footer.
                 let secondary = matches!(
                     b.action,
-                    Action::Up | Action::Max | Action::More | Action::FewerPerPage
+                    Action::Up
+                        | Action::Max
+                        | Action::More
+                        | Action::FewerPerPage
+                        | Action::IssueAgain
                 );
                 if !seen.contains(&b.action) && !secondary {
                     seen.push(b.action);

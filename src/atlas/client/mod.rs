@@ -9,12 +9,12 @@ use zeroize::Zeroize;
 use super::auth::{CachedToken, DigestSession};
 use super::model::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
 use super::path::{encode_path_segment, validate_group_id, validate_months, validate_username};
-use super::{Credentials, Error, fetch_all};
+use super::{Credentials, Error, Limits, fetch_all};
 
 mod response;
 mod transport;
 
-use response::{decode, error_from, parse_pem_body};
+use response::{decode, error_from, pem_from_body};
 
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 /// Every endpoint atlas-x509 calls exists at this resource version and no newer one.
@@ -24,7 +24,7 @@ pub const API_V2_MEDIA_TYPE: &str = "application/vnd.atlas.2023-01-01+json";
 pub struct ClientConfig {
     pub base_url: String,
     pub credentials: Credentials,
-    /// Whole-request timeout.
+    /// The longest one call may take, retries and their waits included.
     pub timeout: Duration,
     pub connect_timeout: Duration,
     /// Retries of a GET after a 429, a 5xx or a transport failure. Other
@@ -33,6 +33,8 @@ pub struct ClientConfig {
     pub retry_base_delay: Duration,
     /// A `Retry-After` longer than this is reported, not waited out.
     pub max_retry_wait: Duration,
+    /// How far a whole-list walk may go.
+    pub limits: Limits,
 }
 
 impl ClientConfig {
@@ -45,6 +47,7 @@ impl ClientConfig {
             max_retries: 3,
             retry_base_delay: Duration::from_millis(250),
             max_retry_wait: Duration::from_secs(30),
+            limits: Limits::default(),
         }
     }
 }
@@ -181,19 +184,26 @@ impl Client {
             &["groups", group_id, "databaseUsers", username, "certs"],
             None,
         )?;
-        let body = serde_json::to_vec(&serde_json::json!({ "monthsUntilExpiration": months }))
-            .expect("static JSON");
-        let mut raw = self.execute(Method::POST, url, Some(body)).await?;
+        let body = format!(r#"{{"monthsUntilExpiration":{months}}}"#).into_bytes();
+        let uncertain = |e: Error| {
+            if e.outcome_unknown() {
+                Error::MaybeIssued(Box::new(e))
+            } else {
+                e
+            }
+        };
+        let mut raw = self
+            .execute(Method::POST, url, Some(body))
+            .await
+            .map_err(uncertain)?;
         if !raw.status.is_success() {
-            return Err(error_from(&raw));
+            return Err(uncertain(error_from(&raw)));
         }
-        let parsed = parse_pem_body(&raw.body);
+        // Whatever a 2xx carries is the only copy of what was issued: it is
+        // kept whole, and checked (certificate, matching key) by the caller.
+        let pem = pem_from_body(&raw.body);
         raw.body.zeroize();
-        parsed.map_err(|reason| Error::Decode {
-            status: raw.status.as_u16(),
-            reason,
-            snippet: "(withheld: the body may hold a private key)".into(),
-        })
+        Ok(pem)
     }
 
     pub async fn get_user_security(&self, group_id: &str) -> Result<UserSecurity, Error> {
@@ -214,7 +224,8 @@ impl Client {
         per_page: u32,
         concurrency: usize,
     ) -> Result<Vec<Project>, Error> {
-        fetch_all(per_page, concurrency, |p| self.list_projects(p)).await
+        let limits = self.inner.cfg.limits;
+        fetch_all(per_page, concurrency, limits, |p| self.list_projects(p)).await
     }
 
     pub async fn all_users(
@@ -223,7 +234,11 @@ impl Client {
         per_page: u32,
         concurrency: usize,
     ) -> Result<Vec<DatabaseUser>, Error> {
-        fetch_all(per_page, concurrency, |p| self.list_users(group_id, p)).await
+        let limits = self.inner.cfg.limits;
+        fetch_all(per_page, concurrency, limits, |p| {
+            self.list_users(group_id, p)
+        })
+        .await
     }
 
     pub async fn all_certs(
@@ -233,7 +248,8 @@ impl Client {
         per_page: u32,
         concurrency: usize,
     ) -> Result<Vec<UserCert>, Error> {
-        fetch_all(per_page, concurrency, |p| {
+        let limits = self.inner.cfg.limits;
+        fetch_all(per_page, concurrency, limits, |p| {
             self.list_certs(group_id, username, p)
         })
         .await

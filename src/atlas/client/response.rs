@@ -40,6 +40,7 @@ pub(super) fn error_from(raw: &Raw) -> Error {
         Err(_) => Error::UnexpectedStatus {
             status: raw.status.as_u16(),
             snippet: snippet(&raw.body),
+            retry_after: retry_after(&raw.headers),
         },
     }
 }
@@ -55,21 +56,18 @@ pub(super) fn decode<T: DeserializeOwned>(raw: Raw) -> Result<T, Error> {
     })
 }
 
-/// Atlas sends the PEM raw even though the content type says JSON; accept a
-/// JSON string too in case that is ever fixed.
-pub(super) fn parse_pem_body(body: &[u8]) -> Result<IssuedPem, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "the PEM is not UTF-8".to_string())?;
+/// Atlas sends the PEM raw even though the content type says JSON; a JSON
+/// string is unwrapped in case that is ever fixed. Anything else is kept as
+/// it came: it may be the only trace of an issued key.
+pub(super) fn pem_from_body(body: &[u8]) -> IssuedPem {
+    let text = String::from_utf8_lossy(body);
     let trimmed = text.trim_start();
-    let pem = if trimmed.starts_with('"') {
-        serde_json::from_str::<String>(trimmed)
-            .map_err(|e| format!("a JSON string was expected: {e}"))?
-    } else {
-        text.to_string()
-    };
-    if !pem.contains("-----BEGIN CERTIFICATE-----") {
-        return Err("no certificate in the answer".into());
+    if trimmed.starts_with('"')
+        && let Ok(inner) = serde_json::from_str::<String>(trimmed)
+    {
+        return IssuedPem::new(inner);
     }
-    Ok(IssuedPem::new(pem))
+    IssuedPem::new(text.into_owned())
 }
 
 #[cfg(test)]
@@ -79,12 +77,12 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn pem_body_raw_or_json_string() {
+    fn pem_body_raw_or_json_string_and_nothing_dropped() {
         let pem = "-----BEGIN CERTIFICATE-----\nAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nKK\n-----END PRIVATE KEY-----\n";
-        assert_eq!(parse_pem_body(pem.as_bytes()).unwrap().expose(), pem);
+        assert_eq!(pem_from_body(pem.as_bytes()).expose(), pem);
         let quoted = serde_json::to_string(pem).unwrap();
-        assert_eq!(parse_pem_body(quoted.as_bytes()).unwrap().expose(), pem);
-        assert!(parse_pem_body(b"{\"nope\":1}").is_err());
+        assert_eq!(pem_from_body(quoted.as_bytes()).expose(), pem);
+        assert_eq!(pem_from_body(b"{\"pem\":1}").expose(), "{\"pem\":1}");
     }
 
     #[test]

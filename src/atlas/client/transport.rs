@@ -9,12 +9,15 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::atlas::auth::{CachedToken, TokenResponse};
-use crate::atlas::{Credentials, Error};
+use crate::atlas::{Credentials, Error, TransportKind};
 
 use super::response::{Raw, error_from, retry_after};
 use super::{API_V2_MEDIA_TYPE, Client, RateLimitInfo};
 
 impl Client {
+    /// Sends a request, retrying a GET after a 429, a 5xx or a transport
+    /// failure. The whole call, retries and waits included, ends within the
+    /// configured timeout: a server that drips or stalls cannot hold it longer.
     pub(super) async fn execute(
         &self,
         method: Method,
@@ -22,22 +25,40 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Raw, Error> {
         let retryable = method == Method::GET;
+        let timeout = self.inner.cfg.timeout;
+        let deadline = Instant::now() + timeout;
         let mut attempt = 0;
         loop {
-            let result = self
-                .send_authenticated(&method, &url, body.as_deref())
-                .await;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let result = match tokio::time::timeout(
+                remaining,
+                self.send_authenticated(&method, &url, body.as_deref()),
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(_) => Err(Error::Transport {
+                    kind: TransportKind::Timeout,
+                    message: format!(
+                        "no complete answer from Atlas within {} s (--timeout), retries included",
+                        timeout.as_secs()
+                    ),
+                }),
+            };
             let wait = match &result {
                 Ok(raw) if is_retryable_status(raw.status) => match retry_after(&raw.headers) {
                     Some(d) if d > self.inner.cfg.max_retry_wait => None,
                     Some(d) => Some(d),
                     None => Some(self.backoff(attempt)),
                 },
-                Err(Error::Transport { .. }) => Some(self.backoff(attempt)),
+                Err(Error::Transport { kind, .. }) if *kind != TransportKind::Timeout => {
+                    Some(self.backoff(attempt))
+                }
                 _ => None,
             };
+            let left = deadline.saturating_duration_since(Instant::now());
             match wait {
-                Some(wait) if retryable && attempt < self.inner.cfg.max_retries => {
+                Some(wait) if retryable && attempt < self.inner.cfg.max_retries && wait < left => {
                     tracing::debug!(%method, path = url.path(), attempt, ?wait, "retrying");
                     tokio::time::sleep(wait).await;
                     attempt += 1;
@@ -130,16 +151,10 @@ impl Client {
         }
         let started = Instant::now();
         let resp = req.send().await.map_err(Error::from_reqwest)?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(Error::from_reqwest)?;
-        tracing::debug!(%method, path = url.path(), status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "atlas");
-        self.note_rate_limit(&headers);
-        Ok(Raw {
-            status,
-            headers,
-            body: Vec::from(body),
-        })
+        let raw = read_capped(resp).await?;
+        tracing::debug!(%method, path = url.path(), status = raw.status.as_u16(), ms = started.elapsed().as_millis() as u64, "atlas");
+        self.note_rate_limit(&raw.headers);
+        Ok(raw)
     }
 
     fn note_rate_limit(&self, headers: &HeaderMap) {
@@ -195,17 +210,12 @@ impl Client {
             .send()
             .await
             .map_err(Error::from_reqwest)?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(Error::from_reqwest)?;
-        let raw = Raw {
-            status,
-            headers,
-            body: Vec::from(body),
-        };
-        if !status.is_success() {
+        let raw = read_capped(resp).await?;
+        if !raw.status.is_success() {
             return Err(match error_from(&raw) {
-                Error::UnexpectedStatus { status, snippet } => Error::Auth(format!(
+                Error::UnexpectedStatus {
+                    status, snippet, ..
+                } => Error::Auth(format!(
                     "the token endpoint refused the service account (HTTP {status}): {snippet}"
                 )),
                 other => other,
@@ -225,6 +235,36 @@ impl Client {
         ))
     }
 }
+/// No Atlas answer we read comes near this; a larger one is a fault, and
+/// reading it whole would let a server choose how much memory we use.
+pub(super) const MAX_BODY: usize = 16 << 20;
+
+async fn read_capped(mut resp: reqwest::Response) -> Result<Raw, Error> {
+    let too_big = || {
+        Error::Bound(format!(
+            "Atlas's answer is larger than {} MiB; refusing to read it",
+            MAX_BODY >> 20
+        ))
+    };
+    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_big());
+    }
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(Error::from_reqwest)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Raw {
+        status,
+        headers,
+        body,
+    })
+}
+
 fn bearer_header(token: &SecretString) -> String {
     format!("Bearer {}", token.expose_secret())
 }

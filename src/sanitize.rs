@@ -1,0 +1,192 @@
+//! Server text is data. Every string a server sent passes through here
+//! before it reaches a terminal (TUI, stdout table, stderr message): control
+//! characters are shown as escapes instead of being obeyed, length is
+//! capped, and private keys or credentials a server echoes back are
+//! redacted. Neutral module: the UI, the commands and the errors share it.
+
+/// Above this a server's `detail` says nothing more a person can read.
+pub const DETAIL_MAX: usize = 1_000;
+
+/// Characters that would steer a terminal or reorder the text around them:
+/// C0 (including ESC and newlines), DEL, C1 (U+0080–U+009F, where CSI and
+/// OSC also live), and the Unicode bidirectional controls.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{1b}' => out.push_str("\\e"),
+        c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+/// One line of server text, safe to print: escapes, redactions, at most
+/// `max` characters (an ellipsis marks a cut).
+pub fn line(s: &str, max: usize) -> String {
+    clean(s, max, false)
+}
+
+/// Like [`line`] but keeps line breaks (for multi-line messages).
+pub fn lines(s: &str, max: usize) -> String {
+    clean(s, max, true)
+}
+
+fn clean(s: &str, max: usize, keep_newlines: bool) -> String {
+    let redacted = redact(s);
+    let mut out = String::with_capacity(redacted.len().min(max.saturating_mul(4)) + 4);
+    for (count, c) in redacted.chars().enumerate() {
+        if count >= max {
+            out.push('…');
+            return out;
+        }
+        if keep_newlines && c == '\n' {
+            out.push('\n');
+        } else if is_unsafe(c) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Is any character in need of escaping? (Cheap check for hot paths.)
+pub fn needs_cleaning(s: &str) -> bool {
+    s.chars().any(is_unsafe) || s.contains("PRIVATE KEY") || has_credential(s)
+}
+
+fn has_credential(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    lower.contains("basic ") || lower.contains("bearer ")
+}
+
+/// Private-key PEM blocks and `Basic`/`Bearer` credentials become markers.
+pub fn redact(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("PRIVATE KEY") && !has_credential(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut text = redact_keys(s);
+    for scheme in ["Basic", "Bearer"] {
+        text = redact_scheme(&text, scheme);
+    }
+    std::borrow::Cow::Owned(text)
+}
+
+fn redact_keys(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let header_end = rest[start..].find('\n').map_or(rest.len(), |n| start + n);
+        let header = &rest[start..header_end];
+        if !header.contains("PRIVATE KEY") {
+            out.push_str(&rest[..header_end]);
+            rest = &rest[header_end..];
+            continue;
+        }
+        out.push_str(&rest[..start]);
+        out.push_str("[private key redacted]");
+        // Up to the end marker's line, or everything if it never ends.
+        rest = match rest[start..].find("-----END ") {
+            Some(e) => {
+                let end_at = start + e;
+                let after = rest[end_at + 9..]
+                    .find("-----")
+                    .map_or(rest.len(), |n| end_at + 9 + n + 5);
+                &rest[after..]
+            }
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `Bearer abc.def` → `Bearer [redacted]`, whatever the case of the scheme.
+fn redact_scheme(s: &str, scheme: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let needle = format!("{} ", scheme.to_ascii_lowercase());
+    let mut out = String::new();
+    let mut at = 0;
+    while let Some(i) = lower[at..].find(&needle) {
+        let token_start = at + i + needle.len();
+        let token_len = s[token_start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';' | '}'))
+            .unwrap_or(s.len() - token_start);
+        out.push_str(&s[at..token_start]);
+        if token_len > 0 {
+            out.push_str("[redacted]");
+        }
+        at = token_start + token_len;
+    }
+    out.push_str(&s[at..]);
+    out
+}
+
+/// JSON from `serde_json` is valid but leaves DEL, C1 and bidi controls
+/// raw inside strings; a terminal may act on them. They can only occur in
+/// string literals, so escaping them as `\uXXXX` keeps the same value.
+pub fn json_for_terminal(json: &str) -> String {
+    if !json.chars().any(is_unsafe) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_unsafe(c) && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_shown_not_obeyed() {
+        let hostile = "a\u{1b}]0;pwned\u{7}b\u{9b}2Jc\u{7f}\r\n\u{202e}x";
+        let s = line(hostile, 100);
+        assert_eq!(s, "a\\e]0;pwned\\x07b\\x9b2Jc\\x7f\\r\\n\\u{202e}x");
+        assert!(!s.chars().any(is_unsafe));
+        assert_eq!(lines("a\nb\u{1b}", 100), "a\nb\\e");
+    }
+
+    #[test]
+    fn length_is_capped_with_a_mark() {
+        assert_eq!(line("abcdef", 3), "abc…");
+        assert_eq!(line("abc", 3), "abc");
+        assert_eq!(line(&"x".repeat(100_000), 10).chars().count(), 11);
+    }
+
+    #[test]
+    fn keys_and_credentials_are_redacted() {
+        let body = "echo: -----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n-----BEGIN RSA PRIVATE KEY-----\nSECRET\n-----END RSA PRIVATE KEY----- tail";
+        let s = lines(body, 1000);
+        assert!(!s.contains("SECRET"), "{s}");
+        assert!(s.contains("[private key redacted] tail"), "{s}");
+        assert!(s.contains("BEGIN CERTIFICATE"));
+        let cut = "-----BEGIN PRIVATE KEY-----\nSECRET never ends";
+        assert!(!line(cut, 1000).contains("SECRET"));
+        let auth = r#"you sent "Authorization: Basic dXNlcjpwYXNz", and bearer eyJ.abc.def; ok"#;
+        let s = line(auth, 1000);
+        assert!(!s.contains("dXNlcjpwYXNz") && !s.contains("eyJ"), "{s}");
+        assert!(s.contains("Basic [redacted]") && s.contains("bearer [redacted]"));
+    }
+
+    #[test]
+    fn json_stays_json() {
+        let v = serde_json::json!({"name": "a\u{1b}[2J\u{9b}\u{7f}\u{202e}"});
+        let text = json_for_terminal(&serde_json::to_string(&v).unwrap());
+        assert!(!text.chars().any(is_unsafe), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
+    }
+}
