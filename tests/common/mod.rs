@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 
+pub mod bin;
 pub mod fixtures;
+pub mod hostile;
 
 use std::time::Duration;
 

@@ -101,8 +101,9 @@ impl Client {
                 "the base URL must not carry a query or credentials".into(),
             ));
         }
+        // No per-request timeout here: `execute` bounds the whole call,
+        // retries included, and says so in its own words.
         let http = reqwest::Client::builder()
-            .timeout(cfg.timeout)
             .connect_timeout(cfg.connect_timeout)
             // Atlas never redirects API calls; following one could carry
             // credentials somewhere they were not meant to go.

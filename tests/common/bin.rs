@@ -1,0 +1,153 @@
+//! The real binary, run as a user would: a clean home, the given
+//! environment, and its exit code, output, peak memory and time measured.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The binary under test; `ATLAS_X509_BIN` points the suite at another
+/// build (an older one, to see which cases it fails).
+pub fn path() -> PathBuf {
+    std::env::var_os("ATLAS_X509_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_atlas-x509")))
+}
+
+pub struct Out {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub peak_rss_kib: u64,
+    pub elapsed: Duration,
+}
+
+impl Out {
+    pub fn out(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub fn err(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    /// Never a panic, whatever the server did.
+    pub fn assert_no_panic(&self) {
+        assert!(
+            !self.err().contains("panicked") && self.code != 101,
+            "panic: {}",
+            self.err()
+        );
+    }
+}
+
+/// Where stdout goes.
+pub enum Stdout {
+    Piped,
+    /// A pipe whose reading end is closed before the program writes.
+    Closed,
+    /// `/dev/full`: every write fails with ENOSPC.
+    Full,
+}
+
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn rescue_dir(&self) -> PathBuf {
+        self.path().join("state/atlas-x509/rescue")
+    }
+
+    pub fn rescued(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(self.rescue_dir())
+            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path().join("state/atlas-x509/atlas-x509.log"))
+            .unwrap_or_default()
+    }
+
+    pub fn run(&self, env: &[(&str, &str)], args: &[&str]) -> Out {
+        self.run_with(env, args, Stdout::Piped)
+    }
+
+    pub fn run_with(&self, env: &[(&str, &str)], args: &[&str], stdout: Stdout) -> Out {
+        let mut c = Command::new(path());
+        c.args(args)
+            .env_clear()
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join(".config"))
+            .env("XDG_STATE_HOME", self.path().join("state"))
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped());
+        c.stdout(match stdout {
+            Stdout::Piped | Stdout::Closed => Stdio::piped(),
+            Stdout::Full => Stdio::from(std::fs::File::create("/dev/full").unwrap()),
+        });
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let started = Instant::now();
+        let mut child = c.spawn().unwrap();
+        let out_pipe = child.stdout.take();
+        let out_reader = match stdout {
+            Stdout::Closed => {
+                drop(out_pipe);
+                None
+            }
+            _ => out_pipe.map(|mut p| {
+                std::thread::spawn(move || {
+                    let mut v = Vec::new();
+                    let _ = p.read_to_end(&mut v);
+                    v
+                })
+            }),
+        };
+        let mut err_pipe = child.stderr.take().unwrap();
+        let err_reader = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = err_pipe.read_to_end(&mut v);
+            v
+        });
+        let (code, peak_rss_kib) = wait_with_rusage(child.id() as i32);
+        Out {
+            code,
+            stdout: out_reader.map(|r| r.join().unwrap()).unwrap_or_default(),
+            stderr: err_reader.join().unwrap(),
+            peak_rss_kib,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+/// Exit code (128 + signal when killed) and the child's own peak RSS.
+fn wait_with_rusage(pid: i32) -> (i32, u64) {
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for this child only.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    (code, usage.ru_maxrss.max(0) as u64)
+}
