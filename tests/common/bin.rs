@@ -105,6 +105,8 @@ impl Home {
             c.env(k, v);
         }
         let started = Instant::now();
+        // Reaped by wait4 below, which also gives the peak memory.
+        #[allow(clippy::zombie_processes)]
         let mut child = c.spawn().unwrap();
         let out_pipe = child.stdout.take();
         let out_reader = match stdout {
