@@ -55,7 +55,7 @@ fn good_pem() -> String {
     format!("{}{}", cert.pem(), key.serialize_pem())
 }
 
-fn issue_args<'a>(out: &'a str) -> Vec<&'a str> {
+fn issue_args(out: &str) -> Vec<&str> {
     vec![
         "issue",
         "--project",
@@ -413,7 +413,8 @@ async fn a_lost_answer_says_a_certificate_may_exist_and_is_never_retried() {
     let good = good_pem();
     let full = response(201, &[], good.as_bytes());
     let cut_at = full.len() - good.len() + 100;
-    let cases: Vec<(&str, Box<dyn Fn() -> Reply + Send + Sync>)> = vec![
+    type Answer = Box<dyn Fn() -> Reply + Send + Sync>;
+    let cases: Vec<(&str, Answer)> = vec![
         ("reset", Box::new(|| Reply::Reset)),
         ("cut", Box::new(move || Reply::Cut(full.clone(), cut_at))),
         ("stall", Box::new(|| Reply::Stall)),
