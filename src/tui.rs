@@ -168,7 +168,10 @@ async fn event_loop(
         for msg in batch {
             let is_tick = matches!(msg, Msg::Tick { .. });
             let had_status = state.status.is_some();
-            let cmds = guarded("updating", || app::update(state, msg))?;
+            let cmds = guarded("updating", || {
+                forced_test_panic(&msg);
+                app::update(state, msg)
+            })?;
             let second = started.elapsed().as_secs();
             // Ticks redraw only for spinners, expiring messages and the clock.
             dirty |= !is_tick
@@ -186,6 +189,22 @@ async fn event_loop(
         }
     }
 }
+
+/// Debug builds only: `ATLAS_X509_TEST_PANIC_KEY=<char>` panics on that
+/// key, so the tests can prove what a panic leaves behind (a restored
+/// terminal, a rescued key, no secret in the message).
+#[cfg(debug_assertions)]
+fn forced_test_panic(msg: &Msg) {
+    if let Msg::Key(k) = msg
+        && let crossterm::event::KeyCode::Char(c) = k.code
+        && std::env::var("ATLAS_X509_TEST_PANIC_KEY").is_ok_and(|v| v.starts_with(c))
+    {
+        panic!("forced test panic on key {c:?}");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn forced_test_panic(_: &Msg) {}
 
 /// Terminal events the app cares about; mouse motion is dropped at the door.
 fn to_msg(ev: Event) -> Option<Msg> {

@@ -771,3 +771,96 @@ fn config_problems_show_once_at_start() {
         "config: unknown key `fancy` (+1 more: atlas-x509 config show)"
     );
 }
+
+#[test]
+fn a_lost_issue_answer_refreshes_the_list_and_enter_does_not_issue_again() {
+    let mut s = loaded(3);
+    open_issue(&mut s);
+    let Command::CreateCert { id, .. } = update(&mut s, key(KeyCode::Enter)).remove(0) else {
+        panic!()
+    };
+    let cmds = update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::Issued(Err(IssueFailure {
+                text: "the answer was lost … a certificate may have been issued".into(),
+                maybe_issued: true,
+            })),
+        ),
+    );
+    assert!(
+        matches!(only(&cmds), Command::FetchCerts { .. }),
+        "the list shows whether one was minted: {cmds:?}"
+    );
+    let Some(Modal::Issue(m)) = &s.modal else {
+        panic!("the dialog stays, with the warning")
+    };
+    assert!(m.maybe_issued && m.error.as_deref().unwrap().contains("may have been issued"));
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "the same Enter does not mint a second certificate"
+    );
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("press a to issue another")),
+        "{:?}",
+        s.status
+    );
+    let cmds = update(&mut s, ch('a'));
+    assert!(
+        matches!(only(&cmds), Command::CreateCert { .. }),
+        "a deliberate, different key issues again"
+    );
+}
+
+#[test]
+fn the_deliberate_key_does_nothing_when_no_answer_was_lost() {
+    let mut s = loaded(3);
+    open_issue(&mut s);
+    assert!(update(&mut s, ch('a')).is_empty());
+}
+
+#[test]
+fn an_unusable_answer_still_opens_the_pem_dialog_with_the_reason() {
+    let mut s = loaded(3);
+    open_issue(&mut s);
+    let Command::CreateCert { id, .. } = update(&mut s, key(KeyCode::Enter)).remove(0) else {
+        panic!()
+    };
+    let mut answer = issued();
+    answer.problem = Some("Atlas's answer holds no private key".into());
+    update(&mut s, Msg::Api(id, ApiResult::Issued(Ok(answer))));
+    let m = pem_modal(&s);
+    assert!(m.problem.as_deref().unwrap().contains("no private key"));
+    assert!(!m.handed_over());
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(
+        pem_modal(&s).prompt,
+        PemPrompt::Discard { then_quit: false },
+        "it is handed over like any other answer"
+    );
+}
+
+#[test]
+fn a_background_panic_ends_the_app() {
+    let mut s = loaded(3);
+    update(
+        &mut s,
+        Msg::Fatal("internal error in a background task: boom".into()),
+    );
+    assert!(s.quit);
+    assert!(s.fatal.as_deref().unwrap().contains("boom"));
+}
+
+#[test]
+fn a_lying_certificate_count_saturates_instead_of_wrapping() {
+    let mut s = loaded(3);
+    // 4,123,168,605 pages would wrap to a small number as u32 arithmetic.
+    s.certs.total = Some(u64::from(u32::MAX) * 100 + 4_123_168_605 * 100);
+    assert_eq!(s.certs.page_count(), Some(u32::MAX));
+    s.certs.total = Some(u64::MAX);
+    assert_eq!(s.certs.page_count(), Some(u32::MAX));
+    assert!(s.certs.has_next());
+}

@@ -59,12 +59,23 @@ impl Drop for Tmux {
 
 /// Starts `atlas-x509 --demo <args>` in a fresh tmux server, from `dir`.
 fn start_demo(dir: &Path, args: &str, env: &str, setup: &[&[&str]]) -> (Tmux, PathBuf) {
+    start(dir, &format!("--demo {args}"), env, setup)
+}
+
+/// Starts `atlas-x509 <args>` in a fresh tmux server, from `dir`; after it
+/// exits, its status goes to `exit-status` and the tty's modes to `stty`.
+fn start(dir: &Path, args: &str, env: &str, setup: &[&[&str]]) -> (Tmux, PathBuf) {
     let exit_file = dir.join("exit-status");
     let t = Tmux {
-        socket: format!("atlas-x509-e2e-{}-{}", std::process::id(), args.len()),
+        socket: format!(
+            "atlas-x509-e2e-{}-{}-{}",
+            std::process::id(),
+            args.len(),
+            env.len()
+        ),
     };
     let cmd = format!(
-        "HOME='{home}' NO_COLOR=1 {env} '{bin}' --demo {args}; echo $? > '{exit}'; sleep 30",
+        "HOME='{home}' XDG_STATE_HOME='{home}/state' NO_COLOR=1 {env} '{bin}' {args}; echo $? > '{exit}'; stty -a > '{home}/stty'; sleep 30",
         home = dir.display(),
         bin = env!("CARGO_BIN_EXE_atlas-x509"),
         exit = exit_file.display()
@@ -285,4 +296,74 @@ fn copy_through_tmux_osc52_and_the_discard_guard() {
         !log.contains("Digest username"),
         "no Authorization header in the log"
     );
+}
+
+#[test]
+fn a_panic_restores_the_terminal_rescues_the_key_and_leaks_nothing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let h = rt
+        .block_on(atlas_x509::sim::start(atlas_x509::sim::SimConfig {
+            key_type: atlas_x509::sim::KeyType::Ec,
+            ..Default::default()
+        }))
+        .unwrap();
+    let c = h.credentials.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let env = format!(
+        "MONGODB_ATLAS_OPS_MANAGER_URL='{}' MONGODB_ATLAS_PUBLIC_API_KEY='{}' MONGODB_ATLAS_PRIVATE_API_KEY='{}' ATLAS_X509_LOG=trace ATLAS_X509_TEST_PANIC_KEY=P",
+        c.base_url, c.public_key, c.private_key
+    );
+    let (t, exit_file) = start(
+        dir.path(),
+        &format!("--mouse --log-file '{d}/trace.log' 2> '{d}/stderr'"),
+        &env,
+        &[],
+    );
+    issue_for_alice(&t, "2");
+    // The key is neither saved nor copied when the app dies.
+    t.keys(&["P"]);
+    assert_eq!(wait_exit(&exit_file), "1", "a panic is a failure");
+    let modes = t.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "e2e",
+        "#{alternate_on} #{cursor_flag} #{mouse_any_flag}",
+    ]);
+    assert_eq!(
+        modes.trim(),
+        "0 1 0",
+        "main screen, cursor shown, mouse released"
+    );
+    let stty = std::fs::read_to_string(dir.path().join("stty")).unwrap();
+    for mode in ["icanon", "echo", "icrnl", "opost", "isig"] {
+        assert!(
+            stty.split_whitespace().any(|w| w == mode),
+            "the tty is cooked again ({mode}): {stty}"
+        );
+    }
+    let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
+    assert!(stderr.contains("forced test panic"), "{stderr}");
+    let rescue_dir = dir.path().join("state/atlas-x509/rescue");
+    let rescued: Vec<PathBuf> = std::fs::read_dir(&rescue_dir)
+        .expect("a rescue directory")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(rescued.len(), 1);
+    assert!(
+        stderr.contains(&rescued[0].display().to_string()),
+        "{stderr}"
+    );
+    let pem = std::fs::read_to_string(&rescued[0]).unwrap();
+    assert!(pem.contains("-----BEGIN CERTIFICATE-----") && pem.contains("PRIVATE KEY"));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&rescued[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let log = std::fs::read_to_string(dir.path().join("trace.log")).unwrap();
+    for (what, text) in [("stderr", &stderr), ("log", &log)] {
+        assert!(!text.contains(&c.private_key), "{what} holds the API key");
+        assert!(!text.contains("PRIVATE KEY"), "{what} holds the key");
+        assert!(!text.contains("Digest username"), "{what} holds a header");
+    }
 }

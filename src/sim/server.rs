@@ -175,11 +175,48 @@ impl SimHandle {
             .unwrap_or_default()
     }
 
+    /// The bearer tokens handed out and still valid (tests look for them
+    /// where no token may appear).
+    pub fn live_tokens(&self) -> Vec<String> {
+        self.shared
+            .tokens
+            .lock()
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// Invalidates every bearer token, as an expiry or a revocation would.
     pub fn revoke_tokens(&self) {
         if let Ok(mut t) = self.shared.tokens.lock() {
             t.clear();
         }
+    }
+
+    /// Adds a MANAGED X.509 user with no certificates to a project, as the
+    /// Atlas console would (tests use it for names no seed holds).
+    pub fn add_managed_user(&self, group_id: &str, username: &str) -> Result<(), String> {
+        let mut store = self.shared.store.lock().map_err(|e| e.to_string())?;
+        let project = store
+            .projects
+            .iter_mut()
+            .find(|p| p.id == group_id)
+            .ok_or_else(|| format!("no project {group_id}"))?;
+        if project.users.iter().any(|u| u.username == username) {
+            return Ok(());
+        }
+        project.users.push(super::store::UserRec {
+            username: username.to_string(),
+            database_name: "$external".into(),
+            x509_type: "MANAGED".into(),
+            ldap_auth_type: "NONE".into(),
+            oidc_auth_type: "NONE".into(),
+            roles: vec![],
+            scopes: vec![],
+            labels: vec![],
+            description: None,
+            certs: vec![],
+        });
+        Ok(())
     }
 
     /// Forgets every Digest nonce, as a server restart would.
