@@ -864,3 +864,37 @@ fn a_lying_certificate_count_saturates_instead_of_wrapping() {
     assert_eq!(s.certs.page_count(), Some(u32::MAX));
     assert!(s.certs.has_next());
 }
+
+#[test]
+fn the_jump_to_the_new_certificate_is_made_once_whatever_the_count_says() {
+    let mut s = with_pem();
+    let mut id = match &s.certs.loading {
+        Some((id, 1)) => *id,
+        other => panic!("{other:?}"),
+    };
+    let mut sent = 0;
+    // A server whose count grows with every answer cannot keep us chasing.
+    for round in 1..=5u32 {
+        let page_num = s.certs.loading.unwrap().1;
+        let cmds = update(
+            &mut s,
+            Msg::Api(
+                id,
+                ApiResult::Certs(page_num, Ok(certs(page_num, 100, 1_000 * round))),
+            ),
+        );
+        match cmds
+            .iter()
+            .find(|c| matches!(c, Command::FetchCerts { .. }))
+        {
+            Some(Command::FetchCerts { id: next, page, .. }) if s.certs.loading.is_some() => {
+                id = *next;
+                sent += 1;
+                assert_eq!(page.page_num, 10, "the last page the first answer named");
+            }
+            _ => break,
+        }
+    }
+    assert_eq!(sent, 1, "one jump, no chase");
+    assert_eq!(s.certs.page, 10);
+}

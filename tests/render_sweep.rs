@@ -175,3 +175,19 @@ fn issue_and_pem_dialogs_draw_at_every_size() {
 fn disable_dialogs_draw_at_every_size() {
     sweep(|n| n.starts_with("disable"));
 }
+
+#[test]
+fn hostile_names_are_shown_as_escapes_not_obeyed() {
+    let mut s = loaded(5);
+    s.projects.items[0].name = HOSTILE.to_string();
+    let mut t = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    t.draw(|f| ui::draw(f, &s, &Theme::new(true))).unwrap();
+    let text: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(text.contains("evil\\e]0;t\\x07"), "visible, not dropped");
+}

@@ -44,6 +44,7 @@ pub(super) fn refresh_certs(state: &mut State) -> Vec<Command> {
     let jump = state.certs.jump_to_last;
     reset_certs(state, owner, note);
     state.certs.jump_to_last = jump;
+    state.certs.select_last = false;
     if state.certs.note.is_some() {
         return vec![];
     }
@@ -104,13 +105,13 @@ pub(super) fn on_certs(
             state.certs.pages.insert(page_num, page.results);
             if main {
                 state.certs.error = None;
-                if state.certs.jump_to_last {
-                    state.certs.jump_to_last = false;
-                    if let Some(last) = state.certs.page_count().filter(|n| *n > page_num) {
-                        state.certs.page = last;
-                        state.certs.jump_to_last = true;
-                        return fetch_certs(state, last, false).into_iter().collect();
-                    }
+                let jump = std::mem::take(&mut state.certs.jump_to_last);
+                if jump && let Some(last) = state.certs.page_count().filter(|n| *n > page_num) {
+                    state.certs.page = last;
+                    state.certs.select_last = true;
+                    return fetch_certs(state, last, false).into_iter().collect();
+                }
+                if jump || std::mem::take(&mut state.certs.select_last) {
                     state.certs.selected = state.certs.rows().len().saturating_sub(1);
                 }
                 return prefetch_next(state);

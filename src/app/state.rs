@@ -78,6 +78,9 @@ pub struct CertsPane {
     pub error: Option<String>,
     /// After issuing: show the last page, where the new certificate is.
     pub jump_to_last: bool,
+    /// The jump is under way: select the last row when its page arrives.
+    /// The jump is made once, whatever later answers say the count is.
+    pub select_last: bool,
 }
 
 impl CertsPane {

@@ -32,6 +32,17 @@ pub fn time_left(now: Timestamp, end: Timestamp) -> (String, Urgency) {
     (text, urgency)
 }
 
+/// Server text as the screen shows it: control characters as visible
+/// escapes (`\e]0;…`), at most 300 characters. Plain text is not copied
+/// through the sanitiser.
+pub fn shown(s: &str) -> String {
+    if s.len() <= 300 && !s.chars().any(crate::sanitize::is_unsafe) {
+        s.to_string()
+    } else {
+        crate::sanitize::line(s, 300)
+    }
+}
+
 pub fn date(t: Timestamp) -> String {
     t.strftime("%Y-%m-%d").to_string()
 }

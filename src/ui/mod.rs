@@ -66,10 +66,10 @@ fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::styled(" │ ", theme.dim()),
     ];
     if let Some(p) = state.selected_project() {
-        spans.push(Span::raw(p.name.clone()));
+        spans.push(Span::raw(format::shown(&p.name)));
         if let Some(u) = state.selected_user() {
             spans.push(Span::styled(" › ", theme.dim()));
-            spans.push(Span::raw(u.username.clone()));
+            spans.push(Span::raw(format::shown(&u.username)));
         }
     }
     if state.busy() {

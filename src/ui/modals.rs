@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph, Wrap};
 
-use super::format::{date, expiry_after, spinner, time_left};
+use super::format::{date, expiry_after, shown, spinner, time_left};
 use super::theme::Theme;
 use crate::app::keymap::{Action, Scope};
 use crate::app::state::{DisableModal, IssueModal, PemModal};
@@ -63,8 +63,8 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
     ])
     .areas(inner);
     let lines = vec![
-        kv("Project", m.project.clone(), theme),
-        kv("User", m.username.clone(), theme),
+        kv("Project", shown(&m.project), theme),
+        kv("User", shown(&m.username), theme),
         kv(
             "Valid for",
             format!("{} month{}", m.months, if m.months == 1 { "" } else { "s" }),
@@ -178,8 +178,8 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
         Some(i) => {
             let (left, _) = time_left(state.now, i.not_after);
             vec![
-                kv("Subject", i.subject.clone(), theme),
-                kv("Issuer", i.issuer.clone(), theme),
+                kv("Subject", shown(&i.subject), theme),
+                kv("Issuer", shown(&i.issuer), theme),
                 kv(
                     "Serial",
                     format!("{} (0x{:X}) — the list's _id", i.serial, i.serial),
@@ -323,7 +323,7 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
     let r = centered(area, 72, 14);
     f.render_widget(Clear, r);
     let block = frame(
-        &format!("Disable customer-managed X.509 · {}", m.project),
+        &format!("Disable customer-managed X.509 · {}", shown(&m.project)),
         theme,
     );
     let inner = block.inner(r);
@@ -337,7 +337,10 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
             theme.dim(),
         )],
         DisableStage::NothingToDisable => vec![
-            Line::raw(format!("No customer CA is configured on {}.", m.project)),
+            Line::raw(format!(
+                "No customer CA is configured on {}.",
+                shown(&m.project)
+            )),
             Line::raw("Nothing to disable."),
             Line::raw(""),
             Line::styled("Esc close", theme.dim()),
@@ -345,7 +348,7 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
         DisableStage::Confirm { ca_count, typed } => vec![
             Line::raw(format!(
                 "{} has {ca_count} customer CA certificate{} configured.",
-                m.project,
+                shown(&m.project),
                 if *ca_count == 1 { "" } else { "s" }
             )),
             Line::raw(""),
@@ -354,7 +357,10 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
                 theme.warn(),
             ),
             Line::raw(""),
-            Line::raw(format!("Type the project name ({}) to confirm:", m.project)),
+            Line::raw(format!(
+                "Type the project name ({}) to confirm:",
+                shown(&m.project)
+            )),
             Line::from(vec![
                 Span::styled("> ", theme.key()),
                 Span::raw(typed.value().to_string()),

@@ -9,7 +9,7 @@ use ratatui::widgets::{
     TableState, Wrap,
 };
 
-use super::format::{Urgency, date, spinner, thousands, time_left};
+use super::format::{Urgency, date, shown, spinner, thousands, time_left};
 use super::theme::Theme;
 use crate::app::list::{Filterable, ListPane};
 use crate::app::{Pane, State};
@@ -122,9 +122,9 @@ pub fn projects(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let wide = area.width > 56;
     let rows = visible.iter().map(|&i| {
         let p = &list.items[i];
-        let mut cells = vec![Cell::from(p.name.clone())];
+        let mut cells = vec![Cell::from(shown(&p.name))];
         if wide {
-            cells.push(Cell::from(Span::styled(p.id.clone(), theme.dim())));
+            cells.push(Cell::from(Span::styled(shown(&p.id), theme.dim())));
         }
         cells.push(Cell::from(
             p.cluster_count.map(|c| c.to_string()).unwrap_or_default(),
@@ -192,7 +192,7 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let rows = visible.iter().map(|&i| {
         let u = &list.items[i];
         let mut cells = vec![
-            Cell::from(u.username.clone()),
+            Cell::from(shown(&u.username)),
             Cell::from(Span::styled(
                 u.x509_type.as_str(),
                 x509_style(u.x509_type, theme),
@@ -295,7 +295,7 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         let mut cells = vec![Cell::from(cert.id.to_string())];
         if wide {
-            cells.push(Cell::from(cert.subject.clone()));
+            cells.push(Cell::from(shown(&cert.subject)));
             cells.push(Cell::from(Span::styled(date(cert.created_at), theme.dim())));
         }
         cells.push(Cell::from(date(cert.not_after)));
