@@ -36,7 +36,14 @@ fn main() -> ExitCode {
         Err(e) => return ExitCode::from(fail(2, &e)),
     };
     // Before the runtime: a keyring lookup may block on D-Bus.
-    let resolved = config::load(flags);
+    let mut resolved = config::load(flags);
+    // The theme is a UI type: built here, its problems reported with the rest.
+    let (_, theme_problems) =
+        atlas_x509::ui::Theme::with_colors(resolved.color.value, &resolved.theme_colors);
+    let own = resolved.own_path.display().to_string();
+    resolved
+        .problems
+        .extend(theme_problems.into_iter().map(|p| format!("{own}: {p}")));
     ExitCode::from(runtime.block_on(run(cli, resolved)))
 }
 
@@ -86,10 +93,10 @@ async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
 /// The last word on stderr. Messages can quote a server, so they pass the
 /// sanitiser like every other server text.
 fn fail(code: u8, message: &str) -> u8 {
-    eprintln!(
-        "atlas-x509: {}",
-        atlas_x509::sanitize::lines(message, 4 * atlas_x509::sanitize::DETAIL_MAX)
-    );
+    tui::say(&atlas_x509::sanitize::lines(
+        message,
+        4 * atlas_x509::sanitize::DETAIL_MAX,
+    ));
     code
 }
 
@@ -200,7 +207,7 @@ async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
         theme,
     };
     match tui::run(client, env, opts).await {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => fail(1, &format!("terminal: {e}")),
     }
 }

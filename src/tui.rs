@@ -1,28 +1,31 @@
-//! The terminal: setup, restore on every exit path (panics included), and
-//! the event loop that feeds `update` and redraws only when something changed.
+//! The terminal's only owner and only writer: setup, restore (a guard that
+//! restores on drop, on panic and on every terminating signal), suspension,
+//! and the event loop. The loop is generic over the backend, the event and
+//! signal sources and the terminal's side effects, so tests drive keys to
+//! frames in-process (gitui's `run_main_loop<B: Backend>`).
 
-use std::io;
+use std::io::{self, Write};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream, MouseEventKind,
+    EventStream, KeyEventKind, MouseEventKind,
 };
-use crossterm::execute;
-use futures_util::{FutureExt, StreamExt};
-use ratatui::DefaultTerminal;
-use tokio::sync::mpsc::unbounded_channel;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::app::{self, Env, Msg, State};
+use crate::app::{self, ApiResult, Command, Env, Msg, State};
 use crate::atlas::Client;
 use crate::pem::clipboard::Clipboard;
 use crate::{ui, worker};
-
-/// Undoes what `ratatui::restore` does not: bracketed paste and mouse capture.
-fn undo_modes() {
-    let _ = execute!(io::stdout(), DisableBracketedPaste, DisableMouseCapture);
-}
 
 pub struct Options {
     pub mouse: bool,
@@ -31,76 +34,227 @@ pub struct Options {
     pub theme: ui::Theme,
 }
 
-/// A full-screen message (no credentials, say) until a key is pressed.
-pub async fn notice(title: &str, lines: &[String], theme: ui::Theme) -> io::Result<()> {
-    let mut terminal = ratatui::init();
-    let mut events = EventStream::new();
-    let result = loop {
-        if let Err(e) = terminal.draw(|f| ui::notice(f, title, lines, &theme)) {
-            break Err(e);
-        }
-        match events.next().await {
-            Some(Ok(Event::Key(k))) if k.kind == crossterm::event::KeyEventKind::Press => {
-                break Ok(());
-            }
-            Some(Ok(_)) => continue,
-            Some(Err(e)) => break Err(e),
-            None => break Ok(()),
-        }
-    };
-    ratatui::restore();
-    result
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Quit,
+    /// A terminating signal, by name, and the exit code it earns (128 + n).
+    Signal(&'static str, u8),
 }
 
-pub async fn run(client: Client, env: Env, opts: Options) -> io::Result<()> {
-    let terminal = ratatui::init();
-    // ratatui's own hook restores raw mode and the screen.
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        undo_modes();
-        previous(info);
-    }));
-    let _ = execute!(io::stdout(), EnableBracketedPaste);
-    if opts.mouse {
+/// What the loop needs of the real terminal besides drawing.
+pub trait Host {
+    /// Bytes for the terminal itself (OSC 52), written between frames.
+    fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// Ctrl-Z: hand the terminal back, stop until `fg`, take it again.
+    fn suspend(&mut self) -> io::Result<()>;
+}
+
+/// The channels to and from the worker.
+pub struct Channels {
+    pub results: UnboundedReceiver<Msg>,
+    pub commands: UnboundedSender<Command>,
+}
+
+// ---- the real terminal ------------------------------------------------------
+
+fn enter_modes(mouse: bool) -> io::Result<()> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide
+    )?;
+    if mouse {
         // Opt-in: capture breaks the terminal's own drag-to-select.
-        let _ = execute!(io::stdout(), EnableMouseCapture);
+        execute!(out, EnableMouseCapture)?;
     }
-    let theme = opts.theme;
+    Ok(())
+}
+
+/// Undoes everything `enter_modes` may have done; safe to call twice, and
+/// from a panic hook or after a hang-up (errors are ignored).
+pub fn leave_modes() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// Restores the terminal when dropped: on return, on `?`, on unwinding.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        leave_modes();
+    }
+}
+
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            leave_modes();
+            previous(info);
+        }));
+    });
+}
+
+struct RealHost {
+    mouse: bool,
+}
+
+impl Host for RealHost {
+    fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()
+    }
+
+    fn suspend(&mut self) -> io::Result<()> {
+        leave_modes();
+        // SAFETY: raising a signal at ourselves; the default action of
+        // SIGTSTP stops the process until the shell's `fg` sends SIGCONT.
+        unsafe {
+            libc::raise(libc::SIGTSTP);
+        }
+        enter_modes(self.mouse)
+    }
+}
+
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT, as one stream of (name, exit code).
+fn signals() -> io::Result<impl Stream<Item = (&'static str, u8)> + Unpin> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let all = (
+        signal(SignalKind::terminate())?,
+        signal(SignalKind::hangup())?,
+        signal(SignalKind::interrupt())?,
+        signal(SignalKind::quit())?,
+    );
+    Ok(Box::pin(futures_util::stream::unfold(
+        all,
+        |(mut term, mut hup, mut int, mut quit)| async move {
+            let got = tokio::select! {
+                _ = term.recv() => ("SIGTERM", 128 + 15),
+                _ = hup.recv() => ("SIGHUP", 128 + 1),
+                _ = int.recv() => ("SIGINT", 128 + 2),
+                _ = quit.recv() => ("SIGQUIT", 128 + 3),
+            };
+            Some((got, (term, hup, int, quit)))
+        },
+    )))
+}
+
+/// Writes to stderr without panicking when it is gone (after a hang-up).
+pub fn say(text: &str) {
+    let _ = writeln!(io::stderr(), "atlas-x509: {text}");
+}
+
+/// A full-screen message (no credentials, say) until a key is pressed.
+pub async fn notice(title: &str, lines: &[String], theme: ui::Theme) -> io::Result<()> {
+    install_panic_hook();
+    enter_modes(false)?;
+    let _restore = Restore;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let mut events = EventStream::new();
+    loop {
+        terminal.draw(|f| ui::notice(f, title, lines, &theme))?;
+        match events.next().await {
+            Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => return Ok(()),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err(e),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Runs the UI until the user quits or a signal arrives. Returns the exit
+/// code. Whatever ends it, the terminal is restored and an issued key that
+/// was neither saved nor copied goes to a rescue file.
+pub async fn run(client: Client, mut env: Env, opts: Options) -> io::Result<u8> {
+    let waiting = crate::pem::rescue::waiting(None);
+    if !waiting.is_empty() {
+        env.notes.insert(
+            0,
+            format!(
+                "{} rescued key file(s) wait in {}: move them somewhere safe",
+                waiting.len(),
+                waiting[0]
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        );
+    }
+    let signals = signals()?;
+    install_panic_hook();
+    enter_modes(opts.mouse)?;
+    let restore = Restore;
     let mut state = State::new(env, jiff::Timestamp::now());
-    let result = event_loop(terminal, &mut state, client, opts.clipboard, theme).await;
-    undo_modes();
-    ratatui::restore();
+    let result = async {
+        let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let (msg_tx, results) = unbounded_channel();
+        let commands = worker::spawn(client, opts.clipboard, msg_tx);
+        let mut chans = Channels { results, commands };
+        let mut host = RealHost { mouse: opts.mouse };
+        run_loop(
+            &mut terminal,
+            &mut state,
+            EventStream::new(),
+            signals,
+            &mut chans,
+            &mut host,
+            &opts.theme,
+        )
+        .await
+    }
+    .await;
+    drop(restore);
     if let Some(text) = rescue_unsaved(&state) {
-        eprintln!("atlas-x509: {text}");
+        say(&text);
     }
     match (result, state.fatal.take()) {
         (Err(e), _) => Err(e),
-        (Ok(()), Some(fatal)) => Err(io::Error::other(fatal)),
-        (Ok(()), None) => Ok(()),
+        (Ok(_), Some(fatal)) => Err(io::Error::other(fatal)),
+        (Ok(Stop::Quit), None) => Ok(0),
+        (Ok(Stop::Signal(name, code)), None) => {
+            tracing::info!(signal = name, "stopped by a signal");
+            say(&format!("stopped by {name}"));
+            Ok(code)
+        }
     }
 }
 
 /// An issued key the user neither saved nor copied must not end with the
 /// program: it goes to a 0600 rescue file, and the user is told where.
-fn rescue_unsaved(state: &State) -> Option<String> {
+pub fn rescue_unsaved(state: &State) -> Option<String> {
     let Some(app::Modal::Pem(m)) = &state.modal else {
         return None;
     };
     if m.handed_over() {
         return None;
     }
+    let who = crate::sanitize::line(&m.username, 80);
     Some(match crate::pem::rescue::write(&m.pem, &m.username, None) {
         Ok(path) => format!(
-            "the issued key for {} was neither saved nor copied; it was kept in {} (mode 0600)",
-            crate::sanitize::line(&m.username, 80),
+            "the issued key for {who} was neither saved nor copied; it was kept in {} (mode 0600)",
             path.display()
         ),
         Err(why) => format!(
-            "the issued key for {} was neither saved nor copied, and no rescue file could be written: {why}",
-            crate::sanitize::line(&m.username, 80)
+            "the issued key for {who} was neither saved nor copied, and no rescue file could be written: {why}"
         ),
     })
 }
+
+// ---- the loop ------------------------------------------------------------
 
 /// Runs `f`, turning a panic into an error: the loop then ends in order
 /// (terminal restored, unsaved key rescued) instead of unwinding past it.
@@ -113,29 +267,41 @@ fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> io::Result<R> {
     })
 }
 
-async fn event_loop(
-    mut terminal: DefaultTerminal,
+fn backend_error(e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// The event loop: draw when something changed, wait for the next event,
+/// take everything else already waiting (keys, answers) into the same frame.
+pub async fn run_loop<B, E, S, H>(
+    terminal: &mut Terminal<B>,
     state: &mut State,
-    client: Client,
-    clipboard: Arc<Clipboard>,
-    theme: ui::Theme,
-) -> io::Result<()> {
-    let (msg_tx, mut msg_rx) = unbounded_channel();
-    let commands = worker::spawn(client, clipboard, msg_tx);
+    mut events: E,
+    mut signals: S,
+    chans: &mut Channels,
+    host: &mut H,
+    theme: &ui::Theme,
+) -> io::Result<Stop>
+where
+    B: Backend,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+    S: Stream<Item = (&'static str, u8)> + Unpin,
+    H: Host,
+{
     let started = Instant::now();
-    let size = terminal.size()?;
+    let size = terminal.size().map_err(backend_error)?;
     app::update(state, Msg::Resize(size.width, size.height));
     for cmd in app::init(state) {
-        let _ = commands.send(cmd);
+        let _ = chans.commands.send(cmd);
     }
-    let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_second = 0;
     loop {
         if dirty {
-            guarded("drawing", || terminal.draw(|f| ui::draw(f, state, &theme)))??;
+            guarded("drawing", || terminal.draw(|f| ui::draw(f, state, theme)))?
+                .map_err(backend_error)?;
             dirty = false;
         }
         let first = tokio::select! {
@@ -145,27 +311,14 @@ async fn event_loop(
                     None => continue,
                 },
                 Some(Err(e)) => return Err(e),
-                None => return Ok(()),
+                None => return Ok(Stop::Quit),
             },
-            Some(m) = msg_rx.recv() => m,
-            _ = tick.tick() => Msg::Tick { now: jiff::Timestamp::now(), mono_ms: started.elapsed().as_millis() as u64 },
+            Some(m) = chans.results.recv() => m,
+            Some((name, code)) = signals.next() => return Ok(Stop::Signal(name, code)),
+            _ = tick.tick() => tick_msg(started),
         };
-        // Take whatever else is already waiting, so a burst of keys or
-        // answers costs one frame, not one frame each.
-        let mut batch = vec![first];
-        while batch.len() < 256 {
-            if let Ok(m) = msg_rx.try_recv() {
-                batch.push(m);
-                continue;
-            }
-            match events.next().now_or_never() {
-                Some(Some(Ok(ev))) => batch.extend(to_msg(ev)),
-                Some(Some(Err(e))) => return Err(e),
-                Some(None) => return Ok(()),
-                None => break,
-            }
-        }
-        for msg in batch {
+        for msg in drain(first, &mut events, &mut chans.results).await? {
+            let msg = deliver_to_terminal(msg, host);
             let is_tick = matches!(msg, Msg::Tick { .. });
             let had_status = state.status.is_some();
             let cmds = guarded("updating", || {
@@ -181,12 +334,75 @@ async fn event_loop(
                 || second != last_second;
             last_second = second;
             for cmd in cmds {
-                let _ = commands.send(cmd);
+                let _ = chans.commands.send(cmd);
             }
             if state.quit {
-                return Ok(());
+                return Ok(Stop::Quit);
+            }
+            if std::mem::take(&mut state.suspend) {
+                host.suspend()?;
+                // Whatever the shell drew meanwhile is gone: draw it all.
+                terminal.clear().map_err(backend_error)?;
+                dirty = true;
             }
         }
+    }
+}
+
+fn tick_msg(started: Instant) -> Msg {
+    Msg::Tick {
+        now: jiff::Timestamp::now(),
+        mono_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// `first` and whatever else is already waiting, so a burst of keys or
+/// answers costs one frame, not one frame each. The event stream is polled
+/// with this task's own waker: a no-op waker (`now_or_never`) would be kept
+/// by crossterm's reader, and the next key would wait for the tick.
+async fn drain<E>(
+    first: Msg,
+    events: &mut E,
+    results: &mut UnboundedReceiver<Msg>,
+) -> io::Result<Vec<Msg>>
+where
+    E: Stream<Item = io::Result<Event>> + Unpin,
+{
+    let mut batch = vec![first];
+    while batch.len() < 256 {
+        if let Ok(m) = results.try_recv() {
+            batch.push(m);
+            continue;
+        }
+        let ready = std::future::poll_fn(|cx| match events.poll_next_unpin(cx) {
+            Poll::Ready(ev) => Poll::Ready(Some(ev)),
+            Poll::Pending => Poll::Ready(None),
+        })
+        .await;
+        match ready {
+            Some(Some(Ok(ev))) => batch.extend(to_msg(ev)),
+            Some(Some(Err(e))) => return Err(e),
+            Some(None) | None => break,
+        }
+    }
+    Ok(batch)
+}
+
+/// A copy's OSC 52 bytes go to the terminal here, between frames; if they
+/// cannot be written, the copy did not happen and the state machine is told.
+fn deliver_to_terminal<H: Host>(msg: Msg, host: &mut H) -> Msg {
+    match msg {
+        Msg::Api(id, ApiResult::Copied(Ok(mut copied))) => match copied.to_terminal.take() {
+            Some(bytes) => match host.write_raw(&bytes.0) {
+                Ok(()) => Msg::Api(id, ApiResult::Copied(Ok(copied))),
+                Err(e) => Msg::Api(
+                    id,
+                    ApiResult::Copied(Err(format!("the terminal did not take it: {e}"))),
+                ),
+            },
+            None => Msg::Api(id, ApiResult::Copied(Ok(copied))),
+        },
+        other => other,
     }
 }
 
@@ -207,7 +423,7 @@ fn forced_test_panic(msg: &Msg) {
 fn forced_test_panic(_: &Msg) {}
 
 /// Terminal events the app cares about; mouse motion is dropped at the door.
-fn to_msg(ev: Event) -> Option<Msg> {
+pub fn to_msg(ev: Event) -> Option<Msg> {
     match ev {
         Event::Key(k) => Some(Msg::Key(k)),
         Event::Paste(text) => Some(Msg::Paste(text)),

@@ -20,6 +20,13 @@ pub fn spawn(
     results: UnboundedSender<Msg>,
 ) -> UnboundedSender<Command> {
     let (tx, mut rx) = unbounded_channel::<Command>();
+    let waits = results.clone();
+    client.set_wait_observer(Arc::new(move |wait, status| {
+        let _ = waits.send(Msg::Waiting {
+            secs: wait.as_secs_f64().ceil() as u64,
+            status,
+        });
+    }));
     tokio::spawn(async move {
         let mut slots: HashMap<&'static str, AbortHandle> = HashMap::new();
         while let Some(cmd) = rx.recv().await {
@@ -133,10 +140,18 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             id,
             ApiResult::Security(client.get_user_security(&group_id).await.map_err(text)),
         ),
-        Command::DisableCustomerX509 { id, group_id } => (
-            id,
-            ApiResult::Disabled(client.disable_customer_x509(&group_id).await.map_err(text)),
-        ),
+        Command::DisableCustomerX509 { id, group_id } => {
+            let result = client.disable_customer_x509(&group_id).await;
+            // Worth a line: it clears the CA and restarts every cluster.
+            match &result {
+                Ok(_) => tracing::info!(
+                    group_id,
+                    "customer X.509 disabled; Atlas restarts the project's clusters"
+                ),
+                Err(e) => tracing::warn!(group_id, error = %e, "disabling customer X.509 failed"),
+            }
+            (id, ApiResult::Disabled(result.map_err(text)))
+        }
         Command::SavePem {
             id,
             pem,

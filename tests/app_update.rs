@@ -447,7 +447,10 @@ fn copying_counts_as_handing_over() {
         &mut s,
         Msg::Api(
             id,
-            ApiResult::Copied(Ok("via OSC 52 to the terminal".into())),
+            ApiResult::Copied(Ok(atlas_x509::app::msg::Copied {
+                how: "via OSC 52 to the terminal".into(),
+                to_terminal: None,
+            })),
         ),
     );
     update(&mut s, key(KeyCode::Esc));
@@ -563,7 +566,7 @@ fn filtering_a_list() {
 fn help_and_quit() {
     let mut s = loaded(3);
     update(&mut s, ch('?'));
-    assert!(matches!(s.modal, Some(Modal::Help)));
+    assert!(matches!(s.modal, Some(Modal::Help(_))));
     update(&mut s, key(KeyCode::Esc));
     assert!(s.modal.is_none());
     let release = KeyEvent {
@@ -619,15 +622,15 @@ fn clicks_select_rows_and_focus_panes() {
     use crossterm::event::{MouseButton, MouseEventKind};
     let mut s = loaded(3);
     update(&mut s, Msg::Resize(160, 45));
-    let areas = atlas_x509::ui::layout::areas(ratatui::layout::Rect::new(0, 0, 160, 45)).unwrap();
+    let areas = atlas_x509::layout::areas(ratatui::layout::Rect::new(0, 0, 160, 45)).unwrap();
     let users = areas.panes[1];
-    // Third user row: border, then rows.
+    // Third user row: border, column header, then rows.
     update(
         &mut s,
         mouse(
             MouseEventKind::Down(MouseButton::Left),
             users.x + 3,
-            users.y + 3,
+            users.y + 4,
         ),
     );
     assert_eq!(s.focus, Pane::Users);

@@ -67,7 +67,12 @@ fn copy_to_a_real_x11_clipboard_and_clear_it_later() {
     }
     let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
     let clipboard = Clipboard::new(ClipboardMode::Auto, Some(Duration::from_secs(2)));
-    let how = clipboard.copy(pem).expect("copied");
+    let copied = clipboard.copy(pem).expect("copied");
+    assert!(
+        copied.to_terminal.is_none(),
+        "nothing for the terminal to write"
+    );
+    let how = copied.how;
     assert!(
         how.contains("system clipboard"),
         "auto picks the local display: {how}"

@@ -2,7 +2,7 @@
 //! happens when a page answer arrives.
 
 use super::msg::{Command, RequestId};
-use super::state::{CertsPane, State};
+use super::state::{CertsPane, Level, State};
 use crate::atlas::PageRequest;
 
 pub(super) fn fetch_certs(state: &mut State, page: u32, prefetch: bool) -> Option<Command> {
@@ -22,33 +22,72 @@ pub(super) fn fetch_certs(state: &mut State, page: u32, prefetch: bool) -> Optio
     })
 }
 
+/// A new owner (or none): a fresh pane. The page size and the sort order
+/// are the user's preferences and stay.
 pub(super) fn reset_certs(
     state: &mut State,
     owner: Option<(String, String)>,
     note: Option<String>,
 ) {
-    let per_page = state.certs.per_page;
+    let c = &state.certs;
     state.certs = CertsPane {
         owner,
         note,
-        per_page,
+        per_page: c.per_page,
+        sort: c.sort,
+        descending: c.descending,
         page: 1,
         ..CertsPane::default()
     };
     state.certs_due = None;
 }
 
+/// After issuing: from page 1, then to the last page where the new one is.
 pub(super) fn refresh_certs(state: &mut State) -> Vec<Command> {
+    let jump = state.certs.jump_to_last;
+    let cmds = reload_certs(state, 1, None);
+    state.certs.jump_to_last = jump;
+    cmds
+}
+
+/// Loads `page` again for the same user, keeping the filter and order, and
+/// selecting `reselect` again if it is still there.
+pub(super) fn reload_certs(state: &mut State, page: u32, reselect: Option<u64>) -> Vec<Command> {
     let owner = state.certs.owner.clone();
     let note = state.certs.note.clone();
-    let jump = state.certs.jump_to_last;
+    let filter = std::mem::take(&mut state.certs.filter);
     reset_certs(state, owner, note);
-    state.certs.jump_to_last = jump;
-    state.certs.select_last = false;
+    state.certs.filter = filter;
+    state.certs.page = page.max(1);
+    state.certs.reselect = reselect;
     if state.certs.note.is_some() {
         return vec![];
     }
-    fetch_certs(state, 1, false).into_iter().collect()
+    let page = state.certs.page;
+    fetch_certs(state, page, false).into_iter().collect()
+}
+
+/// `+`/`-`: the certificate selected before stays selected, on whatever
+/// page it lands at the new size.
+pub(super) fn change_per_page(state: &mut State, more: bool) -> Vec<Command> {
+    use super::update::PER_PAGE_STEPS;
+    let old = state.certs.per_page.max(1);
+    let i = PER_PAGE_STEPS.iter().position(|n| *n >= old).unwrap_or(2);
+    let j = if more {
+        (i + 1).min(PER_PAGE_STEPS.len() - 1)
+    } else {
+        i.saturating_sub(1)
+    };
+    let new = PER_PAGE_STEPS[j];
+    let keep = state.certs.selected_cert().map(|c| c.id);
+    let in_page = keep
+        .and_then(|id| state.certs.page_rows().iter().position(|c| c.id == id))
+        .unwrap_or(0) as u64;
+    let absolute = u64::from(state.certs.page.saturating_sub(1)) * u64::from(old) + in_page;
+    let page = u32::try_from(absolute / u64::from(new) + 1).unwrap_or(u32::MAX);
+    state.certs.per_page = new;
+    state.set_status(Level::Info, format!("{new} certificates per page"));
+    reload_certs(state, page, keep)
 }
 
 pub(super) fn flip_page(state: &mut State, forward: bool) -> Vec<Command> {
@@ -113,6 +152,15 @@ pub(super) fn on_certs(
                 }
                 if jump || std::mem::take(&mut state.certs.select_last) {
                     state.certs.selected = state.certs.rows().len().saturating_sub(1);
+                } else if let Some(id) = state.certs.reselect.take() {
+                    super::update::reselect_cert(&mut state.certs, Some(id));
+                }
+                // The page is gone (the list shrank): once, to the last one.
+                if state.certs.page_rows().is_empty() && page_num > 1 && !state.certs.fell_back {
+                    state.certs.fell_back = true;
+                    let last = state.certs.page_count().unwrap_or(1).min(page_num - 1);
+                    state.certs.page = last;
+                    return fetch_certs(state, last, false).into_iter().collect();
                 }
                 return prefetch_next(state);
             }

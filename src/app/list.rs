@@ -7,15 +7,25 @@ use crate::atlas::{DatabaseUser, Page, Project};
 
 pub trait Filterable {
     fn matches(&self, needle_lower: &str) -> bool;
+    /// What identifies the item across reloads.
+    fn key(&self) -> &str;
 }
 
 impl Filterable for Project {
     fn matches(&self, n: &str) -> bool {
         self.name.to_lowercase().contains(n) || self.id.contains(n)
     }
+
+    fn key(&self) -> &str {
+        &self.id
+    }
 }
 
 impl Filterable for DatabaseUser {
+    fn key(&self) -> &str {
+        &self.username
+    }
+
     fn matches(&self, n: &str) -> bool {
         self.username.to_lowercase().contains(n)
             || self.x509_type.as_str().to_lowercase() == n
@@ -35,6 +45,10 @@ pub struct ListPane<T> {
     pub total: Option<u64>,
     pub pages_loaded: u32,
     pub more: bool,
+    /// After a refresh: the item to select again when it arrives.
+    pub reselect: Option<String>,
+    /// Moves typed while the list was still empty and loading.
+    pub pending_moves: i64,
 }
 
 impl<T> Default for ListPane<T> {
@@ -49,6 +63,8 @@ impl<T> Default for ListPane<T> {
             total: None,
             pages_loaded: 0,
             more: false,
+            reselect: None,
+            pending_moves: 0,
         }
     }
 }
@@ -78,6 +94,25 @@ impl<T: Filterable> ListPane<T> {
         let moved = next != self.selected;
         self.selected = next;
         moved
+    }
+
+    /// Selects the item with this key if it is visible; true if it is.
+    pub fn select_key(&mut self, key: &str) -> bool {
+        match self
+            .visible()
+            .iter()
+            .position(|&i| self.items[i].key() == key)
+        {
+            Some(row) => {
+                self.selected = row;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn selected_key(&self) -> Option<String> {
+        self.selected_item().map(|i| i.key().to_string())
     }
 
     pub fn clamp_selection(&mut self) {
@@ -113,6 +148,17 @@ impl<T: Filterable> ListPane<T> {
                 self.more = page.results.len() as u32 >= page_size;
                 self.items.extend(page.results);
                 self.error = None;
+                if let Some(key) = self.reselect.take()
+                    && !self.select_key(&key)
+                    && self.more
+                {
+                    // Maybe on a later page: keep looking as pages arrive.
+                    self.reselect = Some(key);
+                }
+                if first && self.pending_moves != 0 {
+                    let moves = std::mem::take(&mut self.pending_moves);
+                    self.move_by(moves);
+                }
                 Some(first)
             }
             Err(e) => {

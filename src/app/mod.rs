@@ -1,6 +1,7 @@
 //! The pure state machine: `State`, `Msg` in, `Command` out.
 
 mod certs;
+pub mod hints;
 pub mod keymap;
 pub mod list;
 mod modals;
@@ -12,5 +13,5 @@ mod update;
 
 pub use msg::{ApiResult, CertInfo, Command, IssueFailure, Issued, Msg, RequestId, SaveOutcome};
 pub use pem_dialog::default_pem_name;
-pub use state::{DisableStage, Env, Level, Modal, Pane, PemPrompt, State};
+pub use state::{CertSort, DisableStage, Env, Level, Modal, Pane, PemPrompt, State};
 pub use update::{DEBOUNCE_MS, init, update};

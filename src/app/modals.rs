@@ -5,11 +5,13 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::certs::refresh_certs;
+use super::hints::help_lines;
 use super::keymap::{Action, Scope};
 use super::msg::{ApiResult, Command, RequestId, SaveOutcome};
 use super::pem_dialog::pem_key;
 use super::state::{
-    DisableModal, DisableStage, IssueModal, Level, Modal, PemModal, PemPrompt, State,
+    CertDetail, DisableModal, DisableStage, HelpView, IssueModal, Level, Modal, PemModal,
+    PemPrompt, State,
 };
 
 pub fn open_issue(state: &mut State) -> Vec<Command> {
@@ -37,6 +39,50 @@ pub fn open_issue(state: &mut State) -> Vec<Command> {
     vec![]
 }
 
+/// Enter on a certificate: everything the list says about it.
+pub fn open_details(state: &mut State) {
+    let Some(cert) = state.certs.selected_cert().cloned() else {
+        return;
+    };
+    let project = state
+        .selected_project()
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let username = state
+        .certs
+        .owner
+        .as_ref()
+        .map(|o| o.1.clone())
+        .unwrap_or_default();
+    state.modal = Some(Modal::CertDetail(Box::new(CertDetail {
+        cert,
+        project,
+        username,
+    })));
+}
+
+fn help_key(state: &mut State, mut view: HelpView, key: KeyEvent) -> (Option<Modal>, Vec<Command>) {
+    let rows = crate::layout::help_rows(state.size);
+    let max = crate::layout::max_scroll(help_lines(&state.env.keymap).len(), rows);
+    let page = rows.max(1);
+    view.scroll = match state.env.keymap.action_for(Scope::Help, &key) {
+        Some(Action::Quit) => {
+            state.quit = true;
+            return (None, vec![]);
+        }
+        Some(Action::Back) => return (None, vec![]),
+        Some(Action::Down) => view.scroll.saturating_add(1),
+        Some(Action::Up) => view.scroll.saturating_sub(1),
+        Some(Action::PageDown) => view.scroll.saturating_add(page),
+        Some(Action::PageUp) => view.scroll.saturating_sub(page),
+        Some(Action::Top) => 0,
+        Some(Action::Bottom) => max,
+        _ => view.scroll,
+    }
+    .min(max);
+    (Some(Modal::Help(view)), vec![])
+}
+
 pub fn open_disable(state: &mut State) -> Vec<Command> {
     let Some(project) = state.selected_project().cloned() else {
         return vec![];
@@ -46,6 +92,7 @@ pub fn open_disable(state: &mut State) -> Vec<Command> {
         group_id: project.id.clone(),
         project: project.name,
         stage: DisableStage::Loading(id),
+        note: None,
     }));
     vec![Command::FetchSecurity {
         id,
@@ -74,13 +121,15 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         return vec![];
     };
     let (modal, cmds) = match modal {
-        Modal::Help => match state.env.keymap.action_for(Scope::Help, &key) {
+        Modal::Help(view) => help_key(state, view, key),
+        Modal::CertDetail(d) => match state.env.keymap.action_for(Scope::Help, &key) {
             Some(Action::Quit) => {
                 state.quit = true;
                 (None, vec![])
             }
             Some(Action::Back) => (None, vec![]),
-            _ => (Some(Modal::Help), vec![]),
+            _ if key.code == KeyCode::Enter => (None, vec![]),
+            _ => (Some(Modal::CertDetail(d)), vec![]),
         },
         Modal::Issue(m) => issue_key(state, m, key),
         Modal::Pem(m) => pem_key(state, *m, key),
@@ -174,6 +223,7 @@ fn disable_key(
         DisableStage::Confirm { typed, .. } => match key.code {
             KeyCode::Esc => return (None, vec![]),
             KeyCode::Enter if typed.value() == m.project => {
+                m.note = None;
                 let id = state.next_request();
                 m.stage = DisableStage::Running(id);
                 let cmd = Command::DisableCustomerX509 {
@@ -182,9 +232,16 @@ fn disable_key(
                 };
                 return (Some(Modal::Disable(m)), vec![cmd]);
             }
-            KeyCode::Enter => {}
+            KeyCode::Enter => {
+                m.note = Some(if typed.value().is_empty() {
+                    "Type the project name first: nothing was changed".to_string()
+                } else {
+                    "That is not the project's name (it must match exactly, case included): nothing was changed".to_string()
+                });
+            }
             _ => {
                 typed.handle_event(&Event::Key(key));
+                m.note = None;
             }
         },
         _ if action == Some(Action::Back) || action == Some(Action::Confirm) => {
@@ -328,9 +385,9 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
             {
                 m.busy = None;
                 match res {
-                    Ok(how) => {
-                        let text = format!("Copied the PEM {how}");
-                        m.copied = Some(how);
+                    Ok(copied) => {
+                        let text = format!("Copied the PEM {}", copied.how);
+                        m.copied = Some(copied.how);
                         m.error = None;
                         state.set_status(Level::Info, text);
                     }

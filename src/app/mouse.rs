@@ -7,7 +7,7 @@ use ratatui::layout::{Position, Rect};
 use super::msg::Command;
 use super::state::{Modal, Pane, State};
 use super::update::move_selection;
-use crate::ui::layout;
+use crate::layout;
 
 /// Click selects a row and focuses its pane; the wheel scrolls.
 pub(super) fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Command> {
@@ -44,7 +44,7 @@ pub(super) fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Command> {
         }
         MouseEventKind::Down(MouseButton::Left) => {
             state.focus = pane;
-            let (top, height) = layout::rows_area(areas.panes[i], pane == Pane::Certs);
+            let (top, height) = layout::rows_area(areas.panes[i], true);
             if m.row < top || m.row >= top + height {
                 return vec![];
             }

@@ -6,6 +6,10 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent};
 use jiff::Timestamp;
 
+pub use crate::pem::clipboard::Copied;
+pub use crate::pem::inspect::CertInfo;
+pub use crate::pem::save::SaveOutcome;
+
 use crate::atlas::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
 
 pub type RequestId = u64;
@@ -27,22 +31,15 @@ pub enum Msg {
         mono_ms: u64,
     },
     Api(RequestId, ApiResult),
+    /// The client waits before retrying a GET (a 429's `Retry-After`, a 5xx
+    /// backoff); status 0 is a transport failure.
+    Waiting {
+        secs: u64,
+        status: u16,
+    },
     /// Something that should never happen did (a worker panicked): the app
     /// ends rather than run on half-dead.
     Fatal(String),
-}
-
-/// The parsed face of an issued certificate, shown next to its PEM.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertInfo {
-    pub subject: String,
-    pub issuer: String,
-    pub serial: u64,
-    pub not_before: Timestamp,
-    pub not_after: Timestamp,
-    pub sha256: String,
-    /// "RSA 4096", "EC P-256".
-    pub key: String,
 }
 
 #[derive(Debug)]
@@ -63,15 +60,6 @@ pub struct IssueFailure {
 }
 
 #[derive(Debug)]
-pub enum SaveOutcome {
-    /// Every file written (one, or two when split).
-    Saved(Vec<PathBuf>),
-    /// The target exists: ask before overwriting.
-    Exists(PathBuf),
-    Failed(PathBuf, String),
-}
-
-#[derive(Debug)]
 pub enum ApiResult {
     Projects(Result<Page<Project>, ErrorText>),
     Users(Result<Page<DatabaseUser>, ErrorText>),
@@ -81,7 +69,9 @@ pub enum ApiResult {
     Disabled(Result<UserSecurity, ErrorText>),
     Saved(SaveOutcome),
     /// How the PEM reached the clipboard, or why it did not.
-    Copied(Result<String, ErrorText>),
+    /// The event loop writes any OSC 52 bytes to the terminal (and turns a
+    /// failed write into an error) before the state machine sees this.
+    Copied(Result<Copied, ErrorText>),
 }
 
 #[derive(Debug, Clone)]

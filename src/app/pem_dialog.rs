@@ -11,14 +11,14 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keymap::{Action, Scope};
 use super::msg::Command;
 use super::state::{Level, Modal, PemModal, PemPrompt, State};
+pub use crate::pem::default_pem_name;
 
-/// `<username>-<serial>.pem`, with the name made safe for a file name.
-pub fn default_pem_name(username: &str, serial: Option<u64>) -> String {
-    let safe = crate::pem::file_name_safe(username);
-    match serial {
-        Some(s) => format!("{safe}-{s}.pem"),
-        None => format!("{safe}.pem"),
-    }
+/// The PEM text scrolls until its last line is on screen, no further.
+fn pem_max_scroll(state: &State, m: &PemModal) -> u16 {
+    crate::layout::max_scroll(
+        m.shown_line_count(),
+        crate::layout::pem_text_rows(state.size),
+    )
 }
 
 fn save_command(state: &mut State, m: &mut PemModal, overwrite: bool) -> Command {
@@ -102,8 +102,13 @@ pub(super) fn pem_key(
                 };
                 return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
             }
-            Some(Action::Reveal) => m.reveal_key = !m.reveal_key,
-            Some(Action::Down) => m.scroll = m.scroll.saturating_add(1),
+            Some(Action::Reveal) => {
+                m.reveal_key = !m.reveal_key;
+                m.scroll = m.scroll.min(pem_max_scroll(state, &m));
+            }
+            Some(Action::Down) => {
+                m.scroll = m.scroll.saturating_add(1).min(pem_max_scroll(state, &m));
+            }
             Some(Action::Up) => m.scroll = m.scroll.saturating_sub(1),
             Some(action @ (Action::Back | Action::Quit)) => {
                 let then_quit = action == Action::Quit;

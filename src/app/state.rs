@@ -62,6 +62,15 @@ pub struct Status {
     pub until_ms: u64,
 }
 
+/// Which column orders the certificate table (within the page shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CertSort {
+    /// Atlas's own order.
+    #[default]
+    Created,
+    Expires,
+}
+
 #[derive(Debug, Default)]
 pub struct CertsPane {
     /// (project id, username) the pane shows.
@@ -81,11 +90,49 @@ pub struct CertsPane {
     /// The jump is under way: select the last row when its page arrives.
     /// The jump is made once, whatever later answers say the count is.
     pub select_last: bool,
+    /// After a refresh or a page-size change: select this serial again.
+    pub reselect: Option<u64>,
+    pub filter: Input,
+    pub filter_editing: bool,
+    pub sort: CertSort,
+    pub descending: bool,
+    /// A reload found its page gone and moved back once; never twice.
+    pub fell_back: bool,
 }
 
 impl CertsPane {
-    pub fn rows(&self) -> &[UserCert] {
+    /// The page as Atlas sent it.
+    pub fn page_rows(&self) -> &[UserCert] {
         self.pages.get(&self.page).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The page as shown: filtered by serial (decimal or hex) or subject,
+    /// in the chosen order.
+    pub fn rows(&self) -> Vec<&UserCert> {
+        let needle = self.filter.value().trim().to_lowercase();
+        let hex = needle.trim_start_matches("0x");
+        let mut rows: Vec<&UserCert> = self
+            .page_rows()
+            .iter()
+            .filter(|c| {
+                needle.is_empty()
+                    || c.id.to_string().contains(&needle)
+                    || format!("{:x}", c.id).contains(hex)
+                    || c.subject.to_lowercase().contains(&needle)
+            })
+            .collect();
+        match self.sort {
+            CertSort::Created => rows.sort_by_key(|c| (c.created_at, c.id)),
+            CertSort::Expires => rows.sort_by_key(|c| (c.not_after, c.id)),
+        }
+        if self.descending {
+            rows.reverse();
+        }
+        rows
+    }
+
+    pub fn selected_cert(&self) -> Option<&UserCert> {
+        self.rows().get(self.selected).copied()
     }
 
     /// Pages as the server counts them; a count past what a page number
@@ -99,7 +146,7 @@ impl CertsPane {
     pub fn has_next(&self) -> bool {
         match self.page_count() {
             Some(n) => self.page < n,
-            None => self.rows().len() as u32 >= self.per_page,
+            None => self.page_rows().len() as u32 >= self.per_page,
         }
     }
 }
@@ -153,6 +200,25 @@ impl PemModal {
     pub fn handed_over(&self) -> bool {
         !self.saved_to.is_empty() || self.copied.is_some()
     }
+
+    /// Lines of PEM text on screen: a masked key shows as one line.
+    pub fn shown_line_count(&self) -> usize {
+        let mut in_key = false;
+        let mut n = 0;
+        for line in self.pem.expose().lines() {
+            let marker = line.contains("PRIVATE KEY");
+            if line.starts_with("-----BEGIN") && marker {
+                in_key = true;
+                n += 1;
+            } else if line.starts_with("-----END") && marker {
+                in_key = false;
+                n += if self.reveal_key { 1 } else { 2 };
+            } else if !in_key || self.reveal_key {
+                n += 1;
+            }
+        }
+        n
+    }
 }
 
 #[derive(Debug)]
@@ -170,6 +236,22 @@ pub struct DisableModal {
     pub group_id: String,
     pub project: String,
     pub stage: DisableStage,
+    /// Why Enter did nothing (the name does not match).
+    pub note: Option<String>,
+}
+
+/// The help screen, scrolled.
+#[derive(Debug, Default)]
+pub struct HelpView {
+    pub scroll: u16,
+}
+
+/// Everything the list gives about one certificate.
+#[derive(Debug)]
+pub struct CertDetail {
+    pub cert: UserCert,
+    pub project: String,
+    pub username: String,
 }
 
 #[derive(Debug)]
@@ -177,7 +259,8 @@ pub enum Modal {
     Issue(IssueModal),
     Pem(Box<PemModal>),
     Disable(DisableModal),
-    Help,
+    Help(HelpView),
+    CertDetail(Box<CertDetail>),
 }
 
 #[derive(Debug)]
@@ -196,6 +279,8 @@ pub struct State {
     pub quit: bool,
     /// Why the app must end abnormally, if it must.
     pub fatal: Option<String>,
+    /// Ctrl-Z was pressed: the event loop hands the terminal back and stops.
+    pub suspend: bool,
     /// Terminal size, to map mouse positions through the same layout as drawing.
     pub size: (u16, u16),
     pub next_id: RequestId,
@@ -224,6 +309,7 @@ impl State {
             mono_ms: 0,
             quit: false,
             fatal: None,
+            suspend: false,
             size: (0, 0),
             next_id: 1,
             users_due: None,

@@ -4,17 +4,17 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::certs::{fetch_certs, flip_page, on_certs, refresh_certs, reset_certs};
+use super::certs::{change_per_page, fetch_certs, flip_page, on_certs, reload_certs, reset_certs};
 use super::keymap::{Action, Scope};
 use super::modals;
 use super::mouse::on_mouse;
 use super::msg::{ApiResult, Command, Msg, RequestId};
-use super::state::{Level, Modal, Pane, State};
+use super::state::{CertSort, HelpView, Level, Modal, Pane, State};
 use crate::atlas::{PageRequest, X509Type};
 
 /// Quiet time before following a moving selection with a request.
 pub const DEBOUNCE_MS: u64 = 150;
-pub const PER_PAGE_STEPS: [u32; 5] = [25, 50, 100, 200, 500];
+pub(super) const PER_PAGE_STEPS: [u32; 5] = [25, 50, 100, 200, 500];
 const LIST_PAGE: u32 = 100;
 
 pub fn init(state: &mut State) -> Vec<Command> {
@@ -67,6 +67,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             vec![]
         }
         Msg::Mouse(m) => on_mouse(state, m),
+        Msg::Waiting { secs, status } => {
+            let why = match status {
+                429 => "Rate limited by Atlas".to_string(),
+                0 => "The connection failed".to_string(),
+                s => format!("Atlas answered {s}"),
+            };
+            state.set_status(Level::Warn, format!("{why}: retrying in {} s", secs.max(1)));
+            vec![]
+        }
         Msg::Fatal(text) => {
             state.fatal = Some(text);
             state.quit = true;
@@ -115,6 +124,11 @@ fn fetch_users(state: &mut State, page: u32) -> Option<Command> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    // Suspending is allowed anywhere, dialogs and text inputs included.
+    if state.env.keymap.action_for(Scope::Global, &key) == Some(Action::Suspend) {
+        state.suspend = true;
+        return vec![];
+    }
     if state.modal.is_some() {
         return modals::on_key(state, key);
     }
@@ -138,7 +152,7 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Option<Vec<Command>> {
     let editing = match focus {
         Pane::Projects => state.projects.filter_editing,
         Pane::Users => state.users.filter_editing,
-        Pane::Certs => false,
+        Pane::Certs => state.certs.filter_editing,
     };
     if !editing {
         return None;
@@ -147,27 +161,72 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Option<Vec<Command>> {
         state.quit = true;
         return Some(vec![]);
     }
+    if focus == Pane::Certs {
+        let before = state.certs.selected_cert().map(|c| c.id);
+        let c = &mut state.certs;
+        match filter_edit(&mut c.filter, &mut c.filter_editing, key) {
+            FilterEdit::Cleared => reselect_cert(c, before),
+            FilterEdit::Typed => c.selected = 0,
+            FilterEdit::Done => {}
+        }
+        return Some(vec![]);
+    }
     let before = selected_key(state, focus);
     match focus {
-        Pane::Projects => edit_filter(&mut state.projects, key),
-        _ => edit_filter(&mut state.users, key),
+        Pane::Projects => edit_filter(&mut state.projects, key, before.as_deref()),
+        _ => edit_filter(&mut state.users, key, before.as_deref()),
     }
     Some(follow_selection(state, focus, before))
 }
 
-fn edit_filter<T: super::list::Filterable>(list: &mut super::list::ListPane<T>, key: KeyEvent) {
+enum FilterEdit {
+    Typed,
+    Cleared,
+    Done,
+}
+
+fn filter_edit(filter: &mut tui_input::Input, editing: &mut bool, key: KeyEvent) -> FilterEdit {
     match key.code {
         KeyCode::Esc => {
-            list.filter.reset();
-            list.filter_editing = false;
+            filter.reset();
+            *editing = false;
+            FilterEdit::Cleared
         }
-        KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => list.filter_editing = false,
+        KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => {
+            *editing = false;
+            FilterEdit::Done
+        }
         _ => {
-            list.filter.handle_event(&Event::Key(key));
-            list.selected = 0;
+            filter.handle_event(&Event::Key(key));
+            FilterEdit::Typed
         }
     }
+}
+
+/// Typing jumps to the first match; clearing keeps the item that was
+/// selected (it is still there, somewhere in the longer list).
+fn edit_filter<T: super::list::Filterable>(
+    list: &mut super::list::ListPane<T>,
+    key: KeyEvent,
+    before: Option<&str>,
+) {
+    match filter_edit(&mut list.filter, &mut list.filter_editing, key) {
+        FilterEdit::Typed => list.selected = 0,
+        FilterEdit::Cleared => {
+            if let Some(k) = before {
+                list.select_key(k);
+            }
+        }
+        FilterEdit::Done => {}
+    }
     list.clamp_selection();
+}
+
+/// Selects the certificate with this serial if it is shown, else the first.
+pub(super) fn reselect_cert(c: &mut super::state::CertsPane, serial: Option<u64>) {
+    c.selected = serial
+        .and_then(|id| c.rows().iter().position(|r| r.id == id))
+        .unwrap_or(0);
 }
 
 /// What identifies the selection of a pane, to tell whether it changed.
@@ -280,63 +339,90 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::NextPage | Action::PrevPage => flip_page(state, action == Action::NextPage),
         Action::MorePerPage | Action::FewerPerPage => {
-            let i = PER_PAGE_STEPS
-                .iter()
-                .position(|n| *n >= state.certs.per_page)
-                .unwrap_or(2);
-            let j = if action == Action::MorePerPage {
-                (i + 1).min(PER_PAGE_STEPS.len() - 1)
-            } else {
-                i.saturating_sub(1)
-            };
-            state.certs.per_page = PER_PAGE_STEPS[j];
-            state.set_status(
-                Level::Info,
-                format!("{} certificates per page", PER_PAGE_STEPS[j]),
-            );
-            refresh_certs(state)
+            change_per_page(state, action == Action::MorePerPage)
         }
         Action::Filter => {
             match focus {
                 Pane::Projects => state.projects.filter_editing = true,
                 Pane::Users => state.users.filter_editing = true,
-                Pane::Certs => {}
+                Pane::Certs => state.certs.filter_editing = true,
             }
             vec![]
         }
         Action::Refresh => match focus {
             Pane::Projects => {
+                let keep = state.projects.selected_key();
                 state.projects.reset();
+                state.projects.reselect = keep;
                 vec![fetch_projects(state, 1)]
             }
             Pane::Users => {
+                let keep = state.users.selected_key();
                 state.users.reset();
+                state.users.reselect = keep;
                 fetch_users(state, 1).into_iter().collect()
             }
-            Pane::Certs => refresh_certs(state),
+            Pane::Certs => {
+                let (page, keep) = (state.certs.page, state.certs.selected_cert().map(|c| c.id));
+                reload_certs(state, page, keep)
+            }
         },
+        Action::Sort | Action::Reverse => {
+            let keep = state.certs.selected_cert().map(|c| c.id);
+            let c = &mut state.certs;
+            if action == Action::Sort {
+                c.sort = match c.sort {
+                    CertSort::Created => CertSort::Expires,
+                    CertSort::Expires => CertSort::Created,
+                };
+            } else {
+                c.descending = !c.descending;
+            }
+            reselect_cert(c, keep);
+            vec![]
+        }
+        Action::Details => {
+            modals::open_details(state);
+            vec![]
+        }
         Action::Issue => modals::open_issue(state),
         Action::DisableCustomerX509 => modals::open_disable(state),
         Action::Help => {
-            state.modal = Some(Modal::Help);
+            state.modal = Some(Modal::Help(HelpView::default()));
             vec![]
         }
         Action::Back => {
-            let list_filter = match focus {
-                Pane::Projects => Some(state.projects.filter.value().is_empty()),
-                Pane::Users => Some(state.users.filter.value().is_empty()),
-                Pane::Certs => None,
+            let filtered = match focus {
+                Pane::Projects => !state.projects.filter.value().is_empty(),
+                Pane::Users => !state.users.filter.value().is_empty(),
+                Pane::Certs => !state.certs.filter.value().is_empty(),
             };
-            if list_filter == Some(false) {
-                let before = selected_key(state, focus);
-                match focus {
-                    Pane::Projects => state.projects.filter.reset(),
-                    _ => state.users.filter.reset(),
-                }
-                return follow_selection(state, focus, before);
+            if !filtered {
+                state.status = None;
+                return vec![];
             }
-            state.status = None;
-            vec![]
+            // Clearing a filter keeps the selected item selected.
+            let before = selected_key(state, focus);
+            match focus {
+                Pane::Projects => {
+                    state.projects.filter.reset();
+                    if let Some(k) = &before {
+                        state.projects.select_key(k);
+                    }
+                }
+                Pane::Users => {
+                    state.users.filter.reset();
+                    if let Some(k) = &before {
+                        state.users.select_key(k);
+                    }
+                }
+                Pane::Certs => {
+                    let keep = state.certs.selected_cert().map(|c| c.id);
+                    state.certs.filter.reset();
+                    reselect_cert(&mut state.certs, keep);
+                }
+            }
+            follow_selection(state, focus, before)
         }
         _ => vec![],
     }
@@ -345,6 +431,22 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
 pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<Command> {
     match pane {
         Pane::Projects | Pane::Users => {
+            let (empty, loading) = match pane {
+                Pane::Projects => (state.projects.items.is_empty(), state.projects.loading),
+                _ => (
+                    state.users.items.is_empty(),
+                    state.users.loading.or(state.users_due.map(|_| 0)),
+                ),
+            };
+            if empty && loading.is_some() {
+                // Not dropped: applied when the first page arrives.
+                let list_moves = match pane {
+                    Pane::Projects => &mut state.projects.pending_moves,
+                    _ => &mut state.users.pending_moves,
+                };
+                *list_moves = list_moves.saturating_add(delta);
+                return vec![];
+            }
             let before = selected_key(state, pane);
             match pane {
                 Pane::Projects => state.projects.move_by(delta),
@@ -366,15 +468,30 @@ pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<C
 fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
     match result {
         ApiResult::Projects(res) => {
+            let refreshing = state.projects.reselect.is_some();
             if state.projects.accept(id, res, LIST_PAGE) == Some(true) {
-                select_default_project(state);
+                // A refresh that found the same project keeps what hangs off it.
+                if refreshing
+                    && state.selected_project().map(|p| &p.id) == state.users_owner.as_ref()
+                {
+                    return vec![];
+                }
+                if !refreshing {
+                    select_default_project(state);
+                }
                 project_changed(state, true);
                 return tick_now(state);
             }
             vec![]
         }
         ApiResult::Users(res) => {
+            let refreshing = state.users.reselect.is_some();
             if state.users.accept(id, res, LIST_PAGE) == Some(true) {
+                let same = state.selected_user().map(|u| &u.username)
+                    == state.certs.owner.as_ref().map(|o| &o.1);
+                if refreshing && same {
+                    return vec![];
+                }
                 user_changed(state, true);
                 return tick_now(state);
             }

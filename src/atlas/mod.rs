@@ -8,7 +8,9 @@ mod paginate;
 mod path;
 
 pub use auth::Credentials;
-pub use client::{API_V2_MEDIA_TYPE, Client, ClientConfig, DEFAULT_BASE_URL, RateLimitInfo};
+pub use client::{
+    API_V2_MEDIA_TYPE, Client, ClientConfig, DEFAULT_BASE_URL, RateLimitInfo, WaitObserver,
+};
 pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, TransportKind};
 pub use model::{
     CustomerX509, DatabaseUser, IssuedPem, Link, Page, PageRequest, Project, Role, Scope, UserCert,

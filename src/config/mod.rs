@@ -119,6 +119,9 @@ pub struct Resolved {
     pub looked: Vec<String>,
     /// Problems found on the way (unknown keys, half-set pairs…).
     pub problems: Vec<String>,
+    /// atlas-x509's own config file, to name it in problems found later
+    /// (the `[theme]` colours are checked where the theme is built).
+    pub own_path: PathBuf,
 }
 
 /// The first of these environment variables that is set and not empty.
@@ -227,12 +230,6 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         },
     };
     let own_src = || Source::Own(own_path.clone());
-    let (_, theme_problems) = crate::ui::Theme::with_colors(true, &own.theme_colors);
-    problems.extend(
-        theme_problems
-            .into_iter()
-            .map(|p| format!("{}: {p}", own_path.display())),
-    );
     let (_, key_problems) = crate::app::keymap::Keymap::with_overrides(&own.keys);
     problems.extend(
         key_problems
@@ -387,6 +384,7 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         },
         color,
         theme_colors: own.theme_colors,
+        own_path: own_path.clone(),
         keys: own.keys,
         profile,
         looked,

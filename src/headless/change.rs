@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::{Ctx, Fail, emit, out, ts};
-use crate::app::{SaveOutcome, default_pem_name};
 use crate::atlas::IssuedPem;
 use crate::cli::{DisableArgs, IssueArgs};
 use crate::pem;
+use crate::pem::default_pem_name;
+use crate::pem::save::SaveOutcome;
 
 /// Checks the output path before anything is issued: a key must not be
 /// minted only to find it cannot be written. `asked` is the path as typed,

@@ -164,7 +164,7 @@ fn cert_json(c: &UserCert, now: Timestamp) -> Value {
 }
 
 fn cert_row(c: &UserCert, now: Timestamp) -> Vec<String> {
-    let (left, _) = crate::ui::time_left(now, c.not_after);
+    let (left, _) = crate::format::time_left(now, c.not_after);
     vec![
         c.id.to_string(),
         c.subject.clone(),
@@ -302,7 +302,7 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
         let rows: Vec<Vec<String>> = soon
             .iter()
             .map(|(u, c)| {
-                let (left, _) = crate::ui::time_left(now, c.not_after);
+                let (left, _) = crate::format::time_left(now, c.not_after);
                 vec![
                     u.clone(),
                     c.id.to_string(),

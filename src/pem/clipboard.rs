@@ -1,7 +1,9 @@
 //! Copying the PEM. The system clipboard (arboard) where a display is ours;
 //! OSC 52 — the terminal takes the text — over SSH, without a display, or
 //! when the system clipboard fails. On X11 the copying process serves the
-//! data, so one clipboard owner lives as long as the app.
+//! data, so one clipboard owner lives as long as the app. OSC 52 bytes are
+//! returned, not written: only the event loop writes to the terminal, between
+//! frames, so a copy never lands inside a half-drawn escape sequence.
 
 use std::process::Command;
 use std::sync::Mutex;
@@ -62,6 +64,24 @@ enum Request {
     ClearIfStill(Zeroizing<String>),
 }
 
+/// Bytes for the terminal. They carry the key (base64): wiped on drop and
+/// never printed by `Debug`.
+pub struct TerminalBytes(pub Zeroizing<Vec<u8>>);
+
+impl std::fmt::Debug for TerminalBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TerminalBytes({} bytes)", self.0.len())
+    }
+}
+
+/// How a copy went out: the words for the status line and, for OSC 52, the
+/// bytes the event loop must write to the terminal.
+#[derive(Debug)]
+pub struct Copied {
+    pub how: String,
+    pub to_terminal: Option<TerminalBytes>,
+}
+
 pub struct Clipboard {
     mode: ClipboardMode,
     clear_after: Option<Duration>,
@@ -78,8 +98,8 @@ impl Clipboard {
     }
 
     /// Blocking (X11 round trips, a `tmux` call): run off the async threads.
-    /// Returns how the text went out, for the status line.
-    pub fn copy(&self, text: &str) -> Result<String, String> {
+    /// Returns how the text went out, and what to write to the terminal.
+    pub fn copy(&self, text: &str) -> Result<Copied, String> {
         let routes = routes(self.mode, Facts::from_env());
         if routes.is_empty() {
             return Err("copying is off (--clipboard off)".into());
@@ -87,16 +107,24 @@ impl Clipboard {
         let mut failures = Vec::new();
         for route in routes {
             let done = match route {
-                Route::System => self.copy_system(text),
-                Route::Osc52 => copy_osc52(text),
+                Route::System => self.copy_system(text).map(|how| Copied {
+                    how,
+                    to_terminal: None,
+                }),
+                Route::Osc52 => osc52_for_here(text).map(|(seq, how)| Copied {
+                    how,
+                    to_terminal: Some(TerminalBytes(Zeroizing::new(seq.as_bytes().to_vec()))),
+                }),
             };
             match done {
-                Ok(how) if failures.is_empty() => return Ok(how),
-                Ok(how) => {
-                    return Ok(format!(
-                        "{how} (system clipboard unavailable: {})",
+                Ok(c) if failures.is_empty() => return Ok(c),
+                Ok(mut c) => {
+                    c.how = format!(
+                        "{} (system clipboard unavailable: {})",
+                        c.how,
                         failures.join("; ")
-                    ));
+                    );
+                    return Ok(c);
                 }
                 Err(e) => failures.push(e),
             }
@@ -186,6 +214,24 @@ pub fn passthrough(seq: &str, tmux: bool) -> String {
     }
 }
 
+/// GNU screen drops a DCS string longer than 768 bytes, and a PEM with an
+/// RSA 4096 key is over 4 KB in base64: the OSC 52 sequence is sent in
+/// pieces, each in its own DCS, which screen passes on and the outer terminal
+/// joins back into one sequence.
+pub fn screen_chunks(text: &str) -> String {
+    const PIECE: usize = 512;
+    let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text));
+    let mut out = String::from("\x1bP\x1b]52;c;");
+    for (i, piece) in b64.as_bytes().chunks(PIECE).enumerate() {
+        if i > 0 {
+            out.push_str("\x1b\\\x1bP");
+        }
+        out.push_str(std::str::from_utf8(piece).unwrap_or_default());
+    }
+    out.push_str("\x07\x1b\\");
+    out
+}
+
 /// What to write inside tmux, given its `set-clipboard` and
 /// `allow-passthrough` options (`None`: tmux older than 3.3, which always
 /// passes through). tmux drops an application's OSC 52 unless set-clipboard
@@ -227,9 +273,9 @@ fn tmux_option(name: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Writes OSC 52 to the terminal, wrapped as the multiplexer needs.
-pub fn copy_osc52(text: &str) -> Result<String, String> {
-    use std::io::Write;
+/// The OSC 52 bytes for where we run (tmux, screen, a bare terminal) and
+/// how they will travel. Nothing is written here.
+pub fn osc52_for_here(text: &str) -> Result<(Zeroizing<String>, String), String> {
     let (seq, how) = if std::env::var_os("TMUX").is_some() {
         let set_clipboard = tmux_option("set-clipboard").unwrap_or_else(|| "external".into());
         tmux_plan(
@@ -239,19 +285,14 @@ pub fn copy_osc52(text: &str) -> Result<String, String> {
         )?
     } else if std::env::var("TERM").is_ok_and(|t| t.starts_with("screen")) {
         (
-            passthrough(&osc52(text), false),
-            "via OSC 52 through screen".to_string(),
+            screen_chunks(text),
+            "via OSC 52 through screen (in pieces under its 768-byte limit)".to_string(),
         )
     } else {
         (osc52(text), "via OSC 52 to the terminal".to_string())
     };
-    // The sequence carries the key, base64-encoded: wipe it once written.
-    let seq = Zeroizing::new(seq);
-    let mut out = std::io::stdout().lock();
-    out.write_all(seq.as_bytes())
-        .and_then(|_| out.flush())
-        .map_err(|e| e.to_string())?;
-    Ok(how)
+    // The sequence carries the key, base64-encoded: wiped once written.
+    Ok((Zeroizing::new(seq), how))
 }
 
 #[cfg(test)]
@@ -315,6 +356,20 @@ mod tests {
         );
         let err = tmux_plan("hi", "external", Some("off")).unwrap_err();
         assert!(err.contains("set-clipboard on"), "{err}");
+    }
+
+    #[test]
+    fn screen_gets_pieces_under_its_limit() {
+        let text = "k".repeat(4000);
+        let seq = screen_chunks(&text);
+        let pieces: Vec<&str> = seq.split("\x1bP").filter(|p| !p.is_empty()).collect();
+        assert!(pieces.len() > 5);
+        assert!(pieces.iter().all(|p| p.len() + 2 <= 768), "each DCS fits");
+        let joined: String = pieces
+            .iter()
+            .map(|p| p.trim_end_matches("\x1b\\"))
+            .collect();
+        assert_eq!(joined, osc52(&text), "the outer terminal sees one OSC 52");
     }
 
     #[test]

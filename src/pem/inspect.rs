@@ -5,8 +5,20 @@ use x509_parser::oid_registry::{OID_EC_P256, OID_NIST_EC_P384, OID_NIST_EC_P521}
 use x509_parser::prelude::*;
 use x509_parser::public_key::PublicKey;
 
-use crate::app::CertInfo;
 use crate::atlas::IssuedPem;
+
+/// The parsed face of an issued certificate, shown next to its PEM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: u64,
+    pub not_before: jiff::Timestamp,
+    pub not_after: jiff::Timestamp,
+    pub sha256: String,
+    /// "RSA 4096", "EC P-256".
+    pub key: String,
+}
 
 /// `None` when the certificate part does not parse: the PEM is then shown
 /// and saved exactly as Atlas sent it.

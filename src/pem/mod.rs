@@ -5,6 +5,15 @@ pub mod inspect;
 pub mod rescue;
 pub mod save;
 
+/// `<username>-<serial>.pem`, with the name made safe for a file name.
+pub fn default_pem_name(username: &str, serial: Option<u64>) -> String {
+    let safe = file_name_safe(username);
+    match serial {
+        Some(s) => format!("{safe}-{s}.pem"),
+        None => format!("{safe}.pem"),
+    }
+}
+
 /// A user name made safe as part of a file name (DNs carry `=`, `,`, `/`).
 pub fn file_name_safe(name: &str) -> String {
     let safe: String = name

@@ -7,8 +7,16 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::app::SaveOutcome;
 use crate::atlas::IssuedPem;
+
+#[derive(Debug)]
+pub enum SaveOutcome {
+    /// Every file written (one, or two when split).
+    Saved(Vec<PathBuf>),
+    /// The target exists: ask before overwriting.
+    Exists(PathBuf),
+    Failed(PathBuf, String),
+}
 
 /// `~` and `~/…` expand to `$HOME`.
 pub fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {

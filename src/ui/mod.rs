@@ -1,7 +1,5 @@
 //! `draw(&State)`: reads state, never changes it.
 
-mod format;
-pub mod layout;
 mod modals;
 mod panes;
 mod theme;
@@ -11,22 +9,19 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-pub use format::time_left;
+pub use crate::format::time_left;
+use crate::{format, layout};
 pub use theme::Theme;
 
-use crate::app::keymap::Scope;
-use crate::app::{Level, Modal, Pane, State};
+use crate::app::{Level, State};
 
-pub use layout::{MIN_HEIGHT, MIN_WIDTH};
+pub use crate::layout::{MIN_HEIGHT, MIN_WIDTH};
 
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     let area = f.area();
     let Some(a) = layout::areas(area) else {
-        let text = format!(
-            "Terminal too small ({}x{}): need {MIN_WIDTH}x{MIN_HEIGHT}. q quits.",
-            area.width, area.height
-        );
-        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        too_small(f, area);
+        scrub(f);
         return;
     };
     draw_header(f, a.header, state, theme);
@@ -47,6 +42,52 @@ fn scrub(f: &mut Frame) {
             cell.set_symbol("\u{fffd}");
         }
     }
+}
+
+/// The longest message that fits whole, down to a bare "small".
+fn too_small(f: &mut Frame, area: Rect) {
+    let (w, h) = (area.width, area.height);
+    let candidates = [
+        format!(
+            "Terminal too small ({w}x{h}): atlas-x509 needs at least {MIN_WIDTH}x{MIN_HEIGHT}. Enlarge it, or press q to quit."
+        ),
+        format!("Too small: {w}x{h}, needs {MIN_WIDTH}x{MIN_HEIGHT}. q quits"),
+        format!("Too small {w}x{h} need {MIN_WIDTH}x{MIN_HEIGHT}"),
+        format!("need {MIN_WIDTH}x{MIN_HEIGHT}"),
+        "too small".to_string(),
+        "small".to_string(),
+        "!".to_string(),
+    ];
+    let fits = |text: &str| wrapped_lines(text, usize::from(w)) <= usize::from(h);
+    if let Some(text) = candidates.iter().find(|t| fits(t)) {
+        f.render_widget(
+            Paragraph::new(text.as_str()).wrap(Wrap { trim: true }),
+            area,
+        );
+    }
+}
+
+/// Lines a greedy word wrap takes at `width` (long words are broken).
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    if width == 0 {
+        return usize::MAX;
+    }
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        let need = if used == 0 { len } else { used + 1 + len };
+        if need <= width {
+            used = need;
+        } else if len <= width {
+            lines += 1;
+            used = len;
+        } else {
+            lines += usize::from(used > 0) + (len - 1) / width;
+            used = (len - 1) % width + 1;
+        }
+    }
+    lines
 }
 
 fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -97,41 +138,24 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn draw_footer(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let scope = match &state.modal {
-        Some(Modal::Issue(_)) => Scope::Issue,
-        Some(Modal::Pem(_)) => Scope::Pem,
-        Some(Modal::Disable(_)) => Scope::Disable,
-        Some(Modal::Help) => Scope::Help,
-        None => match state.focus {
-            Pane::Projects => Scope::Projects,
-            Pane::Users => Scope::Users,
-            Pane::Certs => Scope::Certs,
-        },
-    };
-    let all = state.env.keymap.hints(scope);
+    let all = crate::app::hints::footer(state);
+    let width = |h: &crate::app::hints::Hint| h.keys.chars().count() + h.desc.chars().count() + 3;
     // Help and quit always fit; the rest in keymap order while there is room.
-    let pinned: Vec<_> = all
-        .iter()
-        .filter(|(k, _)| matches!(*k, "?" | "q"))
-        .copied()
-        .collect();
-    let width = |(k, d): &(&str, &str)| k.chars().count() + d.chars().count() + 3;
-    let mut room =
-        (area.width as usize).saturating_sub(1 + pinned.iter().map(width).sum::<usize>());
-    let mut shown = Vec::new();
-    for h in all.iter().filter(|h| !pinned.contains(h)) {
+    let pinned: usize = all.iter().filter(|h| h.pinned).map(width).sum();
+    let mut room = (area.width as usize).saturating_sub(1 + pinned);
+    let mut spans = vec![Span::raw(" ")];
+    let mut push = |h: &crate::app::hints::Hint| {
+        spans.push(Span::styled(h.keys.clone(), theme.key()));
+        spans.push(Span::styled(format!(" {}  ", h.desc), theme.dim()));
+    };
+    for h in all.iter().filter(|h| !h.pinned) {
         if width(h) > room {
             break;
         }
         room -= width(h);
-        shown.push(*h);
+        push(h);
     }
-    shown.extend(pinned);
-    let mut spans = vec![Span::raw(" ")];
-    for (keys, desc) in shown {
-        spans.push(Span::styled(keys, theme.key()));
-        spans.push(Span::styled(format!(" {desc}  "), theme.dim()));
-    }
+    all.iter().filter(|h| h.pinned).for_each(&mut push);
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

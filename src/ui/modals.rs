@@ -5,24 +5,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph, Wrap};
 
-use super::format::{date, expiry_after, shown, spinner, time_left};
 use super::theme::Theme;
+use crate::app::hints::{HelpLine, help_lines};
 use crate::app::keymap::{Action, Scope};
-use crate::app::state::{DisableModal, IssueModal, PemModal};
+use crate::app::state::{CertDetail, DisableModal, HelpView, IssueModal, PemModal};
 use crate::app::{DisableStage, Modal, PemPrompt, State};
+use crate::format::{date, expiry_after, shown, spinner, time_left};
 use crate::pem::inspect::mongosh_hint;
 use crate::pem::save::split_paths;
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
 
 fn frame<'a>(title: &str, theme: &Theme) -> Block<'a> {
     Block::default()
@@ -37,7 +27,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Some(Modal::Issue(m)) => issue(f, area, state, m, theme),
         Some(Modal::Pem(m)) => pem(f, area, state, m, theme),
         Some(Modal::Disable(m)) => disable(f, area, state, m, theme),
-        Some(Modal::Help) => help(f, area, state, theme),
+        Some(Modal::Help(view)) => help(f, area, state, view, theme),
+        Some(Modal::CertDetail(d)) => cert_detail(f, area, state, d, theme),
         None => {}
     }
 }
@@ -50,7 +41,7 @@ fn kv<'a>(k: &'a str, v: String, theme: &Theme) -> Line<'a> {
 }
 
 fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme) {
-    let r = centered(area, 64, 12);
+    let r = crate::layout::centered(area, 64, 12);
     f.render_widget(Clear, r);
     let block = frame("Issue a certificate", theme);
     let inner = block.inner(r);
@@ -115,8 +106,18 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
     } else if let Some(e) = &m.error {
         Line::styled(e.clone(), theme.danger())
     } else {
+        let km = &state.env.keymap;
+        let l = |a| km.label_for(Scope::Issue, a);
         Line::styled(
-            "←/→ or type 1-24 · Home/End · Enter issue · Esc cancel",
+            format!(
+                "{}/{} or type 1-24 · {}/{} · {} issue · {} cancel",
+                l(Action::Less),
+                l(Action::More),
+                l(Action::Min),
+                l(Action::Max),
+                l(Action::Confirm),
+                l(Action::Back)
+            ),
             theme.dim(),
         )
     };
@@ -155,11 +156,7 @@ fn pem_lines<'a>(m: &'a PemModal, theme: &Theme) -> Vec<Line<'a>> {
 }
 
 fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
-    let r = centered(
-        area,
-        area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(2),
-    );
+    let r = crate::layout::pem_box(area);
     f.render_widget(Clear, r);
     let block = frame(
         "Certificate issued · the private key is shown only once",
@@ -168,9 +165,9 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
     let inner = block.inner(r);
     f.render_widget(block, r);
     let [info, text, prompt] = Layout::vertical([
-        Constraint::Length(7),
+        Constraint::Length(crate::layout::PEM_INFO_ROWS),
         Constraint::Fill(1),
-        Constraint::Length(4),
+        Constraint::Length(crate::layout::PEM_PROMPT_ROWS),
     ])
     .areas(inner);
     let has_key = m.pem.has_private_key();
@@ -320,7 +317,7 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
 }
 
 fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &Theme) {
-    let r = centered(area, 72, 14);
+    let r = crate::layout::centered(area, 72, 14);
     f.render_widget(Clear, r);
     let block = frame(
         &format!("Disable customer-managed X.509 · {}", shown(&m.project)),
@@ -328,6 +325,8 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
     );
     let inner = block.inner(r);
     f.render_widget(block, r);
+    let confirm = state.env.keymap.label_for(Scope::Disable, Action::Confirm);
+    let back = state.env.keymap.label_for(Scope::Disable, Action::Back);
     let lines: Vec<Line> = match &m.stage {
         DisableStage::Loading(_) => vec![Line::styled(
             format!(
@@ -343,7 +342,7 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
             )),
             Line::raw("Nothing to disable."),
             Line::raw(""),
-            Line::styled("Esc close", theme.dim()),
+            Line::styled(format!("{back} close"), theme.dim()),
         ],
         DisableStage::Confirm { ca_count, typed } => vec![
             Line::raw(format!(
@@ -366,12 +365,15 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
                 Span::raw(typed.value().to_string()),
                 Span::styled("▏", theme.key()),
             ]),
-            Line::raw(""),
+            match &m.note {
+                Some(note) => Line::styled(note.clone(), theme.warn()),
+                None => Line::raw(""),
+            },
             Line::styled(
                 if typed.value() == m.project {
-                    "Enter disable · Esc cancel"
+                    format!("{confirm} disable · {back} cancel")
                 } else {
-                    "Esc cancel"
+                    format!("{back} cancel")
                 },
                 theme.dim(),
             ),
@@ -384,43 +386,68 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
             Line::styled("Customer-managed X.509 is disabled.", theme.ok()),
             Line::raw("No customer CA is configured now; Atlas is restarting the clusters."),
             Line::raw(""),
-            Line::styled("Esc close", theme.dim()),
+            Line::styled(format!("{back} close"), theme.dim()),
         ],
         DisableStage::Failed(e) => vec![
             Line::styled(e.clone(), theme.danger()),
             Line::raw(""),
-            Line::styled("Esc close", theme.dim()),
+            Line::styled(format!("{back} close"), theme.dim()),
         ],
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-fn help(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let r = centered(area, 64, area.height.saturating_sub(2));
+fn help(f: &mut Frame, area: Rect, state: &State, view: &HelpView, theme: &Theme) {
+    let r = crate::layout::help_box(area);
     f.render_widget(Clear, r);
-    let block = frame("Keys", theme);
-    let mut lines = Vec::new();
-    let mut last = None;
-    for b in &state.env.keymap.bindings {
-        if last != Some(b.scope) {
-            let name = match b.scope {
-                Scope::Global => "Anywhere",
-                Scope::Panes => "Panes",
-                Scope::Projects => "Projects pane",
-                Scope::Users => "Users pane",
-                Scope::Certs => "Certificates pane",
-                Scope::Issue => "Issue dialog",
-                Scope::Pem => "PEM dialog",
-                Scope::Disable => "Disable dialog",
-                Scope::Help => "This help",
-            };
-            lines.push(Line::styled(name, theme.title()));
-            last = Some(b.scope);
-        }
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<10}", b.label), theme.key()),
-            Span::raw(b.desc),
-        ]));
-    }
-    f.render_widget(Paragraph::new(lines).block(block), r);
+    let lines: Vec<Line> = help_lines(&state.env.keymap)
+        .into_iter()
+        .map(|l| match l {
+            HelpLine::Title(t) => Line::styled(t, theme.title()),
+            HelpLine::Key { keys, desc } => Line::from(vec![
+                Span::styled(format!("  {keys:<12}"), theme.key()),
+                Span::raw(desc),
+            ]),
+        })
+        .collect();
+    let rows = r.height.saturating_sub(2);
+    let total = lines.len();
+    let first = usize::from(view.scroll) + 1;
+    let last = (usize::from(view.scroll) + usize::from(rows)).min(total);
+    let title = format!("Keys · {first}-{last} of {total} · j/k scroll · Esc close");
+    f.render_widget(
+        Paragraph::new(lines)
+            .scroll((view.scroll, 0))
+            .block(frame(&title, theme)),
+        r,
+    );
+}
+
+fn cert_detail(f: &mut Frame, area: Rect, state: &State, d: &CertDetail, theme: &Theme) {
+    let r = crate::layout::centered(area, 70, 11);
+    f.render_widget(Clear, r);
+    let c = &d.cert;
+    let (left, _) = time_left(state.now, c.not_after);
+    let lines = vec![
+        kv("Serial", c.id.to_string(), theme),
+        kv("Serial hex", format!("0x{:X}", c.id), theme),
+        kv("Subject", shown(&c.subject), theme),
+        kv("User", shown(&d.username), theme),
+        kv("Project", shown(&d.project), theme),
+        kv(
+            "Created",
+            c.created_at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            theme,
+        ),
+        kv(
+            "Expires",
+            c.not_after.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            theme,
+        ),
+        kv("Left", left, theme),
+    ];
+    f.render_widget(
+        Paragraph::new(lines).block(frame("Certificate · Esc close", theme)),
+        r,
+    );
 }

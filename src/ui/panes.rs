@@ -9,11 +9,12 @@ use ratatui::widgets::{
     TableState, Wrap,
 };
 
-use super::format::{Urgency, date, shown, spinner, thousands, time_left};
 use super::theme::Theme;
+use crate::app::keymap::{Action, Scope};
 use crate::app::list::{Filterable, ListPane};
-use crate::app::{Pane, State};
+use crate::app::{CertSort, Pane, State};
 use crate::atlas::X509Type;
+use crate::format::{Urgency, date, fit, shown, spinner, thousands, time_left};
 
 fn block<'a>(state: &State, pane: Pane, title: String, theme: &Theme) -> Block<'a> {
     let focused = state.focus == pane;
@@ -61,7 +62,10 @@ fn status_line<T>(
     if let Some(e) = &list.error {
         return Some(Line::from(vec![
             Span::styled(e.clone(), theme.danger()),
-            Span::raw("  (r: retry)"),
+            Span::raw(format!(
+                "  ({}: retry)",
+                state.env.keymap.label_for(Scope::Panes, Action::Refresh)
+            )),
         ]));
     }
     if list.items.is_empty() {
@@ -119,27 +123,35 @@ pub fn projects(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return placeholder(f, area, b, line);
     }
     let visible = list.visible();
-    let wide = area.width > 56;
+    let wide = area.width > 60;
+    // Borders, the "> " marker, the scrollbar, then the fixed columns.
+    let fixed = if wide { 25 + 9 } else { 9 };
+    let name_width = usize::from(area.width).saturating_sub(5 + fixed);
     let rows = visible.iter().map(|&i| {
         let p = &list.items[i];
-        let mut cells = vec![Cell::from(shown(&p.name))];
+        let mut cells = vec![Cell::from(fit(&shown(&p.name), name_width))];
         if wide {
             cells.push(Cell::from(Span::styled(shown(&p.id), theme.dim())));
         }
         cells.push(Cell::from(
-            p.cluster_count.map(|c| c.to_string()).unwrap_or_default(),
+            p.cluster_count
+                .map(|c| format!("{c:>8}"))
+                .unwrap_or_default(),
         ));
         Row::new(cells)
     });
+    let mut header = vec!["name"];
     let widths: Vec<Constraint> = if wide {
+        header.push("id");
         vec![
             Constraint::Fill(1),
             Constraint::Length(24),
-            Constraint::Length(3),
+            Constraint::Length(8),
         ]
     } else {
-        vec![Constraint::Fill(1), Constraint::Length(3)]
+        vec![Constraint::Fill(1), Constraint::Length(8)]
     };
+    header.push("clusters");
     let selected = (!visible.is_empty()).then_some(list.selected);
     render_listing(
         f,
@@ -149,7 +161,7 @@ pub fn projects(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme,
         Listing {
             block: b,
-            table: Table::new(rows, widths),
+            table: Table::new(rows, widths).header(Row::new(header).style(theme.dim())),
             selected,
             len: visible.len(),
         },
@@ -189,10 +201,16 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let visible = list.visible();
     let wide = area.width > 60;
+    let rest = usize::from(area.width).saturating_sub(5 + 9);
+    let name_width = if wide {
+        rest.saturating_sub(10) * 2 / 3
+    } else {
+        rest
+    };
     let rows = visible.iter().map(|&i| {
         let u = &list.items[i];
         let mut cells = vec![
-            Cell::from(shown(&u.username)),
+            Cell::from(fit(&shown(&u.username), name_width)),
             Cell::from(Span::styled(
                 u.x509_type.as_str(),
                 x509_style(u.x509_type, theme),
@@ -218,15 +236,21 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         Row::new(cells)
     });
-    let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Fill(2),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Fill(1),
-        ]
+    let (widths, header): (Vec<Constraint>, Vec<&str>) = if wide {
+        (
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(8),
+                Constraint::Length(9),
+                Constraint::Fill(1),
+            ],
+            vec!["username", "x509", "database", "roles"],
+        )
     } else {
-        vec![Constraint::Fill(1), Constraint::Length(8)]
+        (
+            vec![Constraint::Fill(1), Constraint::Length(8)],
+            vec!["username", "x509"],
+        )
     };
     let selected = (!visible.is_empty()).then_some(list.selected);
     render_listing(
@@ -237,7 +261,7 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme,
         Listing {
             block: b,
-            table: Table::new(rows, widths),
+            table: Table::new(rows, widths).header(Row::new(header).style(theme.dim())),
             selected,
             len: visible.len(),
         },
@@ -248,15 +272,28 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let c = &state.certs;
     let mut title = "Certificates".to_string();
     if let Some((_, user)) = &c.owner {
-        title.push_str(&format!(" · {user}"));
+        title.push_str(&format!(" · {}", fit(&shown(user), 40)));
     }
     if let Some(total) = c.total {
         let pages = c.page_count().unwrap_or(1);
         title.push_str(&format!(
-            " · page {}/{pages} · {} certs",
-            c.page,
+            " · page {}/{} · {} certs",
+            thousands(u64::from(c.page)),
+            thousands(u64::from(pages)),
             thousands(total)
         ));
+    }
+    if c.sort != CertSort::Created || c.descending {
+        let by = match c.sort {
+            CertSort::Created => "created",
+            CertSort::Expires => "expires",
+        };
+        let arrow = if c.descending { "↓" } else { "↑" };
+        title.push_str(&format!(" · page by {by} {arrow}"));
+    }
+    if c.filter_editing || !c.filter.value().is_empty() {
+        let cursor = if c.filter_editing { "▏" } else { "" };
+        title.push_str(&format!(" [/{}{cursor}]", c.filter.value()));
     }
     let b = block(state, Pane::Certs, title, theme);
     let rows_now = c.rows();
@@ -267,16 +304,27 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else if let Some(e) = &c.error {
         Some(Line::from(vec![
             Span::styled(e.clone(), theme.danger()),
-            Span::raw("  (r: retry)"),
+            Span::raw(format!(
+                "  ({}: retry)",
+                state.env.keymap.label_for(Scope::Panes, Action::Refresh)
+            )),
         ]))
     } else if rows_now.is_empty() && (c.loading.is_some() || state.certs_due.is_some()) {
         Some(Line::styled(
             format!("{} loading page {}…", spinner(state.mono_ms), c.page),
             theme.dim(),
         ))
+    } else if rows_now.is_empty() && !c.filter.value().is_empty() {
+        Some(Line::styled(
+            "No certificate on this page matches the filter (Esc clears it).",
+            theme.dim(),
+        ))
     } else if rows_now.is_empty() {
         Some(Line::styled(
-            "No unexpired certificates. Press i to issue one.",
+            format!(
+                "No unexpired certificates. Press {} to issue one.",
+                state.env.keymap.label_for(Scope::Certs, Action::Issue)
+            ),
             theme.dim(),
         ))
     } else {
@@ -303,7 +351,8 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Row::new(cells)
     });
     let mut header = vec!["serial"];
-    let mut widths = vec![Constraint::Length(19)];
+    // u64 serials have up to 20 digits: the column never cuts one.
+    let mut widths = vec![Constraint::Length(20)];
     if wide {
         header.extend(["subject", "created"]);
         widths.extend([Constraint::Fill(1), Constraint::Length(10)]);

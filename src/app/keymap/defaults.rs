@@ -28,6 +28,13 @@ use KeyCode::*;
 
 pub static DEFAULTS: &[DefaultBinding] = &[
     b!(Global, "^C", Quit, "quit", [(Char('c'), CTRL)]),
+    b!(
+        Global,
+        "^Z",
+        Suspend,
+        "suspend (fg resumes)",
+        [(Char('z'), CTRL)]
+    ),
     // Pane-specific keys come first: they win over the generic ones.
     b!(Projects, "/", Filter, "filter", [(Char('/'), NONE)]),
     b!(
@@ -38,6 +45,34 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         [(Char('X'), SHIFT), (Char('X'), NONE)]
     ),
     b!(Users, "/", Filter, "filter", [(Char('/'), NONE)]),
+    b!(
+        Certs,
+        "/",
+        Filter,
+        "filter by serial or subject",
+        [(Char('/'), NONE)]
+    ),
+    b!(
+        Certs,
+        "o",
+        Sort,
+        "sort by created / expires",
+        [(Char('o'), NONE)]
+    ),
+    b!(
+        Certs,
+        "O",
+        Reverse,
+        "reverse the order",
+        [(Char('O'), SHIFT), (Char('O'), NONE)]
+    ),
+    b!(
+        Certs,
+        "Enter",
+        Details,
+        "certificate details",
+        [(Enter, NONE)]
+    ),
     b!(
         Users,
         "i",
@@ -68,9 +103,9 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     ),
     b!(
         Certs,
-        "+/-",
+        "+",
         MorePerPage,
-        "per page",
+        "more per page",
         [(Char('+'), NONE), (Char('+'), SHIFT)]
     ),
     b!(
@@ -101,16 +136,22 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     ),
     b!(
         Panes,
-        "j/k",
+        "j/↓",
         Down,
-        "move",
+        "down",
         [(Char('j'), NONE), (Down, NONE)]
     ),
-    b!(Panes, "k", Up, "up", [(Char('k'), NONE), (Up, NONE)]),
-    b!(Panes, "g", Top, "top", [(Char('g'), NONE), (Home, NONE)]),
+    b!(Panes, "k/↑", Up, "up", [(Char('k'), NONE), (Up, NONE)]),
     b!(
         Panes,
-        "G",
+        "g/Home",
+        Top,
+        "top",
+        [(Char('g'), NONE), (Home, NONE)]
+    ),
+    b!(
+        Panes,
+        "G/End",
         Bottom,
         "bottom",
         [(Char('G'), SHIFT), (Char('G'), NONE), (End, NONE)]
@@ -129,14 +170,14 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     b!(Panes, "q", Quit, "quit", [(Char('q'), NONE)]),
     b!(
         Issue,
-        "←/→",
+        "←/h/-",
         Less,
-        "months",
+        "fewer months",
         [(Left, NONE), (Char('h'), NONE), (Char('-'), NONE)]
     ),
     b!(
         Issue,
-        "→",
+        "→/l/+",
         More,
         "more months",
         [
@@ -146,7 +187,7 @@ pub static DEFAULTS: &[DefaultBinding] = &[
             (Char('+'), SHIFT)
         ]
     ),
-    b!(Issue, "Home/End", Min, "1 month", [(Home, NONE)]),
+    b!(Issue, "Home", Min, "1 month", [(Home, NONE)]),
     b!(Issue, "End", Max, "24 months", [(End, NONE)]),
     b!(Issue, "Enter", Confirm, "issue", [(Enter, NONE)]),
     b!(Issue, "Esc", Back, "cancel", [(Esc, NONE)]),
@@ -168,18 +209,66 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     b!(Pem, "v", Reveal, "show/hide key", [(Char('v'), NONE)]),
     b!(
         Pem,
-        "j/k",
+        "j/↓",
         Down,
-        "scroll",
+        "scroll down",
         [(Char('j'), NONE), (Down, NONE)]
     ),
-    b!(Pem, "k", Up, "scroll up", [(Char('k'), NONE), (Up, NONE)]),
-    b!(Pem, "Esc", Back, "close", [(Esc, NONE), (Char('q'), NONE)]),
-    b!(Disable, "Enter", Confirm, "confirm", [(Enter, NONE)]),
+    b!(Pem, "k/↑", Up, "scroll up", [(Char('k'), NONE), (Up, NONE)]),
+    b!(
+        Pem,
+        "Esc/q",
+        Back,
+        "close",
+        [(Esc, NONE), (Char('q'), NONE)]
+    ),
+    b!(
+        Disable,
+        "Enter",
+        Confirm,
+        "disable (once the name is typed)",
+        [(Enter, NONE)]
+    ),
     b!(Disable, "Esc", Back, "cancel", [(Esc, NONE)]),
     b!(
         Help,
-        "Esc",
+        "j/↓",
+        Down,
+        "scroll down",
+        [(Char('j'), NONE), (Down, NONE)]
+    ),
+    b!(
+        Help,
+        "k/↑",
+        Up,
+        "scroll up",
+        [(Char('k'), NONE), (Up, NONE)]
+    ),
+    b!(
+        Help,
+        "PgDn",
+        PageDown,
+        "page down",
+        [(PageDown, NONE), (Char(' '), NONE)]
+    ),
+    b!(Help, "PgUp", PageUp, "page up", [(PageUp, NONE)]),
+    b!(
+        Help,
+        "g/Home",
+        Top,
+        "top",
+        [(Char('g'), NONE), (Home, NONE)]
+    ),
+    b!(
+        Help,
+        "G/End",
+        Bottom,
+        "bottom",
+        [(Char('G'), SHIFT), (Char('G'), NONE), (End, NONE)]
+    ),
+    b!(
+        Help,
+        "Esc/?/q",
         Back,
         "close",
         [

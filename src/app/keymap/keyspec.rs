@@ -37,6 +37,10 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("copy", Action::Copy),
     ("reveal", Action::Reveal),
     ("issue_again", Action::IssueAgain),
+    ("suspend", Action::Suspend),
+    ("sort", Action::Sort),
+    ("reverse", Action::Reverse),
+    ("details", Action::Details),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

@@ -41,6 +41,14 @@ pub enum Action {
     Reveal,
     /// Issue again after an answer was lost (a certificate may exist).
     IssueAgain,
+    /// Ctrl-Z: stop until the shell's `fg`.
+    Suspend,
+    /// Certificates: cycle the sort column.
+    Sort,
+    /// Certificates: reverse the order.
+    Reverse,
+    /// Certificates: everything about the selected one.
+    Details,
 }
 
 /// Where a key is pressed.
@@ -146,24 +154,36 @@ impl Keymap {
             .unwrap_or_else(|| "(unbound)".into())
     }
 
-    /// (keys, what they do) for the footer, most specific first.
-    pub fn hints(&self, scope: Scope) -> Vec<(&str, &'static str)> {
+    /// (keys, what they do) for the footer, most specific first. Pairs
+    /// share one hint ("j/k move"), named by the first key of each half.
+    pub fn hints(&self, scope: Scope) -> Vec<(String, &'static str)> {
+        const PAIRS: [(Action, Action, &str); 4] = [
+            (Action::Down, Action::Up, "move"),
+            (Action::Less, Action::More, "months"),
+            (Action::MorePerPage, Action::FewerPerPage, "per page"),
+            (Action::Min, Action::Max, "1 / 24 months"),
+        ];
+        let first_key = |action| {
+            let label = self.label_for(scope, action);
+            label.split('/').next().unwrap_or_default().to_string()
+        };
         let mut seen = Vec::new();
         let mut out = Vec::new();
         for s in scopes_for(scope) {
             for b in self.bindings.iter().filter(|b| b.scope == *s) {
-                // The second half of a "j/k" pair stays out of the footer.
-                let secondary = matches!(
-                    b.action,
-                    Action::Up
-                        | Action::Max
-                        | Action::More
-                        | Action::FewerPerPage
-                        | Action::IssueAgain
-                );
-                if !seen.contains(&b.action) && !secondary {
-                    seen.push(b.action);
-                    out.push((b.label.as_str(), b.desc));
+                // The deliberate re-issue is offered by its own dialog line.
+                let hidden = b.action == Action::IssueAgain || b.action == Action::Suspend;
+                if seen.contains(&b.action) || hidden || b.keys.is_empty() {
+                    continue;
+                }
+                seen.push(b.action);
+                match PAIRS.iter().find(|p| p.0 == b.action || p.1 == b.action) {
+                    Some((a, z, desc)) if seen.contains(a) && seen.contains(z) => {}
+                    Some((a, z, desc)) => {
+                        seen.extend([*a, *z]);
+                        out.push((format!("{}/{}", first_key(*a), first_key(*z)), *desc));
+                    }
+                    None => out.push((b.label.clone(), b.desc)),
                 }
             }
         }

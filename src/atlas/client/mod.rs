@@ -59,6 +59,10 @@ pub struct RateLimitInfo {
     pub remaining: u64,
 }
 
+/// Told of every wait before a retry: how long, and the status (429, 5xx)
+/// or 0 for a transport failure. The UI shows it instead of a bare spinner.
+pub type WaitObserver = Arc<dyn Fn(Duration, u16) + Send + Sync>;
+
 /// A typed client for the Atlas Admin API v2 calls atlas-x509 needs.
 /// Cheap to clone; clones share the connection pool and the auth session.
 #[derive(Clone)]
@@ -75,6 +79,7 @@ struct Inner {
     digest: DigestSession,
     token: tokio::sync::Mutex<Option<CachedToken>>,
     rate: Mutex<Option<RateLimitInfo>>,
+    on_wait: Mutex<Option<WaitObserver>>,
 }
 
 impl Client {
@@ -121,12 +126,19 @@ impl Client {
                 digest: DigestSession::default(),
                 token: tokio::sync::Mutex::new(None),
                 rate: Mutex::new(None),
+                on_wait: Mutex::new(None),
             }),
         })
     }
 
     pub fn base_url(&self) -> &Url {
         &self.inner.base
+    }
+
+    pub fn set_wait_observer(&self, observer: WaitObserver) {
+        if let Ok(mut slot) = self.inner.on_wait.lock() {
+            *slot = Some(observer);
+        }
     }
 
     pub fn rate_limit(&self) -> Option<RateLimitInfo> {

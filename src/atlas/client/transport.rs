@@ -60,6 +60,11 @@ impl Client {
             match wait {
                 Some(wait) if retryable && attempt < self.inner.cfg.max_retries && wait < left => {
                     tracing::debug!(%method, path = url.path(), attempt, ?wait, "retrying");
+                    let status = result.as_ref().map(|r| r.status.as_u16()).unwrap_or(0);
+                    let observer = self.inner.on_wait.lock().ok().and_then(|o| o.clone());
+                    if let Some(observe) = observer {
+                        observe(wait, status);
+                    }
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }

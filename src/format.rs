@@ -1,4 +1,5 @@
-//! Small text helpers shared by the panes.
+//! Small text helpers shared by the screen and the commands: time left,
+//! dates, counts, and server text as it may be shown.
 
 use jiff::Timestamp;
 
@@ -41,6 +42,18 @@ pub fn shown(s: &str) -> String {
     } else {
         crate::sanitize::line(s, 300)
     }
+}
+
+/// At most `width` characters: cut with an ellipsis, never silently.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        out.push('…');
+    }
+    out
 }
 
 pub fn date(t: Timestamp) -> String {

@@ -3,8 +3,10 @@
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
-pub const MIN_WIDTH: u16 = 40;
-pub const MIN_HEIGHT: u16 = 10;
+/// The smallest terminal where every pane shows a header and two rows, and
+/// a 20-digit serial fits whole.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 18;
 
 pub struct Areas {
     pub header: Rect,
@@ -34,6 +36,9 @@ pub fn areas(area: Rect) -> Option<Areas> {
                 Constraint::Percentage(44),
             ],
         )
+    } else if body.height < 24 {
+        // Short: equal thirds, so the first pane is not squeezed to nothing.
+        (Direction::Vertical, [Constraint::Ratio(1, 3); 3])
     } else {
         (
             Direction::Vertical,
@@ -67,4 +72,56 @@ pub fn rows_area(pane: Rect, has_header: bool) -> (u16, u16) {
 /// ratatui scrolls just enough to show it.
 pub fn first_visible(selected: usize, height: u16) -> usize {
     selected.saturating_sub(usize::from(height.max(1)) - 1)
+}
+
+/// A box of at most `width` x `height`, centred.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn screen(size: (u16, u16)) -> Rect {
+    Rect::new(0, 0, size.0, size.1)
+}
+
+/// The help box.
+pub fn help_box(area: Rect) -> Rect {
+    centered(area, 76, area.height.saturating_sub(2))
+}
+
+/// Help lines that fit at once.
+pub fn help_rows(size: (u16, u16)) -> u16 {
+    help_box(screen(size)).height.saturating_sub(2)
+}
+
+/// The PEM dialog's box.
+pub fn pem_box(area: Rect) -> Rect {
+    centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2),
+    )
+}
+
+/// Rows of the PEM dialog: certificate facts, the PEM text, the prompt.
+pub const PEM_INFO_ROWS: u16 = 7;
+pub const PEM_PROMPT_ROWS: u16 = 4;
+
+/// PEM text lines that fit at once (below its one-line top border).
+pub fn pem_text_rows(size: (u16, u16)) -> u16 {
+    pem_box(screen(size))
+        .height
+        .saturating_sub(2 + PEM_INFO_ROWS + PEM_PROMPT_ROWS + 1)
+}
+
+/// The furthest a list of `lines` can scroll in `rows`: the last line stays
+/// on screen, never a blank page.
+pub fn max_scroll(lines: usize, rows: u16) -> u16 {
+    u16::try_from(lines.saturating_sub(usize::from(rows.max(1)))).unwrap_or(u16::MAX)
 }

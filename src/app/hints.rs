@@ -1,0 +1,221 @@
+//! What the footer and the help screen say, generated from the keymap in
+//! force (remapped keys show as remapped) and from the state (the footer
+//! follows a dialog's sub-state: under the discard question `y` discards, so
+//! the footer must not offer `y copy`).
+
+use super::keymap::{Action, Keymap, Scope};
+use super::state::{DisableStage, Modal, Pane, PemPrompt, State};
+
+/// One footer hint. `pinned` hints (help, quit) are kept when room runs out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: String,
+    pub desc: String,
+    pub pinned: bool,
+}
+
+fn hint(keys: impl Into<String>, desc: impl Into<String>) -> Hint {
+    Hint {
+        keys: keys.into(),
+        desc: desc.into(),
+        pinned: false,
+    }
+}
+
+/// Keys that are not actions of their own (typed text, y/n answers): not
+/// remappable, listed so the help is complete.
+const FIXED: &[(Scope, &str, &str)] = &[
+    (
+        Scope::Projects,
+        "type",
+        "while / is open: filter by name or id",
+    ),
+    (Scope::Projects, "Enter", "keep the filter"),
+    (
+        Scope::Users,
+        "type",
+        "while / is open: filter by name, x509Type or database",
+    ),
+    (Scope::Users, "Enter", "keep the filter"),
+    (
+        Scope::Certs,
+        "type",
+        "while / is open: filter by serial (decimal or hex) or subject",
+    ),
+    (Scope::Issue, "1-24", "type the months"),
+    (
+        Scope::Pem,
+        "Tab",
+        "in the save prompt: one .pem, or .crt + .key",
+    ),
+    (Scope::Pem, "Enter", "in the save prompt: save"),
+    (
+        Scope::Pem,
+        "y / n",
+        "answer overwrite? and discard? (default No)",
+    ),
+    (Scope::Disable, "type", "the project name, to confirm"),
+];
+
+/// The help screen, section by section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpLine {
+    Title(&'static str),
+    Key { keys: String, desc: String },
+}
+
+const SECTIONS: [(Scope, &str); 9] = [
+    (Scope::Global, "Anywhere"),
+    (Scope::Panes, "Panes"),
+    (Scope::Projects, "Projects pane"),
+    (Scope::Users, "Users pane"),
+    (Scope::Certs, "Certificates pane"),
+    (Scope::Issue, "Issue dialog"),
+    (Scope::Pem, "PEM dialog"),
+    (Scope::Disable, "Disable dialog"),
+    (Scope::Help, "This help"),
+];
+
+/// Every binding in force and every fixed key, once each, by where it works.
+pub fn help_lines(keymap: &Keymap) -> Vec<HelpLine> {
+    let mut out = Vec::new();
+    for (scope, title) in SECTIONS {
+        out.push(HelpLine::Title(title));
+        for b in keymap.bindings.iter().filter(|b| b.scope == scope) {
+            let keys = if b.keys.is_empty() {
+                "(unbound)".to_string()
+            } else {
+                b.label.clone()
+            };
+            out.push(HelpLine::Key {
+                keys,
+                desc: b.desc.to_string(),
+            });
+        }
+        for (_, keys, desc) in FIXED.iter().filter(|(s, _, _)| *s == scope) {
+            out.push(HelpLine::Key {
+                keys: keys.to_string(),
+                desc: desc.to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn scope_of(state: &State) -> Scope {
+    match &state.modal {
+        Some(Modal::Issue(_)) => Scope::Issue,
+        Some(Modal::Pem(_)) => Scope::Pem,
+        Some(Modal::Disable(_)) => Scope::Disable,
+        Some(Modal::Help(_)) => Scope::Help,
+        Some(Modal::CertDetail(_)) => Scope::Help,
+        None => match state.focus {
+            Pane::Projects => Scope::Projects,
+            Pane::Users => Scope::Users,
+            Pane::Certs => Scope::Certs,
+        },
+    }
+}
+
+fn filter_editing(state: &State) -> bool {
+    match state.focus {
+        Pane::Projects => state.projects.filter_editing,
+        Pane::Users => state.users.filter_editing,
+        Pane::Certs => state.certs.filter_editing,
+    }
+}
+
+/// The footer for what is on screen now.
+pub fn footer(state: &State) -> Vec<Hint> {
+    let km = &state.env.keymap;
+    let label = |scope, action| km.label_for(scope, action);
+    let special = match &state.modal {
+        Some(Modal::Pem(m)) => match &m.prompt {
+            PemPrompt::Discard { .. } => Some(vec![
+                hint("y", "discard the key for good"),
+                hint("n/Esc", "keep it"),
+            ]),
+            PemPrompt::Overwrite(_) => {
+                Some(vec![hint("y", "overwrite"), hint("n/Esc", "keep the file")])
+            }
+            PemPrompt::SavePath => Some(vec![
+                hint("Enter", "save"),
+                hint("Tab", "one file / .crt + .key"),
+                hint("Esc", "back"),
+            ]),
+            PemPrompt::None => None,
+        },
+        Some(Modal::Issue(m)) if m.in_flight.is_some() => {
+            Some(vec![hint("", "issuing… the key arrives here once")])
+        }
+        Some(Modal::Issue(m)) if m.maybe_issued => Some(vec![
+            hint(
+                label(Scope::Issue, Action::IssueAgain),
+                "issue another anyway",
+            ),
+            hint(label(Scope::Issue, Action::Back), "close"),
+        ]),
+        Some(Modal::Disable(m)) => Some(match m.stage {
+            DisableStage::Confirm { .. } => vec![
+                hint("type", "the project name"),
+                hint(label(Scope::Disable, Action::Confirm), "disable"),
+                hint(label(Scope::Disable, Action::Back), "cancel"),
+            ],
+            DisableStage::Loading(_) | DisableStage::Running(_) => {
+                vec![hint("", "waiting for Atlas…")]
+            }
+            _ => vec![hint(label(Scope::Disable, Action::Back), "close")],
+        }),
+        None if filter_editing(state) => Some(vec![
+            hint("Enter", "keep the filter"),
+            hint("Esc", "clear it"),
+        ]),
+        _ => None,
+    };
+    if let Some(hints) = special {
+        return hints;
+    }
+    km.hints(scope_of(state))
+        .into_iter()
+        .map(|(keys, desc)| {
+            let pinned = matches!(desc, "help" | "quit");
+            Hint {
+                keys,
+                desc: desc.to_string(),
+                pinned,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_binding_and_no_wrong_rows() {
+        let km = Keymap::default();
+        let lines = help_lines(&km);
+        let keys: Vec<(&str, &str)> = lines
+            .iter()
+            .filter_map(|l| match l {
+                HelpLine::Key { keys, desc } => Some((keys.as_str(), desc.as_str())),
+                _ => None,
+            })
+            .collect();
+        for b in &km.bindings {
+            assert!(
+                keys.iter().any(|(_, d)| *d == b.desc),
+                "{:?} is missing from the help",
+                b.desc
+            );
+        }
+        assert!(!keys.contains(&("Home/End", "1 month")));
+        assert!(keys.contains(&("Home", "1 month")) && keys.contains(&("End", "24 months")));
+        let titles = lines
+            .iter()
+            .filter(|l| matches!(l, HelpLine::Title(_)))
+            .count();
+        assert_eq!(titles, SECTIONS.len());
+    }
+}
