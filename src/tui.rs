@@ -50,11 +50,16 @@ pub trait Host {
     fn suspend(&mut self) -> io::Result<()>;
 }
 
-/// The channels to and from the worker.
+/// The channels to and from the worker, and the loop's clock.
 pub struct Channels {
     pub results: UnboundedReceiver<Msg>,
     pub commands: UnboundedSender<Command>,
+    /// How often time passes for spinners, timers and debounced loads;
+    /// keys never wait for it.
+    pub tick: Duration,
 }
+
+pub const TICK: Duration = Duration::from_millis(100);
 
 // ---- the real terminal ------------------------------------------------------
 
@@ -203,7 +208,11 @@ pub async fn run(client: Client, mut env: Env, opts: Options) -> io::Result<u8> 
         let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         let (msg_tx, results) = unbounded_channel();
         let commands = worker::spawn(client, opts.clipboard, msg_tx);
-        let mut chans = Channels { results, commands };
+        let mut chans = Channels {
+            results,
+            commands,
+            tick: TICK,
+        };
         let mut host = RealHost { mouse: opts.mouse };
         run_loop(
             &mut terminal,
@@ -294,7 +303,7 @@ where
     for cmd in app::init(state) {
         let _ = chans.commands.send(cmd);
     }
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut tick = tokio::time::interval(chans.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_second = 0;

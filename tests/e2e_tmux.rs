@@ -367,3 +367,86 @@ fn a_panic_restores_the_terminal_rescues_the_key_and_leaks_nothing() {
         assert!(!text.contains("Digest username"), "{what} holds a header");
     }
 }
+
+/// The app's pid, from the pane's process tree (the shell runs it as a child).
+fn app_pid(t: &Tmux) -> String {
+    let shell = t.run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
+    let out = Command::new("pgrep")
+        .args(["-P", shell.trim(), "atlas-x509"])
+        .output()
+        .expect("pgrep (procps)");
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "the app runs under the pane's shell");
+    pid
+}
+
+fn assert_sane_terminal(t: &Tmux, dir: &Path) {
+    let modes = t.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "e2e",
+        "#{alternate_on} #{cursor_flag} #{mouse_any_flag}",
+    ]);
+    assert_eq!(
+        modes.trim(),
+        "0 1 0",
+        "main screen, cursor shown, mouse released"
+    );
+    let stty = std::fs::read_to_string(dir.join("stty")).unwrap();
+    for mode in ["icanon", "echo", "icrnl", "opost", "isig"] {
+        assert!(
+            stty.split_whitespace().any(|w| w == mode),
+            "the tty is cooked again ({mode}): {stty}"
+        );
+    }
+}
+
+#[test]
+fn sigterm_with_an_unsaved_key_restores_the_terminal_and_rescues_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let (t, exit_file) = start_demo(dir.path(), &format!("--mouse 2> '{d}/stderr'"), "", &[]);
+    issue_for_alice(&t, "2");
+    let pid = app_pid(&t);
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert_eq!(wait_exit(&exit_file), "143", "128 + SIGTERM");
+    assert_sane_terminal(&t, dir.path());
+    let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
+    let rescued: Vec<PathBuf> = std::fs::read_dir(dir.path().join("state/atlas-x509/rescue"))
+        .expect("a rescue directory")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(rescued.len(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&rescued[0].display().to_string()),
+        "{stderr}"
+    );
+    assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
+    let pem = std::fs::read_to_string(&rescued[0]).unwrap();
+    assert!(pem.contains("PRIVATE KEY"));
+
+    // The next start says a rescued key is waiting.
+    let (t2, exit2) = start_demo(dir.path(), "", "", &[]);
+    t2.wait_for("the rescue note", |s| {
+        s.contains("rescued key file(s) wait in")
+    });
+    t2.keys(&["q"]);
+    assert_eq!(wait_exit(&exit2), "0");
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let (t, exit_file) = start(dir.path(), &format!("--demo 2> '{d}/stderr'"), "", &[]);
+    t.wait_for("the projects", |s| s.contains("payments-prod"));
+    let pid = app_pid(&t);
+    Command::new("kill").args(["-HUP", &pid]).status().unwrap();
+    assert_eq!(wait_exit(&exit_file), "129", "128 + SIGHUP");
+    assert_sane_terminal(&t, dir.path());
+    assert!(
+        !dir.path().join("state/atlas-x509/rescue").exists(),
+        "nothing to rescue"
+    );
+}

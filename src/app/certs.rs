@@ -56,8 +56,10 @@ pub(super) fn reload_certs(state: &mut State, page: u32, reselect: Option<u64>) 
     let owner = state.certs.owner.clone();
     let note = state.certs.note.clone();
     let filter = std::mem::take(&mut state.certs.filter);
+    let moves = state.certs.pending_moves;
     reset_certs(state, owner, note);
     state.certs.filter = filter;
+    state.certs.pending_moves = moves;
     state.certs.page = page.max(1);
     state.certs.reselect = reselect;
     if state.certs.note.is_some() {
@@ -154,6 +156,12 @@ pub(super) fn on_certs(
                     state.certs.selected = state.certs.rows().len().saturating_sub(1);
                 } else if let Some(id) = state.certs.reselect.take() {
                     super::update::reselect_cert(&mut state.certs, Some(id));
+                }
+                let moves = std::mem::take(&mut state.certs.pending_moves);
+                let len = state.certs.rows().len() as i64;
+                if moves != 0 && len > 0 {
+                    let at = (state.certs.selected as i64).saturating_add(moves);
+                    state.certs.selected = at.clamp(0, len - 1) as usize;
                 }
                 // The page is gone (the list shrank): once, to the last one.
                 if state.certs.page_rows().is_empty() && page_num > 1 && !state.certs.fell_back {

@@ -98,6 +98,8 @@ pub struct CertsPane {
     pub descending: bool,
     /// A reload found its page gone and moved back once; never twice.
     pub fell_back: bool,
+    /// Moves typed while the page was still loading.
+    pub pending_moves: i64,
 }
 
 impl CertsPane {

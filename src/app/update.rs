@@ -455,6 +455,11 @@ pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<C
             follow_selection(state, pane, before)
         }
         Pane::Certs => {
+            let c = &mut state.certs;
+            if c.rows().is_empty() && (c.loading.is_some() || state.certs_due.is_some()) {
+                c.pending_moves = c.pending_moves.saturating_add(delta);
+                return vec![];
+            }
             let len = state.certs.rows().len() as i64;
             if len > 0 {
                 state.certs.selected =

@@ -2,6 +2,7 @@
 
 pub mod bin;
 pub mod fixtures;
+pub mod harness;
 pub mod hostile;
 
 use std::time::Duration;

@@ -232,6 +232,18 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     b!(Disable, "Esc", Back, "cancel", [(Esc, NONE)]),
     b!(
         Help,
+        "Esc/?/q",
+        Back,
+        "close",
+        [
+            (Esc, NONE),
+            (Char('?'), NONE),
+            (Char('?'), SHIFT),
+            (Char('q'), NONE)
+        ]
+    ),
+    b!(
+        Help,
         "j/↓",
         Down,
         "scroll down",
@@ -265,17 +277,5 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         Bottom,
         "bottom",
         [(Char('G'), SHIFT), (Char('G'), NONE), (End, NONE)]
-    ),
-    b!(
-        Help,
-        "Esc/?/q",
-        Back,
-        "close",
-        [
-            (Esc, NONE),
-            (Char('?'), NONE),
-            (Char('?'), SHIFT),
-            (Char('q'), NONE)
-        ]
     ),
 ];
