@@ -217,3 +217,35 @@ fn no_credentials_screen() {
         .collect();
     insta::assert_snapshot!(text.join("\n"));
 }
+
+/// Every screen of the gallery at the most common size and at the declared
+/// minimum, where every pane must still show rows.
+#[test]
+fn every_screen_at_80x24_and_at_the_minimum_size() {
+    let (mw, mh) = (atlas_x509::ui::MIN_WIDTH, atlas_x509::ui::MIN_HEIGHT);
+    for (name, mut state) in common::gallery::screens() {
+        for (w, h) in [(80, 24), (mw, mh)] {
+            update(&mut state, Msg::Resize(w, h));
+            let screen = render(&state, w, h);
+            let file = format!("{}@{w}x{h}", name.replace(' ', "_"));
+            insta::assert_snapshot!(file, screen);
+        }
+    }
+}
+
+#[test]
+fn at_the_minimum_size_every_pane_shows_rows_and_serials_whole() {
+    let (w, h) = (atlas_x509::ui::MIN_WIDTH, atlas_x509::ui::MIN_HEIGHT);
+    let mut s = loaded(5);
+    update(&mut s, Msg::Resize(w, h));
+    let screen = render(&s, w, h);
+    for row in ["payments-prod", "alice", "1000"] {
+        assert!(screen.contains(row), "{row} shown at {w}x{h}:\n{screen}");
+    }
+    for (i, c) in s.certs.pages.get_mut(&1).unwrap().iter_mut().enumerate() {
+        c.id = u64::MAX - i as u64;
+    }
+    let screen = render(&s, w, h);
+    let whole = (0..5).any(|i| screen.contains(&(u64::MAX - i).to_string()));
+    assert!(whole, "a 20-digit serial whole:\n{screen}");
+}

@@ -107,8 +107,7 @@ fn scope_of(state: &State) -> Scope {
         Some(Modal::Issue(_)) => Scope::Issue,
         Some(Modal::Pem(_)) => Scope::Pem,
         Some(Modal::Disable(_)) => Scope::Disable,
-        Some(Modal::Help(_)) => Scope::Help,
-        Some(Modal::CertDetail(_)) => Scope::Help,
+        Some(Modal::Help(_) | Modal::CertDetail(_)) => Scope::Help,
         None => match state.focus {
             Pane::Projects => Scope::Projects,
             Pane::Users => Scope::Users,
@@ -166,6 +165,7 @@ pub fn footer(state: &State) -> Vec<Hint> {
             }
             _ => vec![hint(label(Scope::Disable, Action::Back), "close")],
         }),
+        Some(Modal::CertDetail(_)) => Some(vec![hint(label(Scope::Help, Action::Back), "close")]),
         None if filter_editing(state) => Some(vec![
             hint("Enter", "keep the filter"),
             hint("Esc", "clear it"),

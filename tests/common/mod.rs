@@ -2,6 +2,7 @@
 
 pub mod bin;
 pub mod fixtures;
+pub mod gallery;
 pub mod harness;
 pub mod hostile;
 

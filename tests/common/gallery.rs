@@ -1,0 +1,133 @@
+//! Every screen and dialog the app can show, built by the real `update`:
+//! for the render sweep and the snapshots.
+
+use atlas_x509::app::{ApiResult, Command, IssueFailure, Level, Msg, Pane, State, init, update};
+use crossterm::event::KeyCode;
+
+use super::fixtures::*;
+
+pub const HOSTILE: &str = "evil\u{1b}]0;t\u{7}\u{1b}[2J\u{9b}1m\u{202e}gpj.exe\u{7f}";
+
+fn issue(s: &mut State) -> u64 {
+    s.focus = Pane::Users;
+    update(s, ch('i'));
+    let Command::CreateCert { id, .. } = update(s, key(KeyCode::Enter)).remove(0) else {
+        panic!("no create")
+    };
+    id
+}
+
+fn pem(mut s: State, problem: Option<&str>) -> State {
+    let id = issue(&mut s);
+    let mut answer = issued();
+    answer.problem = problem.map(str::to_string);
+    update(&mut s, Msg::Api(id, ApiResult::Issued(Ok(answer))));
+    s
+}
+
+fn disable(mut s: State, cas: Option<&str>, typed: &str) -> State {
+    let Command::FetchSecurity { id, .. } = update(&mut s, ch('X')).remove(0) else {
+        panic!()
+    };
+    let sec = serde_json::from_value(serde_json::json!({"customerX509": {"cas": cas}})).unwrap();
+    update(&mut s, Msg::Api(id, ApiResult::Security(Ok(sec))));
+    for c in typed.chars() {
+        update(&mut s, ch(c));
+    }
+    s
+}
+
+/// Every screen the app can show, by name.
+pub fn screens() -> Vec<(&'static str, State)> {
+    let mut v: Vec<(&'static str, State)> = vec![];
+    let mut s = State::new(env(), "2026-11-22T00:00:00Z".parse().unwrap());
+    init(&mut s);
+    v.push(("loading", s));
+    v.push(("loaded", loaded(5)));
+    v.push(("empty", loaded(0)));
+    v.push(("many certs", loaded(1201)));
+    let mut s = loaded(5);
+    s.projects.items[0].name = HOSTILE.repeat(20);
+    s.users.items[0].username = format!("CN={HOSTILE},O=acme");
+    s.set_status(
+        Level::Error,
+        format!("GROUP_NOT_FOUND: {}", HOSTILE.repeat(50)),
+    );
+    s.users.error = Some(HOSTILE.repeat(10));
+    v.push(("hostile text and errors", s));
+    let mut s = loaded(5);
+    update(&mut s, ch('/'));
+    for c in "pay".chars() {
+        update(&mut s, ch(c));
+    }
+    v.push(("filtering", s));
+    let mut s = loaded(5);
+    update(&mut s, ch('?'));
+    v.push(("help", s));
+    let mut s = loaded(5);
+    update(&mut s, Msg::Resize(80, 24));
+    update(&mut s, ch('?'));
+    update(&mut s, ch('G'));
+    v.push(("help at its end", s));
+    let mut s = loaded(5);
+    s.focus = Pane::Certs;
+    update(&mut s, ch('o'));
+    update(&mut s, ch('O'));
+    update(&mut s, ch('/'));
+    update(&mut s, ch('1'));
+    v.push(("certificates sorted and filtered", s));
+    let mut s = loaded(5);
+    s.focus = Pane::Certs;
+    update(&mut s, ch('j'));
+    update(&mut s, key(KeyCode::Enter));
+    v.push(("certificate details", s));
+    let mut s = loaded(5);
+    s.focus = Pane::Users;
+    update(&mut s, ch('i'));
+    v.push(("issue dialog", s));
+    let mut s = loaded(5);
+    issue(&mut s);
+    v.push(("issuing", s));
+    let mut s = loaded(5);
+    let id = issue(&mut s);
+    update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::Issued(Err(IssueFailure {
+                text: format!("the answer was lost: {}", HOSTILE.repeat(5)),
+                maybe_issued: true,
+            })),
+        ),
+    );
+    v.push(("issue answer lost", s));
+    v.push(("pem masked", pem(loaded(5), None)));
+    let mut s = pem(loaded(5), None);
+    update(&mut s, ch('v'));
+    for _ in 0..500 {
+        update(&mut s, ch('j'));
+    }
+    v.push(("pem revealed and scrolled", s));
+    let mut s = pem(loaded(5), None);
+    update(&mut s, ch('s'));
+    v.push(("pem save prompt", s));
+    let mut s = pem(loaded(5), None);
+    update(&mut s, key(KeyCode::Esc));
+    v.push(("pem discard question", s));
+    v.push((
+        "pem unusable answer",
+        pem(loaded(5), Some("Atlas's answer holds no private key")),
+    ));
+    v.push((
+        "disable confirm",
+        disable(loaded(5), Some("-----BEGIN CERTIFICATE-----\n"), "pay"),
+    ));
+    v.push(("disable nothing to do", disable(loaded(5), None, "")));
+    let mut s = disable(loaded(5), Some("-----BEGIN CERTIFICATE-----\n"), "pay");
+    update(&mut s, key(KeyCode::Enter));
+    v.push(("disable wrong name", s));
+    let mut s = loaded(5);
+    update(&mut s, ch('X'));
+    v.push(("disable loading", s));
+    v
+}
