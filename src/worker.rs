@@ -96,46 +96,7 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             group_id,
             username,
             months,
-        } => {
-            let result = client
-                .create_cert(&group_id, &username, i64::from(months))
-                .await
-                .map(|pem| {
-                    let (info, problem) = match pem::inspect::verify(&pem) {
-                        Ok(info) => (Some(info), None),
-                        Err(why) => (pem::inspect::inspect(&pem), Some(why)),
-                    };
-                    // An audit trail: who got which certificate. Never the PEM.
-                    tracing::info!(
-                        group_id,
-                        username,
-                        months,
-                        serial = info.as_ref().map(|i| i.serial),
-                        "certificate issued"
-                    );
-                    if let Some(why) = &problem {
-                        tracing::warn!(
-                            group_id,
-                            username,
-                            why,
-                            "issued answer is not a usable certificate and key"
-                        );
-                    }
-                    Issued {
-                        pem: Arc::new(pem),
-                        info,
-                        problem,
-                    }
-                });
-            if let Err(e) = &result {
-                tracing::warn!(group_id, username, months, error = %e, "issuing failed");
-            }
-            let result = result.map_err(|e| IssueFailure {
-                maybe_issued: matches!(e, crate::atlas::Error::MaybeIssued(_)),
-                text: e.explained(),
-            });
-            (id, ApiResult::Issued(result))
-        }
+        } => (id, issue(client, &group_id, &username, months).await),
         Command::FetchSecurity { id, group_id } => (
             id,
             ApiResult::Security(client.get_user_security(&group_id).await.map_err(text)),
@@ -159,21 +120,7 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             default_name,
             overwrite,
             split,
-        } => {
-            let outcome = tokio::task::spawn_blocking(move || {
-                pem::save::save(&pem, &path, &default_name, overwrite, split)
-            })
-            .await
-            .unwrap_or_else(|e| SaveOutcome::Failed(PathBuf::new(), e.to_string()));
-            match &outcome {
-                SaveOutcome::Saved(paths) => tracing::info!(?paths, "PEM saved"),
-                SaveOutcome::Failed(path, why) => {
-                    tracing::warn!(?path, why, "saving the PEM failed")
-                }
-                SaveOutcome::Exists(path) => tracing::info!(?path, "save target exists; asking"),
-            }
-            (id, ApiResult::Saved(outcome))
-        }
+        } => save(id, pem, path, default_name, overwrite, split).await,
         Command::CopyPem { id, pem } => {
             let clipboard = clipboard.clone();
             let r = tokio::task::spawn_blocking(move || clipboard.copy(pem.expose()))
@@ -182,4 +129,71 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             (id, ApiResult::Copied(r))
         }
     }
+}
+
+/// Issues once (never retried) and checks what came back. An audit line
+/// says who got which certificate; never the PEM.
+async fn issue(client: &Client, group_id: &str, username: &str, months: u8) -> ApiResult {
+    let result = client
+        .create_cert(group_id, username, i64::from(months))
+        .await
+        .map(|pem| {
+            let (info, problem) = match pem::inspect::verify(&pem) {
+                Ok(info) => (Some(info), None),
+                Err(why) => (pem::inspect::inspect(&pem), Some(why)),
+            };
+            // An audit trail: who got which certificate. Never the PEM.
+            tracing::info!(
+                group_id,
+                username,
+                months,
+                serial = info.as_ref().map(|i| i.serial),
+                "certificate issued"
+            );
+            if let Some(why) = &problem {
+                tracing::warn!(
+                    group_id,
+                    username,
+                    why,
+                    "issued answer is not a usable certificate and key"
+                );
+            }
+            Issued {
+                pem: Arc::new(pem),
+                info,
+                problem,
+            }
+        });
+    if let Err(e) = &result {
+        tracing::warn!(group_id, username, months, error = %e, "issuing failed");
+    }
+    let result = result.map_err(|e| IssueFailure {
+        maybe_issued: matches!(e, crate::atlas::Error::MaybeIssued(_)),
+        text: e.explained(),
+    });
+    ApiResult::Issued(result)
+}
+
+/// Writes the key file off the async threads: fsync can take a while.
+async fn save(
+    id: u64,
+    pem: Arc<crate::atlas::IssuedPem>,
+    path: PathBuf,
+    default_name: String,
+    overwrite: bool,
+    split: bool,
+) -> (u64, ApiResult) {
+    let outcome = tokio::task::spawn_blocking(move || {
+        pem::save::save(&pem, &path, &default_name, overwrite, split)
+    })
+    .await
+    .unwrap_or_else(|e| SaveOutcome::Failed(PathBuf::new(), e.to_string()));
+    match &outcome {
+        SaveOutcome::Saved(paths) => tracing::info!(?paths, "PEM saved"),
+        SaveOutcome::Failed(path, why) => {
+            tracing::warn!(?path, why, "saving the PEM failed")
+        }
+        SaveOutcome::Exists(path) => tracing::info!(?path, "save target exists; asking"),
+    }
+    (id, ApiResult::Saved(outcome))
 }

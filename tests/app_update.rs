@@ -901,3 +901,107 @@ fn the_jump_to_the_new_certificate_is_made_once_whatever_the_count_says() {
     assert_eq!(sent, 1, "one jump, no chase");
     assert_eq!(s.certs.page, 10);
 }
+
+#[test]
+fn clearing_a_filter_keeps_the_selected_item() {
+    let mut s = loaded(3);
+    s.focus = Pane::Users;
+    update(&mut s, ch('/'));
+    for c in "adm".chars() {
+        update(&mut s, ch(c));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.selected_user().unwrap().username, "admin");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.users.filter.value().is_empty());
+    assert_eq!(
+        s.selected_user().unwrap().username,
+        "admin",
+        "still admin, not whatever row it was"
+    );
+}
+
+#[test]
+fn a_page_size_change_keeps_the_selected_certificate() {
+    let mut s = loaded(250);
+    s.focus = Pane::Certs;
+    update(&mut s, ch('G'));
+    let serial = s.certs.selected_cert().unwrap().id;
+    assert_eq!(serial, 1099, "the last of the first 100");
+    let cmds = update(&mut s, ch('-'));
+    let Command::FetchCerts { id, page, .. } = only(&cmds).clone() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(
+        (page.page_num, page.items_per_page),
+        (2, 50),
+        "row 100 is on page 2 of 50"
+    );
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::Certs(2, Ok(certs(2, 50, 250)))),
+    );
+    assert_eq!(s.certs.selected_cert().unwrap().id, serial);
+}
+
+#[test]
+fn a_wrong_project_name_says_why_nothing_happened() {
+    let mut s = loaded(3);
+    let Command::FetchSecurity { id, .. } = update(&mut s, ch('X')).remove(0) else {
+        panic!()
+    };
+    let sec = security(Some("-----BEGIN CERTIFICATE-----\n"));
+    update(&mut s, Msg::Api(id, ApiResult::Security(Ok(sec))));
+    for c in "Payments-Prod".chars() {
+        update(&mut s, ch(c));
+    }
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    let Some(Modal::Disable(m)) = &s.modal else {
+        panic!()
+    };
+    assert!(m.note.as_deref().unwrap().contains("case included"));
+}
+
+#[test]
+fn the_pem_view_stops_at_its_last_line() {
+    let mut s = with_pem();
+    update(&mut s, Msg::Resize(80, 24));
+    for _ in 0..200 {
+        update(&mut s, ch('j'));
+    }
+    let stuck = pem_modal(&s).scroll;
+    let lines = pem_modal(&s).shown_line_count() as u16;
+    assert!(
+        stuck < lines,
+        "the last line stays on screen: {stuck} of {lines}"
+    );
+    update(&mut s, ch('k'));
+    assert_eq!(
+        pem_modal(&s).scroll,
+        stuck.saturating_sub(1),
+        "one k comes back"
+    );
+}
+
+#[test]
+fn the_footer_follows_the_dialog_and_remapped_keys() {
+    let mut s = with_pem();
+    let keys = |s: &State| {
+        atlas_x509::app::hints::footer(s)
+            .iter()
+            .map(|h| format!("{} {}", h.keys, h.desc))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    assert!(keys(&s).contains("y/c copy"), "{}", keys(&s));
+    update(&mut s, key(KeyCode::Esc));
+    let f = keys(&s);
+    assert!(f.contains("y discard") && !f.contains("copy"), "{f}");
+    let (km, problems) = atlas_x509::app::keymap::Keymap::with_overrides(
+        &[("refresh".to_string(), vec!["R".to_string()])].into(),
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut s = loaded(3);
+    s.env.keymap = std::sync::Arc::new(km);
+    assert!(keys(&s).contains("R refresh"), "{}", keys(&s));
+}

@@ -66,13 +66,12 @@ fn start_demo(dir: &Path, args: &str, env: &str, setup: &[&[&str]]) -> (Tmux, Pa
 /// exits, its status goes to `exit-status` and the tty's modes to `stty`.
 fn start(dir: &Path, args: &str, env: &str, setup: &[&[&str]]) -> (Tmux, PathBuf) {
     let exit_file = dir.join("exit-status");
+    // One tmux server per start: tests run in parallel, and each kills its
+    // own server when done.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let t = Tmux {
-        socket: format!(
-            "atlas-x509-e2e-{}-{}-{}",
-            std::process::id(),
-            args.len(),
-            env.len()
-        ),
+        socket: format!("atlas-x509-e2e-{}-{n}", std::process::id()),
     };
     let cmd = format!(
         "HOME='{home}' XDG_STATE_HOME='{home}/state' NO_COLOR=1 {env} '{bin}' {args}; echo $? > '{exit}'; stty -a > '{home}/stty'; sleep 30",

@@ -7,12 +7,13 @@ use tui_input::backend::crossterm::EventHandler;
 use super::certs::refresh_certs;
 use super::hints::help_lines;
 use super::keymap::{Action, Scope};
-use super::msg::{ApiResult, Command, RequestId, SaveOutcome};
+use super::msg::{ApiResult, Command, Copied, IssueFailure, Issued, RequestId, SaveOutcome};
 use super::pem_dialog::pem_key;
 use super::state::{
     CertDetail, DisableModal, DisableStage, HelpView, IssueModal, Level, Modal, PemModal,
     PemPrompt, State,
 };
+use crate::atlas::UserSecurity;
 
 pub fn open_issue(state: &mut State) -> Vec<Command> {
     let Some(user) = state.selected_user().cloned() else {
@@ -254,152 +255,167 @@ fn disable_key(
 
 pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
     match result {
-        ApiResult::Issued(Ok(issued)) => {
-            let username = match &state.modal {
-                Some(Modal::Issue(m)) => m.username.clone(),
-                _ => state
-                    .certs
-                    .owner
-                    .as_ref()
-                    .map(|o| o.1.clone())
-                    .unwrap_or_default(),
-            };
-            // Whatever was open, the key takes the screen: it exists only here.
-            let problem = issued.problem.clone();
-            state.modal = Some(Modal::Pem(Box::new(PemModal {
-                pem: issued.pem,
-                info: issued.info,
-                problem: issued.problem,
-                username: username.clone(),
-                scroll: 0,
-                reveal_key: false,
-                saved_to: Vec::new(),
-                split: false,
-                copied: None,
-                prompt: PemPrompt::None,
-                path: Input::default(),
-                busy: None,
-                error: None,
-            })));
-            match problem {
-                None => state.set_status(
-                    Level::Info,
-                    "Certificate issued. Save or copy the PEM now: Atlas keeps no copy of the key",
-                ),
-                Some(why) => state.set_status(
-                    Level::Error,
-                    format!("Atlas answered, but {why}. Save the answer as it is: a certificate may have been issued"),
-                ),
-            }
-            if state.certs.owner.as_ref().is_some_and(|o| o.1 == username) {
-                state.certs.jump_to_last = true;
-                return refresh_certs(state);
-            }
-            vec![]
-        }
-        ApiResult::Issued(Err(failure)) => {
-            let mut refresh_for = None;
-            if let Some(Modal::Issue(m)) = &mut state.modal
-                && m.in_flight == Some(id)
-            {
-                m.in_flight = None;
-                m.error = Some(failure.text.clone());
-                m.maybe_issued = failure.maybe_issued;
-                refresh_for = Some(m.username.clone());
-            } else {
-                state.set_status(Level::Error, format!("Issuing failed: {}", failure.text));
-            }
-            // The list shows whether the lost answer minted a certificate.
-            let owner_matches = |u: &String| state.certs.owner.as_ref().is_some_and(|o| &o.1 == u);
-            match refresh_for {
-                Some(u) if failure.maybe_issued && owner_matches(&u) => refresh_certs(state),
-                _ => vec![],
-            }
-        }
-        ApiResult::Security(res) => {
-            if let Some(Modal::Disable(m)) = &mut state.modal
-                && matches!(m.stage, DisableStage::Loading(l) if l == id)
-            {
-                m.stage = match res {
-                    Ok(sec) if sec.customer_x509.is_configured() => DisableStage::Confirm {
-                        ca_count: sec.customer_x509.ca_count(),
-                        typed: Input::default(),
-                    },
-                    Ok(_) => DisableStage::NothingToDisable,
-                    Err(e) => DisableStage::Failed(e),
-                };
-            }
-            vec![]
-        }
-        ApiResult::Disabled(res) => {
-            let project = match &mut state.modal {
-                Some(Modal::Disable(m)) if matches!(m.stage, DisableStage::Running(r) if r == id) =>
-                {
-                    m.stage = match &res {
-                        Ok(_) => DisableStage::Done,
-                        Err(e) => DisableStage::Failed(e.clone()),
-                    };
-                    m.project.clone()
-                }
-                _ => "the project".into(),
-            };
-            match res {
-                Ok(_) => state.set_status(
-                    Level::Info,
-                    format!(
-                        "Customer X.509 disabled on {project}; Atlas is restarting its clusters"
-                    ),
-                ),
-                Err(e) => state.set_status(Level::Error, format!("Disabling failed: {e}")),
-            }
-            vec![]
-        }
-        ApiResult::Saved(outcome) => {
-            if let Some(Modal::Pem(m)) = &mut state.modal
-                && m.busy == Some(id)
-            {
-                m.busy = None;
-                match outcome {
-                    SaveOutcome::Saved(paths) => {
-                        m.prompt = PemPrompt::None;
-                        m.error = None;
-                        let shown: Vec<String> =
-                            paths.iter().map(|p| p.display().to_string()).collect();
-                        m.saved_to = paths;
-                        let text =
-                            format!("Saved to {} (the key with mode 0600)", shown.join(" and "));
-                        state.set_status(Level::Info, text);
-                    }
-                    SaveOutcome::Exists(path) => m.prompt = PemPrompt::Overwrite(path),
-                    SaveOutcome::Failed(path, why) => {
-                        m.prompt = PemPrompt::SavePath;
-                        m.error = Some(format!("Could not save to {}: {why}", path.display()));
-                    }
-                }
-            }
-            vec![]
-        }
-        ApiResult::Copied(res) => {
-            if let Some(Modal::Pem(m)) = &mut state.modal
-                && m.busy == Some(id)
-            {
-                m.busy = None;
-                match res {
-                    Ok(copied) => {
-                        let text = format!("Copied the PEM {}", copied.how);
-                        m.copied = Some(copied.how);
-                        m.error = None;
-                        state.set_status(Level::Info, text);
-                    }
-                    Err(e) => {
-                        m.error = Some(format!(
-                            "Could not copy: {e}. Save it to a file instead (s)"
-                        ))
-                    }
-                }
-            }
-            vec![]
-        }
+        ApiResult::Issued(Ok(issued)) => on_issued(state, issued),
+        ApiResult::Issued(Err(failure)) => on_issue_failed(state, id, failure),
+        ApiResult::Security(res) => on_security(state, id, res),
+        ApiResult::Disabled(res) => on_disabled(state, id, res),
+        ApiResult::Saved(outcome) => on_saved(state, id, outcome),
+        ApiResult::Copied(res) => on_copied(state, id, res),
         ApiResult::Projects(_) | ApiResult::Users(_) | ApiResult::Certs(..) => vec![],
     }
+}
+
+fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
+    let username = match &state.modal {
+        Some(Modal::Issue(m)) => m.username.clone(),
+        _ => state
+            .certs
+            .owner
+            .as_ref()
+            .map(|o| o.1.clone())
+            .unwrap_or_default(),
+    };
+    // Whatever was open, the key takes the screen: it exists only here.
+    let problem = issued.problem.clone();
+    state.modal = Some(Modal::Pem(Box::new(PemModal {
+        pem: issued.pem,
+        info: issued.info,
+        problem: issued.problem,
+        username: username.clone(),
+        scroll: 0,
+        reveal_key: false,
+        saved_to: Vec::new(),
+        split: false,
+        copied: None,
+        prompt: PemPrompt::None,
+        path: Input::default(),
+        busy: None,
+        error: None,
+    })));
+    match problem {
+        None => state.set_status(
+            Level::Info,
+            "Certificate issued. Save or copy the PEM now: Atlas keeps no copy of the key",
+        ),
+        Some(why) => state.set_status(
+            Level::Error,
+            format!("Atlas answered, but {why}. Save the answer as it is: a certificate may have been issued"),
+        ),
+    }
+    if state.certs.owner.as_ref().is_some_and(|o| o.1 == username) {
+        state.certs.jump_to_last = true;
+        return refresh_certs(state);
+    }
+    vec![]
+}
+
+fn on_issue_failed(state: &mut State, id: RequestId, failure: IssueFailure) -> Vec<Command> {
+    let mut refresh_for = None;
+    if let Some(Modal::Issue(m)) = &mut state.modal
+        && m.in_flight == Some(id)
+    {
+        m.in_flight = None;
+        m.error = Some(failure.text.clone());
+        m.maybe_issued = failure.maybe_issued;
+        refresh_for = Some(m.username.clone());
+    } else {
+        state.set_status(Level::Error, format!("Issuing failed: {}", failure.text));
+    }
+    // The list shows whether the lost answer minted a certificate.
+    let owner_matches = |u: &String| state.certs.owner.as_ref().is_some_and(|o| &o.1 == u);
+    match refresh_for {
+        Some(u) if failure.maybe_issued && owner_matches(&u) => refresh_certs(state),
+        _ => vec![],
+    }
+}
+
+fn on_security(
+    state: &mut State,
+    id: RequestId,
+    res: Result<UserSecurity, String>,
+) -> Vec<Command> {
+    if let Some(Modal::Disable(m)) = &mut state.modal
+        && matches!(m.stage, DisableStage::Loading(l) if l == id)
+    {
+        m.stage = match res {
+            Ok(sec) if sec.customer_x509.is_configured() => DisableStage::Confirm {
+                ca_count: sec.customer_x509.ca_count(),
+                typed: Input::default(),
+            },
+            Ok(_) => DisableStage::NothingToDisable,
+            Err(e) => DisableStage::Failed(e),
+        };
+    }
+    vec![]
+}
+
+fn on_disabled(
+    state: &mut State,
+    id: RequestId,
+    res: Result<UserSecurity, String>,
+) -> Vec<Command> {
+    let project = match &mut state.modal {
+        Some(Modal::Disable(m)) if matches!(m.stage, DisableStage::Running(r) if r == id) => {
+            m.stage = match &res {
+                Ok(_) => DisableStage::Done,
+                Err(e) => DisableStage::Failed(e.clone()),
+            };
+            m.project.clone()
+        }
+        _ => "the project".into(),
+    };
+    match res {
+        Ok(_) => state.set_status(
+            Level::Info,
+            format!("Customer X.509 disabled on {project}; Atlas is restarting its clusters"),
+        ),
+        Err(e) => state.set_status(Level::Error, format!("Disabling failed: {e}")),
+    }
+    vec![]
+}
+
+fn on_saved(state: &mut State, id: RequestId, outcome: SaveOutcome) -> Vec<Command> {
+    if let Some(Modal::Pem(m)) = &mut state.modal
+        && m.busy == Some(id)
+    {
+        m.busy = None;
+        match outcome {
+            SaveOutcome::Saved(paths) => {
+                m.prompt = PemPrompt::None;
+                m.error = None;
+                let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                m.saved_to = paths;
+                let text = format!("Saved to {} (the key with mode 0600)", shown.join(" and "));
+                state.set_status(Level::Info, text);
+            }
+            SaveOutcome::Exists(path) => m.prompt = PemPrompt::Overwrite(path),
+            SaveOutcome::Failed(path, why) => {
+                m.prompt = PemPrompt::SavePath;
+                m.error = Some(format!("Could not save to {}: {why}", path.display()));
+            }
+        }
+    }
+    vec![]
+}
+
+fn on_copied(state: &mut State, id: RequestId, res: Result<Copied, String>) -> Vec<Command> {
+    if let Some(Modal::Pem(m)) = &mut state.modal
+        && m.busy == Some(id)
+    {
+        m.busy = None;
+        match res {
+            Ok(copied) => {
+                let text = format!("Copied the PEM {}", copied.how);
+                m.copied = Some(copied.how);
+                m.error = None;
+                state.set_status(Level::Info, text);
+            }
+            Err(e) => {
+                m.error = Some(format!(
+                    "Could not copy: {e}. Save it to a file instead (s)"
+                ))
+            }
+        }
+    }
+    vec![]
 }

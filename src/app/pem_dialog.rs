@@ -34,36 +34,38 @@ fn save_command(state: &mut State, m: &mut PemModal, overwrite: bool) -> Command
     }
 }
 
+/// A key in the save-path prompt; a command when it is time to save.
+fn save_path_key(state: &mut State, m: &mut PemModal, key: KeyEvent) -> Option<Command> {
+    m.prompt = PemPrompt::SavePath;
+    match key.code {
+        KeyCode::Esc => m.prompt = PemPrompt::None,
+        KeyCode::Enter if m.path.value().trim().is_empty() => {
+            m.error = Some("Type a file path".into());
+        }
+        KeyCode::Enter => {
+            m.error = None;
+            return Some(save_command(state, m, false));
+        }
+        // tui-input ignores Tab: it is free to switch the format.
+        KeyCode::Tab => m.split = !m.split,
+        _ => {
+            m.path.handle_event(&Event::Key(key));
+        }
+    }
+    None
+}
+
 pub(super) fn pem_key(
     state: &mut State,
     mut m: PemModal,
     key: KeyEvent,
 ) -> (Option<Modal>, Vec<Command>) {
     match std::mem::replace(&mut m.prompt, PemPrompt::None) {
-        PemPrompt::SavePath => match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => {
-                let path = m.path.value().trim().to_string();
-                if path.is_empty() {
-                    m.prompt = PemPrompt::SavePath;
-                    m.error = Some("Type a file path".into());
-                } else {
-                    m.error = None;
-                    m.prompt = PemPrompt::SavePath;
-                    let cmd = save_command(state, &mut m, false);
-                    return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
-                }
+        PemPrompt::SavePath => {
+            if let Some(cmd) = save_path_key(state, &mut m, key) {
+                return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
             }
-            // tui-input ignores Tab: it is free to switch the format.
-            KeyCode::Tab => {
-                m.split = !m.split;
-                m.prompt = PemPrompt::SavePath;
-            }
-            _ => {
-                m.path.handle_event(&Event::Key(key));
-                m.prompt = PemPrompt::SavePath;
-            }
-        },
+        }
         PemPrompt::Overwrite(path) => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 let _ = path;

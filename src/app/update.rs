@@ -349,36 +349,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             }
             vec![]
         }
-        Action::Refresh => match focus {
-            Pane::Projects => {
-                let keep = state.projects.selected_key();
-                state.projects.reset();
-                state.projects.reselect = keep;
-                vec![fetch_projects(state, 1)]
-            }
-            Pane::Users => {
-                let keep = state.users.selected_key();
-                state.users.reset();
-                state.users.reselect = keep;
-                fetch_users(state, 1).into_iter().collect()
-            }
-            Pane::Certs => {
-                let (page, keep) = (state.certs.page, state.certs.selected_cert().map(|c| c.id));
-                reload_certs(state, page, keep)
-            }
-        },
+        Action::Refresh => refresh(state, focus),
         Action::Sort | Action::Reverse => {
-            let keep = state.certs.selected_cert().map(|c| c.id);
-            let c = &mut state.certs;
-            if action == Action::Sort {
-                c.sort = match c.sort {
-                    CertSort::Created => CertSort::Expires,
-                    CertSort::Expires => CertSort::Created,
-                };
-            } else {
-                c.descending = !c.descending;
-            }
-            reselect_cert(c, keep);
+            sort_certs(state, action == Action::Sort);
             vec![]
         }
         Action::Details => {
@@ -391,41 +364,83 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             state.modal = Some(Modal::Help(HelpView::default()));
             vec![]
         }
-        Action::Back => {
-            let filtered = match focus {
-                Pane::Projects => !state.projects.filter.value().is_empty(),
-                Pane::Users => !state.users.filter.value().is_empty(),
-                Pane::Certs => !state.certs.filter.value().is_empty(),
-            };
-            if !filtered {
-                state.status = None;
-                return vec![];
-            }
-            // Clearing a filter keeps the selected item selected.
-            let before = selected_key(state, focus);
-            match focus {
-                Pane::Projects => {
-                    state.projects.filter.reset();
-                    if let Some(k) = &before {
-                        state.projects.select_key(k);
-                    }
-                }
-                Pane::Users => {
-                    state.users.filter.reset();
-                    if let Some(k) = &before {
-                        state.users.select_key(k);
-                    }
-                }
-                Pane::Certs => {
-                    let keep = state.certs.selected_cert().map(|c| c.id);
-                    state.certs.filter.reset();
-                    reselect_cert(&mut state.certs, keep);
-                }
-            }
-            follow_selection(state, focus, before)
-        }
+        Action::Back => back(state, focus),
         _ => vec![],
     }
+}
+
+/// `r`: load the focused pane again, keeping the item (or the page and the
+/// certificate) the user was on.
+fn refresh(state: &mut State, focus: Pane) -> Vec<Command> {
+    match focus {
+        Pane::Projects => {
+            let keep = state.projects.selected_key();
+            state.projects.reset();
+            state.projects.reselect = keep;
+            vec![fetch_projects(state, 1)]
+        }
+        Pane::Users => {
+            let keep = state.users.selected_key();
+            state.users.reset();
+            state.users.reselect = keep;
+            fetch_users(state, 1).into_iter().collect()
+        }
+        Pane::Certs => {
+            let (page, keep) = (state.certs.page, state.certs.selected_cert().map(|c| c.id));
+            reload_certs(state, page, keep)
+        }
+    }
+}
+
+/// `o` cycles the sort column, `O` reverses; the selected certificate stays.
+fn sort_certs(state: &mut State, cycle: bool) {
+    let keep = state.certs.selected_cert().map(|c| c.id);
+    let c = &mut state.certs;
+    if cycle {
+        c.sort = match c.sort {
+            CertSort::Created => CertSort::Expires,
+            CertSort::Expires => CertSort::Created,
+        };
+    } else {
+        c.descending = !c.descending;
+    }
+    reselect_cert(c, keep);
+}
+
+/// Esc in a pane: clear its filter (keeping the selected item), or the
+/// status line.
+fn back(state: &mut State, focus: Pane) -> Vec<Command> {
+    let filtered = match focus {
+        Pane::Projects => !state.projects.filter.value().is_empty(),
+        Pane::Users => !state.users.filter.value().is_empty(),
+        Pane::Certs => !state.certs.filter.value().is_empty(),
+    };
+    if !filtered {
+        state.status = None;
+        return vec![];
+    }
+    // Clearing a filter keeps the selected item selected.
+    let before = selected_key(state, focus);
+    match focus {
+        Pane::Projects => {
+            state.projects.filter.reset();
+            if let Some(k) = &before {
+                state.projects.select_key(k);
+            }
+        }
+        Pane::Users => {
+            state.users.filter.reset();
+            if let Some(k) = &before {
+                state.users.select_key(k);
+            }
+        }
+        Pane::Certs => {
+            let keep = state.certs.selected_cert().map(|c| c.id);
+            state.certs.filter.reset();
+            reselect_cert(&mut state.certs, keep);
+        }
+    }
+    follow_selection(state, focus, before)
 }
 
 pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<Command> {

@@ -240,26 +240,17 @@ async fn security(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
     })
 }
 
-async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
-    let now = Timestamp::now();
-    let horizon = now
-        .checked_add(a.within)
-        .map_err(|e| Fail::Usage(e.to_string()))?;
-    let users = ctx
-        .client
-        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, 4)
-        .await?;
-    let managed: Vec<String> = users
-        .into_iter()
-        .filter(|u| u.x509_type == X509Type::Managed)
-        .map(|u| u.username)
-        .collect();
-    let total_users = managed.len();
-    let answers: Vec<(String, Result<Vec<UserCert>, Error>)> = stream::iter(managed)
+/// Every user's certificates, four users at a time. One unreadable user
+/// must not sink a report: failures are returned beside the answers.
+async fn certs_per_user(
+    ctx: &Ctx,
+    project: &str,
+    users: Vec<String>,
+) -> (Vec<(String, Vec<UserCert>)>, Vec<(String, Error)>) {
+    let answers: Vec<(String, Result<Vec<UserCert>, Error>)> = stream::iter(users)
         .map(|user| {
             let client = ctx.client.clone();
-            let project = project.clone();
+            let project = project.to_string();
             async move {
                 let certs = client
                     .all_certs(&project, &user, PageRequest::MAX_ITEMS_PER_PAGE, 2)
@@ -280,6 +271,26 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
             Err(e) => failed.push((user, e)),
         }
     }
+    (per_user, failed)
+}
+
+async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
+    let project = ctx.project(&a.project)?;
+    let now = Timestamp::now();
+    let horizon = now
+        .checked_add(a.within)
+        .map_err(|e| Fail::Usage(e.to_string()))?;
+    let users = ctx
+        .client
+        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, 4)
+        .await?;
+    let managed: Vec<String> = users
+        .into_iter()
+        .filter(|u| u.x509_type == X509Type::Managed)
+        .map(|u| u.username)
+        .collect();
+    let total_users = managed.len();
+    let (per_user, mut failed) = certs_per_user(ctx, &project, managed).await;
     if !failed.is_empty() && per_user.is_empty() {
         return Err(Fail::Atlas(failed.swap_remove(0).1));
     }

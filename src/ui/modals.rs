@@ -40,6 +40,20 @@ fn kv<'a>(k: &'a str, v: String, theme: &Theme) -> Line<'a> {
     ])
 }
 
+/// The slider's keys, as bound.
+fn issue_keys(state: &State) -> String {
+    let l = |a| state.env.keymap.label_for(Scope::Issue, a);
+    format!(
+        "{}/{} or type 1-24 · {}/{} · {} issue · {} cancel",
+        l(Action::Less),
+        l(Action::More),
+        l(Action::Min),
+        l(Action::Max),
+        l(Action::Confirm),
+        l(Action::Back)
+    )
+}
+
 fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme) {
     let r = crate::layout::centered(area, 64, 12);
     f.render_widget(Clear, r);
@@ -106,20 +120,7 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
     } else if let Some(e) = &m.error {
         Line::styled(e.clone(), theme.danger())
     } else {
-        let km = &state.env.keymap;
-        let l = |a| km.label_for(Scope::Issue, a);
-        Line::styled(
-            format!(
-                "{}/{} or type 1-24 · {}/{} · {} issue · {} cancel",
-                l(Action::Less),
-                l(Action::More),
-                l(Action::Min),
-                l(Action::Max),
-                l(Action::Confirm),
-                l(Action::Back)
-            ),
-            theme.dim(),
-        )
+        Line::styled(issue_keys(state), theme.dim())
     };
     f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), msg);
 }
@@ -170,6 +171,24 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
         Constraint::Length(crate::layout::PEM_PROMPT_ROWS),
     ])
     .areas(inner);
+    let lines = pem_facts(state, m, theme);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
+    f.render_widget(
+        Paragraph::new(pem_lines(m, theme))
+            .scroll((m.scroll, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme.dim()),
+            ),
+        text,
+    );
+    let lines = pem_prompt(state, m, theme);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), prompt);
+}
+
+/// What the certificate says about itself, and any problem with the answer.
+fn pem_facts<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
     let has_key = m.pem.has_private_key();
     let mut lines = match &m.info {
         Some(i) => {
@@ -228,17 +247,24 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
             theme.danger(),
         ));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
-    f.render_widget(
-        Paragraph::new(pem_lines(m, theme))
-            .scroll((m.scroll, 0))
-            .block(
-                Block::default()
-                    .borders(Borders::TOP)
-                    .border_style(theme.dim()),
-            ),
-        text,
-    );
+    lines
+}
+
+/// The dialog's own keys, as bound.
+fn pem_keys(state: &State) -> String {
+    let l = |a| state.env.keymap.label_for(Scope::Pem, a);
+    format!(
+        "  {} save · {} copy · {} key · {} scroll · {} close",
+        l(Action::Save),
+        l(Action::Copy),
+        l(Action::Reveal),
+        l(Action::Down),
+        l(Action::Back)
+    )
+}
+
+/// The prompt under the PEM: the save path, a question, or what was done.
+fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     match &m.prompt {
         PemPrompt::SavePath => {
@@ -290,10 +316,7 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
                         theme.warn()
                     },
                 ),
-                Span::styled(
-                    "  s save · y copy · v key · j/k scroll · Esc close",
-                    theme.dim(),
-                ),
+                Span::styled(pem_keys(state), theme.dim()),
             ]));
             let combined = m
                 .saved_to
@@ -313,7 +336,7 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
     if let Some(e) = &m.error {
         lines.push(Line::styled(e.clone(), theme.danger()));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), prompt);
+    lines
 }
 
 fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &Theme) {

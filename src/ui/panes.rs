@@ -176,6 +176,21 @@ pub fn x509_style(t: X509Type, theme: &Theme) -> Style {
     }
 }
 
+/// "readWrite@app +2": the first role and how many more.
+fn roles_text(u: &crate::atlas::DatabaseUser) -> String {
+    match u.roles.as_slice() {
+        [] => String::new(),
+        [r, rest @ ..] => {
+            let more = if rest.is_empty() {
+                String::new()
+            } else {
+                format!(" +{}", rest.len())
+            };
+            format!("{}@{}{more}", r.role_name, r.database_name)
+        }
+    }
+}
+
 pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let list = &state.users;
     let b = block(
@@ -217,17 +232,7 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             )),
         ];
         if wide {
-            let roles = match u.roles.as_slice() {
-                [] => String::new(),
-                [r, rest @ ..] => {
-                    let more = if rest.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" +{}", rest.len())
-                    };
-                    format!("{}@{}{more}", r.role_name, r.database_name)
-                }
-            };
+            let roles = roles_text(u);
             cells.push(Cell::from(Span::styled(
                 u.database_name.clone(),
                 theme.dim(),
@@ -268,8 +273,9 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
 }
 
-pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let c = &state.certs;
+/// "Certificates · user · page 3/13 · 1,201 certs", the order if not
+/// Atlas's own, and the filter.
+fn certs_title(c: &crate::app::state::CertsPane) -> String {
     let mut title = "Certificates".to_string();
     if let Some((_, user)) = &c.owner {
         title.push_str(&format!(" · {}", fit(&shown(user), 40)));
@@ -295,6 +301,12 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let cursor = if c.filter_editing { "▏" } else { "" };
         title.push_str(&format!(" [/{}{cursor}]", c.filter.value()));
     }
+    title
+}
+
+pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let c = &state.certs;
+    let title = certs_title(c);
     let b = block(state, Pane::Certs, title, theme);
     let rows_now = c.rows();
     let line = if c.owner.is_none() {
