@@ -323,25 +323,7 @@ fn a_panic_restores_the_terminal_rescues_the_key_and_leaks_nothing() {
     // The key is neither saved nor copied when the app dies.
     t.keys(&["P"]);
     assert_eq!(wait_exit(&exit_file), "1", "a panic is a failure");
-    let modes = t.run(&[
-        "display-message",
-        "-p",
-        "-t",
-        "e2e",
-        "#{alternate_on} #{cursor_flag} #{mouse_any_flag}",
-    ]);
-    assert_eq!(
-        modes.trim(),
-        "0 1 0",
-        "main screen, cursor shown, mouse released"
-    );
-    let stty = std::fs::read_to_string(dir.path().join("stty")).unwrap();
-    for mode in ["icanon", "echo", "icrnl", "opost", "isig"] {
-        assert!(
-            stty.split_whitespace().any(|w| w == mode),
-            "the tty is cooked again ({mode}): {stty}"
-        );
-    }
+    assert_sane_terminal(&t, dir.path());
     let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
     assert!(stderr.contains("forced test panic"), "{stderr}");
     let rescue_dir = dir.path().join("state/atlas-x509/rescue");
