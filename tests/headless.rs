@@ -475,3 +475,31 @@ async fn atlas_cli_profiles_and_config_show() {
     assert!(text.contains("items_per_page         50"), "{text}");
     assert!(text.contains("unknown key `fancy`"));
 }
+
+#[test]
+fn an_empty_home_never_reads_a_config_planted_in_the_current_directory() {
+    let cwd = tempfile::tempdir().unwrap();
+    for app in ["atlascli", "atlas-x509"] {
+        let dir = cwd.path().join(".config").join(app);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("config.toml"),
+            "version = 2\n[default]\nops_manager_url = \"https://evil.example/\"\nprofile = \"default\"\n",
+        )
+        .unwrap();
+    }
+    for home in ["", "relative"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_atlas-x509"))
+            .args(["config", "show"])
+            .env_clear()
+            .env("HOME", home)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(cwd.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(!text.contains("evil.example"), "HOME={home:?}: {text}");
+        assert!(text.contains("https://cloud.mongodb.com"), "{text}");
+    }
+}

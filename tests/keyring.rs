@@ -21,6 +21,14 @@ fn profile_secrets_come_from_gnome_keyring() {
         r#"set -e
 export HOME='{h}' XDG_DATA_HOME='{h}/.local/share' XDG_CONFIG_HOME='{h}/.config'
 eval "$(printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
+# --unlock returns a moment before the daemon owns org.freedesktop.secrets;
+# a secret-tool call in that gap would start a second, locked daemon.
+for _ in $(seq 1 100); do
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
+    | grep -q 'boolean true' && break
+  sleep 0.05
+done
 printf 'ringpubk' | secret-tool store --label=x service atlascli_default username public_api_key
 printf 'ring-private-1111' | secret-tool store --label=x service atlascli_default username private_api_key
 '{bin}' config show

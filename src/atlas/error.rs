@@ -194,11 +194,15 @@ impl Error {
             (_, Some("IP_ADDRESS_NOT_ON_WHITELIST" | "ORG_REQUIRES_WHITELIST")) => {
                 Some("add this machine's IP address to the API key's access list")
             }
+            // A 401 that is about the project, not the key pair.
+            (_, Some("USER_CANNOT_ACCESS_GROUP" | "NOT_IN_GROUP")) => Some(
+                "the credentials are valid but have no access to this project: check the project id, or grant the key or service account a role in the project",
+            ),
             (Some(401), _) => Some(
                 "Atlas refused the credentials: check the public/private key pair (or client id and secret), and that the key may be used from this IP address",
             ),
             (Some(403), _) => Some(
-                "the key lacks a role: listing needs Project Read Only; issuing certificates and disabling customer X.509 need Project Owner",
+                "the key lacks a role: listing needs Project Read Only; issuing certificates, reading user security (customer X.509) and disabling customer X.509 need Project Owner",
             ),
             _ => None,
         }
@@ -329,6 +333,15 @@ mod tests {
                 .contains("customer CA")
         );
         assert!(api(404, "GROUP_NOT_FOUND").hint().is_none());
+        for code in ["USER_CANNOT_ACCESS_GROUP", "NOT_IN_GROUP"] {
+            let text = api(401, code).explained();
+            assert!(text.contains("no access to this project"), "{text}");
+            assert!(
+                !text.contains("key pair"),
+                "not blamed on the key pair: {text}"
+            );
+        }
+        assert!(api(403, "X").explained().contains("reading user security"));
         let limited = Error::UnexpectedStatus {
             status: 429,
             snippet: "slow down".into(),

@@ -393,16 +393,22 @@ pub fn resolve(inputs: Inputs) -> Resolved {
 }
 
 /// `<user config dir>/<app>/config.toml`: `$XDG_CONFIG_HOME` or `~/.config` on Linux.
-pub fn config_path(env: &dyn Fn(&str) -> Option<String>, app: &str) -> PathBuf {
-    let base = env("XDG_CONFIG_HOME")
-        .filter(|p| p.starts_with('/'))
-        .map(PathBuf::from)
-        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .unwrap_or_else(|| PathBuf::from(".config"));
-    base.join(app).join("config.toml")
+/// An empty or relative `HOME` counts as unset: `None`, and nothing is read
+/// (a file planted in the current directory must not become the config).
+pub fn config_path(env: &dyn Fn(&str) -> Option<String>, app: &str) -> Option<PathBuf> {
+    let absolute = |v: Option<String>| v.filter(|p| p.starts_with('/')).map(PathBuf::from);
+    let base = absolute(env("XDG_CONFIG_HOME"))
+        .or_else(|| absolute(env("HOME")).map(|h| h.join(".config")))?;
+    Some(base.join(app).join("config.toml"))
 }
 
-fn read(path: PathBuf) -> FileInput {
+fn read(path: Option<PathBuf>) -> FileInput {
+    let Some(path) = path else {
+        return (
+            PathBuf::from("(no home directory: HOME is unset, empty or relative)"),
+            None,
+        );
+    };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => Some(Ok(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -440,4 +446,21 @@ pub fn no_credentials_text(r: &Resolved) -> Vec<String> {
         "No account at hand? `atlas-x509 --demo` runs everything against a built-in Atlas simulator.".into(),
     ]);
     lines
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_or_relative_home_reads_no_config() {
+        let env = |home: &'static str| move |n: &str| (n == "HOME").then(|| home.to_string());
+        assert_eq!(config_path(&env(""), "atlascli"), None);
+        assert_eq!(config_path(&env("relative/dir"), "atlascli"), None);
+        assert_eq!(
+            config_path(&env("/home/u"), "atlascli"),
+            Some(PathBuf::from("/home/u/.config/atlascli/config.toml"))
+        );
+        assert!(read(None).1.is_none());
+    }
 }
