@@ -234,6 +234,10 @@ pub struct SimArgs {
     /// Lifetime of service-account tokens, in seconds.
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
+
+    /// Refuse a Digest nonce count that does not rise (a strict server).
+    #[arg(long)]
+    pub strict_nonce_count: bool,
 }
 
 #[cfg(test)]

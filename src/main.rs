@@ -229,6 +229,7 @@ async fn run_sim(args: &SimArgs) -> Result<(), String> {
         fail_rate: args.fail_rate,
         rate_limit: args.rate_limit,
         token_ttl: Duration::from_secs(args.token_ttl),
+        strict_nonce_count: args.strict_nonce_count,
         ..SimConfig::default()
     })
     .await

@@ -531,3 +531,28 @@ async fn a_dropped_server_is_a_connect_error() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn parallel_digest_requests_survive_a_strict_nonce_count() {
+    let h = sim_with(|c| c.strict_nonce_count = true).await;
+    let c = digest_client(&h);
+    for round in 0..3 {
+        let all = c
+            .all_certs(ORDERS, "load-tester", 100, 4)
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert_eq!(all.len(), 1201);
+    }
+    let log = h.requests();
+    let challenges = log.iter().filter(|r| r.status == 401).count();
+    let served = log.iter().filter(|r| r.authenticated).count();
+    assert_eq!(served, 3 * 13, "every page served once");
+    // One challenge per nonce in flight at once (at most 4), not one per request.
+    assert!(challenges <= 4, "{challenges} challenges");
+    // Sequential calls still reuse one nonce: N calls, N requests.
+    let before = h.requests().len();
+    for _ in 0..10 {
+        c.list_projects(PageRequest::default()).await.unwrap();
+    }
+    assert_eq!(h.requests().len() - before, 10);
+}

@@ -78,49 +78,61 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// Digest session: the last challenge, reused with an increasing nonce count
-/// so that only the first call (or a stale nonce) costs a 401 round trip.
+/// Digest nonces, each answered with a rising nonce count. A nonce is used
+/// by one request at a time: parallel requests never share one, so a server
+/// that insists on each nonce's count rising in order (RFC 7616 allows it)
+/// sees it rise. Sequential calls reuse a nonce, so only the first call
+/// (and each extra one in flight) costs a 401 round trip.
 #[derive(Default)]
 pub(crate) struct DigestSession {
-    client: std::sync::Mutex<Option<http_auth::PasswordClient>>,
+    idle: std::sync::Mutex<Vec<http_auth::PasswordClient>>,
 }
+
+/// More idle nonces than this are dropped: they cost only a challenge to renew.
+const IDLE_NONCES: usize = 8;
 
 impl DigestSession {
     #[cfg(test)]
-    pub fn has_challenge(&self) -> bool {
-        self.client.lock().map(|c| c.is_some()).unwrap_or(false)
+    pub fn idle(&self) -> usize {
+        self.idle.lock().map(|c| c.len()).unwrap_or(0)
     }
 
-    pub fn accept_challenge(&self, www_authenticate: &str) -> Result<(), Error> {
-        let client = http_auth::PasswordClient::try_from(www_authenticate)
-            .map_err(|e| Error::Auth(format!("unusable Digest challenge from Atlas: {e}")))?;
-        if let Ok(mut slot) = self.client.lock() {
-            *slot = Some(client);
+    /// A nonce no other request is using, if one is idle.
+    pub fn take(&self) -> Option<http_auth::PasswordClient> {
+        self.idle.lock().ok()?.pop()
+    }
+
+    /// Returns a nonce the server accepted, for the next request to reuse.
+    pub fn put_back(&self, client: http_auth::PasswordClient) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < IDLE_NONCES
+        {
+            idle.push(client);
         }
-        Ok(())
     }
 
-    /// The `Authorization` value for one request, or `None` before any challenge.
+    pub fn from_challenge(www_authenticate: &str) -> Result<http_auth::PasswordClient, Error> {
+        http_auth::PasswordClient::try_from(www_authenticate)
+            .map_err(|e| Error::Auth(format!("unusable Digest challenge from Atlas: {e}")))
+    }
+
+    /// The `Authorization` value for one request with this nonce.
     pub fn authorization(
-        &self,
+        client: &mut http_auth::PasswordClient,
         public_key: &str,
         private_key: &SecretString,
         method: &str,
         uri: &str,
-    ) -> Option<Result<String, Error>> {
-        let mut slot = self.client.lock().ok()?;
-        let client = slot.as_mut()?;
-        Some(
-            client
-                .respond(&http_auth::PasswordParams {
-                    username: public_key,
-                    password: private_key.expose_secret(),
-                    uri,
-                    method,
-                    body: None,
-                })
-                .map_err(|e| Error::Auth(format!("cannot answer the Digest challenge: {e}"))),
-        )
+    ) -> Result<String, Error> {
+        client
+            .respond(&http_auth::PasswordParams {
+                username: public_key,
+                password: private_key.expose_secret(),
+                uri,
+                method,
+                body: None,
+            })
+            .map_err(|e| Error::Auth(format!("cannot answer the Digest challenge: {e}")))
     }
 }
 
@@ -205,18 +217,18 @@ mod tests {
     #[test]
     fn digest_session_answers_recorded_challenge() {
         let s = DigestSession::default();
-        assert!(!s.has_challenge());
-        s.accept_challenge(r#"Digest realm="MMS Public API", domain="", nonce="89FU+zZ06zgKynmobMhdFzhWpORw6cYM", algorithm=MD5, qop="auth", stale=false"#).unwrap();
+        assert!(s.take().is_none());
+        let mut c = DigestSession::from_challenge(r#"Digest realm="MMS Public API", domain="", nonce="89FU+zZ06zgKynmobMhdFzhWpORw6cYM", algorithm=MD5, qop="auth", stale=false"#).unwrap();
         let key = SecretString::from("priv".to_string());
-        let a = s
-            .authorization("pub", &key, "GET", "/api/atlas/v2/groups")
-            .unwrap()
+        let a = DigestSession::authorization(&mut c, "pub", &key, "GET", "/api/atlas/v2/groups")
             .unwrap();
         assert!(a.starts_with("Digest "), "{a}");
         assert!(a.contains("nc=00000001"));
-        let b = s
-            .authorization("pub", &key, "GET", "/api/atlas/v2/groups")
-            .unwrap()
+        s.put_back(c);
+        assert_eq!(s.idle(), 1);
+        let mut c = s.take().expect("reused");
+        assert!(s.take().is_none(), "one request at a time per nonce");
+        let b = DigestSession::authorization(&mut c, "pub", &key, "GET", "/api/atlas/v2/groups")
             .unwrap();
         assert!(
             b.contains("nc=00000002"),

@@ -21,6 +21,9 @@ pub fn challenge(nonce: &str, stale: bool) -> String {
 pub struct NonceStore {
     ttl: Duration,
     cap: usize,
+    /// A strict server: each nonce's `nc` must rise with every request, as
+    /// RFC 7616 allows a server to insist; out of order is a replay.
+    strict: bool,
     entries: HashMap<String, NonceEntry>,
     order: VecDeque<String>,
 }
@@ -28,6 +31,7 @@ pub struct NonceStore {
 struct NonceEntry {
     issued: Instant,
     seen: HashSet<u32>,
+    highest: u32,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -43,9 +47,19 @@ impl NonceStore {
         Self {
             ttl,
             cap: 10_000,
+            strict: false,
             entries: HashMap::new(),
             order: VecDeque::new(),
         }
+    }
+
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
     }
 
     pub fn issue(&mut self, now: Instant) -> String {
@@ -63,6 +77,7 @@ impl NonceStore {
             NonceEntry {
                 issued: now,
                 seen: HashSet::new(),
+                highest: 0,
             },
         );
         nonce
@@ -72,7 +87,9 @@ impl NonceStore {
         match self.entries.get_mut(nonce) {
             None => NonceCheck::Stale,
             Some(e) if now.duration_since(e.issued) > self.ttl => NonceCheck::Stale,
+            Some(e) if self.strict && nc <= e.highest => NonceCheck::Replayed,
             Some(e) => {
+                e.highest = e.highest.max(nc);
                 if e.seen.insert(nc) {
                     NonceCheck::Fresh
                 } else {
@@ -184,6 +201,25 @@ mod tests {
         assert_eq!(want, "6629fae49393a05397450978507c4ef1");
         // Our realm differs from the RFC's, so only the construction is shared.
         assert_eq!(expected_response(&params).len(), 32);
+    }
+
+    #[test]
+    fn a_strict_store_refuses_a_count_that_does_not_rise() {
+        let now = Instant::now();
+        let mut lax = NonceStore::new(Duration::from_secs(10));
+        let n = lax.issue(now);
+        assert_eq!(lax.check(&n, 3, now), NonceCheck::Fresh);
+        assert_eq!(
+            lax.check(&n, 2, now),
+            NonceCheck::Fresh,
+            "out of order is fine when lax"
+        );
+        assert_eq!(lax.check(&n, 2, now), NonceCheck::Replayed);
+        let mut strict = NonceStore::new(Duration::from_secs(10)).strict(true);
+        let n = strict.issue(now);
+        assert_eq!(strict.check(&n, 3, now), NonceCheck::Fresh);
+        assert_eq!(strict.check(&n, 2, now), NonceCheck::Replayed);
+        assert_eq!(strict.check(&n, 4, now), NonceCheck::Fresh);
     }
 
     #[test]

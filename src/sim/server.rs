@@ -31,6 +31,9 @@ pub struct SimConfig {
     /// A connection that sends no complete request head for this long
     /// (half-open, or idle between requests) is closed.
     pub header_timeout: Duration,
+    /// Reject a Digest `nc` that is not higher than the last one seen for
+    /// its nonce (a strict server); off by default, like Atlas as recorded.
+    pub strict_nonce_count: bool,
 }
 
 impl Default for SimConfig {
@@ -45,6 +48,7 @@ impl Default for SimConfig {
             token_ttl: Duration::from_secs(3600),
             nonce_ttl: Duration::from_secs(300),
             header_timeout: Duration::from_secs(10),
+            strict_nonce_count: false,
         }
     }
 }
@@ -222,7 +226,7 @@ impl SimHandle {
     /// Forgets every Digest nonce, as a server restart would.
     pub fn forget_nonces(&self, ttl: Duration) {
         if let Ok(mut n) = self.shared.nonces.lock() {
-            *n = NonceStore::new(ttl);
+            *n = NonceStore::new(ttl).strict(n.is_strict());
         }
     }
 
@@ -316,7 +320,7 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         rate_limit: cfg.rate_limit,
         token_ttl: cfg.token_ttl,
         store: Mutex::new(Store::from_seed(&cfg.seed, jiff::Timestamp::now())),
-        nonces: Mutex::new(NonceStore::new(cfg.nonce_ttl)),
+        nonces: Mutex::new(NonceStore::new(cfg.nonce_ttl).strict(cfg.strict_nonce_count)),
         tokens: Mutex::new(HashMap::new()),
         rate: Mutex::new(RateState {
             window_start: Instant::now(),

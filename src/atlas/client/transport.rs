@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::atlas::auth::{CachedToken, TokenResponse};
+use crate::atlas::auth::{CachedToken, DigestSession, TokenResponse};
 use crate::atlas::{Credentials, Error, TransportKind};
 
 use super::response::{Raw, error_from, retry_after};
@@ -98,22 +98,26 @@ impl Client {
                 private_key,
             } => {
                 let uri = &url[url::Position::BeforePath..];
-                let auth = self
-                    .inner
-                    .digest
-                    .authorization(public_key, private_key, method.as_str(), uri)
-                    .transpose()?;
+                let answer = |c: &mut http_auth::PasswordClient| {
+                    DigestSession::authorization(c, public_key, private_key, method.as_str(), uri)
+                };
+                // This request's own nonce: no other request uses it meanwhile.
+                let mut nonce = self.inner.digest.take();
+                let auth = nonce.as_mut().map(answer).transpose()?;
                 let raw = self.send_once(method, url, body, auth).await?;
                 let Some(challenge) = digest_challenge(&raw) else {
+                    if let Some(n) = nonce {
+                        self.inner.digest.put_back(n);
+                    }
                     return Ok(raw);
                 };
-                self.inner.digest.accept_challenge(&challenge)?;
-                let auth = self
-                    .inner
-                    .digest
-                    .authorization(public_key, private_key, method.as_str(), uri)
-                    .transpose()?;
-                self.send_once(method, url, body, auth).await
+                let mut fresh = DigestSession::from_challenge(&challenge)?;
+                let auth = answer(&mut fresh)?;
+                let raw = self.send_once(method, url, body, Some(auth)).await?;
+                if digest_challenge(&raw).is_none() {
+                    self.inner.digest.put_back(fresh);
+                }
+                Ok(raw)
             }
             Credentials::ServiceAccount { .. } => {
                 let token = self.bearer(None).await?;
