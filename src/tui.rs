@@ -164,7 +164,9 @@ pub fn say(text: &str) {
 }
 
 /// A full-screen message (no credentials, say) until a key is pressed.
+/// A terminating signal ends it like a key, with the terminal restored.
 pub async fn notice(title: &str, lines: &[String], theme: ui::Theme) -> io::Result<()> {
+    let mut signals = signals()?;
     install_panic_hook();
     enter_modes(false)?;
     let _restore = Restore;
@@ -172,7 +174,11 @@ pub async fn notice(title: &str, lines: &[String], theme: ui::Theme) -> io::Resu
     let mut events = EventStream::new();
     loop {
         terminal.draw(|f| ui::notice(f, title, lines, &theme))?;
-        match events.next().await {
+        let ev = tokio::select! {
+            ev = events.next() => ev,
+            _ = signals.next() => return Ok(()),
+        };
+        match ev {
             Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => return Ok(()),
             Some(Ok(_)) => continue,
             Some(Err(e)) => return Err(e),
