@@ -40,6 +40,7 @@ fn resolve(
     own: Option<&str>,
     keyring: &[(&str, &str, &str)],
 ) -> Resolved {
+    let mcli_env = env.iter().any(|(k, _)| k.starts_with("MCLI"));
     let env: HashMap<String, String> = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -61,6 +62,7 @@ fn resolve(
     config::resolve(Inputs {
         flags,
         env: &get,
+        mcli_env,
         atlascli: (
             PathBuf::from("/home/u/.config/atlascli/config.toml"),
             cli.map(|t| Ok(t.to_string())),
@@ -181,7 +183,7 @@ fn legacy_mcli_names_and_service_variable() {
     let env = [
         ("MCLI_CLIENT_ID", "mdb_sa_id_m"),
         ("MCLI_CLIENT_SECRET", "mdb_sa_sk_m"),
-        ("MONGODB_ATLAS_SERVICE", "cloudgov"),
+        ("MCLI_SERVICE", "cloudgov"),
         ("MCLI_ORG_ID", "b0123456789abcdef012345b"),
     ];
     let r = resolve(Flags::default(), &env, None, None, &[]);
@@ -190,6 +192,14 @@ fn legacy_mcli_names_and_service_variable() {
     );
     assert_eq!(r.base_url.value, "https://cloud.mongodbgov.com");
     assert_eq!(r.org_id.unwrap().source, Source::Env("MCLI_ORG_ID".into()));
+    // With MCLI variables set, the Atlas CLI reads no MONGODB_ATLAS_* one.
+    let mixed = [
+        ("MCLI_CLIENT_ID", "mdb_sa_id_m"),
+        ("MCLI_CLIENT_SECRET", "mdb_sa_sk_m"),
+        ("MONGODB_ATLAS_SERVICE", "cloudgov"),
+    ];
+    let r = resolve(Flags::default(), &mixed, None, None, &[]);
+    assert_eq!(r.base_url.value, "https://cloud.mongodb.com");
 }
 
 #[test]
@@ -297,4 +307,69 @@ fn key_clashes_are_reported_at_start() {
     assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
     assert!(r.problems[0].contains("keys.refresh") && r.problems[0].contains("clashes with down"));
     assert!(config::show(&r).contains("problems:"));
+}
+
+#[test]
+fn a_sole_profile_is_used_whatever_its_name() {
+    let cli = "version = 2\n[Work]\n  auth_type = \"api_keys\"\n  public_api_key = \"solepub\"\n  private_api_key = \"sole-secret\"\n";
+    let r = resolve(Flags::default(), &[], Some(cli), None, &[]);
+    assert_eq!(r.profile.value, "work", "the CLI lowercases profile names");
+    assert!(matches!(r.profile.source, Source::OnlyProfile(_)));
+    assert_eq!(r.credentials.public_id(), Some("solepub"));
+    assert!(
+        config::show(&r).contains("the only profile in"),
+        "config show says why"
+    );
+    // Two profiles: no guess, `default` as the CLI does.
+    let r = resolve(Flags::default(), &[], Some(CLI_V2), None, KEYRING);
+    assert_eq!(
+        (r.profile.value.as_str(), &r.profile.source),
+        ("default", &Source::Default)
+    );
+}
+
+#[test]
+fn profile_names_from_flags_and_env_are_lowercased() {
+    let flags = Flags {
+        profile: Some("GOV".into()),
+        ..Flags::default()
+    };
+    let r = resolve(flags, &[], Some(CLI_V2), None, KEYRING);
+    assert_eq!(r.profile.value, "gov");
+    assert_eq!(r.credentials.public_id(), Some("mdb_sa_id_gov"));
+    let r = resolve(
+        Flags::default(),
+        &[("MONGODB_ATLAS_PROFILE", "Gov")],
+        Some(CLI_V2),
+        None,
+        KEYRING,
+    );
+    assert_eq!(r.profile.value, "gov");
+}
+
+#[test]
+fn any_mcli_variable_makes_the_mcli_family_the_only_one_read() {
+    let both = [
+        ("MONGODB_ATLAS_PUBLIC_API_KEY", "atlaspub"),
+        ("MONGODB_ATLAS_PRIVATE_API_KEY", "atlas-secret"),
+        ("MCLI_PUBLIC_API_KEY", "mclipub"),
+        ("MCLI_PRIVATE_API_KEY", "mcli-secret"),
+    ];
+    let r = resolve(Flags::default(), &both, None, None, &[]);
+    assert_eq!(r.credentials.public_id(), Some("mclipub"));
+    // An unrelated MCLI variable is enough for the CLI to stop reading MONGODB_ATLAS_*.
+    let r = resolve(
+        Flags::default(),
+        &[
+            ("MONGODB_ATLAS_PUBLIC_API_KEY", "atlaspub"),
+            ("MONGODB_ATLAS_PRIVATE_API_KEY", "atlas-secret"),
+            ("MCLI_TELEMETRY_ENABLED", "false"),
+        ],
+        None,
+        None,
+        &[],
+    );
+    assert!(r.credentials.is_none(), "as the Atlas CLI reads them");
+    let r = resolve(Flags::default(), &both[..2], None, None, &[]);
+    assert_eq!(r.credentials.public_id(), Some("atlaspub"));
 }

@@ -194,6 +194,7 @@ fn no_credentials_screen() {
     let r = atlas_x509::config::resolve(atlas_x509::config::Inputs {
         flags: Default::default(),
         env: &env,
+        mcli_env: false,
         atlascli: (PathBuf::from("/home/u/.config/atlascli/config.toml"), None),
         own: (
             PathBuf::from("/home/u/.config/atlas-x509/config.toml"),

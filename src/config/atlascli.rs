@@ -43,8 +43,9 @@ pub fn parse(text: &str) -> Result<CliConfig, String> {
                         .filter(|v| !v.is_empty())
                         .map(str::to_string)
                 };
+                // The CLI reads its TOML through viper, which lowercases keys.
                 cfg.profiles.insert(
-                    name.to_string(),
+                    name.to_lowercase(),
                     CliProfile {
                         auth_type: s("auth_type"),
                         org_id: s("org_id"),

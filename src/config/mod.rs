@@ -33,6 +33,8 @@ pub enum Source {
         service: String,
     },
     Own(PathBuf),
+    /// The Atlas CLI config holds exactly one profile, so it is the one.
+    OnlyProfile(PathBuf),
     /// The built-in simulator of `--demo`.
     Demo,
     Default,
@@ -46,6 +48,9 @@ impl std::fmt::Display for Source {
             Source::AtlasCli { path, profile } => write!(f, "{} [{profile}]", path.display()),
             Source::Keyring { service } => write!(f, "keyring service {service}"),
             Source::Own(path) => write!(f, "{}", path.display()),
+            Source::OnlyProfile(path) => {
+                write!(f, "the only profile in {}", path.display())
+            }
             Source::Demo => f.write_str("--demo simulator"),
             Source::Default => f.write_str("default"),
         }
@@ -91,6 +96,9 @@ pub type KeyringLookup<'a> = &'a dyn Fn(&str, &str) -> Result<Option<String>, St
 pub struct Inputs<'a> {
     pub flags: Flags,
     pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// Some environment variable's name starts with `MCLI`: the Atlas CLI
+    /// then reads its variables as `MCLI_*` and ignores `MONGODB_ATLAS_*`.
+    pub mcli_env: bool,
     pub atlascli: FileInput,
     pub own: FileInput,
     pub keyring: KeyringLookup<'a>,
@@ -172,7 +180,19 @@ fn pair(
 }
 
 pub fn resolve(inputs: Inputs) -> Resolved {
-    let env = inputs.env;
+    let raw_env = inputs.env;
+    let mcli = inputs.mcli_env;
+    // As the Atlas CLI (viper's key replacer): once any MCLI… variable is
+    // set, its settings are read as MCLI_* only, MONGODB_ATLAS_* ignored.
+    let family = move |name: &str| {
+        let other = if mcli { "MONGODB_ATLAS_" } else { "MCLI_" };
+        if name.starts_with(other) {
+            None
+        } else {
+            raw_env(name)
+        }
+    };
+    let env: &dyn Fn(&str) -> Option<String> = &family;
     let f = inputs.flags;
     let mut problems = Vec::new();
     let mut looked = Vec::new();
@@ -241,9 +261,17 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         .profile
         .clone()
         .map(|p| set(p, Source::Flag("--profile")))
-        .or_else(|| env_first(env, &["MONGODB_ATLAS_PROFILE"]))
+        .or_else(|| env_var(env, "PROFILE"))
         .or_else(|| own.profile.clone().map(|p| set(p, own_src())))
+        .or_else(|| {
+            // As the Atlas CLI: a config with exactly one profile uses it.
+            let only = cli.as_ref().filter(|c| c.profiles.len() == 1)?;
+            let name = only.profiles.keys().next()?.clone();
+            Some(set(name, Source::OnlyProfile(cli_path.clone())))
+        })
         .unwrap_or_else(|| set("default".to_string(), Source::Default));
+    // The Atlas CLI lowercases profile names (and viper its TOML keys).
+    let profile = set(profile.value.to_lowercase(), profile.source);
     let cli_profile = cli
         .as_ref()
         .and_then(|c| c.profiles.get(&profile.value))
@@ -295,6 +323,7 @@ pub fn resolve(inputs: Inputs) -> Resolved {
                     "MONGODB_ATLAS_OPS_MANAGER_URL",
                     "MONGODB_ATLAS_BASE_URL",
                     "MCLI_OPS_MANAGER_URL",
+                    "MCLI_BASE_URL",
                 ],
             )
         })
@@ -392,14 +421,64 @@ pub fn resolve(inputs: Inputs) -> Resolved {
     }
 }
 
-/// `<user config dir>/<app>/config.toml`: `$XDG_CONFIG_HOME` or `~/.config` on Linux.
-/// An empty or relative `HOME` counts as unset: `None`, and nothing is read
-/// (a file planted in the current directory must not become the config).
+/// The systems whose config directory conventions differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Unix,
+    MacOs,
+    Windows,
+}
+
+impl Os {
+    pub const fn current() -> Os {
+        if cfg!(target_os = "macos") {
+            Os::MacOs
+        } else if cfg!(windows) {
+            Os::Windows
+        } else {
+            Os::Unix
+        }
+    }
+}
+
+/// Go's `os.UserConfigDir()`, which the Atlas CLI uses: `$XDG_CONFIG_HOME`
+/// (an error if relative) or `~/.config` on Unix, `~/Library/Application
+/// Support` on macOS, `%AppData%` on Windows. Stricter than Go in one way: an
+/// empty or relative home counts as unset, so nothing is read (a file
+/// planted in the current directory must not become the config).
+pub fn user_config_dir(os: Os, env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let absolute = |name: &str| {
+        env(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute() || (os == Os::Windows && looks_absolute_on_windows(p)))
+    };
+    match os {
+        Os::Windows => absolute("AppData"),
+        Os::MacOs => absolute("HOME").map(|h| h.join("Library/Application Support")),
+        Os::Unix => match env("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+            Some(_) => absolute("XDG_CONFIG_HOME"),
+            None => absolute("HOME").map(|h| h.join(".config")),
+        },
+    }
+}
+
+/// `C:\…` or `\\server\…`, whatever system this build runs on (tests).
+fn looks_absolute_on_windows(p: &std::path::Path) -> bool {
+    let s = p.to_string_lossy();
+    let b = s.as_bytes();
+    (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/'))
+        || s.starts_with("\\\\")
+}
+
+/// `<user config dir>/<app>/config.toml`, or `None` when there is no
+/// trustworthy config directory.
 pub fn config_path(env: &dyn Fn(&str) -> Option<String>, app: &str) -> Option<PathBuf> {
-    let absolute = |v: Option<String>| v.filter(|p| p.starts_with('/')).map(PathBuf::from);
-    let base = absolute(env("XDG_CONFIG_HOME"))
-        .or_else(|| absolute(env("HOME")).map(|h| h.join(".config")))?;
-    Some(base.join(app).join("config.toml"))
+    Some(
+        user_config_dir(Os::current(), env)?
+            .join(app)
+            .join("config.toml"),
+    )
 }
 
 fn read(path: Option<PathBuf>) -> FileInput {
@@ -423,6 +502,7 @@ pub fn load(flags: Flags) -> Resolved {
     resolve(Inputs {
         flags,
         env: &env,
+        mcli_env: std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("MCLI")),
         atlascli: read(config_path(&env, "atlascli")),
         own: read(config_path(&env, "atlas-x509")),
         keyring: &keyring::lookup,
@@ -462,5 +542,40 @@ mod path_tests {
             Some(PathBuf::from("/home/u/.config/atlascli/config.toml"))
         );
         assert!(read(None).1.is_none());
+    }
+
+    #[test]
+    fn config_dirs_as_go_computes_them() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |n: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let unix = env(&[("HOME", "/home/u"), ("XDG_CONFIG_HOME", "/x/cfg")]);
+        assert_eq!(
+            user_config_dir(Os::Unix, &unix),
+            Some(PathBuf::from("/x/cfg"))
+        );
+        let relative_xdg = env(&[("HOME", "/home/u"), ("XDG_CONFIG_HOME", "cfg")]);
+        assert_eq!(
+            user_config_dir(Os::Unix, &relative_xdg),
+            None,
+            "Go: an error"
+        );
+        let mac = env(&[("HOME", "/Users/u"), ("XDG_CONFIG_HOME", "/ignored")]);
+        assert_eq!(
+            user_config_dir(Os::MacOs, &mac),
+            Some(PathBuf::from("/Users/u/Library/Application Support"))
+        );
+        let win = env(&[("AppData", "C:\\Users\\u\\AppData\\Roaming")]);
+        assert_eq!(
+            user_config_dir(Os::Windows, &win),
+            Some(PathBuf::from("C:\\Users\\u\\AppData\\Roaming"))
+        );
+        assert_eq!(user_config_dir(Os::Windows, &env(&[("AppData", "")])), None);
+        assert_eq!(user_config_dir(Os::MacOs, &env(&[("HOME", "")])), None);
     }
 }
