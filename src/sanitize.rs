@@ -56,11 +56,6 @@ fn clean(s: &str, max: usize, keep_newlines: bool) -> String {
     out
 }
 
-/// Is any character in need of escaping? (Cheap check for hot paths.)
-pub fn needs_cleaning(s: &str) -> bool {
-    s.chars().any(is_unsafe) || s.contains("PRIVATE KEY") || has_credential(s)
-}
-
 fn has_credential(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     lower.contains("basic ") || lower.contains("bearer ")

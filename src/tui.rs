@@ -250,7 +250,7 @@ pub async fn run(client: Client, mut env: Env, opts: Options) -> io::Result<u8> 
 
 /// An issued key the user neither saved nor copied must not end with the
 /// program: it goes to a 0600 rescue file, and the user is told where.
-pub fn rescue_unsaved(state: &State) -> Option<String> {
+fn rescue_unsaved(state: &State) -> Option<String> {
     let Some(app::Modal::Pem(m)) = &state.modal else {
         return None;
     };

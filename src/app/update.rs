@@ -446,14 +446,16 @@ fn back(state: &mut State, focus: Pane) -> Vec<Command> {
 pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<Command> {
     match pane {
         Pane::Projects | Pane::Users => {
-            let (empty, loading) = match pane {
-                Pane::Projects => (state.projects.items.is_empty(), state.projects.loading),
-                _ => (
-                    state.users.items.is_empty(),
-                    state.users.loading.or(state.users_due.map(|_| 0)),
-                ),
+            let waiting = match pane {
+                Pane::Projects => {
+                    state.projects.items.is_empty() && state.projects.loading.is_some()
+                }
+                _ => {
+                    state.users.items.is_empty()
+                        && (state.users.loading.is_some() || state.users_due.is_some())
+                }
             };
-            if empty && loading.is_some() {
+            if waiting {
                 // Not dropped: applied when the first page arrives.
                 let list_moves = match pane {
                     Pane::Projects => &mut state.projects.pending_moves,

@@ -40,17 +40,28 @@ fn kv<'a>(k: &'a str, v: String, theme: &Theme) -> Line<'a> {
     ])
 }
 
+/// "s save · y/c copy": a dialog's keys as bound, each with what it does.
+fn bound_keys(state: &State, scope: Scope, keys: &[(Action, &str)]) -> String {
+    keys.iter()
+        .map(|(a, desc)| format!("{} {desc}", state.env.keymap.label_for(scope, *a)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// The slider's keys, as bound.
 fn issue_keys(state: &State) -> String {
     let l = |a| state.env.keymap.label_for(Scope::Issue, a);
+    let rest = bound_keys(
+        state,
+        Scope::Issue,
+        &[(Action::Confirm, "issue"), (Action::Back, "cancel")],
+    );
     format!(
-        "{}/{} or type 1-24 · {}/{} · {} issue · {} cancel",
+        "{}/{} or type 1-24 · {}/{} · {rest}",
         l(Action::Less),
         l(Action::More),
         l(Action::Min),
-        l(Action::Max),
-        l(Action::Confirm),
-        l(Action::Back)
+        l(Action::Max)
     )
 }
 
@@ -252,15 +263,18 @@ fn pem_facts<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
 
 /// The dialog's own keys, as bound.
 fn pem_keys(state: &State) -> String {
-    let l = |a| state.env.keymap.label_for(Scope::Pem, a);
-    format!(
-        "  {} save · {} copy · {} key · {} scroll · {} close",
-        l(Action::Save),
-        l(Action::Copy),
-        l(Action::Reveal),
-        l(Action::Down),
-        l(Action::Back)
-    )
+    let keys = bound_keys(
+        state,
+        Scope::Pem,
+        &[
+            (Action::Save, "save"),
+            (Action::Copy, "copy"),
+            (Action::Reveal, "key"),
+            (Action::Down, "scroll"),
+            (Action::Back, "close"),
+        ],
+    );
+    format!("  {keys}")
 }
 
 /// The prompt under the PEM: the save path, a question, or what was done.
