@@ -22,6 +22,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
 
+    /// When the profile's user-account access token has expired, run the
+    /// Atlas CLI to renew it without asking (for scripts; a terminal is asked).
+    #[arg(long, global = true)]
+    pub renew_with_atlas: bool,
+
     /// Atlas CLI profile to read (default: `default`).
     #[arg(long, short = 'P', global = true)]
     pub profile: Option<String>,
@@ -238,6 +243,12 @@ pub struct SimArgs {
     /// Refuse a Digest nonce count that does not rise (a strict server).
     #[arg(long)]
     pub strict_nonce_count: bool,
+
+    /// Lifetime of user-account access tokens (`access_token` in the
+    /// start-up line, and each one a refresh gives), in seconds; 0 makes
+    /// them expired from the start.
+    #[arg(long, default_value_t = 43_200)]
+    pub user_token_ttl: u64,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod headless;
 pub mod layout;
 pub mod logging;
 pub mod pem;
+pub mod renew;
 pub mod sanitize;
 pub mod sim;
 pub mod tui;

@@ -9,7 +9,7 @@ use atlas_x509::cli::{Cli, Command, ConfigCommand, SimArgs};
 use atlas_x509::config::{self, Flags, Resolved, Setting, Source};
 use atlas_x509::pem::clipboard::Clipboard;
 use atlas_x509::sim::{self, Seed, SimConfig, SimHandle};
-use atlas_x509::{headless, logging, tui};
+use atlas_x509::{headless, logging, renew, tui};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -36,7 +36,15 @@ fn main() -> ExitCode {
         Err(e) => return ExitCode::from(fail(2, &e)),
     };
     // Before the runtime: a keyring lookup may block on D-Bus.
-    let mut resolved = config::load(flags);
+    let mut resolved = config::load(flags.clone());
+    let config_show = matches!(cli.command, Some(Command::Config { .. }));
+    if !cli.demo && !config_show {
+        match renew_if_expired(resolved, &flags, cli.renew_with_atlas) {
+            Ok(r) => resolved = r,
+            Err((code, message)) => return ExitCode::from(fail(code, &message)),
+        }
+    }
+    resolved.credentials = with_reload(resolved.credentials, flags);
     // The theme is a UI type: built here, its problems reported with the rest.
     let (_, theme_problems) =
         atlas_x509::ui::Theme::with_colors(resolved.color.value, &resolved.theme_colors);
@@ -61,7 +69,10 @@ async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
         what: ConfigCommand::Show,
     }) = &cli.command
     {
-        print!("{}", config::show(&resolved));
+        print!(
+            "{}",
+            config::show(&resolved, jiff::Timestamp::now().as_second())
+        );
         return 0;
     }
     for p in &resolved.problems {
@@ -88,6 +99,84 @@ async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
         }
         None => run_tui(&resolved, &cli).await,
     }
+}
+
+/// An expired user-account token is renewed through the Atlas CLI (asked
+/// first on a terminal), then the profile read again; anything else passes.
+fn renew_if_expired(
+    r: Resolved,
+    flags: &Flags,
+    without_asking: bool,
+) -> Result<Resolved, (u8, String)> {
+    use std::io::IsTerminal;
+    let now = jiff::Timestamp::now().as_second();
+    let Credentials::UserAccount { origin, .. } = &r.credentials else {
+        return Ok(r);
+    };
+    if r.credentials.usable_until().is_none_or(|t| now < t) {
+        return Ok(r);
+    }
+    let expired = atlas_x509::atlas::Error::Token {
+        expired_at: r.credentials.expires_at(),
+        profile: origin.profile.clone(),
+    };
+    let Some(profile) = origin.profile.clone() else {
+        return Err((3, expired.to_string()));
+    };
+    let Some(atlas) = renew::find_atlas(std::env::var_os("PATH").as_deref()) else {
+        return Err((
+            3,
+            format!("{expired} (the Atlas CLI, `atlas`, is not on PATH)"),
+        ));
+    };
+    let command = atlas_x509::atlas::renew_command(&profile).join(" ");
+    if !without_asking {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err((
+                3,
+                format!("{expired}; or pass --renew-with-atlas to let atlas-x509 run it"),
+            ));
+        }
+        eprint!("atlas-x509: {expired}.\nRun `{command}` now? [Y/n] ");
+        let mut answer = String::new();
+        if std::io::stdin().read_line(&mut answer).is_err() || !renew::is_yes(&answer) {
+            return Err((3, format!("not renewed: {expired}")));
+        }
+    }
+    tui::say(&format!("renewing the access token with `{command}`…"));
+    renew::run_atlas(&atlas, &profile, Duration::from_secs(120)).map_err(|e| {
+        (
+            3,
+            format!("{e}; sign in again with `atlas auth login --profile {profile}`"),
+        )
+    })?;
+    let again = config::load(flags.clone());
+    let now = jiff::Timestamp::now().as_second();
+    match &again.credentials {
+        Credentials::UserAccount { .. }
+            if again.credentials.usable_until().is_none_or(|t| now < t) =>
+        {
+            tui::say("access token renewed");
+            Ok(again)
+        }
+        _ => Err((
+            3,
+            format!(
+                "`{command}` ran but profile [{profile}] still holds no valid access token; sign in again with `atlas auth login --profile {profile}`"
+            ),
+        )),
+    }
+}
+
+/// Lets the client read a user-account token again when it expires mid-run:
+/// the Atlas CLI, run in another shell, may have refreshed it.
+fn with_reload(credentials: Credentials, flags: Flags) -> Credentials {
+    credentials.with_reload(Arc::new(move || {
+        match config::load(flags.clone()).credentials {
+            Credentials::UserAccount { access_token, .. } => Some(access_token),
+            _ => None,
+        }
+    }))
 }
 
 /// The last word on stderr. Messages can quote a server, so they pass the
@@ -230,6 +319,7 @@ async fn run_sim(args: &SimArgs) -> Result<(), String> {
         rate_limit: args.rate_limit,
         token_ttl: Duration::from_secs(args.token_ttl),
         strict_nonce_count: args.strict_nonce_count,
+        user_token_ttl: i64::try_from(args.user_token_ttl).unwrap_or(i64::MAX),
         ..SimConfig::default()
     })
     .await

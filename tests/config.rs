@@ -219,7 +219,14 @@ fn half_pairs_and_user_accounts_are_explained() {
     };
     let r = resolve(flags, &[], Some(CLI_V2), None, KEYRING);
     assert!(r.credentials.is_none());
-    assert!(r.problems.iter().any(|p| p.contains("signs in as a user")));
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains("holds no access token")
+                && p.contains("atlas auth login --profile me")),
+        "{:?}",
+        r.problems
+    );
     let flags = Flags {
         profile: Some("nosuch".into()),
         ..Flags::default()
@@ -291,7 +298,7 @@ issue = "I"
 #[test]
 fn config_show_masks_secrets() {
     let r = resolve(Flags::default(), &[], Some(CLI_V2), None, KEYRING);
-    let text = config::show(&r);
+    let text = config::show(&r, 0);
     assert!(text.contains("ringpubk"));
     assert!(!text.contains("ring-private-1111"), "{text}");
     assert!(!text.contains("ring-p"), "not even a prefix");
@@ -306,7 +313,7 @@ fn key_clashes_are_reported_at_start() {
     let r = resolve(Flags::default(), &[], None, Some(own), &[]);
     assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
     assert!(r.problems[0].contains("keys.refresh") && r.problems[0].contains("clashes with down"));
-    assert!(config::show(&r).contains("problems:"));
+    assert!(config::show(&r, 0).contains("problems:"));
 }
 
 #[test]
@@ -317,7 +324,7 @@ fn a_sole_profile_is_used_whatever_its_name() {
     assert!(matches!(r.profile.source, Source::OnlyProfile(_)));
     assert_eq!(r.credentials.public_id(), Some("solepub"));
     assert!(
-        config::show(&r).contains("the only profile in"),
+        config::show(&r, 0).contains("the only profile in"),
         "config show says why"
     );
     // Two profiles: no guess, `default` as the CLI does.
@@ -372,4 +379,130 @@ fn any_mcli_variable_makes_the_mcli_family_the_only_one_read() {
     assert!(r.credentials.is_none(), "as the Atlas CLI reads them");
     let r = resolve(Flags::default(), &both[..2], None, None, &[]);
     assert_eq!(r.credentials.public_id(), Some("atlaspub"));
+}
+
+/// A JWT as `atlas auth login` stores it (the signature is not ours to check).
+fn jwt(sub: &str, exp: i64) -> String {
+    use base64::Engine;
+    let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!(
+        "{}.{}.c2ln",
+        e(r#"{"alg":"RS256"}"#),
+        e(&format!(r#"{{"sub":"{sub}","exp":{exp}}}"#))
+    )
+}
+
+fn user_subject(r: &Resolved) -> Option<&str> {
+    match &r.credentials {
+        Credentials::UserAccount { subject, .. } => subject.as_deref(),
+        _ => None,
+    }
+}
+
+#[test]
+fn user_account_profiles_from_the_keyring_or_the_toml() {
+    let token = jwt("ana@example.com", 4_000_000_000);
+    let flags = Flags {
+        profile: Some("me".into()),
+        ..Flags::default()
+    };
+    // Keyring (the CLI since v1.47 where one exists).
+    let ring = [
+        ("atlascli_me", "access_token", token.as_str()),
+        ("atlascli_me", "refresh_token", "r1"),
+    ];
+    let r = resolve(flags.clone(), &[], Some(CLI_V2), None, &ring);
+    assert_eq!(user_subject(&r), Some("ana@example.com"));
+    assert_eq!(r.credentials.kind_label(), "user account");
+    assert_eq!(
+        r.credential_sources.as_ref().unwrap().1,
+        Source::Keyring {
+            service: "atlascli_me".into()
+        }
+    );
+    assert_eq!(r.credentials.expires_at(), Some(4_000_000_000));
+    // The TOML (no keyring on this machine).
+    let toml = format!(
+        "[me]\n  auth_type = \"user_account\"\n  access_token = \"{token}\"\n  refresh_token = \"r1\"\n"
+    );
+    let r = resolve(flags, &[], Some(&toml), None, &[]);
+    assert_eq!(user_subject(&r), Some("ana@example.com"));
+    let text = config::show(&r, 0);
+    assert!(
+        text.contains("user_account           ana@example.com"),
+        "{text}"
+    );
+    assert!(text.contains("valid until 2096-"), "{text}");
+    assert!(!text.contains(&token), "the token is never shown");
+    let expired = config::show(&r, 4_000_000_000);
+    assert!(expired.contains("expired 2096-"), "{expired}");
+    assert!(!format!("{:?}", r.credentials).contains(&token));
+}
+
+#[test]
+fn without_auth_type_the_kind_is_inferred_as_the_cli_does() {
+    let token = jwt("ana@example.com", 4_000_000_000);
+    // Both tokens and an API key: the user account wins over the key.
+    let both = format!(
+        "[default]\n  access_token = \"{token}\"\n  refresh_token = \"r\"\n  public_api_key = \"pk\"\n  private_api_key = \"sk\"\n"
+    );
+    let r = resolve(Flags::default(), &[], Some(&both), None, &[]);
+    assert_eq!(user_subject(&r), Some("ana@example.com"));
+    // An access token without its refresh token is not a user account to the CLI.
+    let half = format!(
+        "[default]\n  access_token = \"{token}\"\n  public_api_key = \"pk\"\n  private_api_key = \"sk\"\n"
+    );
+    let r = resolve(Flags::default(), &[], Some(&half), None, &[]);
+    assert_eq!(r.credentials.public_id(), Some("pk"));
+    // A service account wins over both.
+    let sa = format!("{both}  client_id = \"mdb_sa_id_x\"\n  client_secret = \"mdb_sa_sk_y\"\n");
+    let r = resolve(Flags::default(), &[], Some(&sa), None, &[]);
+    assert_eq!(r.credentials.public_id(), Some("mdb_sa_id_x"));
+}
+
+#[test]
+fn access_token_from_the_environment() {
+    let token = jwt("bo@example.com", 4_000_000_000);
+    let r = resolve(
+        Flags::default(),
+        &[("MONGODB_ATLAS_ACCESS_TOKEN", token.as_str())],
+        Some(CLI_V2),
+        None,
+        KEYRING,
+    );
+    assert_eq!(user_subject(&r), Some("bo@example.com"));
+    assert_eq!(
+        r.credential_sources.as_ref().unwrap().0,
+        Source::Env("MONGODB_ATLAS_ACCESS_TOKEN".into())
+    );
+    let Credentials::UserAccount { origin, .. } = &r.credentials else {
+        unreachable!()
+    };
+    assert_eq!(
+        origin.profile, None,
+        "renewed by setting the variable, not by a profile"
+    );
+    // With an API key beside it: the token, as the CLI, and a note.
+    let r = resolve(
+        Flags::default(),
+        &[
+            ("MONGODB_ATLAS_ACCESS_TOKEN", token.as_str()),
+            ("MONGODB_ATLAS_PUBLIC_API_KEY", "pk"),
+            ("MONGODB_ATLAS_PRIVATE_API_KEY", "sk"),
+        ],
+        None,
+        None,
+        &[],
+    );
+    assert_eq!(user_subject(&r), Some("bo@example.com"));
+    assert!(r.problems.iter().any(|p| p.contains("more than one kind")));
+    // MCLI_ACCESS_TOKEN under the MCLI family.
+    let r = resolve(
+        Flags::default(),
+        &[("MCLI_ACCESS_TOKEN", token.as_str())],
+        None,
+        None,
+        &[],
+    );
+    assert_eq!(user_subject(&r), Some("bo@example.com"));
 }

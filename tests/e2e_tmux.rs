@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use x509_parser::prelude::*;
 
+mod common;
+
 struct Tmux {
     socket: String,
 }
@@ -429,5 +431,38 @@ fn sighup_restores_the_terminal() {
     assert!(
         !dir.path().join("state/atlas-x509/rescue").exists(),
         "nothing to rescue"
+    );
+}
+
+/// An expired user-account token on a terminal: the app asks before running
+/// the Atlas CLI, runs it on "y", reads the profile again and goes on.
+#[test]
+fn an_expired_token_is_renewed_through_the_atlas_cli_when_the_user_says_yes() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let h = rt.block_on(common::sim());
+    let home = common::fake_atlas::cli_home(&h, &h.user_access_token(-60));
+    let dir = home.path();
+    let env = format!(
+        "XDG_CONFIG_HOME='{d}/.config' PATH='{d}/bin':\"$PATH\" FAKE_ATLAS_LOG='{d}/atlas.log' DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent",
+        d = dir.display()
+    );
+    let (t, exit_file) = start(dir, "projects", &env, &[]);
+    t.wait_for("the renewal question", |s| {
+        s.contains(
+            "Run `atlas organizations list --limit 1 --output json --profile work` now? [Y/n]",
+        )
+    });
+    assert_eq!(
+        std::fs::read_to_string(dir.join("atlas.log")).unwrap_or_default(),
+        "",
+        "nothing run before the answer"
+    );
+    t.keys(&["y", "Enter"]);
+    let screen = t.wait_for("the project table", |s| s.contains("orders-staging"));
+    assert!(screen.contains("access token renewed"), "{screen}");
+    assert_eq!(wait_exit(&exit_file), "0");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("atlas.log")).unwrap(),
+        "organizations list --limit 1 --output json --profile work\n"
     );
 }

@@ -110,6 +110,8 @@ async fn sim_subcommand_prints_credentials_then_serves() {
         "private_key",
         "client_id",
         "client_secret",
+        "access_token",
+        "refresh_token",
     ] {
         assert!(
             info[key].as_str().is_some_and(|s| !s.is_empty()),
@@ -121,6 +123,7 @@ async fn sim_subcommand_prints_credentials_then_serves() {
     for creds in [
         Credentials::api_key(s("public_key"), s("private_key")),
         Credentials::service_account(s("client_id"), s("client_secret")),
+        Credentials::user_account(s("access_token"), None),
     ] {
         let c = Client::new(ClientConfig::new(s("base_url"), creds)).unwrap();
         let page = c.list_projects(PageRequest::default()).await.unwrap();
@@ -128,6 +131,25 @@ async fn sim_subcommand_prints_credentials_then_serves() {
         let pem = c.create_cert(SANDBOX, "dev", 1).await.unwrap();
         assert!(pem.has_private_key());
     }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // --user-token-ttl 0: the start-up token is expired from the start.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-x509"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--user-token-ttl", "0"])
+        .env("HOME", std::env::temp_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let token = info["access_token"].as_str().unwrap();
+    let exp = atlas_x509::atlas::jwt::claims(token).unwrap().exp.unwrap();
+    assert!(exp <= jiff::Timestamp::now().as_second());
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -104,18 +104,38 @@ async fn no_secret_reaches_a_log_or_a_terminal() {
         ("MONGODB_ATLAS_PRIVATE_API_KEY", "wrong-0f1e2d3c-secret"),
         ("ATLAS_X509_LOG", "trace"),
     ];
+    let user_account = [
+        ("MONGODB_ATLAS_OPS_MANAGER_URL", h.base_url()),
+        ("MONGODB_ATLAS_ACCESS_TOKEN", c.access_token.as_str()),
+        ("ATLAS_X509_LOG", "trace"),
+    ];
+    let expired_token = h.user_access_token(-60);
+    let expired = [
+        ("MONGODB_ATLAS_OPS_MANAGER_URL", h.base_url()),
+        ("MONGODB_ATLAS_ACCESS_TOKEN", expired_token.as_str()),
+        ("ATLAS_X509_LOG", "trace"),
+    ];
     let mut secrets = vec![
         c.private_key.clone(),
         c.client_secret.clone(),
         "wrong-0f1e2d3c-secret".to_string(),
+        c.access_token.clone(),
+        c.refresh_token.clone(),
+        expired_token.clone(),
     ];
     let mut checked = 0;
-    for env in [&api_key[..], &service_account[..], &wrong[..]] {
+    for env in [
+        &api_key[..],
+        &service_account[..],
+        &wrong[..],
+        &user_account[..],
+        &expired[..],
+    ] {
         let home = Home::new();
         let runs = session(&home, env);
         secrets.extend(h.live_tokens());
         assert!(
-            secrets.len() > 3 || env[1].0.contains("PUBLIC"),
+            secrets.len() > 6 || !env[1].0.contains("CLIENT"),
             "tokens were issued"
         );
         for (args, o) in &runs {
@@ -129,7 +149,12 @@ async fn no_secret_reaches_a_log_or_a_terminal() {
             checked += 1;
         }
         let log = home.log();
-        assert!(log.len() > 1_000, "trace logging ran: {} bytes", log.len());
+        let dead = env[1].1 == expired_token;
+        assert!(
+            dead || log.len() > 1_000,
+            "trace logging ran: {} bytes",
+            log.len()
+        );
         assert_clean("the trace log", &log, &secrets);
         if env[1].0.contains("PUBLIC") && env[2].1.starts_with("wrong") {
             assert!(
@@ -137,6 +162,13 @@ async fn no_secret_reaches_a_log_or_a_terminal() {
                 "a wrong key is exit 3"
             );
         }
+        if dead {
+            assert!(
+                runs.iter()
+                    .all(|(_, o)| o.code == 3 && o.err().contains("expired at")),
+                "an expired token is exit 3, said so"
+            );
+        }
     }
-    assert_eq!(checked, 30);
+    assert_eq!(checked, 50);
 }

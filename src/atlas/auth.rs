@@ -1,3 +1,4 @@
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -20,6 +21,58 @@ pub enum Credentials {
         client_id: String,
         client_secret: SecretString,
     },
+    /// A user's access token from `atlas auth login` (a JWT), sent as a
+    /// bearer token. Its refresh token stays the Atlas CLI's: it rotates on
+    /// use, and only the CLI may store the new pair.
+    UserAccount {
+        access_token: SecretString,
+        /// The token's `sub` claim (the user's name), safe to show.
+        subject: Option<String>,
+        origin: TokenOrigin,
+    },
+}
+
+/// Reads the access token again, from wherever it was found (the Atlas CLI
+/// may have refreshed it since): `None` if it is no longer there.
+pub type TokenReload = Arc<dyn Fn() -> Option<SecretString> + Send + Sync>;
+
+/// Where a user-account token came from, to say how to renew it.
+#[derive(Clone, Default)]
+pub struct TokenOrigin {
+    /// The Atlas CLI profile; `None` when the token came from the environment.
+    pub profile: Option<String>,
+    pub reload: Option<TokenReload>,
+}
+
+/// The Atlas CLI refreshes an expired access token before any API call it
+/// makes (atlas-cli-core's token transport) and stores the new pair; it has
+/// no command that only refreshes. This is its cheapest read-only call.
+pub fn renew_command(profile: &str) -> Vec<String> {
+    [
+        "atlas",
+        "organizations",
+        "list",
+        "--limit",
+        "1",
+        "--output",
+        "json",
+        "--profile",
+        profile,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// How to get a usable access token again, in words.
+pub fn renew_advice(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!(
+            "renew it with `{}` (the Atlas CLI refreshes the token on any call), or sign in again with `atlas auth login --profile {p}`",
+            renew_command(p).join(" ")
+        ),
+        None => "set MONGODB_ATLAS_ACCESS_TOKEN to a fresh token (`atlas auth login` makes one)"
+            .to_string(),
+    }
 }
 
 impl Credentials {
@@ -37,6 +90,48 @@ impl Credentials {
         }
     }
 
+    pub fn user_account(access_token: impl Into<String>, profile: Option<String>) -> Self {
+        let access_token: String = access_token.into();
+        let subject = super::jwt::claims(&access_token).and_then(|c| c.sub);
+        Credentials::UserAccount {
+            access_token: SecretString::from(access_token),
+            subject,
+            origin: TokenOrigin {
+                profile,
+                reload: None,
+            },
+        }
+    }
+
+    /// Lets the client read a user-account token again when the one it has
+    /// expires; other credentials ignore it.
+    pub fn with_reload(mut self, reload: TokenReload) -> Self {
+        if let Credentials::UserAccount { origin, .. } = &mut self {
+            origin.reload = Some(reload);
+        }
+        self
+    }
+
+    /// A user-account token's `exp` (Unix seconds), if known.
+    pub fn expires_at(&self) -> Option<i64> {
+        match self {
+            Credentials::UserAccount { access_token, .. } => {
+                super::jwt::claims(access_token.expose_secret())?.exp
+            }
+            _ => None,
+        }
+    }
+
+    /// When a user-account token stops being usable (Unix seconds), if known.
+    pub fn usable_until(&self) -> Option<i64> {
+        match self {
+            Credentials::UserAccount { access_token, .. } => {
+                super::jwt::usable_until(access_token.expose_secret())
+            }
+            _ => None,
+        }
+    }
+
     pub fn is_none(&self) -> bool {
         matches!(self, Credentials::None)
     }
@@ -47,6 +142,7 @@ impl Credentials {
             Credentials::None => "no credentials",
             Credentials::ApiKey { .. } => "API key",
             Credentials::ServiceAccount { .. } => "service account",
+            Credentials::UserAccount { .. } => "user account",
         }
     }
 
@@ -56,6 +152,7 @@ impl Credentials {
             Credentials::None => None,
             Credentials::ApiKey { public_key, .. } => Some(public_key),
             Credentials::ServiceAccount { client_id, .. } => Some(client_id),
+            Credentials::UserAccount { subject, .. } => subject.as_deref(),
         }
     }
 }
@@ -73,6 +170,14 @@ impl std::fmt::Debug for Credentials {
                 .debug_struct("Credentials::ServiceAccount")
                 .field("client_id", client_id)
                 .field("client_secret", &"[REDACTED]")
+                .finish(),
+            Credentials::UserAccount {
+                subject, origin, ..
+            } => f
+                .debug_struct("Credentials::UserAccount")
+                .field("subject", subject)
+                .field("profile", &origin.profile)
+                .field("access_token", &"[REDACTED]")
                 .finish(),
         }
     }

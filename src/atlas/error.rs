@@ -115,6 +115,13 @@ pub enum Error {
         "refusing to send credentials over plain http to {host}: use https, or a loopback address for a local simulator"
     )]
     Insecure { host: String },
+    /// A user-account access token that expired (by its `exp`) or that Atlas
+    /// refused although it had not; nothing was sent with it when expired.
+    #[error("{}", token_message(*expired_at, profile.as_deref()))]
+    Token {
+        expired_at: Option<i64>,
+        profile: Option<String>,
+    },
     /// A bound on what a server can make us do (pages, items, bytes, time).
     #[error("{0}")]
     Bound(String),
@@ -124,6 +131,23 @@ pub enum Error {
         "the answer was lost after the request reached Atlas, so a certificate may have been issued ({0}); check the user's certificate list before issuing again"
     )]
     MaybeIssued(Box<Error>),
+}
+
+fn token_message(expired_at: Option<i64>, profile: Option<&str>) -> String {
+    let whose = match profile {
+        Some(p) => format!("the access token of Atlas CLI profile [{p}]"),
+        None => "the access token from the environment".to_string(),
+    };
+    let what = match expired_at {
+        Some(t) => {
+            let at = jiff::Timestamp::from_second(t)
+                .map(|ts| ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_else(|_| "a time out of range".into());
+            format!("{whose} expired at {at}")
+        }
+        None => format!("Atlas refused {whose} (revoked, or its session ended)"),
+    };
+    format!("{what}; {}", super::auth::renew_advice(profile))
 }
 
 /// "45 s", "55 min", "2 h 5 min".
@@ -233,8 +257,10 @@ impl Error {
 
     /// An authentication or authorization failure (exit code 3 in scripts).
     pub fn is_auth(&self) -> bool {
-        matches!(self, Error::Auth(_) | Error::Insecure { .. })
-            || matches!(self.status(), Some(401 | 403))
+        matches!(
+            self,
+            Error::Auth(_) | Error::Insecure { .. } | Error::Token { .. }
+        ) || matches!(self.status(), Some(401 | 403))
     }
 
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {

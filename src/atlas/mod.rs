@@ -3,11 +3,12 @@
 mod auth;
 mod client;
 mod error;
+pub mod jwt;
 mod model;
 mod paginate;
 mod path;
 
-pub use auth::Credentials;
+pub use auth::{Credentials, TokenOrigin, TokenReload, renew_advice, renew_command};
 pub use client::{
     API_V2_MEDIA_TYPE, Client, ClientConfig, DEFAULT_BASE_URL, RateLimitInfo, WaitObserver,
 };

@@ -19,6 +19,10 @@ pub struct CliProfile {
     pub private_api_key: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    pub access_token: Option<String>,
+    /// Only its presence is used: a profile with both tokens is a user
+    /// account when `auth_type` is missing, as the CLI infers.
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,6 +61,8 @@ pub fn parse(text: &str) -> Result<CliConfig, String> {
                         private_api_key: s("private_api_key"),
                         client_id: s("client_id"),
                         client_secret: s("client_secret"),
+                        access_token: s("access_token"),
+                        refresh_token: s("refresh_token"),
                     },
                 );
             }

@@ -31,8 +31,10 @@ pub(super) fn find(
     keyring: KeyringLookup,
     problems: &mut Vec<String>,
     looked: &mut Vec<String>,
-) -> (Credentials, Option<(Source, Source)>) {
-    let mut found: Option<(bool, Pair)> = None; // (is_service_account, pair)
+) -> (Credentials, Option<(Source, Source)>, Option<String>) {
+    let mut found: Option<Found> = None;
+    // What the keyring did, for `config show`; `None` if it was not asked.
+    let mut keyring_status = None;
     let flag =
         |v: &Option<String>, name: &'static str| v.clone().map(|v| set(v, Source::Flag(name)));
     if let Some(p) = pair(
@@ -41,14 +43,14 @@ pub(super) fn find(
         "flags",
         problems,
     ) {
-        found = Some((true, p));
+        found = Some(Found::ServiceAccount(p));
     } else if let Some(p) = pair(
         flag(&f.public_api_key, "--public-api-key"),
         flag(&f.private_api_key, "--private-api-key-file"),
         "flags",
         problems,
     ) {
-        found = Some((false, p));
+        found = Some(Found::ApiKey(p));
     }
     looked.push(
         "flags --public-api-key/--private-api-key-file, --client-id/--client-secret-file".into(),
@@ -66,11 +68,21 @@ pub(super) fn find(
             "environment",
             problems,
         );
-        if sa.is_some() && key.is_some() {
-            problems.push("both a service account and an API key are set in the environment; using the service account".into());
+        let token = env_var(env, "ACCESS_TOKEN");
+        let set_count = [sa.is_some(), token.is_some(), key.is_some()]
+            .iter()
+            .filter(|s| **s)
+            .count();
+        if set_count > 1 {
+            problems.push("more than one kind of credentials is set in the environment; using, as the Atlas CLI does, the service account, else the access token, else the API key".into());
         }
-        found = sa.map(|p| (true, p)).or(key.map(|p| (false, p)));
-        looked.push("environment MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET (or MCLI_…)".into());
+        // The Atlas CLI's order when it infers the kind: a service account
+        // wins over a user account, which wins over an API key.
+        found = sa
+            .map(Found::ServiceAccount)
+            .or(token.map(|t| Found::UserAccount(t, None)))
+            .or(key.map(Found::ApiKey));
+        looked.push("environment MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET, MONGODB_ATLAS_ACCESS_TOKEN (or MCLI_…)".into());
     }
     looked.append(&mut cli_looked);
     if found.is_none()
@@ -82,9 +94,11 @@ pub(super) fn find(
     {
         let service = atlascli::keyring_service(name);
         let mut keyring_note = None;
+        let mut from_keyring = 0;
         let mut secret = |key: &str, toml_value: &Option<String>| -> Option<Setting<String>> {
             match keyring(&service, key) {
                 Ok(Some(v)) if !v.is_empty() => {
+                    from_keyring += 1;
                     return Some(set(
                         v,
                         Source::Keyring {
@@ -97,46 +111,86 @@ pub(super) fn find(
             }
             toml_value.clone().map(|v| set(v, cli_src(name, cli_path)))
         };
-        let sa = (
-            secret("client_id", &cp.client_id),
-            secret("client_secret", &cp.client_secret),
-        );
-        let key = (
-            secret("public_api_key", &cp.public_api_key),
-            secret("private_api_key", &cp.private_api_key),
-        );
         let what = format!("Atlas CLI profile [{name}]");
+        // Only the secrets the profile's kind needs: each is a keyring round trip.
+        let mut sa = |problems: &mut Vec<String>| {
+            let id = secret("client_id", &cp.client_id);
+            let sk = secret("client_secret", &cp.client_secret);
+            pair(id, sk, &what, problems).map(Found::ServiceAccount)
+        };
         found = match cp.auth_type.as_deref() {
-            Some("service_account") => pair(sa.0, sa.1, &what, problems).map(|p| (true, p)),
-            Some("api_keys") => pair(key.0, key.1, &what, problems).map(|p| (false, p)),
-            Some("user_account") => {
-                problems.push(format!(
-                    "{what} signs in as a user (atlas auth login); atlas-x509 needs an API key or a service account"
-                ));
-                None
+            Some("service_account") => sa(problems),
+            Some("api_keys") => {
+                let public = secret("public_api_key", &cp.public_api_key);
+                let private = secret("private_api_key", &cp.private_api_key);
+                pair(public, private, &what, problems).map(Found::ApiKey)
             }
-            _ => pair(sa.0, sa.1, &what, problems)
-                .map(|p| (true, p))
-                .or_else(|| pair(key.0, key.1, &what, problems).map(|p| (false, p))),
+            Some("user_account") => {
+                let token = secret("access_token", &cp.access_token);
+                if token.is_none() {
+                    problems.push(format!(
+                        "{what} is a user account (atlas auth login) but holds no access token: sign in with `atlas auth login --profile {name}`"
+                    ));
+                }
+                token.map(|t| Found::UserAccount(t, Some(name.to_string())))
+            }
+            // No auth_type: as the CLI infers it — a service account, else a
+            // user account (both tokens present), else an API key.
+            _ => match sa(problems) {
+                Some(f) => Some(f),
+                None => {
+                    let token = secret("access_token", &cp.access_token);
+                    let refresh = secret("refresh_token", &cp.refresh_token);
+                    match (token, refresh) {
+                        (Some(t), Some(_)) => Some(Found::UserAccount(t, Some(name.to_string()))),
+                        _ => {
+                            let public = secret("public_api_key", &cp.public_api_key);
+                            let private = secret("private_api_key", &cp.private_api_key);
+                            pair(public, private, &what, problems).map(Found::ApiKey)
+                        }
+                    }
+                }
+            },
         };
         let kr = match &keyring_note {
             Some(e) => format!("keyring: {e}"),
             None => format!("keyring service {service}"),
         };
+        keyring_status = Some(match (&keyring_note, from_keyring) {
+            (Some(e), _) => format!("unavailable ({e}); secrets read from the Atlas CLI's TOML"),
+            (None, 0) => format!(
+                "asked, nothing stored under service {service}; secrets read from the Atlas CLI's TOML"
+            ),
+            (None, n) => format!("{n} secret(s) read from service {service}"),
+        });
         looked.push(format!(
             "Atlas CLI profile [{name}] in {} ({kr})",
             cli_path.display()
         ));
     }
     match found {
-        Some((true, (id, secret))) => (
+        Some(Found::ServiceAccount((id, secret))) => (
             Credentials::service_account(id.value, secret.value),
             Some((id.source, secret.source)),
+            keyring_status,
         ),
-        Some((false, (public, private))) => (
+        Some(Found::ApiKey((public, private))) => (
             Credentials::api_key(public.value, private.value),
             Some((public.source, private.source)),
+            keyring_status,
         ),
-        None => (Credentials::None, None),
+        Some(Found::UserAccount(token, profile)) => (
+            Credentials::user_account(token.value, profile),
+            Some((token.source.clone(), token.source)),
+            keyring_status,
+        ),
+        None => (Credentials::None, None, keyring_status),
     }
+}
+
+enum Found {
+    ServiceAccount(Pair),
+    ApiKey(Pair),
+    /// The access token and the Atlas CLI profile it came from.
+    UserAccount(Setting<String>, Option<String>),
 }

@@ -6,7 +6,7 @@
 
 pub mod atlascli;
 mod credentials;
-mod keyring;
+pub mod keyring;
 pub mod own;
 mod show;
 
@@ -123,6 +123,8 @@ pub struct Resolved {
     pub color: Setting<bool>,
     pub theme_colors: BTreeMap<String, String>,
     pub keys: BTreeMap<String, Vec<String>>,
+    /// What the OS keyring gave, when the Atlas CLI profile was read.
+    pub keyring: Option<String>,
     /// Where credentials were looked for, for the "no credentials" screen.
     pub looked: Vec<String>,
     /// Problems found on the way (unknown keys, half-set pairs…).
@@ -294,7 +296,7 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         profile: profile.value.clone(),
     };
 
-    let (credentials, credential_sources) = credentials::find(
+    let (credentials, credential_sources, keyring) = credentials::find(
         &f,
         env,
         cli_profile.as_ref().map(|p| credentials::CliProfileRef {
@@ -383,6 +385,7 @@ pub fn resolve(inputs: Inputs) -> Resolved {
         base_url,
         credentials,
         credential_sources,
+        keyring,
         project_id,
         org_id,
         items_per_page: pick!(
@@ -521,7 +524,7 @@ pub fn no_credentials_text(r: &Resolved) -> Vec<String> {
         String::new(),
         "Set an API key:      export MONGODB_ATLAS_PUBLIC_API_KEY=… MONGODB_ATLAS_PRIVATE_API_KEY=…".into(),
         "or a service account: export MONGODB_ATLAS_CLIENT_ID=… MONGODB_ATLAS_CLIENT_SECRET=…".into(),
-        "or use an Atlas CLI profile: atlas config init, then --profile NAME.".into(),
+        "or sign in with the Atlas CLI (atlas auth login, or atlas config init for a key), then --profile NAME.".into(),
         String::new(),
         "No account at hand? `atlas-x509 --demo` runs everything against a built-in Atlas simulator.".into(),
     ]);

@@ -10,11 +10,18 @@ fn row(out: &mut String, name: &str, value: &str, source: &Source) {
     let _ = writeln!(out, "{name:<22} {value:<40} ({source})");
 }
 
+fn utc(t: i64) -> String {
+    jiff::Timestamp::from_second(t)
+        .map(|ts| ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|_| "(out of range)".into())
+}
+
 fn row_of<T: std::fmt::Display>(out: &mut String, name: &str, s: &Setting<T>) {
     row(out, name, &s.value.to_string(), &s.source);
 }
 
-pub fn show(r: &Resolved) -> String {
+/// `now` (Unix seconds) tells an expired access token from a live one.
+pub fn show(r: &Resolved, now: i64) -> String {
     let mut out = String::new();
     row_of(&mut out, "profile", &r.profile);
     row_of(&mut out, "base_url", &r.base_url);
@@ -32,7 +39,20 @@ pub fn show(r: &Resolved) -> String {
             row(&mut out, "client_id", client_id, p);
             row(&mut out, "client_secret", "******** (set, never shown)", s);
         }
+        (Credentials::UserAccount { subject, .. }, Some((_, s))) => {
+            let who = subject.as_deref().unwrap_or("(no subject in the token)");
+            row(&mut out, "user_account", &crate::sanitize::line(who, 80), s);
+            let state = match (r.credentials.usable_until(), r.credentials.expires_at()) {
+                (Some(t), Some(exp)) if now >= t => format!("******** expired {}", utc(exp)),
+                (_, Some(exp)) => format!("******** valid until {}", utc(exp)),
+                _ => "******** (set, never shown)".to_string(),
+            };
+            row(&mut out, "access_token", &state, s);
+        }
         _ => row(&mut out, "credentials", "none found", &Source::Default),
+    }
+    if let Some(k) = &r.keyring {
+        let _ = writeln!(out, "{:<22} {k}", "keyring");
     }
     match &r.project_id {
         Some(p) => row_of(&mut out, "project_id", p),

@@ -201,6 +201,21 @@ fn authenticate(sh: &Shared, req: &Request) -> Result<(), Challenge> {
         return Err(Challenge { stale: false });
     };
     if let Some(token) = auth.strip_prefix("Bearer ") {
+        let token = token.trim();
+        // A JWT is a user-account token; anything else a service account's.
+        if token.matches('.').count() == 2 {
+            let now = jiff::Timestamp::now().as_second();
+            let ok = sh
+                .sessions
+                .lock()
+                .map(|s| s.verify(token, now))
+                .unwrap_or(false);
+            return if ok {
+                Ok(())
+            } else {
+                Err(Challenge { stale: false })
+            };
+        }
         let ok = sh
             .tokens
             .lock()

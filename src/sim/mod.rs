@@ -2,6 +2,7 @@
 //! real HTTP on loopback with real Digest auth and real certificates. It backs
 //! `--demo` and the tests.
 
+pub mod account;
 pub mod ca;
 pub mod digest;
 mod guard;

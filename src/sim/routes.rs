@@ -45,6 +45,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(api)
         .route("/api/oauth/token", post(token))
+        .route(
+            "/api/private/unauth/account/device/token",
+            post(refresh_user_token),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             shared.clone(),
@@ -294,6 +298,52 @@ async fn token(State(sh): Sh, headers: HeaderMap, body: Bytes) -> Response {
         })
         .to_string(),
     )
+}
+
+/// The device-flow token endpoint the Atlas CLI refreshes a user's access
+/// token at: `grant_type=refresh_token`; the refresh token is spent and a
+/// new pair returned. A spent or unknown one gets Atlas's error code, which
+/// the CLI reads as "log in again".
+async fn refresh_user_token(State(sh): Sh, body: Bytes) -> Response {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body)
+        .take(16)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if get("grant_type") != Some("refresh_token") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "Only grant_type=refresh_token is supported here.",
+        );
+    }
+    let now = jiff::Timestamp::now().as_second();
+    let pair = get("refresh_token")
+        .and_then(|r| sh.sessions.lock().ok()?.refresh(r, now, sh.user_token_ttl));
+    match pair {
+        Some(p) => render::body(
+            StatusCode::OK,
+            "application/json",
+            json!({
+                "access_token": p.access_token,
+                "refresh_token": p.refresh_token,
+                "expires_in": sh.user_token_ttl.max(0),
+                "token_type": "Bearer",
+                "scope": "openid profile offline_access",
+            })
+            .to_string(),
+        ),
+        None => render::error(SimError::new(
+            400,
+            "INVALID_REFRESH_TOKEN",
+            "The refresh token is invalid or has expired.",
+            vec![],
+        )),
+    }
 }
 
 async fn not_found(req: axum::extract::Request) -> Response {

@@ -34,6 +34,9 @@ pub struct SimConfig {
     /// Reject a Digest `nc` that is not higher than the last one seen for
     /// its nonce (a strict server); off by default, like Atlas as recorded.
     pub strict_nonce_count: bool,
+    /// Lifetime of user-account access tokens, in seconds (may be 0 or
+    /// negative: expired from the start).
+    pub user_token_ttl: i64,
 }
 
 impl Default for SimConfig {
@@ -49,6 +52,7 @@ impl Default for SimConfig {
             nonce_ttl: Duration::from_secs(300),
             header_timeout: Duration::from_secs(10),
             strict_nonce_count: false,
+            user_token_ttl: 43_200,
         }
     }
 }
@@ -98,6 +102,9 @@ pub struct SimCredentials {
     pub private_key: String,
     pub client_id: String,
     pub client_secret: String,
+    /// A user-account session, as `atlas auth login` leaves in a profile.
+    pub access_token: String,
+    pub refresh_token: String,
 }
 
 /// One request as the simulator saw it.
@@ -122,6 +129,8 @@ pub(crate) struct Shared {
     pub fail_rate: f64,
     pub rate_limit: Option<RateLimit>,
     pub token_ttl: Duration,
+    pub user_token_ttl: i64,
+    pub sessions: Mutex<super::account::Sessions>,
     pub store: Mutex<Store>,
     pub nonces: Mutex<NonceStore>,
     pub tokens: Mutex<HashMap<String, Instant>>,
@@ -196,6 +205,17 @@ impl SimHandle {
         }
     }
 
+    /// A user-account access token signed by this simulator, expiring `ttl`
+    /// seconds from now (negative: already expired).
+    pub fn user_access_token(&self, ttl: i64) -> String {
+        let now = jiff::Timestamp::now().as_second();
+        self.shared
+            .sessions
+            .lock()
+            .map(|s| s.access_token(now, ttl))
+            .unwrap_or_default()
+    }
+
     /// Adds a MANAGED X.509 user with no certificates to a project, as the
     /// Atlas console would (tests use it for names no seed holds).
     pub fn add_managed_user(&self, group_id: &str, username: &str) -> Result<(), String> {
@@ -265,7 +285,7 @@ fn random_string(len: usize, alphabet: &[u8]) -> String {
         .collect()
 }
 
-fn new_credentials(base_url: String) -> SimCredentials {
+fn new_credentials(base_url: String, session: super::account::Pair) -> SimCredentials {
     const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
     const HEX: &[u8] = b"0123456789abcdef";
     let uuid = format!(
@@ -288,6 +308,8 @@ fn new_credentials(base_url: String) -> SimCredentials {
                 b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
             )
         ),
+        access_token: session.access_token,
+        refresh_token: session.refresh_token,
     }
 }
 
@@ -311,7 +333,9 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
     }
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
-    let credentials = new_credentials(format!("http://{addr}"));
+    let mut sessions = super::account::Sessions::new();
+    let session = sessions.mint(jiff::Timestamp::now().as_second(), cfg.user_token_ttl);
+    let credentials = new_credentials(format!("http://{addr}"), session);
     let shared = Arc::new(Shared {
         creds: credentials.clone(),
         key_type: cfg.key_type,
@@ -319,6 +343,8 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         fail_rate: cfg.fail_rate,
         rate_limit: cfg.rate_limit,
         token_ttl: cfg.token_ttl,
+        user_token_ttl: cfg.user_token_ttl,
+        sessions: Mutex::new(sessions),
         store: Mutex::new(Store::from_seed(&cfg.seed, jiff::Timestamp::now())),
         nonces: Mutex::new(NonceStore::new(cfg.nonce_ttl).strict(cfg.strict_nonce_count)),
         tokens: Mutex::new(HashMap::new()),

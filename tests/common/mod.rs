@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod fake_atlas;
 pub mod fixtures;
 pub mod gallery;
 pub mod harness;

@@ -78,6 +78,9 @@ struct Inner {
     cfg: ClientConfig,
     digest: DigestSession,
     token: tokio::sync::Mutex<Option<CachedToken>>,
+    /// The user-account token in use: the configured one, or a newer one
+    /// read again after the Atlas CLI refreshed it.
+    user_token: tokio::sync::Mutex<Option<secrecy::SecretString>>,
     rate: Mutex<Option<RateLimitInfo>>,
     on_wait: Mutex<Option<WaitObserver>>,
 }
@@ -117,6 +120,10 @@ impl Client {
             .build()
             .map_err(Error::from_reqwest)?;
         let prefix = base.as_str().trim_end_matches('/').to_string();
+        let user_token = match &cfg.credentials {
+            Credentials::UserAccount { access_token, .. } => Some(access_token.clone()),
+            _ => None,
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -125,6 +132,7 @@ impl Client {
                 cfg,
                 digest: DigestSession::default(),
                 token: tokio::sync::Mutex::new(None),
+                user_token: tokio::sync::Mutex::new(user_token),
                 rate: Mutex::new(None),
                 on_wait: Mutex::new(None),
             }),

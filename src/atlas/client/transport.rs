@@ -8,7 +8,8 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::atlas::auth::{CachedToken, DigestSession, TokenResponse};
+use crate::atlas::auth::{CachedToken, DigestSession, TokenOrigin, TokenResponse};
+use crate::atlas::jwt;
 use crate::atlas::{Credentials, Error, TransportKind};
 
 use super::response::{Raw, error_from, retry_after};
@@ -119,6 +120,28 @@ impl Client {
                 }
                 Ok(raw)
             }
+            Credentials::UserAccount { origin, .. } => {
+                let token = self.user_token(origin, None).await?;
+                let raw = self
+                    .send_once(method, url, body, Some(bearer_header(&token)))
+                    .await?;
+                if raw.status != StatusCode::UNAUTHORIZED || about_the_project(&raw) {
+                    return Ok(raw);
+                }
+                // Refused before its time: the Atlas CLI may have refreshed
+                // the pair meanwhile (revoking this one). Once, with a newer token.
+                let token = self.user_token(origin, Some(&token)).await?;
+                let raw = self
+                    .send_once(method, url, body, Some(bearer_header(&token)))
+                    .await?;
+                if raw.status == StatusCode::UNAUTHORIZED && !about_the_project(&raw) {
+                    return Err(Error::Token {
+                        expired_at: None,
+                        profile: origin.profile.clone(),
+                    });
+                }
+                Ok(raw)
+            }
             Credentials::ServiceAccount { .. } => {
                 let token = self.bearer(None).await?;
                 let raw = self
@@ -196,6 +219,49 @@ impl Client {
         let value = token.value.clone();
         *slot = Some(token);
         Ok(value)
+    }
+
+    /// The user-account token to send: the current one while unexpired,
+    /// else (or when `refused`) the one the profile holds now.
+    async fn user_token(
+        &self,
+        origin: &TokenOrigin,
+        refused: Option<&SecretString>,
+    ) -> Result<SecretString, Error> {
+        let mut slot = self.inner.user_token.lock().await;
+        let now = jiff::Timestamp::now().as_second();
+        let current = slot.clone().unwrap_or_default();
+        let stale = refused.is_some_and(|r| r.expose_secret() == current.expose_secret());
+        if !stale && !jwt::is_expired(current.expose_secret(), now) {
+            return Ok(current);
+        }
+        let reread = match origin.reload.clone() {
+            // A thread of its own, outside the runtime: the keyring client
+            // blocks on a runtime of its own.
+            Some(reload) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                std::thread::spawn(move || {
+                    let _ = tx.send(reload());
+                });
+                rx.await.ok().flatten()
+            }
+            None => None,
+        };
+        if let Some(new) = reread
+            && new.expose_secret() != current.expose_secret()
+            && !jwt::is_expired(new.expose_secret(), now)
+        {
+            *slot = Some(new.clone());
+            return Ok(new);
+        }
+        Err(Error::Token {
+            expired_at: if stale {
+                None
+            } else {
+                jwt::claims(current.expose_secret()).and_then(|c| c.exp)
+            },
+            profile: origin.profile.clone(),
+        })
     }
 
     async fn fetch_token(&self) -> Result<CachedToken, Error> {
@@ -292,6 +358,16 @@ fn digest_challenge(raw: &Raw) -> Option<String> {
                 .is_some_and(|s| s.eq_ignore_ascii_case("digest"))
         })
         .map(str::to_string)
+}
+
+/// A 401 that says the credentials are fine but the project is not theirs.
+fn about_the_project(raw: &Raw) -> bool {
+    serde_json::from_slice::<crate::atlas::ApiError>(&raw.body).is_ok_and(|e| {
+        matches!(
+            e.error_code.as_str(),
+            "USER_CANNOT_ACCESS_GROUP" | "NOT_IN_GROUP"
+        )
+    })
 }
 
 fn is_retryable_status(s: StatusCode) -> bool {

@@ -1,0 +1,191 @@
+//! Renewing an expired user-account access token through the Atlas CLI.
+//! The refresh token is the CLI's (it rotates on use, and the CLI stores the
+//! new pair in its config or keyring); atlas-x509 never writes either. So a
+//! renewal is: run the CLI's cheapest authenticated call, which refreshes
+//! and stores the pair, then read the profile again.
+
+use std::ffi::OsStr;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::atlas::renew_command;
+
+/// What the CLI may print that we keep: enough for its error, no more.
+const STDERR_CAP: usize = 16 * 1024;
+
+/// The `atlas` executable on `path` (the value of PATH), if any.
+pub fn find_atlas(path: Option<&OsStr>) -> Option<PathBuf> {
+    let name = if cfg!(windows) { "atlas.exe" } else { "atlas" };
+    std::env::split_paths(path?)
+        // An empty or relative PATH entry means "the current directory":
+        // never run a program planted there.
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(p) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
+/// Runs the renewal command for `profile` with no terminal input (it must
+/// not prompt), its output discarded and its errors kept, for at most
+/// `timeout`. `Err` carries what went wrong, in the CLI's words when it said.
+pub fn run_atlas(atlas: &Path, profile: &str, timeout: Duration) -> Result<(), String> {
+    let args = &renew_command(profile)[1..];
+    let mut child = Command::new(atlas)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", atlas.display()))?;
+    // Read stderr on a thread so a chatty CLI never blocks on a full pipe.
+    let reader = child.stderr.take().map(|mut err| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let room = STDERR_CAP.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+            }
+            kept
+        })
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() < timeout => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Ok(None) | Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    // A grandchild may hold the pipe open after the CLI ended: wait for its
+    // words a moment, not for the grandchild.
+    let said = reader
+        .and_then(|r| {
+            let until = Instant::now() + Duration::from_secs(1);
+            while !r.is_finished() && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            r.is_finished().then(|| r.join().ok()).flatten()
+        })
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let said = last_lines(&said, 4);
+    match status {
+        Some(s) if s.success() => Ok(()),
+        Some(s) => Err(format!(
+            "`{}` failed ({s}){}",
+            renew_command(profile).join(" "),
+            if said.is_empty() {
+                String::new()
+            } else {
+                format!(": {said}")
+            }
+        )),
+        None => Err(format!(
+            "`{}` did not finish within {} s and was stopped",
+            renew_command(profile).join(" "),
+            timeout.as_secs()
+        )),
+    }
+}
+
+/// The CLI's last few non-empty lines, escaped (they may quote a server)
+/// and with any token-looking credential redacted.
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail = lines[lines.len().saturating_sub(n)..].join(" / ");
+    crate::sanitize::line(&crate::sanitize::redact(&tail), 600)
+}
+
+/// `y`, `yes` or an empty answer (the default) mean yes.
+pub fn is_yes(answer: &str) -> bool {
+    matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "" | "y" | "yes"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers() {
+        for y in ["", "y", "Y", "yes", " YES \n"] {
+            assert!(is_yes(y), "{y:?}");
+        }
+        for n in ["n", "no", "nope", "q"] {
+            assert!(!is_yes(n), "{n:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atlas_is_found_only_in_absolute_path_entries() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let atlas = dir.path().join("atlas");
+        std::fs::write(&atlas, "#!/bin/sh\n").unwrap();
+        assert_eq!(
+            find_atlas(Some(dir.path().as_os_str())),
+            None,
+            "not executable"
+        );
+        std::fs::set_permissions(&atlas, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = std::env::join_paths(["relative/bin", dir.path().to_str().unwrap()]).unwrap();
+        assert_eq!(find_atlas(Some(&path)), Some(atlas));
+        assert_eq!(find_atlas(Some(OsStr::new("."))), None);
+        assert_eq!(find_atlas(None), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_failing_or_hanging_cli_is_reported_not_waited_on() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let atlas = dir.path().join("atlas");
+        std::fs::write(
+            &atlas,
+            "#!/bin/sh\necho 'Error: INVALID_REFRESH_TOKEN \x1b[31mlog in again' >&2\nexit 1\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&atlas, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let e = run_atlas(&atlas, "work", Duration::from_secs(10)).unwrap_err();
+        assert!(e.contains("INVALID_REFRESH_TOKEN"), "{e}");
+        assert!(e.contains("--profile work"), "{e}");
+        assert!(!e.contains('\x1b'), "escaped: {e}");
+
+        let hangs = dir.path().join("atlas-hangs");
+        std::fs::write(&hangs, "#!/bin/sh\nsleep 30 &\nexec sleep 30\n").unwrap();
+        std::fs::set_permissions(&hangs, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let started = Instant::now();
+        let e = run_atlas(&hangs, "work", Duration::from_millis(300)).unwrap_err();
+        assert!(e.contains("did not finish"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+}
