@@ -59,6 +59,10 @@ pub struct Cli {
     #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: Option<u64>,
 
+    /// Requests in flight at once when a list spans pages (default 8).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=32))]
+    pub concurrency: Option<u64>,
+
     /// The most items one list may hold before a command stops with an
     /// error (default 100000): a bound on what a server can make us read.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]

@@ -91,6 +91,7 @@ async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
                 client,
                 project: resolved.project_id.as_ref().map(|p| p.value.clone()),
                 json: cli.json,
+                concurrency: resolved.concurrency.value,
             };
             match headless::run(&ctx, cmd).await {
                 Ok(()) => 0,
@@ -209,6 +210,7 @@ fn flags(cli: &Cli) -> Result<Flags, String> {
         client_id: cli.client_id.clone(),
         client_secret: read_secret(&cli.client_secret_file, "--client-secret-file")?,
         timeout: cli.timeout,
+        concurrency: cli.concurrency.map(|n| n as usize),
         items_per_page: cli.items_per_page,
         default_months: cli.default_months,
         clipboard: cli.clipboard,

@@ -19,6 +19,7 @@ pub struct OwnConfig {
     pub clipboard: Option<ClipboardMode>,
     pub clipboard_clear_after: Option<u64>,
     pub timeout: Option<u64>,
+    pub concurrency: Option<usize>,
     pub mouse: Option<bool>,
     /// `[theme] color = false` turns colour off, like NO_COLOR.
     pub color: Option<bool>,
@@ -69,6 +70,10 @@ pub fn parse(text: &str) -> Result<(OwnConfig, Vec<String>), String> {
             "timeout" => match int_in(v, 1, 600) {
                 Some(n) => c.timeout = Some(n as u64),
                 None => bad!(key, "seconds from 1 to 600"),
+            },
+            "concurrency" => match int_in(v, 1, 32) {
+                Some(n) => c.concurrency = Some(n as usize),
+                None => bad!(key, "a whole number from 1 to 32"),
             },
             "clipboard_clear_after" => match int_in(v, 1, 86_400) {
                 Some(n) => c.clipboard_clear_after = Some(n as u64),

@@ -76,6 +76,7 @@ pub fn show(r: &Resolved, now: i64) -> String {
         row_of(&mut out, "clipboard_clear_after", c);
     }
     row_of(&mut out, "timeout", &r.timeout);
+    row_of(&mut out, "concurrency", &r.concurrency);
     row_of(&mut out, "mouse", &r.mouse);
     row_of(&mut out, "color", &r.color);
     for (action, keys) in &r.keys {

@@ -127,7 +127,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
         "notAfter": ts(Some(info.not_after)),
         "sha256": info.sha256,
     });
-    emit(ctx, value, || {
+    emit(ctx, &value, || {
         format!(
             "issued serial {} for {}, valid until {}\nsaved to {} (mode 0600)\n",
             info.serial,
@@ -145,9 +145,11 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
     let shown = crate::sanitize::line(&group.name, 200);
     let sec = ctx.client.get_user_security(&project).await?;
     if !sec.customer_x509.is_configured() {
-        return emit(ctx, json!({"projectId": project, "changed": false}), || {
-            format!("{shown} has no customer CA: nothing to disable\n")
-        });
+        return emit(
+            ctx,
+            &json!({"projectId": project, "changed": false}),
+            || format!("{shown} has no customer CA: nothing to disable\n"),
+        );
     }
     if !a.yes {
         if !std::io::stdin().is_terminal() {
@@ -173,7 +175,7 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
     let after = ctx.client.disable_customer_x509(&project).await?;
     emit(
         ctx,
-        json!({"projectId": project, "changed": true, "customerX509": {"configured": after.customer_x509.is_configured()}}),
+        &json!({"projectId": project, "changed": true, "customerX509": {"configured": after.customer_x509.is_configured()}}),
         || {
             format!(
                 "customer-managed X.509 disabled on {shown}; Atlas is restarting its clusters\n"

@@ -3,13 +3,17 @@
 //! errors to stderr. Exit codes: 0 ok, 1 API or I/O error, 2 usage, 3 auth.
 
 mod change;
+pub mod json_out;
 mod table;
 
 use std::io::Write;
 
 use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
+
+use json_out::Ts;
 
 use crate::atlas::{Client, Error, PageRequest, UserCert, X509Type};
 use crate::cli::{CertsArgs, Command, ExpiringArgs, ProjectArg};
@@ -52,6 +56,8 @@ pub struct Ctx {
     /// The default project (flag, env, profile).
     pub project: Option<String>,
     pub json: bool,
+    /// Pages (or users) fetched at once after the first page.
+    pub concurrency: usize,
 }
 
 impl Ctx {
@@ -69,10 +75,14 @@ pub(super) fn out(text: &str) -> Result<(), Fail> {
         .map_err(|e| Fail::Io(e.to_string()))
 }
 
-pub(super) fn emit(ctx: &Ctx, value: Value, table: impl FnOnce() -> String) -> Result<(), Fail> {
+/// The JSON of `value` (typed rows, streamed) or the table, never both built.
+pub(super) fn emit<T: Serialize + ?Sized>(
+    ctx: &Ctx,
+    value: &T,
+    table: impl FnOnce() -> String,
+) -> Result<(), Fail> {
     if ctx.json {
-        let text = serde_json::to_string_pretty(&value).map_err(|e| Fail::Io(e.to_string()))?;
-        out(&format!("{}\n", crate::sanitize::json_for_terminal(&text)))
+        json_out::write(std::io::stdout().lock(), value).map_err(|e| Fail::Io(e.to_string()))
     } else {
         out(&table())
     }
@@ -98,15 +108,64 @@ pub(super) fn ts(t: Option<Timestamp>) -> String {
         .unwrap_or_default()
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProjectRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    org_id: &'a Option<String>,
+    cluster_count: Option<u64>,
+    created: Ts,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserRow<'a> {
+    username: &'a str,
+    database_name: &'a str,
+    x509_type: &'a str,
+    roles: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CertRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<&'a str>,
+    #[serde(rename = "_id")]
+    id: u64,
+    serial_hex: String,
+    subject: &'a str,
+    created_at: Ts,
+    not_after: Ts,
+    days_left: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CertPage<'a> {
+    total_count: Option<u64>,
+    page: Option<u32>,
+    items_per_page: u32,
+    results: Vec<CertRow<'a>>,
+}
+
 async fn projects(ctx: &Ctx) -> Result<(), Fail> {
     let all = ctx
         .client
-        .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, 4)
+        .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, ctx.concurrency)
         .await?;
-    let value = json!(all.iter().map(|p| json!({
-        "id": p.id, "name": p.name, "orgId": p.org_id, "clusterCount": p.cluster_count, "created": ts(p.created),
-    })).collect::<Vec<_>>());
-    emit(ctx, value, || {
+    let value: Vec<ProjectRow> = all
+        .iter()
+        .map(|p| ProjectRow {
+            id: &p.id,
+            name: &p.name,
+            org_id: &p.org_id,
+            cluster_count: p.cluster_count,
+            created: Ts(p.created),
+        })
+        .collect();
+    emit(ctx, &value, || {
         let rows: Vec<Vec<String>> = all
             .iter()
             .map(|p| {
@@ -125,7 +184,7 @@ async fn users(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
     let project = ctx.project(a)?;
     let all = ctx
         .client
-        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, 4)
+        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, ctx.concurrency)
         .await?;
     let roles = |u: &crate::atlas::DatabaseUser| {
         u.roles
@@ -133,10 +192,16 @@ async fn users(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
             .map(|r| format!("{}@{}", r.role_name, r.database_name))
             .collect::<Vec<_>>()
     };
-    let value = json!(all.iter().map(|u| json!({
-        "username": u.username, "databaseName": u.database_name, "x509Type": u.x509_type.as_str(), "roles": roles(u),
-    })).collect::<Vec<_>>());
-    emit(ctx, value, || {
+    let value: Vec<UserRow> = all
+        .iter()
+        .map(|u| UserRow {
+            username: &u.username,
+            database_name: &u.database_name,
+            x509_type: u.x509_type.as_str(),
+            roles: roles(u),
+        })
+        .collect();
+    emit(ctx, &value, || {
         let rows: Vec<Vec<String>> = all
             .iter()
             .map(|u| {
@@ -152,15 +217,16 @@ async fn users(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
     })
 }
 
-fn cert_json(c: &UserCert, now: Timestamp) -> Value {
-    json!({
-        "_id": c.id,
-        "serialHex": format!("{:X}", c.id),
-        "subject": c.subject,
-        "createdAt": ts(Some(c.created_at)),
-        "notAfter": ts(Some(c.not_after)),
-        "daysLeft": (c.not_after.as_second() - now.as_second()).div_euclid(86_400),
-    })
+fn cert_json<'a>(c: &'a UserCert, username: Option<&'a str>, now: Timestamp) -> CertRow<'a> {
+    CertRow {
+        username,
+        id: c.id,
+        serial_hex: format!("{:X}", c.id),
+        subject: &c.subject,
+        created_at: Ts(Some(c.created_at)),
+        not_after: Ts(Some(c.not_after)),
+        days_left: (c.not_after.as_second().saturating_sub(now.as_second())).div_euclid(86_400),
+    }
 }
 
 fn cert_row(c: &UserCert, now: Timestamp) -> Vec<String> {
@@ -182,7 +248,7 @@ async fn certs(ctx: &Ctx, a: &CertsArgs) -> Result<(), Fail> {
     let (list, total, page) = if a.all {
         let all = ctx
             .client
-            .all_certs(&project, &a.user, a.per_page, 4)
+            .all_certs(&project, &a.user, a.per_page, ctx.concurrency)
             .await?;
         let n = all.len() as u64;
         (all, Some(n), None)
@@ -194,13 +260,13 @@ async fn certs(ctx: &Ctx, a: &CertsArgs) -> Result<(), Fail> {
         let total = p.known_total();
         (p.results, total, Some(a.page))
     };
-    let value = json!({
-        "totalCount": total,
-        "page": page,
-        "itemsPerPage": a.per_page,
-        "results": list.iter().map(|c| cert_json(c, now)).collect::<Vec<_>>(),
-    });
-    emit(ctx, value, || {
+    let value = CertPage {
+        total_count: total,
+        page,
+        items_per_page: a.per_page,
+        results: list.iter().map(|c| cert_json(c, None, now)).collect(),
+    };
+    emit(ctx, &value, || {
         let rows: Vec<Vec<String>> = list.iter().map(|c| cert_row(c, now)).collect();
         let mut t = table::render(&CERT_HEADERS, &rows);
         if let (Some(p), Some(total)) = (page, total) {
@@ -223,7 +289,7 @@ async fn security(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
         },
         "ldap": sec.ldap,
     });
-    emit(ctx, value, || {
+    emit(ctx, &value, || {
         if sec.customer_x509.is_configured() {
             format!(
                 "customer-managed X.509: on ({} CA certificate{})\n",
@@ -258,7 +324,7 @@ async fn certs_per_user(
                 (user, certs)
             }
         })
-        .buffer_unordered(4)
+        .buffer_unordered(ctx.concurrency.max(1))
         .collect()
         .await;
     // One unreadable user must not sink the report: it is named, the rest
@@ -282,7 +348,7 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
         .map_err(|e| Fail::Usage(e.to_string()))?;
     let users = ctx
         .client
-        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, 4)
+        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, ctx.concurrency)
         .await?;
     let managed: Vec<String> = users
         .into_iter()
@@ -300,16 +366,11 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
         .filter(|(_, c)| c.not_after <= horizon)
         .collect();
     soon.sort_by_key(|(u, c)| (c.not_after, u.clone()));
-    let value = json!(
-        soon.iter()
-            .map(|(u, c)| {
-                let mut v = cert_json(c, now);
-                v["username"] = json!(u);
-                v
-            })
-            .collect::<Vec<_>>()
-    );
-    emit(ctx, value, || {
+    let value: Vec<CertRow> = soon
+        .iter()
+        .map(|(u, c)| cert_json(c, Some(u), now))
+        .collect();
+    emit(ctx, &value, || {
         let rows: Vec<Vec<String>> = soon
             .iter()
             .map(|(u, c)| {

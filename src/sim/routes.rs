@@ -77,12 +77,18 @@ async fn list_groups(State(sh): Sh, Path(ver): Path<String>, RawQuery(q): RawQue
     or_error((|| {
         let v = version(&ver);
         let page = PageQuery::parse(q.as_deref())?;
-        let store = lock(&sh.store)?;
         let path = format!("/api/atlas/{}/groups", v.segment());
-        let items: Vec<_> = store.projects.iter().collect();
-        let body = page.page(items, &sh.creds.base_url, &path, |p| {
-            render::group(p, &store.org_id, &sh.creds.base_url, v)
-        });
+        // The lock covers building the page's values, not serialising them.
+        let body = {
+            let store = lock(&sh.store)?;
+            page.page(
+                store.projects.len(),
+                store.projects.iter(),
+                &sh.creds.base_url,
+                &path,
+                |p| render::group(p, &store.org_id, &sh.creds.base_url, v),
+            )
+        };
         Ok(render::json(StatusCode::OK, v, &body))
     })())
 }
@@ -108,13 +114,18 @@ async fn list_users(
     or_error((|| {
         let v = version(&ver);
         let page = PageQuery::parse(q.as_deref())?;
-        let store = lock(&sh.store)?;
-        let p = store.project(&gid)?;
         let path = format!("/api/atlas/{}/groups/{gid}/databaseUsers", v.segment());
-        let items: Vec<_> = p.users.iter().collect();
-        let body = page.page(items, &sh.creds.base_url, &path, |u| {
-            render::user(u, &gid, &sh.creds.base_url, v)
-        });
+        let body = {
+            let store = lock(&sh.store)?;
+            let p = store.project(&gid)?;
+            page.page(
+                p.users.len(),
+                p.users.iter(),
+                &sh.creds.base_url,
+                &path,
+                |u| render::user(u, &gid, &sh.creds.base_url, v),
+            )
+        };
         Ok(render::json(StatusCode::OK, v, &body))
     })())
 }
@@ -127,16 +138,21 @@ async fn list_certs(
     or_error((|| {
         let v = version(&ver);
         let page = PageQuery::parse(q.as_deref())?;
-        let store = lock(&sh.store)?;
-        let certs = store.valid_certs(&gid, &user, jiff::Timestamp::now())?;
         let path = format!(
             "/api/atlas/{}/groups/{gid}/databaseUsers/{}/certs",
             v.segment(),
             crate::atlas::encode_path_segment(&user)
         );
-        let body = page.page(certs, &sh.creds.base_url, &path, |c| {
-            render::cert(c, &gid, &user)
-        });
+        let now = jiff::Timestamp::now();
+        let body = {
+            let store = lock(&sh.store)?;
+            let u = store.user(&gid, &user)?;
+            // Atlas lists unexpired certificates only, oldest first.
+            let valid = || u.certs.iter().filter(|c| c.not_after > now);
+            page.page(valid().count(), valid(), &sh.creds.base_url, &path, |c| {
+                render::cert(c, &gid, &user)
+            })
+        };
         Ok(render::json(StatusCode::OK, v, &body))
     })())
 }

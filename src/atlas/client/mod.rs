@@ -111,7 +111,14 @@ impl Client {
         }
         // No per-request timeout here: `execute` bounds the whole call,
         // retries included, and says so in its own words.
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if base.scheme() == "http" {
+            // Plain HTTP (a loopback simulator): never a TLS handshake, since
+            // redirects are not followed, so skip loading the system's root
+            // certificates (milliseconds before the first request).
+            builder = builder.tls_certs_only([]);
+        }
+        let http = builder
             .connect_timeout(cfg.connect_timeout)
             // Atlas never redirects API calls; following one could carry
             // credentials somewhere they were not meant to go.
