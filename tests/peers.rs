@@ -90,10 +90,12 @@ async fn curl_digest_with_the_demo_keys() {
     assert!(body.contains("You are not authorized for this resource."));
 }
 
-#[tokio::test]
-async fn sim_subcommand_prints_credentials_then_serves() {
+/// `atlas-x509 sim --listen 127.0.0.1:0 ARGS`: the process, its start-up
+/// JSON line parsed, and the line.
+fn sim_process(args: &[&str]) -> (std::process::Child, serde_json::Value, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-x509"))
-        .args(["sim", "--listen", "127.0.0.1:0", "--key-type", "ec"])
+        .args(["sim", "--listen", "127.0.0.1:0"])
+        .args(args)
         .env("HOME", std::env::temp_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -104,6 +106,12 @@ async fn sim_subcommand_prints_credentials_then_serves() {
         .read_line(&mut line)
         .unwrap();
     let info: serde_json::Value = serde_json::from_str(&line).expect("first line is JSON");
+    (child, info, line)
+}
+
+#[tokio::test]
+async fn sim_subcommand_prints_credentials_then_serves() {
+    let (mut child, info, line) = sim_process(&["--key-type", "ec"]);
     for key in [
         "base_url",
         "public_key",
@@ -135,18 +143,7 @@ async fn sim_subcommand_prints_credentials_then_serves() {
     child.wait().unwrap();
 
     // --user-token-ttl 0: the start-up token is expired from the start.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-x509"))
-        .args(["sim", "--listen", "127.0.0.1:0", "--user-token-ttl", "0"])
-        .env("HOME", std::env::temp_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let info: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let (mut child, info, _) = sim_process(&["--user-token-ttl", "0"]);
     let token = info["access_token"].as_str().unwrap();
     let exp = atlas_x509::atlas::jwt::claims(token).unwrap().exp.unwrap();
     assert!(exp <= jiff::Timestamp::now().as_second());
