@@ -3,6 +3,18 @@
 
 use jiff::Timestamp;
 
+/// `2026-11-23T10:00:00Z`: what commands print and `--json` carries.
+pub const ISO_UTC: &str = "%Y-%m-%dT%H:%M:%SZ";
+/// `2026-11-23 10:00:00 UTC`: for people.
+pub const HUMAN_UTC: &str = "%Y-%m-%d %H:%M:%S UTC";
+
+/// Unix seconds for people; a number out of range is said, not a panic.
+pub fn utc_seconds(t: i64) -> String {
+    Timestamp::from_second(t)
+        .map(|ts| ts.strftime(HUMAN_UTC).to_string())
+        .unwrap_or_else(|_| "(a time out of range)".into())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Urgency {
     Fine,

@@ -139,12 +139,7 @@ fn token_message(expired_at: Option<i64>, profile: Option<&str>) -> String {
         None => "the access token from the environment".to_string(),
     };
     let what = match expired_at {
-        Some(t) => {
-            let at = jiff::Timestamp::from_second(t)
-                .map(|ts| ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
-                .unwrap_or_else(|_| "a time out of range".into());
-            format!("{whose} expired at {at}")
-        }
+        Some(t) => format!("{whose} expired at {}", crate::format::utc_seconds(t)),
         None => format!("Atlas refused {whose} (revoked, or its session ended)"),
     };
     format!("{what}; {}", super::auth::renew_advice(profile))

@@ -10,12 +10,6 @@ fn row(out: &mut String, name: &str, value: &str, source: &Source) {
     let _ = writeln!(out, "{name:<22} {value:<40} ({source})");
 }
 
-fn utc(t: i64) -> String {
-    jiff::Timestamp::from_second(t)
-        .map(|ts| ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
-        .unwrap_or_else(|_| "(out of range)".into())
-}
-
 fn row_of<T: std::fmt::Display>(out: &mut String, name: &str, s: &Setting<T>) {
     row(out, name, &s.value.to_string(), &s.source);
 }
@@ -43,8 +37,12 @@ pub fn show(r: &Resolved, now: i64) -> String {
             let who = subject.as_deref().unwrap_or("(no subject in the token)");
             row(&mut out, "user_account", &crate::sanitize::line(who, 80), s);
             let state = match (r.credentials.usable_until(), r.credentials.expires_at()) {
-                (Some(t), Some(exp)) if now >= t => format!("******** expired {}", utc(exp)),
-                (_, Some(exp)) => format!("******** valid until {}", utc(exp)),
+                (Some(t), Some(exp)) if now >= t => {
+                    format!("******** expired {}", crate::format::utc_seconds(exp))
+                }
+                (_, Some(exp)) => {
+                    format!("******** valid until {}", crate::format::utc_seconds(exp))
+                }
                 _ => "******** (set, never shown)".to_string(),
             };
             row(&mut out, "access_token", &state, s);

@@ -85,7 +85,7 @@ pub struct Ts(pub Option<jiff::Timestamp>);
 impl Serialize for Ts {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            Some(t) => s.collect_str(&t.strftime("%Y-%m-%dT%H:%M:%SZ")),
+            Some(t) => s.collect_str(&t.strftime(crate::format::ISO_UTC)),
             None => s.serialize_str(""),
         }
     }

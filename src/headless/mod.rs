@@ -104,7 +104,7 @@ pub async fn run(ctx: &Ctx, cmd: &Command) -> Result<(), Fail> {
 }
 
 pub(super) fn ts(t: Option<Timestamp>) -> String {
-    t.map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+    t.map(|t| t.strftime(crate::format::ISO_UTC).to_string())
         .unwrap_or_default()
 }
 

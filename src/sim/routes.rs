@@ -146,12 +146,14 @@ async fn list_certs(
         let now = jiff::Timestamp::now();
         let body = {
             let store = lock(&sh.store)?;
-            let u = store.user(&gid, &user)?;
-            // Atlas lists unexpired certificates only, oldest first.
-            let valid = || u.certs.iter().filter(|c| c.not_after > now);
-            page.page(valid().count(), valid(), &sh.creds.base_url, &path, |c| {
-                render::cert(c, &gid, &user)
-            })
+            let valid = store.valid_certs(&gid, &user, now)?;
+            page.page(
+                valid.clone().count(),
+                valid,
+                &sh.creds.base_url,
+                &path,
+                |c| render::cert(c, &gid, &user),
+            )
         };
         Ok(render::json(StatusCode::OK, v, &body))
     })())

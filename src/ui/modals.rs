@@ -473,12 +473,12 @@ fn cert_detail(f: &mut Frame, area: Rect, state: &State, d: &CertDetail, theme: 
         kv("Project", shown(&d.project), theme),
         kv(
             "Created",
-            c.created_at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            c.created_at.strftime(crate::format::HUMAN_UTC).to_string(),
             theme,
         ),
         kv(
             "Expires",
-            c.not_after.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            c.not_after.strftime(crate::format::HUMAN_UTC).to_string(),
             theme,
         ),
         kv("Left", left, theme),
