@@ -634,7 +634,7 @@ fn clicks_select_rows_and_focus_panes() {
         ),
     );
     assert_eq!(s.focus, Pane::Users);
-    assert_eq!(s.selected_user().unwrap().username, "admin");
+    assert_eq!(s.selected_user().unwrap().username(), "admin");
     // A click below the last row selects nothing new.
     update(
         &mut s,
@@ -644,7 +644,7 @@ fn clicks_select_rows_and_focus_panes() {
             users.y + 10,
         ),
     );
-    assert_eq!(s.selected_user().unwrap().username, "admin");
+    assert_eq!(s.selected_user().unwrap().username(), "admin");
     // The wheel over the projects pane scrolls it.
     let projects = areas.panes[0];
     update(
@@ -911,11 +911,11 @@ fn clearing_a_filter_keeps_the_selected_item() {
         update(&mut s, ch(c));
     }
     update(&mut s, key(KeyCode::Enter));
-    assert_eq!(s.selected_user().unwrap().username, "admin");
+    assert_eq!(s.selected_user().unwrap().username(), "admin");
     update(&mut s, key(KeyCode::Esc));
     assert!(s.users.filter.value().is_empty());
     assert_eq!(
-        s.selected_user().unwrap().username,
+        s.selected_user().unwrap().username(),
         "admin",
         "still admin, not whatever row it was"
     );

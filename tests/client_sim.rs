@@ -556,3 +556,29 @@ async fn parallel_digest_requests_survive_a_strict_nonce_count() {
     }
     assert_eq!(h.requests().len() - before, 10);
 }
+
+#[tokio::test]
+async fn a_rate_limited_listing_sends_fewer_at_once_and_completes() {
+    let h = sim_with(|c| {
+        c.rate_limit = Some(RateLimit {
+            limit: 5,
+            window: Duration::from_secs(1),
+        })
+    })
+    .await;
+    let c = bearer_client(&h);
+    assert_eq!(c.in_flight_limit(), atlas_x509::atlas::MAX_IN_FLIGHT);
+    let all = c.all_certs(ORDERS, "load-tester", 100, 8).await.unwrap();
+    assert_eq!(all.len(), 1201);
+    let throttled = h.requests().iter().filter(|r| r.status == 429).count();
+    // Every 429 halved the bound; the window's small remainder capped it.
+    assert!(c.in_flight_limit() < 8, "limit {}", c.in_flight_limit());
+    assert!(throttled >= 1, "the limit was hit");
+    let served = h
+        .requests()
+        .iter()
+        .filter(|r| r.status == 200 && r.target.contains("/certs"))
+        .count();
+    assert_eq!(served, 13, "each page once");
+    assert!(throttled <= 12, "{throttled} 429s for 13 pages");
+}

@@ -93,6 +93,61 @@ def rss_of(cmd, env=None):
     return int(out.strip()) / 1024
 
 
+def first_frame_ms(env):
+    """Exec → the first frame on a pseudo-terminal (80x24): the time until
+    the projects pane's title has been written."""
+    import fcntl, pty, select, struct, termios
+    t = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.execve(BIN, [BIN], env)
+    seen, took = b"", None
+    try:
+        while took is None and time.perf_counter() - t < 10:
+            if select.select([fd], [], [], 0.5)[0]:
+                seen += os.read(fd, 65536)
+                if b"Projects" in seen:
+                    took = (time.perf_counter() - t) * 1000
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    if took is None:
+        sys.exit("the TUI drew no frame within 10 s")
+    return took
+
+
+def tmux(*args):
+    return subprocess.run(["tmux", "-L", "atlas-x509-bench"] + list(args),
+                          capture_output=True, text=True).stdout
+
+
+def tui_rss_with_all_users(env):
+    """Peak RSS (MiB) of the TUI after scrolling the users pane through all
+    N_USERS users of the big project (End, page after page), in tmux."""
+    env = dict(env, MONGODB_ATLAS_PROJECT_ID=BIG_PROJECT, TERM="xterm-256color")
+    exports = " ".join(f"{k}={v!r}" for k, v in env.items()
+                       if k.startswith(("MONGODB_", "HOME", "XDG_", "TERM")))
+    tmux("kill-server")
+    tmux("new-session", "-d", "-x", "120", "-y", "40", f"env {exports} {BIN}")
+    try:
+        pid = int(tmux("display-message", "-p", "#{pane_pid}").strip())
+        want = f"Database users {N_USERS}"
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            if want in tmux("capture-pane", "-p"):
+                break
+            tmux("send-keys", "End")
+            time.sleep(0.01)
+        else:
+            sys.exit("the TUI did not load every user within 300 s")
+        status = open(f"/proc/{pid}/status").read()
+        return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+    finally:
+        tmux("kill-server")
+
+
 def ids(kind, data):
     if kind == "certs":
         items = data["results"] if isinstance(data, dict) else data
@@ -104,7 +159,14 @@ def ids(kind, data):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--in-process", help="output of cargo bench --bench keys --bench tui --bench sim")
     a = ap.parse_args()
+    in_process = []
+    if a.in_process:
+        in_process = [l.strip() for l in open(a.in_process) if "target" in l]
+        failures_in_process = sum("MISS" in l for l in in_process)
+    else:
+        failures_in_process = 0
 
     tmp = tempfile.mkdtemp(prefix="atlas-x509-bench-")
     seed = os.path.join(tmp, "seed.json")
@@ -114,6 +176,7 @@ def main():
                "projects": math.ceil(N_PROJECTS / 500)}
     requests_made = {}
     rss = {}
+    tui = {}
     for latency in (0, 20):
         sim, info = start_sim(seed, latency)
         try:
@@ -157,6 +220,10 @@ def main():
                     requests_made[kind] = len(re.findall(r"status=200", text))
                     rss[kind] = rss_of(ours, env)
                     rss[kind + " peer b"] = rss_of(peers["b"])
+            if latency == 0:
+                frames = sorted(first_frame_ms(env) for _ in range(max(a.runs, 5)))
+                tui["first frame"] = statistics.median(frames)
+                tui["rss"] = tui_rss_with_all_users(env)
         finally:
             sim.kill()
             sim.wait()
@@ -190,6 +257,17 @@ def main():
         failures += not ok
         res = "-" if target == "-" else ("pass" if ok else "MISS")
         print(f"{'peak RSS, ' + kind:<30} {mib:>6.0f}MiB {'':>9} {'':>9} {'':>6} {'':>6}  {target:<13} {res}")
+    ok = tui["first frame"] < 30
+    failures += not ok
+    print(f"{'TUI first frame (exec → frame)':<30} {tui['first frame']:>7.1f}ms {'':>9} {'':>9} {'':>6} {'':>6}  {'<30 ms':<13} {'pass' if ok else 'MISS'}")
+    ok = tui["rss"] < 40
+    failures += not ok
+    print(f"{'TUI peak RSS, ' + format(N_USERS, ',') + ' users':<30} {tui['rss']:>6.0f}MiB {'':>9} {'':>9} {'':>6} {'':>6}  {'<40 MiB':<13} {'pass' if ok else 'MISS'}")
+    if in_process:
+        print("in-process (cargo bench --bench keys --bench tui --bench sim):")
+    for line in in_process:
+        print("  " + line)
+    failures += failures_in_process
     size = os.path.getsize(BIN) / 1e6
     print(f"{'release binary':<30} {size:>7.2f}MB {'':>9} {'':>9} {'':>6} {'':>6}  {'<=12 MB':<13} {'pass' if size <= 12 else 'MISS'}")
     print(f"\n{a.runs} interleaved runs per tool; medians. Peer a: requests, one page at a time;"

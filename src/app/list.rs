@@ -1,19 +1,38 @@
 //! A selectable, filterable list loaded page by page from Atlas.
 
+use std::sync::{Arc, Mutex};
+
 use tui_input::Input;
 
 use super::msg::RequestId;
-use crate::atlas::{DatabaseUser, Page, Project};
+use super::users::UserItem;
+use crate::atlas::{Page, Project};
 
 pub trait Filterable {
+    /// `needle_lower` is trimmed and lowercased.
     fn matches(&self, needle_lower: &str) -> bool;
     /// What identifies the item across reloads.
     fn key(&self) -> &str;
 }
 
+/// Whether `hay` contains `needle_lower`, ignoring case, without building a
+/// lowercased copy of `hay` when it is ASCII (a filter runs over 100,000
+/// names per keystroke).
+pub fn contains_folded(hay: &str, needle_lower: &str) -> bool {
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        let n = needle_lower.as_bytes();
+        return n.is_empty()
+            || hay
+                .as_bytes()
+                .windows(n.len())
+                .any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.to_lowercase().contains(needle_lower)
+}
+
 impl Filterable for Project {
     fn matches(&self, n: &str) -> bool {
-        self.name.to_lowercase().contains(n) || self.id.contains(n)
+        contains_folded(&self.name, n) || self.id.contains(n)
     }
 
     fn key(&self) -> &str {
@@ -21,17 +40,62 @@ impl Filterable for Project {
     }
 }
 
-impl Filterable for DatabaseUser {
+impl Filterable for UserItem {
     fn key(&self) -> &str {
-        &self.username
+        self.username()
     }
 
     fn matches(&self, n: &str) -> bool {
-        self.username.to_lowercase().contains(n)
-            || self.x509_type.as_str().to_lowercase() == n
-            || self.database_name.to_lowercase() == n
+        contains_folded(self.username(), n)
+            || self.x509_type.as_str().eq_ignore_ascii_case(n)
+            || self.database_name().to_lowercase() == n
     }
 }
+
+/// The rows a list shows: all of its items, or those its filter keeps.
+#[derive(Debug, Clone)]
+pub enum Rows {
+    All(usize),
+    Kept(Arc<[usize]>),
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::All(n) => *n,
+            Rows::Kept(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The item index shown at `row`.
+    pub fn get(&self, row: usize) -> Option<usize> {
+        match self {
+            Rows::All(n) => (row < *n).then_some(row),
+            Rows::Kept(v) => v.get(row).copied(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let (all, kept) = match self {
+            Rows::All(n) => (0..*n, &[][..]),
+            Rows::Kept(v) => (0..0, &v[..]),
+        };
+        all.chain(kept.iter().copied())
+    }
+}
+
+/// The last filter result, keyed by what it was computed from: the screen
+/// asks for the rows several times a frame, and a filter over 100,000
+/// items is worth doing once per change, not once per question.
+#[derive(Debug, Default)]
+struct Memo(Mutex<Option<Filtered>>);
+
+/// (needle, item count, the rows kept).
+type Filtered = (String, usize, Arc<[usize]>);
 
 #[derive(Debug)]
 pub struct ListPane<T> {
@@ -49,6 +113,7 @@ pub struct ListPane<T> {
     pub reselect: Option<String>,
     /// Moves typed while the list was still empty and loading.
     pub pending_moves: i64,
+    memo: Memo,
 }
 
 impl<T> Default for ListPane<T> {
@@ -65,23 +130,37 @@ impl<T> Default for ListPane<T> {
             more: false,
             reselect: None,
             pending_moves: 0,
+            memo: Memo::default(),
         }
     }
 }
 
 impl<T: Filterable> ListPane<T> {
-    pub fn visible(&self) -> Vec<usize> {
+    pub fn visible(&self) -> Rows {
         let needle = self.filter.value().trim().to_lowercase();
-        self.items
+        if needle.is_empty() {
+            return Rows::All(self.items.len());
+        }
+        let mut memo = self.memo.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((n, len, rows)) = memo.as_ref()
+            && *n == needle
+            && *len == self.items.len()
+        {
+            return Rows::Kept(rows.clone());
+        }
+        let rows: Arc<[usize]> = self
+            .items
             .iter()
             .enumerate()
-            .filter(|(_, it)| needle.is_empty() || it.matches(&needle))
+            .filter(|(_, it)| it.matches(&needle))
             .map(|(i, _)| i)
-            .collect()
+            .collect();
+        *memo = Some((needle, self.items.len(), rows.clone()));
+        Rows::Kept(rows)
     }
 
     pub fn selected_item(&self) -> Option<&T> {
-        self.visible().get(self.selected).map(|&i| &self.items[i])
+        self.visible().get(self.selected).map(|i| &self.items[i])
     }
 
     /// Moves the selection by `delta` rows, clamped; true if it moved.
@@ -101,7 +180,7 @@ impl<T: Filterable> ListPane<T> {
         match self
             .visible()
             .iter()
-            .position(|&i| self.items[i].key() == key)
+            .position(|i| self.items[i].key() == key)
         {
             Some(row) => {
                 self.selected = row;
@@ -130,10 +209,10 @@ impl<T: Filterable> ListPane<T> {
 
     /// Takes an answer for this list: `None` if it answers a request no
     /// longer wanted, else whether it was the first page to arrive.
-    pub fn accept(
+    pub fn accept<S: Into<T>>(
         &mut self,
         id: RequestId,
-        res: Result<Page<T>, String>,
+        res: Result<Page<S>, String>,
         page_size: u32,
     ) -> Option<bool> {
         if self.loading != Some(id) {
@@ -146,7 +225,7 @@ impl<T: Filterable> ListPane<T> {
                 self.pages_loaded += 1;
                 self.total = page.known_total();
                 self.more = page.results.len() as u32 >= page_size;
-                self.items.extend(page.results);
+                self.items.extend(page.results.into_iter().map(Into::into));
                 self.error = None;
                 if let Some(key) = self.reselect.take()
                     && !self.select_key(&key)

@@ -10,6 +10,7 @@ pub mod msg;
 mod pem_dialog;
 pub mod state;
 mod update;
+pub mod users;
 
 pub use msg::{ApiResult, CertInfo, Command, IssueFailure, Issued, Msg, RequestId, SaveOutcome};
 pub use pem_dialog::default_pem_name;

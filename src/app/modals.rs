@@ -30,7 +30,7 @@ pub fn open_issue(state: &mut State) -> Vec<Command> {
     state.modal = Some(Modal::Issue(IssueModal {
         group_id: project.id,
         project: project.name,
-        username: user.username,
+        username: user.username().to_string(),
         months: state.env.default_months.clamp(1, 24),
         typed: String::new(),
         in_flight: None,

@@ -8,7 +8,8 @@ use tui_input::Input;
 
 use super::list::ListPane;
 use super::msg::{CertInfo, RequestId};
-use crate::atlas::{DatabaseUser, IssuedPem, Project, UserCert, X509Type};
+use super::users::UserItem;
+use crate::atlas::{IssuedPem, Project, UserCert, X509Type};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -270,7 +271,7 @@ pub struct State {
     pub env: Env,
     pub focus: Pane,
     pub projects: ListPane<Project>,
-    pub users: ListPane<DatabaseUser>,
+    pub users: ListPane<UserItem>,
     /// The project whose users are shown (or being loaded).
     pub users_owner: Option<String>,
     pub certs: CertsPane,
@@ -329,7 +330,7 @@ impl State {
         self.projects.selected_item()
     }
 
-    pub fn selected_user(&self) -> Option<&DatabaseUser> {
+    pub fn selected_user(&self) -> Option<&UserItem> {
         self.users.selected_item()
     }
 
@@ -363,20 +364,20 @@ impl State {
     }
 
     /// Why the selected user cannot get an Atlas certificate, if not.
-    pub fn issue_blocker(user: &DatabaseUser) -> Option<String> {
+    pub fn issue_blocker(user: &UserItem) -> Option<String> {
         match user.x509_type {
             X509Type::Managed => None,
             X509Type::Customer => Some(format!(
                 "{} uses a customer-managed CA: issue its certificates with your own CA, not Atlas",
-                user.username
+                user.username()
             )),
             X509Type::None => Some(format!(
                 "{} is not an X.509 user (x509Type NONE): only MANAGED users get Atlas certificates",
-                user.username
+                user.username()
             )),
             X509Type::Unknown => Some(format!(
                 "{} has an x509Type this version does not know",
-                user.username
+                user.username()
             )),
         }
     }

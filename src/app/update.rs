@@ -39,7 +39,7 @@ fn select_default_project(state: &mut State) {
         .projects
         .visible()
         .iter()
-        .position(|&i| state.projects.items[i].id == want)
+        .position(|i| state.projects.items[i].id == want)
     {
         Some(row) => {
             state.projects.selected = row;
@@ -233,7 +233,7 @@ pub(super) fn reselect_cert(c: &mut super::state::CertsPane, serial: Option<u64>
 fn selected_key(state: &State, pane: Pane) -> Option<String> {
     match pane {
         Pane::Projects => state.selected_project().map(|p| p.id.clone()),
-        Pane::Users => state.selected_user().map(|u| u.username.clone()),
+        Pane::Users => state.selected_user().map(|u| u.username().to_string()),
         Pane::Certs => None,
     }
 }
@@ -298,7 +298,7 @@ fn user_changed(state: &mut State, now: bool) {
         ),
     });
     let has_note = note.is_some();
-    reset_certs(state, owner.map(|g| (g, user.username.clone())), note);
+    reset_certs(state, owner.map(|g| (g, user.username().to_string())), note);
     if !has_note {
         state.certs_due = Some(state.mono_ms + if now { 0 } else { DEBOUNCE_MS });
     }
@@ -509,8 +509,8 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
         ApiResult::Users(res) => {
             let refreshing = state.users.reselect.is_some();
             if state.users.accept(id, res, LIST_PAGE) == Some(true) {
-                let same = state.selected_user().map(|u| &u.username)
-                    == state.certs.owner.as_ref().map(|o| &o.1);
+                let same = state.selected_user().map(|u| u.username())
+                    == state.certs.owner.as_ref().map(|o| o.1.as_str());
                 if refreshing && same {
                     return vec![];
                 }

@@ -66,6 +66,22 @@ where
     F: Fn(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
+    fetch_all_kept(per_page, concurrency, limits, fetch, |t| t).await
+}
+
+/// [`fetch_all`], keeping of each item only what `keep` makes of it as its
+/// page arrives: a long list is held in its compact form, never whole.
+pub async fn fetch_all_kept<T, U, F, Fut>(
+    per_page: u32,
+    concurrency: usize,
+    limits: Limits,
+    fetch: F,
+    mut keep: impl FnMut(T) -> U,
+) -> Result<Vec<U>, Error>
+where
+    F: Fn(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
     let per_page = per_page.max(1);
     let is_full = |n: usize| n as u64 >= u64::from(per_page);
     let first = checked(fetch(PageRequest::first(per_page)).await?, per_page)?;
@@ -73,7 +89,7 @@ where
     if let Some(t) = total.filter(|t| *t > limits.max_items) {
         return Err(too_many_items(t, limits));
     }
-    let mut out = first.results;
+    let mut out: Vec<U> = first.results.into_iter().map(&mut keep).collect();
     if !is_full(out.len()) {
         return Ok(out);
     }
@@ -87,7 +103,7 @@ where
             .map(|n| fetch(PageRequest::new(n, per_page)))
             .buffered(concurrency.max(1));
         while let Some(page) = rest.next().await {
-            out.extend(checked(page?, per_page)?.results);
+            out.extend(checked(page?, per_page)?.results.into_iter().map(&mut keep));
             if out.len() as u64 > limits.max_items {
                 return Err(too_many_items(out.len() as u64, limits));
             }
@@ -101,7 +117,7 @@ where
         }
         let page = checked(fetch(PageRequest::new(next, per_page)).await?, per_page)?;
         let full = is_full(page.results.len());
-        out.extend(page.results);
+        out.extend(page.results.into_iter().map(&mut keep));
         if out.len() as u64 > limits.max_items {
             return Err(too_many_items(out.len() as u64, limits));
         }

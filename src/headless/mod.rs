@@ -118,13 +118,31 @@ struct ProjectRow<'a> {
     created: Ts,
 }
 
+/// A user as `users` prints it, and all that is kept of it while a long
+/// list is read: a failed list prints nothing, so every row waits for the
+/// last page, and 100,000 full `DatabaseUser`s would be ~100 MB.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct UserRow<'a> {
-    username: &'a str,
-    database_name: &'a str,
-    x509_type: &'a str,
-    roles: Vec<String>,
+struct UserRow {
+    username: Box<str>,
+    database_name: Box<str>,
+    x509_type: &'static str,
+    roles: Box<[Box<str>]>,
+}
+
+impl From<crate::atlas::DatabaseUser> for UserRow {
+    fn from(u: crate::atlas::DatabaseUser) -> Self {
+        Self {
+            roles: u
+                .roles
+                .iter()
+                .map(|r| format!("{}@{}", r.role_name, r.database_name).into_boxed_str())
+                .collect(),
+            username: u.username.into_boxed_str(),
+            database_name: u.database_name.into_boxed_str(),
+            x509_type: u.x509_type.as_str(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -182,34 +200,24 @@ async fn projects(ctx: &Ctx) -> Result<(), Fail> {
 
 async fn users(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
     let project = ctx.project(a)?;
-    let all = ctx
+    let all: Vec<UserRow> = ctx
         .client
-        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, ctx.concurrency)
+        .all_users_kept(
+            &project,
+            PageRequest::MAX_ITEMS_PER_PAGE,
+            ctx.concurrency,
+            UserRow::from,
+        )
         .await?;
-    let roles = |u: &crate::atlas::DatabaseUser| {
-        u.roles
-            .iter()
-            .map(|r| format!("{}@{}", r.role_name, r.database_name))
-            .collect::<Vec<_>>()
-    };
-    let value: Vec<UserRow> = all
-        .iter()
-        .map(|u| UserRow {
-            username: &u.username,
-            database_name: &u.database_name,
-            x509_type: u.x509_type.as_str(),
-            roles: roles(u),
-        })
-        .collect();
-    emit(ctx, &value, || {
+    emit(ctx, &all, || {
         let rows: Vec<Vec<String>> = all
             .iter()
             .map(|u| {
                 vec![
-                    u.username.clone(),
-                    u.database_name.clone(),
-                    u.x509_type.as_str().into(),
-                    roles(u).join(","),
+                    u.username.to_string(),
+                    u.database_name.to_string(),
+                    u.x509_type.into(),
+                    u.roles.join(","),
                 ]
             })
             .collect();
@@ -346,14 +354,17 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
     let horizon = now
         .checked_add(a.within)
         .map_err(|e| Fail::Usage(e.to_string()))?;
-    let users = ctx
+    let managed: Vec<String> = ctx
         .client
-        .all_users(&project, PageRequest::MAX_ITEMS_PER_PAGE, ctx.concurrency)
-        .await?;
-    let managed: Vec<String> = users
+        .all_users_kept(
+            &project,
+            PageRequest::MAX_ITEMS_PER_PAGE,
+            ctx.concurrency,
+            |u| (u.x509_type == X509Type::Managed).then_some(u.username),
+        )
+        .await?
         .into_iter()
-        .filter(|u| u.x509_type == X509Type::Managed)
-        .map(|u| u.username)
+        .flatten()
         .collect();
     let total_users = managed.len();
     let (per_user, mut failed) = certs_per_user(ctx, &project, managed).await;

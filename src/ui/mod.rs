@@ -110,7 +110,7 @@ fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::raw(format::shown(&p.name)));
         if let Some(u) = state.selected_user() {
             spans.push(Span::styled(" › ", theme.dim()));
-            spans.push(Span::raw(format::shown(&u.username)));
+            spans.push(Span::raw(format::shown(u.username())));
         }
     }
     if state.busy() {

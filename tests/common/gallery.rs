@@ -48,7 +48,13 @@ pub fn screens() -> Vec<(&'static str, State)> {
     v.push(("many certs", loaded(1201)));
     let mut s = loaded(5);
     s.projects.items[0].name = HOSTILE.repeat(20);
-    s.users.items[0].username = format!("CN={HOSTILE},O=acme");
+    let first = &s.users.items[0];
+    s.users.items[0] = atlas_x509::app::users::UserItem::new(
+        &format!("CN={HOSTILE},O=acme"),
+        &format!("$ext{HOSTILE}"),
+        &format!("read@{HOSTILE}"),
+        first.x509_type,
+    );
     s.set_status(
         Level::Error,
         format!("GROUP_NOT_FOUND: {}", HOSTILE.repeat(50)),

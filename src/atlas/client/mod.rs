@@ -9,8 +9,9 @@ use zeroize::Zeroize;
 use super::auth::{CachedToken, DigestSession};
 use super::model::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
 use super::path::{encode_path_segment, validate_group_id, validate_months, validate_username};
-use super::{Credentials, Error, Limits, fetch_all};
+use super::{Credentials, Error, Limits, fetch_all, fetch_all_kept};
 
+mod pacer;
 mod response;
 mod transport;
 
@@ -83,7 +84,12 @@ struct Inner {
     user_token: tokio::sync::Mutex<Option<secrecy::SecretString>>,
     rate: Mutex<Option<RateLimitInfo>>,
     on_wait: Mutex<Option<WaitObserver>>,
+    pacer: pacer::Pacer,
 }
+
+/// The most requests one client keeps in flight; callers' own bounds
+/// (`--concurrency`, at most this) are lowered further when Atlas pushes back.
+pub const MAX_IN_FLIGHT: usize = 32;
 
 impl Client {
     pub fn new(cfg: ClientConfig) -> Result<Self, Error> {
@@ -142,6 +148,7 @@ impl Client {
                 user_token: tokio::sync::Mutex::new(user_token),
                 rate: Mutex::new(None),
                 on_wait: Mutex::new(None),
+                pacer: pacer::Pacer::new(MAX_IN_FLIGHT),
             }),
         })
     }
@@ -158,6 +165,12 @@ impl Client {
 
     pub fn rate_limit(&self) -> Option<RateLimitInfo> {
         self.inner.rate.lock().ok().and_then(|r| *r)
+    }
+
+    /// How many requests this client lets be in flight now: lowered after
+    /// 429s and by `RateLimit-Remaining`, regained as answers come back.
+    pub fn in_flight_limit(&self) -> usize {
+        self.inner.pacer.limit()
     }
 
     // ---- calls -------------------------------------------------------------
@@ -266,6 +279,26 @@ impl Client {
         fetch_all(per_page, concurrency, limits, |p| {
             self.list_users(group_id, p)
         })
+        .await
+    }
+
+    /// [`Client::all_users`], each user kept as `keep` makes it while the
+    /// list is read (100,000 full users would be held otherwise).
+    pub async fn all_users_kept<U>(
+        &self,
+        group_id: &str,
+        per_page: u32,
+        concurrency: usize,
+        keep: impl FnMut(DatabaseUser) -> U,
+    ) -> Result<Vec<U>, Error> {
+        let limits = self.inner.cfg.limits;
+        fetch_all_kept(
+            per_page,
+            concurrency,
+            limits,
+            |p| self.list_users(group_id, p),
+            keep,
+        )
         .await
     }
 

@@ -31,12 +31,13 @@ impl Client {
         let mut attempt = 0;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let result = match tokio::time::timeout(
-                remaining,
-                self.send_authenticated(&method, &url, body.as_deref()),
-            )
-            .await
-            {
+            // The slot is held for the exchange only, never across a wait.
+            let exchange = async {
+                let _slot = self.inner.pacer.slot().await;
+                self.send_authenticated(&method, &url, body.as_deref())
+                    .await
+            };
+            let result = match tokio::time::timeout(remaining, exchange).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::Transport {
                     kind: TransportKind::Timeout,
@@ -185,22 +186,26 @@ impl Client {
         let resp = req.send().await.map_err(Error::from_reqwest)?;
         let raw = read_capped(resp).await?;
         tracing::debug!(%method, path = url.path(), status = raw.status.as_u16(), ms = started.elapsed().as_millis() as u64, "atlas");
-        self.note_rate_limit(&raw.headers);
+        let remaining = self.note_rate_limit(&raw.headers);
+        self.inner.pacer.observe(raw.status.as_u16(), remaining);
         Ok(raw)
     }
 
-    fn note_rate_limit(&self, headers: &HeaderMap) {
+    /// Records `RateLimit-*`; returns what the window has left, if said.
+    fn note_rate_limit(&self, headers: &HeaderMap) -> Option<u64> {
         let num = |name: &str| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
-        if let (Some(limit), Some(remaining)) = (num("ratelimit-limit"), num("ratelimit-remaining"))
+        let remaining = num("ratelimit-remaining");
+        if let (Some(limit), Some(remaining)) = (num("ratelimit-limit"), remaining)
             && let Ok(mut slot) = self.inner.rate.lock()
         {
             *slot = Some(RateLimitInfo { limit, remaining });
         }
+        remaining
     }
 
     /// A usable bearer token. `rejected` is the token Atlas just refused: it
