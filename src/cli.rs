@@ -131,6 +131,14 @@ pub enum Command {
     DisableCustomerX509(DisableArgs),
     /// Every MANAGED user's certificates expiring within a window.
     Expiring(ExpiringArgs),
+    /// Issue a replacement for every MANAGED user whose newest certificate
+    /// expires within a window, each PEM written 0600 into a private directory.
+    Rotate(RotateArgs),
+    /// Create an X.509 database user on $external.
+    CreateUser(CreateUserArgs),
+    /// Upload a customer CA bundle: customer-managed X.509 on (Atlas restarts
+    /// every cluster; Atlas-managed certificates can no longer be issued).
+    EnableCustomerX509(EnableArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +202,67 @@ pub struct ExpiringArgs {
     /// A window such as `30d`, `12h` or `2w`.
     #[arg(long, default_value = "30d", value_parser = parse_window)]
     pub within: jiff::SignedDuration,
+    /// Every project the credentials can see, not one.
+    #[arg(long, conflicts_with = "project")]
+    pub all_projects: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    /// Every project the credentials can see, not one.
+    #[arg(long, conflicts_with = "project")]
+    pub all_projects: bool,
+    /// Rotate when the newest certificate expires within this window.
+    #[arg(long, default_value = "30d", value_parser = parse_window)]
+    pub within: jiff::SignedDuration,
+    /// Where the PEMs go, as `<project>-<user>-<serial>.pem`: an existing
+    /// directory closed to other users (mode 0700 or 0750).
+    #[arg(long)]
+    pub out_dir: PathBuf,
+    /// Validity of the new certificates (default: that of the one replaced).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=24))]
+    pub months: Option<u8>,
+    /// Show what would be rotated; issue nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum X509Kind {
+    /// Certificates issued by Atlas.
+    Managed,
+    /// Certificates from the project's customer CA; the username is a DN.
+    Customer,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    /// The username: a plain name or `CN=name` for MANAGED, an RFC 2253 DN
+    /// for CUSTOMER.
+    #[arg(long)]
+    pub username: String,
+    #[arg(long, value_enum)]
+    pub x509: X509Kind,
+    /// A role as `role@database` (repeatable); cluster-wide roles such as
+    /// `readAnyDatabase` or `atlasAdmin` take no database.
+    #[arg(long = "role", required = true)]
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnableArgs {
+    #[command(flatten)]
+    pub project: ProjectArg,
+    /// PEM file with the CA certificate(s).
+    #[arg(long)]
+    pub cas: PathBuf,
+    /// Do it without asking (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// `30d`, `12h`, `2w`, `90m`; a bare number is days.

@@ -547,3 +547,117 @@ async fn issued_pem_comes_raw_with_atlas_content_type() {
     let key_at = body.find("-----BEGIN PRIVATE KEY-----").unwrap();
     assert!(key_at > body.find("-----END CERTIFICATE-----").unwrap());
 }
+
+async fn sim_send(
+    h: &atlas_x509::sim::SimHandle,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, String) {
+    let resp = reqwest::Client::new()
+        .request(method, format!("{}{path}", h.base_url()))
+        .bearer_auth(token)
+        .header("accept", V2)
+        .header("content-type", V2)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+/// The simulator creates X.509 users and sets customer CAs as the recorded
+/// answers show, and refuses as Atlas does.
+#[tokio::test]
+async fn simulator_lifecycle_answers_match_atlas() {
+    let h = sim().await;
+    let t = raw_token(&h).await;
+    let users = format!("/api/atlas/v2/groups/{ORDERS}/databaseUsers");
+    let new = serde_json::json!({
+        "databaseName": "$external", "groupId": ORDERS, "username": "user389",
+        "x509Type": "MANAGED", "roles": [{"databaseName": "admin", "roleName": "atlasAdmin"}]
+    });
+    let (status, body) = sim_send(&h, &t, reqwest::Method::POST, &users, new.clone()).await;
+    assert_eq!(status, 201, "{body}");
+    let rec = recorded("01_create_x509_managed_dbuser.POST_databaseUsers.201.snaphost");
+    assert_eq!(rec.status, 201);
+    assert_same_shape("created user", &json(&rec.body), &json(&body), &[]);
+    assert_valid("CloudDatabaseUser", &json(&body));
+    assert!(
+        json(&body)["links"][0]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/databaseUsers/$external/user389")
+    );
+    let (status, body) = sim_send(&h, &t, reqwest::Method::POST, &users, new).await;
+    assert_eq!(status, 409);
+    assert_eq!(json(&body)["errorCode"], "USER_ALREADY_EXISTS");
+
+    // Through the client: created, then issued to, then a duplicate refused.
+    let c = bearer_client(&h);
+    let user = atlas_x509::atlas::NewX509User {
+        username: "svc-billing".into(),
+        x509_type: X509Type::Managed,
+        roles: vec![atlas_x509::atlas::Role {
+            role_name: "readWrite".into(),
+            database_name: "billing".into(),
+            collection_name: None,
+        }],
+    };
+    let made = c.create_x509_user(ORDERS, &user).await.unwrap();
+    assert_eq!(
+        (made.x509_type, made.database_name.as_str()),
+        (X509Type::Managed, "$external")
+    );
+    c.create_cert(ORDERS, "svc-billing", 1).await.unwrap();
+    let err = c.create_x509_user(ORDERS, &user).await.unwrap_err();
+    assert_eq!(err.error_code(), Some("USER_ALREADY_EXISTS"));
+    let creates = h
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.target.ends_with("/databaseUsers"))
+        .count();
+    assert_eq!(
+        creates, 4,
+        "two raw, two by the client: a refusal is not retried"
+    );
+
+    // A customer CA: 202 with the UserSecurity shape, then MANAGED refused.
+    let rec = recorded("patch_userSecurity.PATCH.202.snaphost");
+    assert_eq!(rec.status, 202);
+    let ca = {
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "Acme Root");
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        p.self_signed(&key).unwrap().pem()
+    };
+    let sec = c.set_customer_x509(ORDERS, &ca).await.unwrap();
+    assert!(sec.customer_x509.is_configured());
+    let (status, body) = sim_send(
+        &h,
+        &t,
+        reqwest::Method::PATCH,
+        &format!("/api/atlas/v2/groups/{ORDERS}/userSecurity"),
+        serde_json::json!({"customerX509": {"cas": ca}}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert_valid("UserSecurity", &json(&body));
+    // The recording configured LDAP; atlas-x509 only ever sets the CA.
+    assert_same_shape(
+        "patched userSecurity",
+        &json(&rec.body),
+        &json(&body),
+        &[".ldap."],
+    );
+    let err = c.create_cert(ORDERS, "svc-billing", 1).await.unwrap_err();
+    assert_eq!(
+        err.error_code(),
+        Some("CANNOT_GENERATE_CERT_IF_ADVANCED_X509")
+    );
+    let err = c.set_customer_x509(ORDERS, "not a pem").await.unwrap_err();
+    assert_eq!(err.error_code(), Some("VALIDATION_ERROR"));
+}

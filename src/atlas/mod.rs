@@ -7,6 +7,7 @@ pub mod jwt;
 mod model;
 mod paginate;
 mod path;
+pub mod roles;
 
 pub use auth::{Credentials, TokenOrigin, TokenReload, renew_advice, renew_command};
 pub use client::{
@@ -15,8 +16,8 @@ pub use client::{
 };
 pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, TransportKind};
 pub use model::{
-    CustomerX509, DatabaseUser, IssuedPem, Link, Page, PageRequest, Project, Role, Scope, UserCert,
-    UserSecurity, X509Type,
+    CustomerX509, DatabaseUser, IssuedPem, Link, NewX509User, Page, PageRequest, Project, Role,
+    Scope, UserCert, UserSecurity, X509Type,
 };
 pub use paginate::{Limits, fetch_all, fetch_all_kept};
 pub use path::{encode_path_segment, validate_group_id, validate_months, validate_username};

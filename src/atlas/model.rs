@@ -200,6 +200,28 @@ pub struct DatabaseUser {
     pub delete_after_date: Option<Timestamp>,
 }
 
+/// An X.509 database user to create: always on `$external`, as Atlas
+/// requires of externally authenticated users.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewX509User {
+    pub username: String,
+    /// MANAGED or CUSTOMER.
+    pub x509_type: X509Type,
+    pub roles: Vec<Role>,
+}
+
+impl NewX509User {
+    pub fn body(&self, group_id: &str) -> serde_json::Value {
+        serde_json::json!({
+            "databaseName": "$external",
+            "groupId": group_id,
+            "roles": self.roles,
+            "username": self.username,
+            "x509Type": self.x509_type,
+        })
+    }
+}
+
 fn default_x509() -> X509Type {
     X509Type::None
 }

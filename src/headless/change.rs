@@ -2,7 +2,6 @@
 //! must reach a file or stdout, never be lost) and disabling customer X.509
 //! (which restarts every cluster, so it is confirmed).
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -53,7 +52,7 @@ fn precheck_out(asked: &Path, path: &Path, overwrite: bool) -> Result<(), Fail> 
 
 /// The key could not go where it was asked: the rescue file, else stdout.
 /// Returns the truthful end of the story, for the last message.
-fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_ok: bool) -> String {
+pub(super) fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_ok: bool) -> String {
     match pem::rescue::write(pem, label, None) {
         Ok(path) => format!(
             "the PEM with its private key was kept in {} (mode 0600)",
@@ -151,27 +150,11 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
             || format!("{shown} has no customer CA: nothing to disable\n"),
         );
     }
-    if !a.yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(Fail::Usage(
-                "refusing to disable customer X.509 without --yes: stdin is not a terminal".into(),
-            ));
-        }
-        eprintln!(
-            "Disabling customer-managed X.509 on {shown} clears its {} CA certificate(s) and restarts every cluster in the project.",
-            sec.customer_x509.ca_count()
-        );
-        eprint!("Type the project name ({shown}) to confirm: ");
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| Fail::Io(e.to_string()))?;
-        if line.trim() != group.name {
-            return Err(Fail::Usage(
-                "the name did not match; nothing was changed".into(),
-            ));
-        }
-    }
+    let what = format!(
+        "Disabling customer-managed X.509 on {shown} clears its {} CA certificate(s) and restarts every cluster in the project.",
+        sec.customer_x509.ca_count()
+    );
+    super::lifecycle::confirm_by_name(&group.name, &what, a.yes, "disable customer X.509")?;
     let after = ctx.client.disable_customer_x509(&project).await?;
     emit(
         ctx,

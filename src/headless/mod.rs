@@ -4,6 +4,8 @@
 
 mod change;
 pub mod json_out;
+mod lifecycle;
+pub mod rotate;
 mod table;
 
 use std::io::Write;
@@ -97,6 +99,9 @@ pub async fn run(ctx: &Ctx, cmd: &Command) -> Result<(), Fail> {
         Command::Security(a) => security(ctx, a).await,
         Command::DisableCustomerX509(a) => change::disable(ctx, a).await,
         Command::Expiring(a) => expiring(ctx, a).await,
+        Command::Rotate(a) => rotate::rotate(ctx, a).await,
+        Command::CreateUser(a) => lifecycle::create_user(ctx, a).await,
+        Command::EnableCustomerX509(a) => lifecycle::enable(ctx, a).await,
         Command::Sim(_) | Command::Config { .. } => {
             Err(Fail::Usage("not a headless command".into()))
         }
@@ -148,6 +153,8 @@ impl From<crate::atlas::DatabaseUser> for UserRow {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CertRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     username: Option<&'a str>,
     #[serde(rename = "_id")]
@@ -227,6 +234,7 @@ async fn users(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
 
 fn cert_json<'a>(c: &'a UserCert, username: Option<&'a str>, now: Timestamp) -> CertRow<'a> {
     CertRow {
+        project_id: None,
         username,
         id: c.id,
         serial_hex: format!("{:X}", c.id),
@@ -316,7 +324,7 @@ async fn security(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
 
 /// Every user's certificates, four users at a time. One unreadable user
 /// must not sink a report: failures are returned beside the answers.
-async fn certs_per_user(
+pub(super) async fn certs_per_user(
     ctx: &Ctx,
     project: &str,
     users: Vec<String>,
@@ -349,53 +357,83 @@ async fn certs_per_user(
 }
 
 async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
     let now = Timestamp::now();
     let horizon = now
         .checked_add(a.within)
         .map_err(|e| Fail::Usage(e.to_string()))?;
-    let managed: Vec<String> = ctx
-        .client
-        .all_users_kept(
-            &project,
-            PageRequest::MAX_ITEMS_PER_PAGE,
-            ctx.concurrency,
-            |u| (u.x509_type == X509Type::Managed).then_some(u.username),
-        )
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
-    let total_users = managed.len();
-    let (per_user, mut failed) = certs_per_user(ctx, &project, managed).await;
-    if !failed.is_empty() && per_user.is_empty() {
-        return Err(Fail::Atlas(failed.swap_remove(0).1));
+    let projects = rotate::projects_in_scope(ctx, &a.project, a.all_projects).await?;
+    let mut soon: Vec<(String, String, UserCert)> = vec![];
+    // (project, user or "", error)
+    let mut failed: Vec<(String, String, Error)> = vec![];
+    let mut total_users = 0;
+    for project in &projects {
+        let managed = ctx
+            .client
+            .all_users_kept(
+                project,
+                PageRequest::MAX_ITEMS_PER_PAGE,
+                ctx.concurrency,
+                |u| (u.x509_type == X509Type::Managed).then_some(u.username),
+            )
+            .await;
+        let managed: Vec<String> = match managed {
+            Ok(m) => m.into_iter().flatten().collect(),
+            // One project's refusal must not hide the others' expiries.
+            Err(e) if a.all_projects => {
+                failed.push((project.clone(), String::new(), e));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        total_users += managed.len();
+        let (per_user, user_failed) = certs_per_user(ctx, project, managed).await;
+        failed.extend(
+            user_failed
+                .into_iter()
+                .map(|(u, e)| (project.clone(), u, e)),
+        );
+        soon.extend(per_user.into_iter().flat_map(|(u, certs)| {
+            certs
+                .into_iter()
+                .filter(|c| c.not_after <= horizon)
+                .map(move |c| (project.clone(), u.clone(), c))
+        }));
     }
-    let mut soon: Vec<(String, UserCert)> = per_user
-        .into_iter()
-        .flat_map(|(u, certs)| certs.into_iter().map(move |c| (u.clone(), c)))
-        .filter(|(_, c)| c.not_after <= horizon)
-        .collect();
-    soon.sort_by_key(|(u, c)| (c.not_after, u.clone()));
+    if !failed.is_empty() && soon.is_empty() && failed.len() >= total_users.max(1) {
+        return Err(Fail::Atlas(failed.swap_remove(0).2));
+    }
+    soon.sort_by(|(pa, ua, a), (pb, ub, b)| (a.not_after, pa, ua).cmp(&(b.not_after, pb, ub)));
     let value: Vec<CertRow> = soon
         .iter()
-        .map(|(u, c)| cert_json(c, Some(u), now))
+        .map(|(p, u, c)| {
+            let mut row = cert_json(c, Some(u), now);
+            row.project_id = a.all_projects.then_some(p.as_str());
+            row
+        })
         .collect();
     emit(ctx, &value, || {
         let rows: Vec<Vec<String>> = soon
             .iter()
-            .map(|(u, c)| {
+            .map(|(p, u, c)| {
                 let (left, _) = crate::format::time_left(now, c.not_after);
-                vec![
+                let mut row = vec![
                     u.clone(),
                     c.id.to_string(),
                     ts(Some(c.created_at)),
                     ts(Some(c.not_after)),
                     left,
-                ]
+                ];
+                if a.all_projects {
+                    row.insert(0, p.clone());
+                }
+                row
             })
             .collect();
-        let mut t = table::render(&["USER", "SERIAL", "CREATED", "EXPIRES", "LEFT"], &rows);
+        let mut headers = vec!["USER", "SERIAL", "CREATED", "EXPIRES", "LEFT"];
+        if a.all_projects {
+            headers.insert(0, "PROJECT");
+        }
+        let mut t = table::render(&headers, &rows);
         t.push_str(&format!(
             "{} certificate(s) expire before {}\n",
             soon.len(),
@@ -406,16 +444,17 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
     if failed.is_empty() {
         return Ok(());
     }
-    failed.sort_by(|a, b| a.0.cmp(&b.0));
-    for (user, e) in &failed {
-        eprintln!(
-            "atlas-x509: {}: {}",
-            crate::sanitize::line(user, 80),
-            e.explained()
-        );
+    failed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    for (project, user, e) in &failed {
+        let who = if user.is_empty() {
+            format!("project {}", crate::sanitize::line(project, 80))
+        } else {
+            crate::sanitize::line(user, 80)
+        };
+        eprintln!("atlas-x509: {who}: {}", e.explained());
     }
     Err(Fail::Partial(format!(
-        "the report is partial: {} of {total_users} MANAGED users could not be read",
+        "the report is partial: {} of {total_users} MANAGED users (or projects) could not be read",
         failed.len()
     )))
 }

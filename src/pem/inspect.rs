@@ -73,11 +73,7 @@ fn describe(der: &[u8], cert: &X509Certificate) -> Option<CertInfo> {
     }
     let serial = raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
     let ts = |t: ASN1Time| jiff::Timestamp::from_second(t.timestamp()).ok();
-    let sha256 = Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":");
+    let sha256 = fingerprint(der);
     Some(CertInfo {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
@@ -87,6 +83,15 @@ fn describe(der: &[u8], cert: &X509Certificate) -> Option<CertInfo> {
         sha256,
         key: key_description(cert.public_key()),
     })
+}
+
+/// The SHA-256 of a DER certificate as `AB:CD:…`.
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 fn key_description(spki: &SubjectPublicKeyInfo) -> String {

@@ -1,5 +1,6 @@
 //! The hand-over of an issued PEM: save, copy, inspect.
 
+pub mod bundle;
 pub mod clipboard;
 pub mod inspect;
 pub mod rescue;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod ca;
 pub mod digest;
 mod guard;
+pub mod lifecycle;
 mod listen;
 mod render;
 mod routes;

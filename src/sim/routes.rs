@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::ca::ProjectCa;
 use super::digest::constant_time_eq;
 use super::guard;
+use super::lifecycle::NewUser;
 use super::render::{self, ApiVersion, PageQuery};
 use super::server::Shared;
 use super::store::{CertRec, SimError, issuance_window, random_serial};
@@ -27,7 +28,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/atlas/{ver}/groups/{gid}", get(get_group))
         .route(
             "/api/atlas/{ver}/groups/{gid}/databaseUsers",
-            get(list_users),
+            get(list_users).post(create_user),
         )
         .route(
             "/api/atlas/{ver}/groups/{gid}/databaseUsers/{user}/certs",
@@ -35,7 +36,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/api/atlas/{ver}/groups/{gid}/userSecurity",
-            get(get_security),
+            get(get_security).patch(patch_security),
         )
         .route(
             "/api/atlas/{ver}/groups/{gid}/userSecurity/customerX509",
@@ -237,6 +238,53 @@ async fn get_security(State(sh): Sh, Path((ver, gid)): Path<(String, String)>) -
         Ok(render::json(
             StatusCode::OK,
             version(&ver),
+            &render::user_security(p),
+        ))
+    })())
+}
+
+fn json_body(body: &[u8]) -> Result<Value, SimError> {
+    serde_json::from_slice(body).map_err(|_| SimError::validation("the body is not valid JSON"))
+}
+
+async fn create_user(
+    State(sh): Sh,
+    Path((ver, gid)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    or_error((|| {
+        let v = version(&ver);
+        let new = NewUser::from_json(&json_body(&body)?)?;
+        let mut store = lock(&sh.store)?;
+        let u = store.create_user(&gid, new)?;
+        Ok(render::json(
+            StatusCode::CREATED,
+            v,
+            &render::user(u, &gid, &sh.creds.base_url, v),
+        ))
+    })())
+}
+
+/// Only `customerX509.cas` is modelled (LDAP is not atlas-x509's business):
+/// setting it turns customer-managed X.509 on, as Atlas does.
+async fn patch_security(
+    State(sh): Sh,
+    Path((ver, gid)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    or_error((|| {
+        let v = version(&ver);
+        let value = json_body(&body)?;
+        let cas = value
+            .get("customerX509")
+            .and_then(|c| c.get("cas"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| SimError::validation("customerX509.cas is required"))?;
+        let mut store = lock(&sh.store)?;
+        let p = store.set_customer_cas(&gid, cas, jiff::Timestamp::now())?;
+        Ok(render::json(
+            StatusCode::ACCEPTED,
+            v,
             &render::user_security(p),
         ))
     })())

@@ -200,7 +200,7 @@ impl Store {
             .ok_or_else(|| SimError::group_not_found(id))
     }
 
-    fn project_mut(&mut self, id: &str) -> Result<&mut ProjectRec, SimError> {
+    pub(super) fn project_mut(&mut self, id: &str) -> Result<&mut ProjectRec, SimError> {
         self.project(id)?;
         Ok(self
             .projects

@@ -7,7 +7,9 @@ use url::Url;
 use zeroize::Zeroize;
 
 use super::auth::{CachedToken, DigestSession};
-use super::model::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
+use super::model::{
+    DatabaseUser, IssuedPem, NewX509User, Page, PageRequest, Project, UserCert, UserSecurity,
+};
 use super::path::{encode_path_segment, validate_group_id, validate_months, validate_username};
 use super::{Credentials, Error, Limits, fetch_all, fetch_all_kept};
 
@@ -258,6 +260,36 @@ impl Client {
         validate_group_id(group_id)?;
         let url = self.api_url(&["groups", group_id, "userSecurity", "customerX509"], None)?;
         decode(self.execute(Method::DELETE, url, None).await?)
+    }
+
+    /// Creates an X.509 database user on `$external`. Sent once, never
+    /// retried: after a lost answer the user may exist (the list tells).
+    pub async fn create_x509_user(
+        &self,
+        group_id: &str,
+        user: &NewX509User,
+    ) -> Result<DatabaseUser, Error> {
+        validate_group_id(group_id)?;
+        validate_username(&user.username)?;
+        let url = self.api_url(&["groups", group_id, "databaseUsers"], None)?;
+        let body =
+            serde_json::to_vec(&user.body(group_id)).map_err(|e| Error::Invalid(e.to_string()))?;
+        decode(self.execute(Method::POST, url, Some(body)).await?)
+    }
+
+    /// Uploads a customer CA bundle: customer-managed X.509 turns on, Atlas
+    /// restarts every cluster, and Atlas-managed certificates can no longer
+    /// be issued in the project.
+    pub async fn set_customer_x509(
+        &self,
+        group_id: &str,
+        cas: &str,
+    ) -> Result<UserSecurity, Error> {
+        validate_group_id(group_id)?;
+        let url = self.api_url(&["groups", group_id, "userSecurity"], None)?;
+        let body = serde_json::to_vec(&serde_json::json!({ "customerX509": { "cas": cas } }))
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        decode(self.execute(Method::PATCH, url, Some(body)).await?)
     }
 
     pub async fn all_projects(

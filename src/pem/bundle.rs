@@ -1,0 +1,155 @@
+//! A customer CA bundle: the PEM certificates a project's customer-managed
+//! X.509 trusts, read and described before it is uploaded.
+
+use x509_parser::prelude::*;
+
+/// The most certificates and bytes a bundle may hold: a CA bundle is a
+/// handful of certificates, and this text is shown and sent whole.
+pub const MAX_CAS: usize = 32;
+pub const MAX_BYTES: usize = 256 * 1024;
+
+/// One CA certificate of a bundle, as the confirmation shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaInfo {
+    pub subject: String,
+    pub not_before: jiff::Timestamp,
+    pub not_after: jiff::Timestamp,
+    /// basicConstraints CA:TRUE.
+    pub is_ca: bool,
+    pub sha256: String,
+}
+
+/// Every certificate of `text`, in order; an error names what is wrong
+/// (never quoting the text, which may hold a private key by mistake).
+pub fn parse(text: &str) -> Result<Vec<CaInfo>, String> {
+    if text.len() > MAX_BYTES {
+        return Err(format!(
+            "the bundle is {} bytes, over the {MAX_BYTES}-byte limit for CA certificates",
+            text.len()
+        ));
+    }
+    if text.contains("PRIVATE KEY-----") {
+        return Err(
+            "the file holds a private key: a CA bundle carries certificates only; nothing was sent"
+                .into(),
+        );
+    }
+    let mut out = vec![];
+    for (i, pem) in Pem::iter_from_buffer(text.as_bytes()).enumerate() {
+        let n = i + 1;
+        let pem = pem.map_err(|_| format!("PEM block {n} is malformed"))?;
+        if pem.label != "CERTIFICATE" {
+            return Err(format!(
+                "PEM block {n} is a {:?}, not a CERTIFICATE",
+                crate::sanitize::line(&pem.label, 40)
+            ));
+        }
+        if out.len() == MAX_CAS {
+            return Err(format!("the bundle holds more than {MAX_CAS} certificates"));
+        }
+        let (_, cert) = X509Certificate::from_der(&pem.contents)
+            .map_err(|_| format!("certificate {n} does not parse"))?;
+        let ts = |t: ASN1Time| jiff::Timestamp::from_second(t.timestamp()).ok();
+        let (Some(not_before), Some(not_after)) = (
+            ts(cert.validity().not_before),
+            ts(cert.validity().not_after),
+        ) else {
+            return Err(format!("certificate {n} has dates out of range"));
+        };
+        let is_ca = cert
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .is_some_and(|b| b.value.ca);
+        out.push(CaInfo {
+            subject: cert.subject().to_string(),
+            not_before,
+            not_after,
+            is_ca,
+            sha256: super::inspect::fingerprint(&pem.contents),
+        });
+    }
+    if out.is_empty() {
+        return Err("no PEM certificate (-----BEGIN CERTIFICATE-----) was found".into());
+    }
+    Ok(out)
+}
+
+/// Why this bundle cannot be a project's CA now, if it cannot: an expired
+/// certificate (Atlas refuses it) or one that is not a CA.
+pub fn refusal(cas: &[CaInfo], now: jiff::Timestamp) -> Option<String> {
+    cas.iter().enumerate().find_map(|(i, c)| {
+        let subject = crate::sanitize::line(&c.subject, 120);
+        if c.not_after <= now {
+            Some(format!(
+                "certificate {} ({subject}) expired on {}",
+                i + 1,
+                c.not_after.strftime(crate::format::HUMAN_UTC)
+            ))
+        } else if !c.is_ca {
+            Some(format!(
+                "certificate {} ({subject}) is not a CA (basicConstraints CA:TRUE is missing)",
+                i + 1
+            ))
+        } else {
+            None
+        }
+    })
+}
+
+/// A self-signed certificate for tests: `ca` sets CA:TRUE, `days` is how
+/// long from now it stays valid (negative: expired).
+#[cfg(test)]
+pub(crate) fn test_ca(name: &str, ca: bool, days: i64) -> String {
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name.push(rcgen::DnType::CommonName, name);
+    if ca {
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    let now = ::time::OffsetDateTime::now_utc();
+    p.not_before = now - ::time::Duration::days(400);
+    p.not_after = now + ::time::Duration::days(days);
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    p.self_signed(&key).unwrap().pem()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_ca as ca;
+    use super::*;
+
+    #[test]
+    fn a_bundle_is_read_in_order() {
+        let text = format!("{}\n{}", ca("Root A", true, 300), ca("Root B", true, 30));
+        let cas = parse(&text).unwrap();
+        assert_eq!(cas.len(), 2);
+        assert_eq!(cas[0].subject, "CN=Root A");
+        assert!(cas[0].is_ca && cas[1].not_after < cas[0].not_after);
+        assert_eq!(refusal(&cas, jiff::Timestamp::now()), None);
+    }
+
+    #[test]
+    fn expired_and_leaf_certificates_are_refused() {
+        let now = jiff::Timestamp::now();
+        let expired = parse(&ca("Old", true, -1)).unwrap();
+        assert!(refusal(&expired, now).unwrap().contains("expired"));
+        let leaf = parse(&ca("Leaf", false, 30)).unwrap();
+        assert!(refusal(&leaf, now).unwrap().contains("not a CA"));
+    }
+
+    #[test]
+    fn what_is_not_a_bundle_says_why() {
+        assert!(parse("hello").unwrap_err().contains("no PEM certificate"));
+        let key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        let e = parse(&format!("{}{key}", ca("A", true, 9))).unwrap_err();
+        assert!(e.contains("private key") && !e.contains("AAAA"));
+        let e = parse("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n")
+            .unwrap_err();
+        assert!(e.contains("1"), "{e}");
+        assert!(
+            parse(&"x".repeat(MAX_BYTES + 1))
+                .unwrap_err()
+                .contains("limit")
+        );
+    }
+}

@@ -1,0 +1,447 @@
+//! Rotation and the X.509 lifecycle through the real binary against the
+//! simulator: `rotate`, `expiring --all-projects`, `create-user`,
+//! `enable-customer-x509`.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use common::bin::{Home, Out};
+use common::*;
+use serde_json::Value;
+
+fn env(h: &atlas_x509::sim::SimHandle) -> Vec<(&'static str, String)> {
+    vec![
+        ("MONGODB_ATLAS_OPS_MANAGER_URL", h.base_url().to_string()),
+        (
+            "MONGODB_ATLAS_PUBLIC_API_KEY",
+            h.credentials.public_key.clone(),
+        ),
+        (
+            "MONGODB_ATLAS_PRIVATE_API_KEY",
+            h.credentials.private_key.clone(),
+        ),
+    ]
+}
+
+fn run(home: &Home, h: &atlas_x509::sim::SimHandle, args: &[&str]) -> Out {
+    let e = env(h);
+    let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = home.run(&e, args);
+    out.assert_no_panic();
+    out
+}
+
+fn private_dir(home: &Home) -> std::path::PathBuf {
+    let d = home.path().join("keys");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn posts(h: &atlas_x509::sim::SimHandle) -> usize {
+    count(h, "POST", "/certs")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_issues_once_per_due_user_and_a_second_run_issues_nothing() {
+    let h = sim().await;
+    let home = Home::new();
+    let dir = private_dir(&home);
+    let d = dir.to_str().unwrap();
+
+    // A dry run shows the plan and issues nothing.
+    let plan = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "--all-projects",
+            "--within",
+            "60d",
+            "--out-dir",
+            d,
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(plan.code, 0, "{}", plan.err());
+    let planned: Vec<Value> = serde_json::from_slice(&plan.stdout).unwrap();
+    let users: Vec<&str> = planned
+        .iter()
+        .map(|r| r["username"].as_str().unwrap())
+        .collect();
+    assert!(users.contains(&"svc.orders"), "{users:?}");
+    // dev's certificates last a month: a replacement would be due at once.
+    assert!(!users.contains(&"dev"), "{users:?}");
+    assert!(
+        plan.err().contains("dev in") && plan.err().contains("1-month"),
+        "{}",
+        plan.err()
+    );
+    assert!(
+        !users.contains(&"alice"),
+        "alice's newest certificate is a year away"
+    );
+    assert!(
+        !users.contains(&"billing-svc"),
+        "payments-prod has a customer CA"
+    );
+    assert!(
+        plan.err().contains("customer-managed X.509"),
+        "{}",
+        plan.err()
+    );
+    assert!(
+        plan.err().contains("fresh-service"),
+        "a user with nothing to rotate is named"
+    );
+    assert_eq!(posts(&h), 0);
+    let svc = planned
+        .iter()
+        .find(|r| r["username"] == "svc.orders")
+        .unwrap();
+    assert_eq!(
+        svc["months"], 3,
+        "the same validity as the certificate replaced"
+    );
+
+    let rotate = [
+        "rotate",
+        "--all-projects",
+        "--within",
+        "60d",
+        "--months",
+        "3",
+        "--out-dir",
+        d,
+        "--json",
+    ];
+    let out = run(&home, &h, &rotate);
+    assert_eq!(out.code, 0, "{}", out.err());
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), planned.len() + 1, "dev too, with --months 3");
+    assert_eq!(posts(&h), rows.len(), "one issue per due user");
+    for r in &rows {
+        assert_eq!(r["status"], "rotated", "{r}");
+        let path = Path::new(r["path"].as_str().unwrap());
+        let want = format!(
+            "{}-{}-{}.pem",
+            r["projectId"].as_str().unwrap(),
+            atlas_x509::pem::file_name_safe(r["username"].as_str().unwrap()),
+            r["newSerial"]
+        );
+        assert_eq!(path.file_name().unwrap().to_str().unwrap(), want);
+        let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let pem = std::fs::read_to_string(path).unwrap();
+        assert!(pem.contains("BEGIN CERTIFICATE") && pem.contains("PRIVATE KEY"));
+    }
+    assert_eq!(files(&dir).len(), rows.len(), "no temporary files left");
+
+    // Within the same window, everything due was just rotated.
+    let again = run(&home, &h, &rotate[..rotate.len() - 1]);
+    assert_eq!(again.code, 0, "{}", again.err());
+    assert_eq!(posts(&h), rows.len(), "nothing issued twice");
+    assert!(again.out().contains("rotated 0 of 0"), "{}", again.out());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_refuses_an_open_or_missing_directory_before_issuing() {
+    let h = sim().await;
+    let home = Home::new();
+    let open = home.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "--project",
+            SANDBOX,
+            "--out-dir",
+            open.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.err().contains("open to every user"), "{}", out.err());
+    let missing = home.path().join("missing");
+    let out = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "--project",
+            SANDBOX,
+            "--out-dir",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert_eq!(posts(&h), 0);
+    assert_eq!(count(&h, "GET", "/groups"), 0, "refused before any call");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_that_fails_keeps_the_key_in_the_rescue_file() {
+    // Slow answers leave time to take the directory away after the check
+    // and before the key arrives (modes would not stop root).
+    let h = sim_with(|c| c.latency = std::time::Duration::from_millis(400)).await;
+    let home = Home::new();
+    let dir = private_dir(&home);
+    let out_dir = dir.to_str().unwrap().to_string();
+    let gone = home.path().join("moved-away");
+    let mover = {
+        let (dir, gone) = (dir.clone(), gone.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            std::fs::rename(dir, gone).unwrap();
+        })
+    };
+    let out = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "--project",
+            SANDBOX,
+            "--within",
+            "30d",
+            "--out-dir",
+            &out_dir,
+            "--json",
+        ],
+    );
+    mover.join().unwrap();
+    assert_eq!(out.code, 1, "{}", out.err());
+    assert!(out.err().contains("kept in"), "{}", out.err());
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], "failed");
+    let rescued = home.rescued();
+    assert_eq!(rescued.len(), 1, "the key was kept");
+    assert_eq!(
+        std::fs::metadata(&rescued[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        std::fs::read_to_string(&rescued[0])
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
+    assert_eq!(
+        files(&gone).len(),
+        0,
+        "nothing half-written in the old directory"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expiring_across_projects_names_each_project() {
+    let h = sim().await;
+    let home = Home::new();
+    let out = run(
+        &home,
+        &h,
+        &["expiring", "--all-projects", "--within", "60d", "--json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.err());
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let projects: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r["projectId"].as_str().unwrap())
+        .collect();
+    assert!(
+        projects.contains(ORDERS) && projects.contains(SANDBOX),
+        "{projects:?}"
+    );
+    let table = run(
+        &home,
+        &h,
+        &["expiring", "--all-projects", "--within", "60d"],
+    );
+    assert!(table.out().starts_with("PROJECT"), "{}", table.out());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_a_managed_user_then_issue_to_it() {
+    let h = sim().await;
+    let home = Home::new();
+    let out = run(
+        &home,
+        &h,
+        &[
+            "create-user",
+            "--project",
+            ORDERS,
+            "--username",
+            "svc-billing",
+            "--x509",
+            "managed",
+            "--role",
+            "readWrite@billing",
+            "--role",
+            "clusterMonitor",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.err());
+    assert!(
+        out.out()
+            .contains("created MANAGED X.509 user svc-billing on $external"),
+        "{}",
+        out.out()
+    );
+    assert!(
+        out.out().contains("atlas-x509 issue --project"),
+        "the next step is offered"
+    );
+    let users = run(&home, &h, &["users", "--project", ORDERS, "--json"]);
+    let users: Vec<Value> = serde_json::from_slice(&users.stdout).unwrap();
+    let made = users
+        .iter()
+        .find(|u| u["username"] == "svc-billing")
+        .unwrap();
+    assert_eq!(made["x509Type"], "MANAGED");
+    assert_eq!(
+        made["roles"],
+        serde_json::json!(["readWrite@billing", "clusterMonitor@admin"])
+    );
+
+    let dup = run(
+        &home,
+        &h,
+        &[
+            "create-user",
+            "--project",
+            ORDERS,
+            "--username",
+            "svc-billing",
+            "--x509",
+            "managed",
+            "--role",
+            "read@x",
+        ],
+    );
+    assert_eq!(dup.code, 1);
+    assert!(dup.err().contains("USER_ALREADY_EXISTS"), "{}", dup.err());
+    let bad = run(
+        &home,
+        &h,
+        &[
+            "create-user",
+            "--project",
+            ORDERS,
+            "--username",
+            "x",
+            "--x509",
+            "managed",
+            "--role",
+            "readWrite",
+        ],
+    );
+    assert_eq!(bad.code, 2);
+    assert!(bad.err().contains("needs a database"), "{}", bad.err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_ca_is_shown_confirmed_and_uploaded() {
+    let h = sim().await;
+    let home = Home::new();
+    let ca = {
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "Acme Root CA");
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        p.self_signed(&key).unwrap().pem()
+    };
+    let file = home.path().join("ca.pem");
+    std::fs::write(&file, &ca).unwrap();
+    let f = file.to_str().unwrap();
+    // No terminal and no --yes: refused, nothing sent.
+    let out = run(
+        &home,
+        &h,
+        &["enable-customer-x509", "--project", SANDBOX, "--cas", f],
+    );
+    assert_eq!(out.code, 2, "{}", out.err());
+    assert!(
+        out.err().contains("CN=Acme Root CA"),
+        "shown before asking: {}",
+        out.err()
+    );
+    assert_eq!(count(&h, "PATCH", "/userSecurity"), 0);
+
+    let out = run(
+        &home,
+        &h,
+        &[
+            "enable-customer-x509",
+            "--project",
+            SANDBOX,
+            "--cas",
+            f,
+            "--yes",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.err());
+    let sec = run(&home, &h, &["security", "--project", SANDBOX, "--json"]);
+    let sec: Value = serde_json::from_slice(&sec.stdout).unwrap();
+    assert_eq!(sec["customerX509"]["configured"], true);
+    let issue = run(
+        &home,
+        &h,
+        &[
+            "issue",
+            "--project",
+            SANDBOX,
+            "--user",
+            "dev",
+            "--months",
+            "1",
+            "--out",
+            "-",
+        ],
+    );
+    assert_eq!(issue.code, 1);
+    assert!(
+        issue
+            .err()
+            .contains("CANNOT_GENERATE_CERT_IF_ADVANCED_X509"),
+        "{}",
+        issue.err()
+    );
+
+    // A private key by mistake is refused locally, never sent.
+    std::fs::write(
+        &file,
+        format!("{ca}-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
+    )
+    .unwrap();
+    let out = run(
+        &home,
+        &h,
+        &[
+            "enable-customer-x509",
+            "--project",
+            ORDERS,
+            "--cas",
+            f,
+            "--yes",
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.err().contains("private key") && !out.err().contains("AAAA"));
+    assert_eq!(count(&h, "PATCH", "/userSecurity"), 1);
+}
