@@ -74,6 +74,28 @@ pub fn first_visible(selected: usize, height: u16) -> usize {
     selected.saturating_sub(usize::from(height.max(1)) - 1)
 }
 
+/// The expiring view: the whole body between the header and the status line.
+pub fn expiring_area(area: Rect) -> Option<Rect> {
+    let a = areas(area)?;
+    Some(Rect {
+        x: area.x,
+        y: a.header.y + 1,
+        width: area.width,
+        height: a.status.y.saturating_sub(a.header.y + 1),
+    })
+}
+
+/// Lines of the expiring view that are not rows: two borders, the progress
+/// line, the notes line and the column header.
+pub const EXPIRING_CHROME: u16 = 5;
+
+/// Rows of the expiring view that fit at once.
+pub fn expiring_rows(size: (u16, u16)) -> u16 {
+    expiring_area(screen(size))
+        .map(|r| r.height.saturating_sub(EXPIRING_CHROME))
+        .unwrap_or(0)
+}
+
 /// A box of at most `width` x `height`, centred.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod logging;
 pub mod pem;
 pub mod renew;
+pub mod rotation;
 pub mod sanitize;
 pub mod sim;
 pub mod tui;

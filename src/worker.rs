@@ -10,7 +10,7 @@ use tokio::task::AbortHandle;
 use std::path::PathBuf;
 
 use crate::app::{ApiResult, Command, IssueFailure, Issued, Msg, SaveOutcome};
-use crate::atlas::Client;
+use crate::atlas::{Client, PageRequest};
 use crate::pem;
 use crate::pem::clipboard::Clipboard;
 
@@ -65,6 +65,35 @@ pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     crate::sanitize::line(&text, 300)
 }
 
+/// Pages of one list fetched at once during a scan; the scan itself bounds
+/// how many lists are read at once.
+const SCAN_PAGES_AT_ONCE: usize = 2;
+
+async fn scan_project(
+    client: &Client,
+    group_id: &str,
+) -> Result<crate::app::ProjectScan, crate::atlas::Error> {
+    let sec = client.get_user_security(group_id).await?;
+    if sec.customer_x509.is_configured() {
+        return Ok(crate::app::ProjectScan {
+            customer_ca: true,
+            managed_users: vec![],
+        });
+    }
+    let users = client
+        .all_users_kept(
+            group_id,
+            PageRequest::MAX_ITEMS_PER_PAGE,
+            SCAN_PAGES_AT_ONCE,
+            |u| (u.x509_type == crate::atlas::X509Type::Managed).then_some(u.username),
+        )
+        .await?;
+    Ok(crate::app::ProjectScan {
+        customer_ca: false,
+        managed_users: users.into_iter().flatten().collect(),
+    })
+}
+
 async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64, ApiResult) {
     let text = |e: crate::atlas::Error| e.explained();
     match cmd {
@@ -97,6 +126,41 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             username,
             months,
         } => (id, issue(client, &group_id, &username, months).await),
+        Command::ScanProjects { id } => (
+            id,
+            ApiResult::ScanProjects(
+                client
+                    .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, SCAN_PAGES_AT_ONCE)
+                    .await
+                    .map(|all| all.into_iter().map(|p| (p.id, p.name)).collect())
+                    .map_err(text),
+            ),
+        ),
+        Command::ScanProject { id, group_id } => (
+            id,
+            ApiResult::ScanProject(scan_project(client, &group_id).await.map_err(text)),
+        ),
+        Command::ScanUser {
+            id,
+            group_id,
+            username,
+        } => {
+            let certs = client
+                .all_certs(
+                    &group_id,
+                    &username,
+                    PageRequest::MAX_ITEMS_PER_PAGE,
+                    SCAN_PAGES_AT_ONCE,
+                )
+                .await;
+            let newest = certs.map(|c| {
+                crate::rotation::newest(vec![(username, c)])
+                    .0
+                    .pop()
+                    .map(|(_, c)| c)
+            });
+            (id, ApiResult::ScanUser(newest.map_err(text)))
+        }
         Command::FetchSecurity { id, group_id } => (
             id,
             ApiResult::Security(client.get_user_security(&group_id).await.map_err(text)),

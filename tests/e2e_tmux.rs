@@ -466,3 +466,63 @@ fn an_expired_token_is_renewed_through_the_atlas_cli_when_the_user_says_yes() {
         "organizations list --limit 1 --output json --profile work\n"
     );
 }
+
+/// The expiring view, rotation from it and the hand-over, by keys.
+#[test]
+fn rotate_a_user_from_the_expiring_view_and_save_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, exit_file) = start_demo(dir.path(), "", "", &[]);
+    t.wait_for("the projects", |s| s.contains("orders-staging"));
+    t.keys(&["e"]);
+    let view = t.wait_for("the scan to finish", |s| {
+        s.contains("Expiring") && s.contains("scanned: projects 4/4")
+    });
+    assert!(
+        view.contains("skipped: payments-prod: customer CA"),
+        "{view}"
+    );
+    let rows: Vec<&str> = view
+        .lines()
+        .filter(|l| l.contains("orders-staging") || l.contains("sandbox"))
+        .collect();
+    assert!(
+        rows[0].contains("fresh-service") && rows[0].contains("none"),
+        "{view}"
+    );
+    assert!(rows[1].contains("dev"), "soonest first: {view}");
+    t.keys(&["j", "Enter"]);
+    t.wait_for("the issue dialog for dev", |s| {
+        s.contains("Issue a certificate")
+            && s.contains("User       dev")
+            && s.contains("Valid for  1 month")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the PEM", |s| s.contains("Certificate issued"));
+    t.keys(&["s"]);
+    t.wait_for("the save prompt", |s| s.contains("Save to: ./dev-"));
+    t.keys(&["Enter"]);
+    t.wait_for("the save", |s| s.contains("saved to ./dev-"));
+    t.keys(&["Escape"]);
+    let after = t.wait_for("the row rotated", |s| {
+        s.contains("rotated") && s.contains("Expiring")
+    });
+    let expiry = month_after(1);
+    let row = after
+        .lines()
+        .find(|l| l.contains(" dev "))
+        .unwrap_or_default();
+    assert!(
+        row.contains("rotated") && row.contains(&expiry),
+        "dev shows its new expiry {expiry}:\n{after}"
+    );
+    t.keys(&["q"]);
+    assert_eq!(wait_exit(&exit_file), "0");
+    let path = saved_pem(dir.path());
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("BEGIN CERTIFICATE") && text.contains("PRIVATE KEY"));
+}

@@ -64,7 +64,7 @@ pub enum HelpLine {
     Key { keys: String, desc: String },
 }
 
-const SECTIONS: [(Scope, &str); 9] = [
+const SECTIONS: [(Scope, &str); 10] = [
     (Scope::Global, "Anywhere"),
     (Scope::Panes, "Panes"),
     (Scope::Projects, "Projects pane"),
@@ -73,6 +73,7 @@ const SECTIONS: [(Scope, &str); 9] = [
     (Scope::Issue, "Issue dialog"),
     (Scope::Pem, "PEM dialog"),
     (Scope::Disable, "Disable dialog"),
+    (Scope::Expiring, "Expiring view"),
     (Scope::Help, "This help"),
 ];
 
@@ -108,6 +109,7 @@ fn scope_of(state: &State) -> Scope {
         Some(Modal::Pem(_)) => Scope::Pem,
         Some(Modal::Disable(_)) => Scope::Disable,
         Some(Modal::Help(_) | Modal::CertDetail(_)) => Scope::Help,
+        None if state.expiring.as_ref().is_some_and(|v| v.shown) => Scope::Expiring,
         None => match state.focus {
             Pane::Projects => Scope::Projects,
             Pane::Users => Scope::Users,

@@ -1,6 +1,7 @@
 //! The pure state machine: `State`, `Msg` in, `Command` out.
 
 mod certs;
+pub mod expiring;
 pub mod hints;
 pub mod keymap;
 pub mod list;
@@ -12,7 +13,9 @@ pub mod state;
 mod update;
 pub mod users;
 
-pub use msg::{ApiResult, CertInfo, Command, IssueFailure, Issued, Msg, RequestId, SaveOutcome};
+pub use msg::{
+    ApiResult, CertInfo, Command, IssueFailure, Issued, Msg, ProjectScan, RequestId, SaveOutcome,
+};
 pub use pem_dialog::default_pem_name;
 pub use state::{CertSort, DisableStage, Env, Level, Modal, Pane, PemPrompt, State};
 pub use update::{DEBOUNCE_MS, init, update};

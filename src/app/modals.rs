@@ -261,11 +261,27 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
         ApiResult::Disabled(res) => on_disabled(state, id, res),
         ApiResult::Saved(outcome) => on_saved(state, id, outcome),
         ApiResult::Copied(res) => on_copied(state, id, res),
-        ApiResult::Projects(_) | ApiResult::Users(_) | ApiResult::Certs(..) => vec![],
+        ApiResult::Projects(_)
+        | ApiResult::Users(_)
+        | ApiResult::Certs(..)
+        | ApiResult::ScanProjects(_)
+        | ApiResult::ScanProject(_)
+        | ApiResult::ScanUser(_) => vec![],
     }
 }
 
 fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
+    if let (Some(Modal::Issue(m)), Some(info)) = (&state.modal, &issued.info) {
+        let cert = crate::atlas::UserCert {
+            id: info.serial,
+            created_at: info.not_before,
+            group_id: Some(m.group_id.clone()),
+            not_after: info.not_after,
+            subject: info.subject.clone(),
+        };
+        let (group_id, username) = (m.group_id.clone(), m.username.clone());
+        super::expiring::on_issued(state, &group_id, &username, cert);
+    }
     let username = match &state.modal {
         Some(Modal::Issue(m)) => m.username.clone(),
         _ => state

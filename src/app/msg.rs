@@ -59,6 +59,12 @@ pub struct IssueFailure {
     pub maybe_issued: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectScan {
+    pub customer_ca: bool,
+    pub managed_users: Vec<String>,
+}
+
 #[derive(Debug)]
 pub enum ApiResult {
     Projects(Result<Page<Project>, ErrorText>),
@@ -68,6 +74,13 @@ pub enum ApiResult {
     Security(Result<UserSecurity, ErrorText>),
     Disabled(Result<UserSecurity, ErrorText>),
     Saved(SaveOutcome),
+    /// The expiring view's scan: every project's (id, name).
+    ScanProjects(Result<Vec<(String, String)>, ErrorText>),
+    /// One project of the scan: its MANAGED users, unless a customer CA
+    /// means Atlas issues nothing there.
+    ScanProject(Result<ProjectScan, ErrorText>),
+    /// One user of the scan: the newest unexpired certificate, if any.
+    ScanUser(Result<Option<UserCert>, ErrorText>),
     /// How the PEM reached the clipboard, or why it did not.
     /// The event loop writes any OSC 52 bytes to the terminal (and turns a
     /// failed write into an error) before the state machine sees this.
@@ -118,6 +131,18 @@ pub enum Command {
     CopyPem {
         id: RequestId,
         pem: Arc<IssuedPem>,
+    },
+    ScanProjects {
+        id: RequestId,
+    },
+    ScanProject {
+        id: RequestId,
+        group_id: String,
+    },
+    ScanUser {
+        id: RequestId,
+        group_id: String,
+        username: String,
     },
 }
 

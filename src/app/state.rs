@@ -290,6 +290,8 @@ pub struct State {
     /// Debounced loads: when to send them (mono ms).
     pub users_due: Option<u64>,
     pub certs_due: Option<u64>,
+    /// The expiring view, kept when closed so reopening shows the last scan.
+    pub expiring: Option<super::expiring::ExpiringView>,
 }
 
 impl State {
@@ -317,6 +319,7 @@ impl State {
             next_id: 1,
             users_due: None,
             certs_due: None,
+            expiring: None,
         }
     }
 

@@ -132,6 +132,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     if state.modal.is_some() {
         return modals::on_key(state, key);
     }
+    if state.expiring.as_ref().is_some_and(|v| v.shown) {
+        return super::expiring::on_key(state, key);
+    }
     if let Some(cmds) = filter_key(state, key) {
         return cmds;
     }
@@ -360,6 +363,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Issue => modals::open_issue(state),
         Action::DisableCustomerX509 => modals::open_disable(state),
+        Action::Expiring => super::expiring::open(state),
         Action::Help => {
             state.modal = Some(Modal::Help(HelpView::default()));
             vec![]
@@ -488,6 +492,12 @@ pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<C
 }
 
 fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
+    let result = match result {
+        r @ (ApiResult::ScanProjects(_) | ApiResult::ScanProject(_) | ApiResult::ScanUser(_)) => {
+            return super::expiring::on_api(state, id, r).unwrap_or_default();
+        }
+        r => r,
+    };
     match result {
         ApiResult::Projects(res) => {
             let refreshing = state.projects.reselect.is_some();

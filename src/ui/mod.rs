@@ -1,5 +1,6 @@
 //! `draw(&State)`: reads state, never changes it.
 
+mod expiring;
 mod modals;
 mod panes;
 mod theme;
@@ -28,6 +29,12 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     panes::projects(f, a.panes[0], state, theme);
     panes::users(f, a.panes[1], state, theme);
     panes::certs(f, a.panes[2], state, theme);
+    if let (Some(view), Some(body)) = (
+        state.expiring.as_ref().filter(|v| v.shown),
+        layout::expiring_area(area),
+    ) {
+        expiring::draw(f, body, state, view, theme);
+    }
     draw_status(f, a.status, state, theme);
     draw_footer(f, a.footer, state, theme);
     modals::draw(f, state, theme);

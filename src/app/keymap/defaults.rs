@@ -159,6 +159,7 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     b!(Panes, "PgDn", PageDown, "page down", [(PageDown, NONE)]),
     b!(Panes, "PgUp", PageUp, "page up", [(PageUp, NONE)]),
     b!(Panes, "r", Refresh, "refresh", [(Char('r'), NONE)]),
+    b!(Panes, "e", Expiring, "expiring", [(Char('e'), NONE)]),
     b!(
         Panes,
         "?",
@@ -230,6 +231,54 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         [(Enter, NONE)]
     ),
     b!(Disable, "Esc", Back, "cancel", [(Esc, NONE)]),
+    b!(Expiring, "Enter", Confirm, "rotate", [(Enter, NONE)]),
+    b!(
+        Expiring,
+        "t",
+        ToggleScope,
+        "this project/all",
+        [(Char('t'), NONE)]
+    ),
+    b!(Expiring, "r", Refresh, "rescan", [(Char('r'), NONE)]),
+    b!(
+        Expiring,
+        "j/↓",
+        Down,
+        "down",
+        [(Char('j'), NONE), (Down, NONE)]
+    ),
+    b!(Expiring, "k/↑", Up, "up", [(Char('k'), NONE), (Up, NONE)]),
+    b!(
+        Expiring,
+        "g/Home",
+        Top,
+        "top",
+        [(Char('g'), NONE), (Home, NONE)]
+    ),
+    b!(
+        Expiring,
+        "G/End",
+        Bottom,
+        "bottom",
+        [(Char('G'), SHIFT), (Char('G'), NONE), (End, NONE)]
+    ),
+    b!(Expiring, "PgDn", PageDown, "page down", [(PageDown, NONE)]),
+    b!(Expiring, "PgUp", PageUp, "page up", [(PageUp, NONE)]),
+    b!(
+        Expiring,
+        "?",
+        Help,
+        "help",
+        [(Char('?'), NONE), (Char('?'), SHIFT)]
+    ),
+    b!(
+        Expiring,
+        "Esc/e",
+        Back,
+        "back to the panes",
+        [(Esc, NONE), (Char('e'), NONE)]
+    ),
+    b!(Expiring, "q", Quit, "quit", [(Char('q'), NONE)]),
     b!(
         Help,
         "Esc/?/q",

@@ -41,6 +41,8 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("sort", Action::Sort),
     ("reverse", Action::Reverse),
     ("details", Action::Details),
+    ("expiring", Action::Expiring),
+    ("toggle_scope", Action::ToggleScope),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

@@ -49,6 +49,10 @@ pub enum Action {
     Reverse,
     /// Certificates: everything about the selected one.
     Details,
+    /// The expiring view: every MANAGED user's newest certificate.
+    Expiring,
+    /// Expiring view: all projects / this project only.
+    ToggleScope,
 }
 
 /// Where a key is pressed.
@@ -63,11 +67,12 @@ pub enum Scope {
     Pem,
     Disable,
     Help,
+    Expiring,
 }
 
 impl Scope {
     /// Where a key can actually be pressed (Global and Panes are only layers).
-    pub const CONCRETE: [Scope; 7] = [
+    pub const CONCRETE: [Scope; 8] = [
         Scope::Projects,
         Scope::Users,
         Scope::Certs,
@@ -75,6 +80,7 @@ impl Scope {
         Scope::Pem,
         Scope::Disable,
         Scope::Help,
+        Scope::Expiring,
     ];
 }
 
@@ -97,6 +103,7 @@ fn scopes_for(scope: Scope) -> &'static [Scope] {
         Scope::Pem => &[Scope::Pem, Scope::Global],
         Scope::Disable => &[Scope::Disable, Scope::Global],
         Scope::Help => &[Scope::Help, Scope::Global],
+        Scope::Expiring => &[Scope::Expiring, Scope::Global],
         Scope::Panes => &[Scope::Panes, Scope::Global],
         Scope::Global => &[Scope::Global],
     }
