@@ -94,6 +94,52 @@ async fn scan_project(
     })
 }
 
+/// The file read (size-capped, off the runtime), parsed and checked as the
+/// headless command does, and the project's current CA count.
+async fn read_bundle(
+    client: &Client,
+    group_id: &str,
+    path: PathBuf,
+) -> Result<Box<crate::app::CaBundle>, String> {
+    use crate::pem::bundle;
+    let home = crate::dirs::home();
+    let path = pem::save::expand_home(&path, home.as_deref());
+    let shown = path.display().to_string();
+    let read = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || -> Result<String, String> {
+            let len = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+            if len > bundle::MAX_BYTES as u64 {
+                return Err(format!(
+                    "{len} bytes is not a CA bundle (limit {})",
+                    bundle::MAX_BYTES
+                ));
+            }
+            std::fs::read_to_string(&path).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|_| "reading the file failed".to_string())?
+    };
+    let text = read.map_err(|e| format!("{}: {e}", crate::sanitize::line(&shown, 200)))?;
+    let cas =
+        bundle::parse(&text).map_err(|e| format!("{}: {e}", crate::sanitize::line(&shown, 200)))?;
+    if let Some(why) = bundle::refusal(&cas, jiff::Timestamp::now()) {
+        return Err(format!("{why}: Atlas would refuse it; nothing was sent"));
+    }
+    let current = client
+        .get_user_security(group_id)
+        .await
+        .map_err(|e| e.explained())?
+        .customer_x509
+        .ca_count();
+    Ok(Box::new(crate::app::CaBundle {
+        path,
+        text,
+        cas,
+        current,
+    }))
+}
+
 async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64, ApiResult) {
     let text = |e: crate::atlas::Error| e.explained();
     match cmd {
@@ -126,6 +172,31 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             username,
             months,
         } => (id, issue(client, &group_id, &username, months).await),
+        Command::CreateUser { id, group_id, user } => (
+            id,
+            ApiResult::UserCreated(
+                client
+                    .create_x509_user(&group_id, &user)
+                    .await
+                    .map(Box::new)
+                    .map_err(text),
+            ),
+        ),
+        Command::ReadCaBundle { id, group_id, path } => (
+            id,
+            ApiResult::CaBundleRead(read_bundle(client, &group_id, path).await),
+        ),
+        Command::SetCustomerX509 { id, group_id, cas } => {
+            let result = client.set_customer_x509(&group_id, &cas).await;
+            // Worth a line: it restarts every cluster of the project.
+            if result.is_ok() {
+                tracing::info!(
+                    group_id,
+                    "customer X.509 enabled; Atlas restarts the project's clusters"
+                );
+            }
+            (id, ApiResult::CustomerX509Set(result.map_err(text)))
+        }
         Command::ScanProjects { id } => (
             id,
             ApiResult::ScanProjects(

@@ -478,7 +478,7 @@ fn rotate_a_user_from_the_expiring_view_and_save_the_key() {
         s.contains("Expiring") && s.contains("scanned: projects 4/4")
     });
     assert!(
-        view.contains("skipped: payments-prod: customer CA"),
+        view.contains("skipped: analytics-eu: customer CA, payments-prod: customer CA"),
         "{view}"
     );
     let rows: Vec<&str> = view

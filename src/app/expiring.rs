@@ -241,6 +241,8 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Option<Vec
                 }) => {
                     view.rows.retain(|r| r.project_id != gid);
                     view.skipped.push(format!("{name}: customer CA"));
+                    // Answers come in any order; the line should not jump.
+                    view.skipped.sort();
                 }
                 Ok(ProjectScan { managed_users, .. }) => {
                     let users: HashSet<&str> = managed_users.iter().map(String::as_str).collect();

@@ -3,8 +3,10 @@
 //! follows a dialog's sub-state: under the discard question `y` discards, so
 //! the footer must not offer `y copy`).
 
+use super::create_user::Stage as CreateStage;
 use super::keymap::{Action, Keymap, Scope};
 use super::state::{DisableStage, Modal, Pane, PemPrompt, State};
+use super::upload_ca::Stage as UploadStage;
 
 /// One footer hint. `pinned` hints (help, quit) are kept when room runs out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +110,9 @@ fn scope_of(state: &State) -> Scope {
         Some(Modal::Issue(_)) => Scope::Issue,
         Some(Modal::Pem(_)) => Scope::Pem,
         Some(Modal::Disable(_)) => Scope::Disable,
-        Some(Modal::Help(_) | Modal::CertDetail(_)) => Scope::Help,
+        Some(Modal::Help(_) | Modal::CertDetail(_) | Modal::CreateUser(_) | Modal::Upload(_)) => {
+            Scope::Help
+        }
         None if state.expiring.as_ref().is_some_and(|v| v.shown) => Scope::Expiring,
         None => match state.focus {
             Pane::Projects => Scope::Projects,
@@ -168,6 +172,35 @@ pub fn footer(state: &State) -> Vec<Hint> {
             _ => vec![hint(label(Scope::Disable, Action::Back), "close")],
         }),
         Some(Modal::CertDetail(_)) => Some(vec![hint(label(Scope::Help, Action::Back), "close")]),
+        Some(Modal::Upload(m)) => Some(match m.stage {
+            UploadStage::Path => vec![
+                hint("type", "the PEM file's path"),
+                hint("Enter", "read it"),
+                hint("Esc", "cancel"),
+            ],
+            UploadStage::Confirm { .. } => vec![
+                hint("type", "the project name"),
+                hint("Enter", "upload"),
+                hint("Esc", "cancel"),
+            ],
+            UploadStage::Reading(_) | UploadStage::Running(_) => {
+                vec![hint("", "waiting…")]
+            }
+            UploadStage::Done { .. } => vec![hint("Enter/Esc", "close")],
+        }),
+        Some(Modal::CreateUser(m)) => Some(match m.stage {
+            CreateStage::Form => vec![
+                hint("type", "username, roles"),
+                hint("Tab", "switch field"),
+                hint("Enter", "next / create"),
+                hint("Esc", "cancel"),
+            ],
+            CreateStage::Running(_) => vec![hint("", "creating… sent once")],
+            CreateStage::Created { .. } => vec![
+                hint("Enter/y", "issue its first certificate"),
+                hint("Esc/n", "later"),
+            ],
+        }),
         None if filter_editing(state) => Some(vec![
             hint("Enter", "keep the filter"),
             hint("Esc", "clear it"),

@@ -1,6 +1,7 @@
 //! The pure state machine: `State`, `Msg` in, `Command` out.
 
 mod certs;
+pub mod create_user;
 pub mod expiring;
 pub mod hints;
 pub mod keymap;
@@ -11,10 +12,12 @@ pub mod msg;
 mod pem_dialog;
 pub mod state;
 mod update;
+pub mod upload_ca;
 pub mod users;
 
 pub use msg::{
-    ApiResult, CertInfo, Command, IssueFailure, Issued, Msg, ProjectScan, RequestId, SaveOutcome,
+    ApiResult, CaBundle, CertInfo, Command, IssueFailure, Issued, Msg, ProjectScan, RequestId,
+    SaveOutcome,
 };
 pub use pem_dialog::default_pem_name;
 pub use state::{CertSort, DisableStage, Env, Level, Modal, Pane, PemPrompt, State};

@@ -109,6 +109,15 @@ pub fn paste(state: &mut State, text: &str) {
             stage: DisableStage::Confirm { typed, .. },
             ..
         })) => typed,
+        Some(Modal::CreateUser(m)) if m.stage == super::create_user::Stage::Form => match m.field {
+            super::create_user::Field::Username => &mut m.username,
+            super::create_user::Field::Roles => &mut m.roles,
+        },
+        Some(Modal::Upload(m)) => match &mut m.stage {
+            super::upload_ca::Stage::Path => &mut m.path,
+            super::upload_ca::Stage::Confirm { typed, .. } => typed,
+            _ => return,
+        },
         None if state.projects.filter_editing => &mut state.projects.filter,
         None if state.users.filter_editing => &mut state.users.filter,
         _ => return,
@@ -135,6 +144,8 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         Modal::Issue(m) => issue_key(state, m, key),
         Modal::Pem(m) => pem_key(state, *m, key),
         Modal::Disable(m) => disable_key(state, m, key),
+        Modal::CreateUser(m) => super::create_user::on_key(state, m, key),
+        Modal::Upload(m) => super::upload_ca::on_key(state, m, key),
     };
     state.modal = modal;
     cmds
@@ -261,6 +272,9 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
         ApiResult::Disabled(res) => on_disabled(state, id, res),
         ApiResult::Saved(outcome) => on_saved(state, id, outcome),
         ApiResult::Copied(res) => on_copied(state, id, res),
+        ApiResult::UserCreated(res) => super::create_user::on_created(state, id, res),
+        ApiResult::CaBundleRead(res) => super::upload_ca::on_read(state, id, res),
+        ApiResult::CustomerX509Set(res) => super::upload_ca::on_set(state, id, res),
         ApiResult::Projects(_)
         | ApiResult::Users(_)
         | ApiResult::Certs(..)

@@ -59,6 +59,16 @@ pub struct IssueFailure {
     pub maybe_issued: bool,
 }
 
+/// A customer CA bundle read from a file, checked, and described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaBundle {
+    pub path: PathBuf,
+    pub text: String,
+    pub cas: Vec<crate::pem::bundle::CaInfo>,
+    /// CA certificates the project trusts now (0: customer X.509 is off).
+    pub current: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectScan {
     pub customer_ca: bool,
@@ -81,6 +91,9 @@ pub enum ApiResult {
     ScanProject(Result<ProjectScan, ErrorText>),
     /// One user of the scan: the newest unexpired certificate, if any.
     ScanUser(Result<Option<UserCert>, ErrorText>),
+    UserCreated(Result<Box<DatabaseUser>, ErrorText>),
+    CaBundleRead(Result<Box<CaBundle>, ErrorText>),
+    CustomerX509Set(Result<UserSecurity, ErrorText>),
     /// How the PEM reached the clipboard, or why it did not.
     /// The event loop writes any OSC 52 bytes to the terminal (and turns a
     /// failed write into an error) before the state machine sees this.
@@ -131,6 +144,21 @@ pub enum Command {
     CopyPem {
         id: RequestId,
         pem: Arc<IssuedPem>,
+    },
+    CreateUser {
+        id: RequestId,
+        group_id: String,
+        user: crate::atlas::NewX509User,
+    },
+    ReadCaBundle {
+        id: RequestId,
+        group_id: String,
+        path: PathBuf,
+    },
+    SetCustomerX509 {
+        id: RequestId,
+        group_id: String,
+        cas: String,
     },
     ScanProjects {
         id: RequestId,

@@ -264,6 +264,8 @@ pub enum Modal {
     Disable(DisableModal),
     Help(HelpView),
     CertDetail(Box<CertDetail>),
+    CreateUser(Box<super::create_user::CreateUserModal>),
+    Upload(Box<super::upload_ca::UploadModal>),
 }
 
 #[derive(Debug)]

@@ -364,6 +364,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         Action::Issue => modals::open_issue(state),
         Action::DisableCustomerX509 => modals::open_disable(state),
         Action::Expiring => super::expiring::open(state),
+        Action::UploadCa => {
+            super::upload_ca::open(state);
+            vec![]
+        }
+        Action::CreateUser => {
+            super::create_user::open(state);
+            vec![]
+        }
         Action::Help => {
             state.modal = Some(Modal::Help(HelpView::default()));
             vec![]
@@ -375,6 +383,11 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
 
 /// `r`: load the focused pane again, keeping the item (or the page and the
 /// certificate) the user was on.
+/// The users list read again, keeping the selection.
+pub(super) fn refresh_users(state: &mut State) -> Vec<Command> {
+    refresh(state, Pane::Users)
+}
+
 fn refresh(state: &mut State, focus: Pane) -> Vec<Command> {
     match focus {
         Pane::Projects => {

@@ -30,7 +30,12 @@ pub fn parse(spec: &str) -> Result<Role, String> {
             "{spec:?} is not a role: write role@database, e.g. readWrite@app"
         ));
     }
-    if db.is_some_and(|d| d.is_empty() || d.contains(['/', '\\', '.', ' ', '"', '$'])) {
+    if db.is_some_and(str::is_empty) {
+        return Err(format!(
+            "{spec:?}: write the database after @, e.g. {name}@app"
+        ));
+    }
+    if db.is_some_and(|d| d.contains(['/', '\\', '.', ' ', '"', '$'])) {
         return Err(format!(
             "{spec:?}: the database name after @ is not a valid one"
         ));

@@ -1,9 +1,11 @@
 //! `draw(&State)`: reads state, never changes it.
 
+mod create_user;
 mod expiring;
 mod modals;
 mod panes;
 mod theme;
+mod upload_ca;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

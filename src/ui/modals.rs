@@ -14,7 +14,7 @@ use crate::format::{date, expiry_after, shown, spinner, time_left};
 use crate::pem::inspect::mongosh_hint;
 use crate::pem::save::split_paths;
 
-fn frame<'a>(title: &str, theme: &Theme) -> Block<'a> {
+pub(super) fn frame<'a>(title: &str, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
@@ -29,6 +29,8 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Some(Modal::Disable(m)) => disable(f, area, state, m, theme),
         Some(Modal::Help(view)) => help(f, area, state, view, theme),
         Some(Modal::CertDetail(d)) => cert_detail(f, area, state, d, theme),
+        Some(Modal::CreateUser(m)) => super::create_user::draw(f, area, state, m, theme),
+        Some(Modal::Upload(m)) => super::upload_ca::draw(f, area, state, m, theme),
         None => {}
     }
 }

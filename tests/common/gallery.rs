@@ -135,6 +135,39 @@ pub fn screens() -> Vec<(&'static str, State)> {
     let mut s = loaded(5);
     update(&mut s, ch('X'));
     v.push(("disable loading", s));
+    let mut s = loaded(5);
+    s.focus = Pane::Users;
+    update(&mut s, ch('a'));
+    for c in "svc-billing".chars() {
+        update(&mut s, ch(c));
+    }
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Enter));
+    v.push(("create user form", s));
+    let mut s = loaded(5);
+    update(&mut s, ch('C'));
+    for c in "~/ca.pem".chars() {
+        update(&mut s, ch(c));
+    }
+    if let Command::ReadCaBundle { id, .. } = update(&mut s, key(KeyCode::Enter)).remove(0) {
+        let bundle = atlas_x509::app::CaBundle {
+            path: "/home/me/ca.pem".into(),
+            text: String::new(),
+            cas: vec![atlas_x509::pem::bundle::CaInfo {
+                subject: format!("CN=Acme {HOSTILE} Root"),
+                not_before: "2026-01-01T00:00:00Z".parse().unwrap(),
+                not_after: "2036-01-01T00:00:00Z".parse().unwrap(),
+                is_ca: true,
+                sha256: "AB:CD:EF:01:23:45:67:89:AB:CD:EF".into(),
+            }],
+            current: 2,
+        };
+        update(
+            &mut s,
+            Msg::Api(id, ApiResult::CaBundleRead(Ok(Box::new(bundle)))),
+        );
+    }
+    v.push(("upload ca confirm", s));
     v.push(("expiring scanning", expiring(false)));
     v.push(("expiring scanned", expiring(true)));
     v

@@ -44,6 +44,13 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         "disable customer X.509",
         [(Char('X'), SHIFT), (Char('X'), NONE)]
     ),
+    b!(
+        Projects,
+        "C",
+        UploadCa,
+        "upload a customer CA",
+        [(Char('C'), SHIFT), (Char('C'), NONE)]
+    ),
     b!(Users, "/", Filter, "filter", [(Char('/'), NONE)]),
     b!(
         Certs,
@@ -79,6 +86,13 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         Issue,
         "issue cert",
         [(Char('i'), NONE), (Char('c'), NONE)]
+    ),
+    b!(
+        Users,
+        "a",
+        CreateUser,
+        "add an X.509 user",
+        [(Char('a'), NONE)]
     ),
     b!(
         Certs,

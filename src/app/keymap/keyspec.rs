@@ -43,6 +43,8 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("details", Action::Details),
     ("expiring", Action::Expiring),
     ("toggle_scope", Action::ToggleScope),
+    ("create_user", Action::CreateUser),
+    ("upload_ca", Action::UploadCa),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

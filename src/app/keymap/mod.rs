@@ -53,6 +53,10 @@ pub enum Action {
     Expiring,
     /// Expiring view: all projects / this project only.
     ToggleScope,
+    /// Users pane: create an X.509 MANAGED user.
+    CreateUser,
+    /// Projects pane: upload a customer CA (customer-managed X.509 on).
+    UploadCa,
 }
 
 /// Where a key is pressed.

@@ -1,0 +1,185 @@
+//! The create-user dialog (`a` in the users pane): an X.509 MANAGED user on
+//! `$external` with its roles, then the offer to issue its first
+//! certificate. Creation is sent once and never retried.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::msg::{Command, ErrorText, RequestId};
+use super::state::{IssueModal, Level, Modal, State};
+use crate::atlas::{DatabaseUser, NewX509User, X509Type, roles};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Username,
+    Roles,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stage {
+    Form,
+    Running(RequestId),
+    /// Created: issue its first certificate now?
+    Created {
+        username: String,
+    },
+}
+
+#[derive(Debug)]
+pub struct CreateUserModal {
+    pub group_id: String,
+    pub project: String,
+    pub username: Input,
+    pub roles: Input,
+    pub field: Field,
+    pub stage: Stage,
+    pub error: Option<String>,
+}
+
+pub fn open(state: &mut State) {
+    let Some(project) = state.selected_project().cloned() else {
+        state.set_status(Level::Warn, "Select a project first");
+        return;
+    };
+    state.modal = Some(Modal::CreateUser(Box::new(CreateUserModal {
+        group_id: project.id,
+        project: project.name,
+        username: Input::default(),
+        roles: Input::new("readWrite@".into()),
+        field: Field::Username,
+        stage: Stage::Form,
+        error: None,
+    })));
+}
+
+/// What the form would send, or what is wrong with it.
+pub fn validate(m: &CreateUserModal) -> Result<NewX509User, String> {
+    let username = m.username.value().trim();
+    if username.is_empty() {
+        return Err("Type a username: a plain name or CN=name".into());
+    }
+    if username.chars().any(char::is_control) {
+        return Err("A username cannot hold control characters".into());
+    }
+    let specs: Vec<&str> = m
+        .roles
+        .value()
+        .split([',', ' '])
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    if specs.is_empty() {
+        return Err("Give at least one role, e.g. readWrite@app".into());
+    }
+    let roles = specs
+        .iter()
+        .map(|s| roles::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NewX509User {
+        username: username.to_string(),
+        x509_type: X509Type::Managed,
+        roles,
+    })
+}
+
+pub fn on_key(
+    state: &mut State,
+    mut m: Box<CreateUserModal>,
+    key: KeyEvent,
+) -> (Option<Modal>, Vec<Command>) {
+    if key.code == KeyCode::Char('c') && key.modifiers == KeyModifiers::CONTROL {
+        state.quit = true;
+        return (None, vec![]);
+    }
+    match &m.stage {
+        Stage::Running(_) => {}
+        Stage::Created { username } => {
+            return match key.code {
+                KeyCode::Enter | KeyCode::Char('y') => {
+                    let modal = Modal::Issue(IssueModal {
+                        group_id: m.group_id.clone(),
+                        project: m.project.clone(),
+                        username: username.clone(),
+                        months: state.env.default_months.clamp(1, 24),
+                        typed: String::new(),
+                        in_flight: None,
+                        error: None,
+                        maybe_issued: false,
+                    });
+                    (Some(modal), vec![])
+                }
+                KeyCode::Esc | KeyCode::Char('n') => (None, vec![]),
+                _ => (Some(Modal::CreateUser(m)), vec![]),
+            };
+        }
+        Stage::Form => match key.code {
+            KeyCode::Esc => return (None, vec![]),
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                m.field = match m.field {
+                    Field::Username => Field::Roles,
+                    Field::Roles => Field::Username,
+                };
+            }
+            KeyCode::Enter if m.field == Field::Username => m.field = Field::Roles,
+            KeyCode::Enter => match validate(&m) {
+                Ok(user) => {
+                    let id = state.next_request();
+                    m.stage = Stage::Running(id);
+                    m.error = None;
+                    let cmd = Command::CreateUser {
+                        id,
+                        group_id: m.group_id.clone(),
+                        user,
+                    };
+                    return (Some(Modal::CreateUser(m)), vec![cmd]);
+                }
+                Err(why) => m.error = Some(why),
+            },
+            _ => {
+                let input = match m.field {
+                    Field::Username => &mut m.username,
+                    Field::Roles => &mut m.roles,
+                };
+                input.handle_event(&Event::Key(key));
+                m.error = None;
+            }
+        },
+    }
+    (Some(Modal::CreateUser(m)), vec![])
+}
+
+/// Atlas's answer. Either way the users list is read again: a lost answer
+/// may hide a user that was created.
+pub fn on_created(
+    state: &mut State,
+    id: RequestId,
+    res: Result<Box<DatabaseUser>, ErrorText>,
+) -> Vec<Command> {
+    let Some(Modal::CreateUser(m)) = &mut state.modal else {
+        return vec![];
+    };
+    if m.stage != Stage::Running(id) {
+        return vec![];
+    }
+    match res {
+        Ok(u) => {
+            state.set_status(
+                Level::Info,
+                format!(
+                    "Created MANAGED user {} on $external",
+                    crate::format::shown(&u.username)
+                ),
+            );
+            if let Some(Modal::CreateUser(m)) = &mut state.modal {
+                m.stage = Stage::Created {
+                    username: u.username,
+                };
+            }
+        }
+        Err(e) => {
+            m.stage = Stage::Form;
+            m.error = Some(e);
+        }
+    }
+    super::update::refresh_users(state)
+}

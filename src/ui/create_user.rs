@@ -1,0 +1,81 @@
+//! The create-user dialog.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::State;
+use crate::app::create_user::{CreateUserModal, Field, Stage};
+use crate::atlas::roles::{CLUSTER_ROLES, DATABASE_ROLES};
+use crate::format::{shown, spinner};
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme: &Theme) {
+    let r = crate::layout::centered(area, 76, 16);
+    f.render_widget(Clear, r);
+    let block = super::modals::frame(&format!("Add an X.509 user · {}", shown(&m.project)), theme);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let field = |label: &'static str, value: &str, active: bool| {
+        let mut spans = vec![
+            Span::styled(format!("{label:<10}"), theme.dim()),
+            Span::styled(if active { "> " } else { "  " }, theme.key()),
+            Span::raw(shown(value)),
+        ];
+        if active {
+            spans.push(Span::styled("▏", theme.key()));
+        }
+        Line::from(spans)
+    };
+    let lines: Vec<Line> = match &m.stage {
+        Stage::Form | Stage::Running(_) => {
+            let mut lines = vec![
+                Line::styled(
+                    "MANAGED (Atlas issues its certificates) on $external.",
+                    theme.dim(),
+                ),
+                Line::raw(""),
+                field("Username", m.username.value(), m.field == Field::Username),
+                Line::styled("  a plain name or CN=name (no other OIDs)", theme.dim()),
+                field("Roles", m.roles.value(), m.field == Field::Roles),
+                Line::styled(
+                    format!(
+                        "  role@db, comma-separated: {} need @db",
+                        DATABASE_ROLES.join(", ")
+                    ),
+                    theme.dim(),
+                ),
+                Line::styled(
+                    format!("  no @db (cluster-wide): {}", CLUSTER_ROLES.join(", ")),
+                    theme.dim(),
+                ),
+                Line::raw(""),
+            ];
+            lines.push(match (&m.stage, &m.error) {
+                (Stage::Running(_), _) => Line::styled(
+                    format!("{} creating…", spinner(state.mono_ms)),
+                    theme.warn(),
+                ),
+                (_, Some(e)) => Line::styled(shown(e), theme.danger()),
+                _ => Line::raw(""),
+            });
+            lines.push(Line::styled(
+                "Tab switch field · Enter next / create · Esc cancel",
+                theme.dim(),
+            ));
+            lines
+        }
+        Stage::Created { username } => vec![
+            Line::styled(
+                format!("Created MANAGED user {} on $external.", shown(username)),
+                theme.ok(),
+            ),
+            Line::raw(""),
+            Line::raw("Issue its first certificate now?"),
+            Line::raw(""),
+            Line::styled("Enter/y issue · Esc/n later", theme.dim()),
+        ],
+    };
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,103 @@
+//! The upload-CA dialog.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::State;
+use crate::app::upload_ca::{Stage, UploadModal};
+use crate::format::{date, shown, spinner};
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &Theme) {
+    let r = crate::layout::centered(area, 90, 20);
+    f.render_widget(Clear, r);
+    let block = super::modals::frame(
+        &format!("Upload a customer CA · {}", shown(&m.project)),
+        theme,
+    );
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let input = |value: &str| {
+        Line::from(vec![
+            Span::styled("> ", theme.key()),
+            Span::raw(shown(value)),
+            Span::styled("▏", theme.key()),
+        ])
+    };
+    let mut lines: Vec<Line> = match &m.stage {
+        Stage::Path => vec![
+            Line::raw("PEM file with the CA certificate(s) your client certificates chain to:"),
+            input(m.path.value()),
+        ],
+        Stage::Reading(_) => vec![Line::styled(
+            format!(
+                "{} reading and checking the bundle…",
+                spinner(state.mono_ms)
+            ),
+            theme.dim(),
+        )],
+        Stage::Confirm { bundle, typed } => {
+            let mut l = vec![Line::raw(format!(
+                "{} CA certificate(s) from {}:",
+                bundle.cas.len(),
+                shown(&bundle.path.display().to_string())
+            ))];
+            for c in bundle.cas.iter().take(6) {
+                l.push(Line::from(vec![
+                    Span::raw(format!("  {}", shown(&c.subject))),
+                    Span::styled(
+                        format!(
+                            "  expires {}  sha256 {}…",
+                            date(c.not_after),
+                            &c.sha256[..c.sha256.len().min(17)]
+                        ),
+                        theme.dim(),
+                    ),
+                ]));
+            }
+            if bundle.cas.len() > 6 {
+                l.push(Line::styled(
+                    format!("  … and {} more", bundle.cas.len() - 6),
+                    theme.dim(),
+                ));
+            }
+            if bundle.current > 0 {
+                l.push(Line::styled(
+                    format!(
+                        "This replaces the {} CA certificate(s) the project trusts now.",
+                        bundle.current
+                    ),
+                    theme.warn(),
+                ));
+            }
+            l.push(Line::styled(
+                "Customer-managed X.509 turns on: Atlas restarts every cluster in the project, and Atlas-managed certificates can no longer be issued there.",
+                theme.warn(),
+            ));
+            l.push(Line::raw(format!(
+                "Type the project name ({}) to confirm:",
+                shown(&m.project)
+            )));
+            l.push(input(typed.value()));
+            l
+        }
+        Stage::Running(_) => vec![Line::styled(
+            format!("{} uploading…", spinner(state.mono_ms)),
+            theme.warn(),
+        )],
+        Stage::Done { count } => vec![
+            Line::styled(
+                format!("Customer-managed X.509 is on, with {count} CA certificate(s)."),
+                theme.ok(),
+            ),
+            Line::raw("Atlas is restarting the project's clusters."),
+        ],
+    };
+    if let Some(note) = &m.note {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(shown(note), theme.danger()));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
