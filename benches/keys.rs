@@ -2,7 +2,7 @@
 //! event stream, `update` runs, the frame is flushed to a recording backend.
 //! Prints p50 / p99 against the 16 ms target (one frame at 60 Hz).
 //!
-//! cargo bench --bench keys
+//! cargo bench --profile bench-fast --bench keys
 
 #[path = "../tests/common/mod.rs"]
 #[allow(unused_imports)]

@@ -2,7 +2,7 @@
 //! loopback (HTTP Digest with nonce reuse, and bearer tokens), from clients
 //! in the same process, on the same cores. Target: ≥ 5,000 requests/s.
 //!
-//! cargo bench --bench sim
+//! cargo bench --profile bench-fast --bench sim
 
 #[path = "../tests/common/mod.rs"]
 #[allow(unused_imports)]

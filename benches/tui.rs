@@ -4,7 +4,7 @@
 //! (counted by a wrapping allocator). Prints one line per figure with its
 //! target.
 //!
-//! cargo bench --bench tui
+//! cargo bench --profile bench-fast --bench tui
 
 #[path = "../tests/common/mod.rs"]
 #[allow(unused_imports)]

@@ -241,3 +241,24 @@ fn esc_returns_to_the_panes_and_e_brings_back_the_last_results() {
     let v = s.expiring.as_ref().unwrap();
     assert!(v.shown && v.rows.len() == 1 && v.rows[0].stale);
 }
+
+#[test]
+fn a_server_cannot_make_a_scan_hold_more_than_its_bound() {
+    use atlas_x509::app::expiring::MAX_SCAN_USERS;
+    let (mut s, projects) = opened();
+    let many: Vec<String> = (0..MAX_SCAN_USERS + 5).map(|i| format!("u{i}")).collect();
+    let scan = ApiResult::ScanProject(Ok(ProjectScan {
+        customer_ca: false,
+        managed_users: many,
+    }));
+    answer(&mut s, projects[0].0, scan);
+    let again = ApiResult::ScanProject(Ok(ProjectScan {
+        customer_ca: false,
+        managed_users: vec!["one-more".into()],
+    }));
+    answer(&mut s, projects[1].0, again);
+    let v = s.expiring.as_ref().unwrap();
+    assert_eq!(v.progress.users_total, MAX_SCAN_USERS);
+    assert_eq!(v.errors.len(), 2, "{:?}", v.errors);
+    assert!(v.errors[0].contains("the rest are not shown"));
+}

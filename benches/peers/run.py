@@ -264,11 +264,12 @@ def main():
     failures += not ok
     print(f"{'TUI peak RSS, ' + format(N_USERS, ',') + ' users':<30} {tui['rss']:>6.0f}MiB {'':>9} {'':>9} {'':>6} {'':>6}  {'<40 MiB':<13} {'pass' if ok else 'MISS'}")
     if in_process:
-        print("in-process (cargo bench --bench keys --bench tui --bench sim):")
+        print("in-process (cargo bench --profile bench-fast --bench keys --bench tui --bench sim):")
     for line in in_process:
         print("  " + line)
     failures += failures_in_process
     size = os.path.getsize(BIN) / 1e6
+    failures += size > 12
     print(f"{'release binary':<30} {size:>7.2f}MB {'':>9} {'':>9} {'':>6} {'':>6}  {'<=12 MB':<13} {'pass' if size <= 12 else 'MISS'}")
     print(f"\n{a.runs} interleaved runs per tool; medians. Peer a: requests, one page at a time;"
           f" peer b: requests, 4 threads after page one. Re-run: ./bench")

@@ -17,6 +17,10 @@ use crate::atlas::UserCert;
 /// Lists read at once during a scan.
 pub const SCAN_AT_ONCE: usize = 4;
 
+/// The most users one scan reads: the server decides how many projects
+/// and users there are, this decides how many we hold.
+pub const MAX_SCAN_USERS: usize = 100_000;
+
 /// One MANAGED user and its newest unexpired certificate, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpRow {
@@ -248,20 +252,26 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Option<Vec
                     let users: HashSet<&str> = managed_users.iter().map(String::as_str).collect();
                     view.rows
                         .retain(|r| r.project_id != gid || users.contains(r.username.as_str()));
-                    view.progress.users_total += managed_users.len();
-                    let scan = view.scan.as_mut().expect("scanning");
+                    let room = MAX_SCAN_USERS.saturating_sub(view.progress.users_total);
+                    if managed_users.len() > room {
+                        view.errors.push(format!(
+                            "{name}: over {MAX_SCAN_USERS} MANAGED users in this scan; the rest are not shown"
+                        ));
+                    }
                     // A user listed twice is scanned once.
                     let mut seen = HashSet::new();
-                    scan.queue.extend(
-                        managed_users
-                            .into_iter()
-                            .filter(|u| seen.insert(u.clone()))
-                            .map(|username| Job::User {
-                                id: gid.clone(),
-                                name: name.clone(),
-                                username,
-                            }),
-                    );
+                    let jobs: Vec<Job> = managed_users
+                        .into_iter()
+                        .filter(|u| seen.insert(u.clone()))
+                        .take(room)
+                        .map(|username| Job::User {
+                            id: gid.clone(),
+                            name: name.clone(),
+                            username,
+                        })
+                        .collect();
+                    view.progress.users_total += jobs.len();
+                    view.scan.as_mut().expect("scanning").queue.extend(jobs);
                 }
                 Err(e) => view.errors.push(format!("{name}: {e}")),
             }

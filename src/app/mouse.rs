@@ -18,6 +18,20 @@ pub(super) fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Command> {
             _ => {}
         }
     }
+    if let Some(view) = state.expiring.as_mut().filter(|v| v.shown) {
+        // The view covers the panes: the wheel moves its selection.
+        let last = view.rows.len().saturating_sub(1);
+        match m.kind {
+            MouseEventKind::ScrollDown if state.modal.is_none() => {
+                view.selected = (view.selected + 3).min(last)
+            }
+            MouseEventKind::ScrollUp if state.modal.is_none() => {
+                view.selected = view.selected.saturating_sub(3)
+            }
+            _ => {}
+        }
+        return vec![];
+    }
     if state.modal.is_some() {
         return vec![];
     }
