@@ -141,6 +141,25 @@ fn loaded_state() {
         "state heap with {USERS} users and a 500-row certificate page: {heap:.1} MiB (in-process; the TUI's RSS target is < 40 MB)"
     );
     let theme = Theme::new(true);
+    let empty = State::new(
+        common::fixtures::env(),
+        "2026-11-22T00:00:00Z".parse().unwrap(),
+    );
+    for (w, h) in [(80, 24), (200, 60)] {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut runs: Vec<Duration> = (0..200)
+            .map(|_| {
+                let start = Instant::now();
+                t.draw(|f| ui::draw(f, &empty, &theme)).unwrap();
+                start.elapsed()
+            })
+            .collect();
+        runs.sort();
+        println!(
+            "frame at {w}x{h} with nothing loaded (for scale): p50 {:.3} ms",
+            ms(percentile(&runs, 0.5))
+        );
+    }
     for (w, h) in [(80, 24), (200, 60)] {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
         let mut runs = Vec::new();

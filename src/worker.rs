@@ -107,18 +107,9 @@ async fn read_bundle(
     let shown = path.display().to_string();
     let read = {
         let path = path.clone();
-        tokio::task::spawn_blocking(move || -> Result<String, String> {
-            let len = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
-            if len > bundle::MAX_BYTES as u64 {
-                return Err(format!(
-                    "{len} bytes is not a CA bundle (limit {})",
-                    bundle::MAX_BYTES
-                ));
-            }
-            std::fs::read_to_string(&path).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|_| "reading the file failed".to_string())?
+        tokio::task::spawn_blocking(move || bundle::read_capped(&path))
+            .await
+            .map_err(|_| "reading the file failed".to_string())?
     };
     let text = read.map_err(|e| format!("{}: {e}", crate::sanitize::line(&shown, 200)))?;
     let cas =

@@ -105,18 +105,8 @@ pub(super) fn confirm_by_name(
 pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
     let project = ctx.project(&a.project)?;
     let path = crate::pem::save::expand_home(&a.cas, crate::dirs::home().as_deref());
-    let size = std::fs::metadata(&path)
-        .map_err(|e| Fail::Usage(format!("{}: {e}", path.display())))?
-        .len();
-    if size > bundle::MAX_BYTES as u64 {
-        return Err(Fail::Usage(format!(
-            "{}: {size} bytes is not a CA bundle (limit {} bytes)",
-            path.display(),
-            bundle::MAX_BYTES
-        )));
-    }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Fail::Usage(format!("{}: {e}", path.display())))?;
+    let text =
+        bundle::read_capped(&path).map_err(|e| Fail::Usage(format!("{}: {e}", path.display())))?;
     let cas = bundle::parse(&text)
         .map_err(|e| Fail::Usage(format!("{}: {e}; nothing was sent", path.display())))?;
     let now = jiff::Timestamp::now();

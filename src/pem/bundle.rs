@@ -19,6 +19,20 @@ pub struct CaInfo {
     pub sha256: String,
 }
 
+/// The file at `path`, read to at most `MAX_BYTES` (a pipe or a device has
+/// no size to check first: `--cas /dev/zero` must not fill memory).
+pub fn read_capped(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_BYTES as u64 + 1).read_to_string(&mut text))
+        .map_err(|e| e.to_string())?;
+    if text.len() > MAX_BYTES {
+        return Err(format!("over {MAX_BYTES} bytes: not a CA bundle"));
+    }
+    Ok(text)
+}
+
 /// Every certificate of `text`, in order; an error names what is wrong
 /// (never quoting the text, which may hold a private key by mistake).
 pub fn parse(text: &str) -> Result<Vec<CaInfo>, String> {
@@ -135,6 +149,13 @@ mod tests {
         assert!(refusal(&expired, now).unwrap().contains("expired"));
         let leaf = parse(&ca("Leaf", false, 30)).unwrap();
         assert!(refusal(&leaf, now).unwrap().contains("not a CA"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_file_is_read_to_the_cap_only() {
+        let e = read_capped(std::path::Path::new("/dev/zero")).unwrap_err();
+        assert!(e.contains("not a CA bundle"), "{e}");
     }
 
     #[test]
