@@ -80,17 +80,11 @@ async fn scan_project(
             managed_users: vec![],
         });
     }
-    let users = client
-        .all_users_kept(
-            group_id,
-            PageRequest::MAX_ITEMS_PER_PAGE,
-            SCAN_PAGES_AT_ONCE,
-            |u| (u.x509_type == crate::atlas::X509Type::Managed).then_some(u.username),
-        )
-        .await?;
     Ok(crate::app::ProjectScan {
         customer_ca: false,
-        managed_users: users.into_iter().flatten().collect(),
+        managed_users: client
+            .managed_usernames(group_id, SCAN_PAGES_AT_ONCE)
+            .await?,
     })
 }
 

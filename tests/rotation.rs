@@ -445,3 +445,64 @@ async fn a_customer_ca_is_shown_confirmed_and_uploaded() {
     assert!(out.err().contains("private key") && !out.err().contains("AAAA"));
     assert_eq!(count(&h, "PATCH", "/userSecurity"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
+    let h = sim_with(|c| c.latency = std::time::Duration::from_millis(400)).await;
+    let home = Home::new();
+    let dir = private_dir(&home);
+    let d = dir.to_str().unwrap().to_string();
+    let ok = run(
+        &home,
+        &h,
+        &[
+            "issue",
+            "--project",
+            ORDERS,
+            "--user",
+            "alice",
+            "--months",
+            "1",
+            "--out",
+            &d,
+            "--json",
+        ],
+    );
+    assert_eq!(ok.code, 0, "{}", ok.err());
+    let v: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(
+        Path::new(v["path"].as_str().unwrap()).parent().unwrap(),
+        dir.as_path(),
+        "named inside the directory"
+    );
+    let gone = home.path().join("moved-away");
+    let mover = {
+        let (dir, gone) = (dir.clone(), gone.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            std::fs::rename(dir, gone).unwrap();
+        })
+    };
+    let out = run(
+        &home,
+        &h,
+        &[
+            "issue",
+            "--project",
+            ORDERS,
+            "--user",
+            "alice",
+            "--months",
+            "1",
+            "--out",
+            &d,
+        ],
+    );
+    mover.join().unwrap();
+    assert_eq!(out.code, 1, "{}", out.err());
+    assert!(
+        !dir.exists(),
+        "no file was written in the directory's place"
+    );
+    assert_eq!(home.rescued().len(), 1, "the key was kept: {}", out.err());
+}

@@ -78,6 +78,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
     if !to_stdout {
         precheck_out(&a.out, &target, a.overwrite)?;
     }
+    let into_dir = !to_stdout && target.is_dir();
     // Sent once. A failure is reported, never retried.
     let issued = ctx
         .client
@@ -104,6 +105,9 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
         });
     }
     let name = default_pem_name(&a.user, Some(info.serial));
+    // A directory checked before the POST is joined here: were it gone
+    // meanwhile, its path alone would be taken for the file to write.
+    let target = if into_dir { target.join(&name) } else { target };
     let saved = pem::save::save(&issued, &target, &name, a.overwrite, false);
     let (path, why) = match saved {
         SaveOutcome::Saved(mut paths) => (paths.remove(0), None),

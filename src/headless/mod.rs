@@ -17,7 +17,7 @@ use serde_json::json;
 
 use json_out::Ts;
 
-use crate::atlas::{Client, Error, PageRequest, UserCert, X509Type};
+use crate::atlas::{Client, Error, PageRequest, UserCert};
 use crate::cli::{CertsArgs, Command, ExpiringArgs, ProjectArg};
 
 pub enum Fail {
@@ -367,17 +367,8 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
     let mut failed: Vec<(String, String, Error)> = vec![];
     let mut total_users = 0;
     for project in &projects {
-        let managed = ctx
-            .client
-            .all_users_kept(
-                project,
-                PageRequest::MAX_ITEMS_PER_PAGE,
-                ctx.concurrency,
-                |u| (u.x509_type == X509Type::Managed).then_some(u.username),
-            )
-            .await;
-        let managed: Vec<String> = match managed {
-            Ok(m) => m.into_iter().flatten().collect(),
+        let managed = match ctx.client.managed_usernames(project, ctx.concurrency).await {
+            Ok(m) => m,
             // One project's refusal must not hide the others' expiries.
             Err(e) if a.all_projects => {
                 failed.push((project.clone(), String::new(), e));

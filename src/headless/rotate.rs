@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::json_out::Ts;
 use super::{Ctx, Fail, certs_per_user, emit, table, ts};
-use crate::atlas::{Error, PageRequest, UserCert, X509Type};
+use crate::atlas::{Error, PageRequest, UserCert};
 use crate::cli::RotateArgs;
 use crate::pem::save::SaveOutcome;
 use crate::rotation::{months_of, newest, outlives};
@@ -142,23 +142,10 @@ async fn scan(
                 continue;
             }
         }
-        let users = ctx
-            .client
-            .all_users_kept(
-                project,
-                PageRequest::MAX_ITEMS_PER_PAGE,
-                ctx.concurrency,
-                |u| (u.x509_type == X509Type::Managed).then_some(u.username),
-            )
-            .await;
+        let users = ctx.client.managed_usernames(project, ctx.concurrency).await;
         let users: Vec<String> = match users {
             // A server listing one user twice must not get two certificates.
-            Ok(u) => u
-                .into_iter()
-                .flatten()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
+            Ok(u) => u.into_iter().collect::<BTreeSet<_>>().into_iter().collect(),
             Err(e) => {
                 s.skipped_projects.push((project.clone(), e.explained()));
                 continue;

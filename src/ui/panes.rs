@@ -11,7 +11,7 @@ use ratatui::widgets::{
 
 use super::theme::Theme;
 use crate::app::keymap::{Action, Scope};
-use crate::app::list::{Filterable, ListPane};
+use crate::app::list::{Filterable, ListPane, Rows};
 use crate::app::{CertSort, Pane, State};
 use crate::atlas::X509Type;
 use crate::format::{Urgency, date, fit, shown, spinner, thousands, time_left};
@@ -99,6 +99,20 @@ fn window(area: Rect, selected: Option<usize>, len: usize) -> std::ops::Range<us
     offset..len.min(offset + fits)
 }
 
+/// The selection and the item indices of the rows that fit in `area`.
+fn on_screen<T: Filterable>(
+    area: Rect,
+    list: &ListPane<T>,
+    visible: &Rows,
+) -> (Option<usize>, Vec<usize>) {
+    let selected = (!visible.is_empty()).then_some(list.selected);
+    let range = window(area, selected, visible.len());
+    (
+        selected,
+        visible.iter().skip(range.start).take(range.len()).collect(),
+    )
+}
+
 /// Draws a listing (whose table holds the rows of `window`) with the
 /// selection marked and, when the rows overflow, a scrollbar.
 fn render_listing(f: &mut Frame, area: Rect, pane: Pane, state: &State, theme: &Theme, l: Listing) {
@@ -141,25 +155,20 @@ pub fn projects(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // Borders, the "> " marker, the scrollbar, then the fixed columns.
     let fixed = if wide { 25 + 9 } else { 9 };
     let name_width = usize::from(area.width).saturating_sub(5 + fixed);
-    let selected = (!visible.is_empty()).then_some(list.selected);
-    let shown_rows = window(area, selected, visible.len());
-    let rows = visible
-        .iter()
-        .skip(shown_rows.start)
-        .take(shown_rows.len())
-        .map(|i| {
-            let p = &list.items[i];
-            let mut cells = vec![Cell::from(fit(&shown(&p.name), name_width))];
-            if wide {
-                cells.push(Cell::from(Span::styled(shown(&p.id), theme.dim())));
-            }
-            cells.push(Cell::from(
-                p.cluster_count
-                    .map(|c| format!("{c:>8}"))
-                    .unwrap_or_default(),
-            ));
-            Row::new(cells)
-        });
+    let (selected, on_screen) = on_screen(area, list, &visible);
+    let rows = on_screen.into_iter().map(|i| {
+        let p = &list.items[i];
+        let mut cells = vec![Cell::from(fit(&shown(&p.name), name_width))];
+        if wide {
+            cells.push(Cell::from(Span::styled(shown(&p.id), theme.dim())));
+        }
+        cells.push(Cell::from(
+            p.cluster_count
+                .map(|c| format!("{c:>8}"))
+                .unwrap_or_default(),
+        ));
+        Row::new(cells)
+    });
     let mut header = vec!["name"];
     let widths: Vec<Constraint> = if wide {
         header.push("id");
@@ -226,30 +235,25 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         rest
     };
-    let selected = (!visible.is_empty()).then_some(list.selected);
-    let shown_rows = window(area, selected, visible.len());
-    let rows = visible
-        .iter()
-        .skip(shown_rows.start)
-        .take(shown_rows.len())
-        .map(|i| {
-            let u = &list.items[i];
-            let mut cells = vec![
-                Cell::from(fit(&shown(u.username()), name_width)),
-                Cell::from(Span::styled(
-                    u.x509_type.as_str(),
-                    x509_style(u.x509_type, theme),
-                )),
-            ];
-            if wide {
-                cells.push(Cell::from(Span::styled(
-                    shown(u.database_name()),
-                    theme.dim(),
-                )));
-                cells.push(Cell::from(Span::styled(shown(u.roles()), theme.dim())));
-            }
-            Row::new(cells)
-        });
+    let (selected, on_screen) = on_screen(area, list, &visible);
+    let rows = on_screen.into_iter().map(|i| {
+        let u = &list.items[i];
+        let mut cells = vec![
+            Cell::from(fit(&shown(u.username()), name_width)),
+            Cell::from(Span::styled(
+                u.x509_type.as_str(),
+                x509_style(u.x509_type, theme),
+            )),
+        ];
+        if wide {
+            cells.push(Cell::from(Span::styled(
+                shown(u.database_name()),
+                theme.dim(),
+            )));
+            cells.push(Cell::from(Span::styled(shown(u.roles()), theme.dim())));
+        }
+        Row::new(cells)
+    });
     let (widths, header): (Vec<Constraint>, Vec<&str>) = if wide {
         (
             vec![

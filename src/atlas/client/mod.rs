@@ -334,6 +334,24 @@ impl Client {
         .await
     }
 
+    /// The usernames of a project's MANAGED X.509 users: all that rotation
+    /// and the expiring view need of a user list.
+    pub async fn managed_usernames(
+        &self,
+        group_id: &str,
+        concurrency: usize,
+    ) -> Result<Vec<String>, Error> {
+        let kept = self
+            .all_users_kept(
+                group_id,
+                PageRequest::MAX_ITEMS_PER_PAGE,
+                concurrency,
+                |u| (u.x509_type == super::X509Type::Managed).then_some(u.username),
+            )
+            .await?;
+        Ok(kept.into_iter().flatten().collect())
+    }
+
     pub async fn all_certs(
         &self,
         group_id: &str,
