@@ -626,14 +626,7 @@ async fn simulator_lifecycle_answers_match_atlas() {
     // A customer CA: 202 with the UserSecurity shape, then MANAGED refused.
     let rec = recorded("patch_userSecurity.PATCH.202.snaphost");
     assert_eq!(rec.status, 202);
-    let ca = {
-        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.distinguished_name
-            .push(rcgen::DnType::CommonName, "Acme Root");
-        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        p.self_signed(&key).unwrap().pem()
-    };
+    let ca = common::fixtures::ca_pem("Acme Root");
     let sec = c.set_customer_x509(ORDERS, &ca).await.unwrap();
     assert!(sec.customer_x509.is_configured());
     let (status, body) = sim_send(

@@ -49,6 +49,22 @@ fn files(dir: &Path) -> Vec<String> {
     v
 }
 
+/// Renames `dir` away after `ms`: writable at the binary's check, gone when
+/// its key arrives (modes would not stop root).
+fn move_away_after(
+    home: &Home,
+    dir: &Path,
+    ms: u64,
+) -> (std::thread::JoinHandle<()>, std::path::PathBuf) {
+    let gone = home.path().join("moved-away");
+    let (from, to) = (dir.to_path_buf(), gone.clone());
+    let mover = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        std::fs::rename(from, to).unwrap();
+    });
+    (mover, gone)
+}
+
 fn posts(h: &atlas_x509::sim::SimHandle) -> usize {
     count(h, "POST", "/certs")
 }
@@ -201,14 +217,7 @@ async fn a_write_that_fails_keeps_the_key_in_the_rescue_file() {
     let home = Home::new();
     let dir = private_dir(&home);
     let out_dir = dir.to_str().unwrap().to_string();
-    let gone = home.path().join("moved-away");
-    let mover = {
-        let (dir, gone) = (dir.clone(), gone.clone());
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(200));
-            std::fs::rename(dir, gone).unwrap();
-        })
-    };
+    let (mover, gone) = move_away_after(&home, &dir, 200);
     let out = run(
         &home,
         &h,
@@ -358,14 +367,7 @@ async fn create_a_managed_user_then_issue_to_it() {
 async fn a_customer_ca_is_shown_confirmed_and_uploaded() {
     let h = sim().await;
     let home = Home::new();
-    let ca = {
-        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.distinguished_name
-            .push(rcgen::DnType::CommonName, "Acme Root CA");
-        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        p.self_signed(&key).unwrap().pem()
-    };
+    let ca = common::fixtures::ca_pem("Acme Root CA");
     let file = home.path().join("ca.pem");
     std::fs::write(&file, &ca).unwrap();
     let f = file.to_str().unwrap();
@@ -475,14 +477,7 @@ async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
         dir.as_path(),
         "named inside the directory"
     );
-    let gone = home.path().join("moved-away");
-    let mover = {
-        let (dir, gone) = (dir.clone(), gone.clone());
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(150));
-            std::fs::rename(dir, gone).unwrap();
-        })
-    };
+    let (mover, _gone) = move_away_after(&home, &dir, 150);
     let out = run(
         &home,
         &h,

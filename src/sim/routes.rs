@@ -165,8 +165,7 @@ fn months_from_body(body: &[u8]) -> Result<Option<i64>, SimError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|_| SimError::validation("the body is not valid JSON"))?;
+    let value = json_body(body)?;
     match value.get("monthsUntilExpiration") {
         None | Some(Value::Null) => Ok(None),
         Some(n) => n

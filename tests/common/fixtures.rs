@@ -113,3 +113,12 @@ pub fn issued() -> Issued {
         problem: None,
     }
 }
+
+/// A self-signed CA certificate (CA:TRUE, EC P-256) as PEM, for customer-CA uploads.
+pub fn ca_pem(name: &str) -> String {
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name.push(rcgen::DnType::CommonName, name);
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    p.self_signed(&key).unwrap().pem()
+}

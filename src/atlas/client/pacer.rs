@@ -94,9 +94,11 @@ impl Pacer {
         let after = aimd.limit();
         if after < before {
             *debt += before - after;
-            if after < before / 2 || status == 429 {
-                tracing::debug!(limit = after, "fewer requests in flight: Atlas pushed back");
-            }
+            tracing::debug!(
+                limit = after,
+                status,
+                "fewer requests in flight: Atlas pushed back"
+            );
         } else if after > before {
             let grow = after - before;
             let paid = grow.min(*debt);
