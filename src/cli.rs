@@ -184,6 +184,45 @@ pub struct IssueArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub overwrite: bool,
+    #[command(flatten)]
+    pub hook: DeployHookArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployHookArgs {
+    /// A command run once per certificate written, after the file is in
+    /// place, with ATLAS_X509_PEM, ATLAS_X509_PROJECT_ID,
+    /// ATLAS_X509_PROJECT_NAME, ATLAS_X509_USERNAME, ATLAS_X509_SERIAL and
+    /// ATLAS_X509_NOT_AFTER in its environment (never the key). Split into
+    /// words as a shell quotes them, but run without a shell.
+    #[arg(long, value_name = "CMD")]
+    pub deploy_hook: Option<String>,
+    /// Run the deploy hook with /bin/sh -c (pipes, variables, `&&`).
+    #[arg(long, requires = "deploy_hook")]
+    pub deploy_hook_shell: bool,
+    /// How long a deploy hook may run before it is stopped (`90s`, `5m`).
+    #[arg(long, default_value = "120s", value_parser = parse_hook_timeout, requires = "deploy_hook")]
+    pub deploy_hook_timeout: std::time::Duration,
+}
+
+/// `90s`, `5m`, `1h`; a bare number is seconds; 1 s to 24 h.
+pub fn parse_hook_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{t:?} is not a timeout like 90s or 5m"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3_600),
+        _ => return Err(format!("{t:?}: the unit must be s, m or h")),
+    };
+    if !(1..=86_400).contains(&secs) {
+        return Err(format!("{t:?}: a deploy hook timeout is from 1s to 24h"));
+    }
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 #[derive(Debug, Args)]
@@ -224,9 +263,15 @@ pub struct RotateArgs {
     /// Validity of the new certificates (default: that of the one replaced).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=24))]
     pub months: Option<u8>,
-    /// Show what would be rotated; issue nothing.
+    /// Show what would be rotated (and which hooks would run); issue nothing.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub hook: DeployHookArgs,
+    /// Write a JSON report of the run here (atomically, also when the run
+    /// fails or is stopped by a signal).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -296,6 +341,10 @@ pub struct SimArgs {
     /// Added to every answer.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+
+    /// Added to a certificate's answer after it is issued (a slow POST).
+    #[arg(long, default_value_t = 0)]
+    pub issue_delay_ms: u64,
 
     /// Share of API requests answered with a 500, from 0 to 1.
     #[arg(long, default_value_t = 0.0)]

@@ -322,6 +322,7 @@ async fn run_sim(args: &SimArgs) -> Result<(), String> {
         token_ttl: Duration::from_secs(args.token_ttl),
         strict_nonce_count: args.strict_nonce_count,
         user_token_ttl: i64::try_from(args.user_token_ttl).unwrap_or(i64::MAX),
+        issue_delay: Duration::from_millis(args.issue_delay_ms),
         ..SimConfig::default()
     })
     .await

@@ -61,6 +61,19 @@ fn has_credential(s: &str) -> bool {
     lower.contains("basic ") || lower.contains("bearer ")
 }
 
+/// Every occurrence of a known secret (the lines of a key just issued, a
+/// profile's tokens) becomes a marker, then [`redact`] runs: for text from
+/// other programs, which may print what they were handed.
+pub fn redact_known(s: &str, secrets: &[&str]) -> String {
+    let mut text = s.to_string();
+    for secret in secrets.iter().filter(|x| x.len() >= 8) {
+        if text.contains(secret) {
+            text = text.replace(secret, "[redacted]");
+        }
+    }
+    redact(&text).into_owned()
+}
+
 /// Private-key PEM blocks and `Basic`/`Bearer` credentials become markers.
 pub fn redact(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains("PRIVATE KEY") && !has_credential(s) {

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use super::hook::{self, Delivery, Hook, HookRun};
+use super::stop::{self, Stop};
 use super::{Ctx, Fail, emit, out, ts};
 use crate::atlas::IssuedPem;
 use crate::cli::{DisableArgs, IssueArgs};
@@ -71,19 +73,51 @@ pub(super) fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_ok: bool) -> S
     }
 }
 
-pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
+pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), Fail> {
     let project = ctx.project(&a.project)?;
     let to_stdout = a.out.as_os_str() == "-";
+    let hook = match &a.hook.deploy_hook {
+        Some(_) if to_stdout => {
+            return Err(Fail::Usage(
+                "--deploy-hook needs a file to deliver: use --out FILE or DIR, not -".into(),
+            ));
+        }
+        Some(text) => Some(
+            Hook::parse(text, a.hook.deploy_hook_shell, a.hook.deploy_hook_timeout)
+                .map_err(Fail::Usage)?,
+        ),
+        None => None,
+    };
     let target = pem::save::expand_home(&a.out, crate::dirs::home().as_deref());
     if !to_stdout {
         precheck_out(&a.out, &target, a.overwrite)?;
     }
     let into_dir = !to_stdout && target.is_dir();
-    // Sent once. A failure is reported, never retried.
-    let issued = ctx
-        .client
-        .create_cert(&project, &a.user, i64::from(a.months))
-        .await?;
+    // Sent once. A failure is reported, never retried. A signal meanwhile
+    // waits for the answer: its key exists nowhere else.
+    let what = format!(
+        "the certificate request for {}",
+        crate::sanitize::line(&a.user, 80)
+    );
+    let Some(answer) = stop::finish(
+        stop,
+        &what,
+        ctx.client
+            .create_cert(&project, &a.user, i64::from(a.months)),
+    )
+    .await
+    else {
+        let n = stop.signal().unwrap_or(libc::SIGTERM);
+        return Err(Fail::Interrupted(
+            n,
+            format!(
+                "stopped by {} while waiting for Atlas's answer: if it issued the certificate, nobody holds its key; check `atlas-x509 certs --project {project} --user '{}'`",
+                stop::name(n),
+                crate::sanitize::line(&a.user, 80)
+            ),
+        ));
+    };
+    let issued = answer?;
     let label = format!("{project}-{}", a.user);
     let info = match pem::inspect::verify(&issued) {
         Ok(info) => info,
@@ -95,14 +129,25 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
         }
     };
     if to_stdout {
-        return out(issued.expose()).map_err(|e| {
+        out(issued.expose()).map_err(|e| {
             Fail::Io(format!(
                 "issued serial {} but stdout failed ({}); {}",
                 info.serial,
                 e.message(),
                 keep_somewhere(&issued, &label, false)
             ))
-        });
+        })?;
+        return match stop.signal() {
+            Some(n) => Err(Fail::Interrupted(
+                n,
+                format!(
+                    "stopped by {} after serial {} was written to stdout",
+                    stop::name(n),
+                    info.serial
+                ),
+            )),
+            None => Ok(()),
+        };
     }
     let name = default_pem_name(&a.user, Some(info.serial));
     // A directory checked before the POST is joined here: were it gone
@@ -122,6 +167,28 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
             keep_somewhere(&issued, &label, true)
         )));
     }
+    if let Some(n) = stop.signal() {
+        return Err(Fail::Interrupted(
+            n,
+            format!(
+                "stopped by {}: serial {} was written to {} (mode 0600){}",
+                stop::name(n),
+                info.serial,
+                path.display(),
+                if hook.is_some() {
+                    "; the deploy hook was not run"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    let delivered = match &hook {
+        Some(h) => {
+            Some(run_issue_hook(ctx, h, &project, &a.user, &path, &info, &issued, stop).await)
+        }
+        None => None,
+    };
     let value = json!({
         "path": path,
         "serial": info.serial,
@@ -129,16 +196,73 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs) -> Result<(), Fail> {
         "notBefore": ts(Some(info.not_before)),
         "notAfter": ts(Some(info.not_after)),
         "sha256": info.sha256,
+        "hook": delivered,
     });
     emit(ctx, &value, || {
-        format!(
+        let mut t = format!(
             "issued serial {} for {}, valid until {}\nsaved to {} (mode 0600)\n",
             info.serial,
             crate::sanitize::line(&info.subject, 200),
             ts(Some(info.not_after)),
             path.display()
-        )
-    })
+        );
+        if let Some(h) = &delivered {
+            t.push_str(&format!("deploy hook: {}\n", h.summary()));
+        }
+        t
+    })?;
+    match delivered {
+        Some(h) if !h.ok() => {
+            let tail = super::rotate::output_tail(&h.output, 10);
+            Err(Fail::Delivery(format!(
+                "delivered partly: serial {} is in {}, but the deploy hook {}{}{}",
+                info.serial,
+                path.display(),
+                h.summary(),
+                h.error
+                    .as_deref()
+                    .map(|e| format!(" ({})", crate::sanitize::line(e, 300)))
+                    .unwrap_or_default(),
+                if tail.is_empty() {
+                    String::new()
+                } else {
+                    format!("; its output ended with:\n{tail}")
+                }
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_issue_hook(
+    ctx: &Ctx,
+    h: &Hook,
+    project: &str,
+    user: &str,
+    path: &Path,
+    info: &pem::inspect::CertInfo,
+    issued: &IssuedPem,
+    stop: &Stop,
+) -> HookRun {
+    // The name is for the hook's environment; one GET, after the key is safe.
+    let project_name = ctx
+        .client
+        .get_project(project)
+        .await
+        .map(|g| g.name)
+        .unwrap_or_default();
+    let d = Delivery {
+        pem: path.to_path_buf(),
+        project_id: project.to_string(),
+        project_name,
+        username: user.to_string(),
+        serial: info.serial,
+        not_after: info.not_after,
+    };
+    let lines = hook::key_lines(issued);
+    let secrets: Vec<&str> = lines.iter().map(String::as_str).collect();
+    hook::run(h, &d, stop, &secrets).await
 }
 
 pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {

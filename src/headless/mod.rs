@@ -3,9 +3,13 @@
 //! errors to stderr. Exit codes: 0 ok, 1 API or I/O error, 2 usage, 3 auth.
 
 mod change;
+pub mod hook;
+pub mod journal;
 pub mod json_out;
 mod lifecycle;
+mod report;
 pub mod rotate;
+pub mod stop;
 mod table;
 
 use std::io::Write;
@@ -26,6 +30,11 @@ pub enum Fail {
     Io(String),
     /// The output was printed but is incomplete (exit 4).
     Partial(String),
+    /// Certificates were written but a deploy hook did not deliver one
+    /// (exit 5): the files are in place, the delivery is not.
+    Delivery(String),
+    /// Stopped by a signal after finishing the key in hand (exit 128+n).
+    Interrupted(i32, String),
 }
 
 impl Fail {
@@ -36,12 +45,18 @@ impl Fail {
             Fail::Atlas(Error::Invalid(_)) => 2,
             Fail::Atlas(_) | Fail::Io(_) => 1,
             Fail::Partial(_) => 4,
+            Fail::Delivery(_) => 5,
+            Fail::Interrupted(n, _) => stop::exit_code(*n),
         }
     }
 
     pub fn message(&self) -> String {
         match self {
-            Fail::Usage(m) | Fail::Io(m) | Fail::Partial(m) => m.clone(),
+            Fail::Usage(m)
+            | Fail::Io(m)
+            | Fail::Partial(m)
+            | Fail::Delivery(m)
+            | Fail::Interrupted(_, m) => m.clone(),
             Fail::Atlas(e) => e.explained(),
         }
     }
@@ -95,17 +110,29 @@ pub async fn run(ctx: &Ctx, cmd: &Command) -> Result<(), Fail> {
         Command::Projects => projects(ctx).await,
         Command::Users(a) => users(ctx, a).await,
         Command::Certs(a) => certs(ctx, a).await,
-        Command::Issue(a) => change::issue(ctx, a).await,
+        Command::Issue(a) => change::issue(ctx, a, &stop_for_keys()).await,
         Command::Security(a) => security(ctx, a).await,
         Command::DisableCustomerX509(a) => change::disable(ctx, a).await,
         Command::Expiring(a) => expiring(ctx, a).await,
-        Command::Rotate(a) => rotate::rotate(ctx, a).await,
+        Command::Rotate(a) => rotate::rotate(ctx, a, &stop_for_keys()).await,
         Command::CreateUser(a) => lifecycle::create_user(ctx, a).await,
         Command::EnableCustomerX509(a) => lifecycle::enable(ctx, a).await,
         Command::Sim(_) | Command::Config { .. } => {
             Err(Fail::Usage("not a headless command".into()))
         }
     }
+}
+
+/// The commands that can hold an issued key take the terminating signals
+/// over, so that a key in hand is finished before the process ends.
+fn stop_for_keys() -> stop::Stop {
+    stop::Stop::install().unwrap_or_else(|e| {
+        tracing::warn!("signals: {e}");
+        crate::tui::say(&format!(
+            "cannot take over terminating signals ({e}): a signal now may lose a key in hand"
+        ));
+        stop::Stop::never()
+    })
 }
 
 pub(super) fn ts(t: Option<Timestamp>) -> String {

@@ -3,13 +3,16 @@
 //! PEM into a private directory. Certificates cannot be revoked, so this is
 //! the whole job: the old one is left to expire.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use super::hook::{self, Delivery, Hook, HookRun};
+use super::journal::{self, Entry, Journal, RunInfo};
 use super::json_out::Ts;
+use super::stop::{self, Stop};
 use super::{Ctx, Fail, certs_per_user, emit, table, ts};
 use crate::atlas::{Error, PageRequest, UserCert};
 use crate::cli::RotateArgs;
@@ -20,6 +23,7 @@ use crate::rotation::{months_of, newest, outlives};
 #[derive(Debug, Clone)]
 pub struct Due {
     pub project: String,
+    pub project_name: String,
     pub user: String,
     pub old: UserCert,
     pub months: u8,
@@ -51,16 +55,23 @@ fn check_out_dir(dir: &Path) -> Result<(), Fail> {
     Ok(())
 }
 
-/// One user's outcome, as printed.
+/// One user's outcome, as printed and reported.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Row {
     project_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    project_name: String,
     username: String,
-    old_serial: u64,
-    old_not_after: Ts,
-    months: u8,
-    /// planned, rotated, failed, maybe-issued, skipped
+    /// None only for a delivery of an earlier run's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old_serial: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old_not_after: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    months: Option<u8>,
+    /// planned, rotated, failed, maybe-issued, not-reached;
+    /// delivered-earlier, not-delivered (an earlier run's key)
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     new_serial: Option<u64>,
@@ -69,6 +80,8 @@ struct Row {
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    hook: Option<HookRun>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
 }
 
@@ -76,17 +89,33 @@ impl Row {
     fn planned(d: &Due) -> Self {
         Row {
             project_id: d.project.clone(),
+            project_name: d.project_name.clone(),
             username: d.user.clone(),
-            old_serial: d.old.id,
-            old_not_after: Ts(Some(d.old.not_after)),
-            months: d.months,
+            old_serial: Some(d.old.id),
+            old_not_after: Some(Ts(Some(d.old.not_after))),
+            months: Some(d.months),
             status: "planned",
             new_serial: None,
             new_not_after: None,
             path: None,
+            hook: None,
             message: None,
         }
     }
+
+    fn hook_failed(&self) -> bool {
+        self.hook.as_ref().is_some_and(|h| !h.ok())
+    }
+}
+
+/// A user or project left out, and why.
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct Skipped {
+    project_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+    reason: String,
 }
 
 /// What a scan of the chosen projects found.
@@ -102,6 +131,31 @@ pub struct Scan {
     /// (project, user, months): due, but a replacement of that validity
     /// would itself expire within the window, so every run would rotate it.
     pub too_short: Vec<(String, String, u8)>,
+    /// (project, user, serial): issued for an earlier run that was stopped
+    /// before it wrote the key; left out when choosing the newest.
+    pub keyless: Vec<(String, String, u64)>,
+}
+
+/// Requests an earlier run sent and never wrote an answer for; a
+/// certificate created after one of them (Atlas dates `createdAt` an hour
+/// back) holds a key that nobody has.
+struct Unanswered {
+    sent: Vec<(String, String, Timestamp)>,
+    written: HashSet<u64>,
+}
+
+impl Unanswered {
+    fn keyless(&self, project: &str, user: &str, c: &UserCert) -> bool {
+        !self.written.contains(&c.id)
+            && self.sent.iter().any(|(p, u, at)| {
+                p == project
+                    && u == user
+                    && c.created_at
+                        >= at
+                            .saturating_sub(SignedDuration::from_hours(2))
+                            .unwrap_or(*at)
+            })
+    }
 }
 
 pub async fn projects_in_scope(
@@ -109,25 +163,47 @@ pub async fn projects_in_scope(
     project: &crate::cli::ProjectArg,
     all: bool,
 ) -> Result<Vec<String>, Fail> {
+    Ok(projects_named(ctx, project, all, false)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// (id, name) of the projects in scope; a single project's name is read
+/// only when `name_one` (hooks and the report show it).
+async fn projects_named(
+    ctx: &Ctx,
+    project: &crate::cli::ProjectArg,
+    all: bool,
+    name_one: bool,
+) -> Result<Vec<(String, String)>, Fail> {
     if all {
         let all = ctx
             .client
             .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, ctx.concurrency)
             .await?;
-        Ok(all.into_iter().map(|p| p.id).collect())
+        Ok(all.into_iter().map(|p| (p.id, p.name)).collect())
     } else {
-        Ok(vec![ctx.project(project)?])
+        let id = ctx.project(project)?;
+        let name = if name_one {
+            ctx.client.get_project(&id).await?.name
+        } else {
+            String::new()
+        };
+        Ok(vec![(id, name)])
     }
 }
 
 async fn scan(
     ctx: &Ctx,
-    projects: &[String],
+    projects: &[(String, String)],
     (now, horizon): (Timestamp, Timestamp),
     months: Option<u8>,
+    unanswered: &Unanswered,
 ) -> Scan {
     let mut s = Scan::default();
-    for project in projects {
+    for (project, project_name) in projects {
         match ctx.client.get_user_security(project).await {
             Ok(sec) if sec.customer_x509.is_configured() => {
                 s.skipped_projects.push((
@@ -151,9 +227,18 @@ async fn scan(
                 continue;
             }
         };
-        let (per_user, failed) = certs_per_user(ctx, project, users).await;
+        let (mut per_user, failed) = certs_per_user(ctx, project, users).await;
         s.failed
             .extend(failed.into_iter().map(|(u, e)| (project.clone(), u, e)));
+        for (user, certs) in &mut per_user {
+            certs.retain(|c| {
+                let lost = unanswered.keyless(project, user, c);
+                if lost {
+                    s.keyless.push((project.clone(), user.clone(), c.id));
+                }
+                !lost
+            });
+        }
         let (with, without) = newest(per_user);
         s.without
             .extend(without.into_iter().map(|u| (project.clone(), u)));
@@ -162,6 +247,7 @@ async fn scan(
             if outlives(now, months, horizon) {
                 s.due.push(Due {
                     project: project.clone(),
+                    project_name: project_name.clone(),
                     months,
                     user,
                     old,
@@ -177,21 +263,97 @@ async fn scan(
     s
 }
 
+/// Everything a run knows, kept as it happens so that the report and the
+/// last message say the same thing however the run ends.
+struct Run<'a> {
+    args: &'a RotateArgs,
+    dir: PathBuf,
+    hook: Option<Hook>,
+    stop: &'a Stop,
+    started: Timestamp,
+    horizon: Option<Timestamp>,
+    rows: Vec<Row>,
+    skipped_users: Vec<Skipped>,
+    skipped_projects: Vec<Skipped>,
+    /// Deliveries of keys an earlier run wrote and did not deliver.
+    earlier: Vec<Row>,
+    /// What the stopped run before this one left, as said on stderr.
+    earlier_note: Option<String>,
+    journal: Option<Journal>,
+    journal_warned: bool,
+}
+
+impl Run<'_> {
+    fn save_journal(&mut self) {
+        let Some(j) = &self.journal else { return };
+        if let Err(why) = journal::save(&self.dir, j)
+            && !self.journal_warned
+        {
+            crate::tui::say(&format!(
+                "cannot record the run in {}: {why} (a rerun after a stop will not know what this run did)",
+                self.dir.join(journal::FILE).display()
+            ));
+            self.journal_warned = true;
+        }
+    }
+
+    fn journal_entry(&mut self, project: &str, user: &str) -> Option<&mut Entry> {
+        self.journal.as_mut().and_then(|j| {
+            j.entries
+                .iter_mut()
+                .rev()
+                .find(|e| e.project_id == project && e.username == user)
+        })
+    }
+}
+
 /// Issues one replacement and writes it; the row says what happened.
-async fn rotate_one(ctx: &Ctx, d: &Due, dir: &Path) -> Row {
+async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
     let mut row = Row::planned(d);
-    let issued = match ctx
-        .client
-        .create_cert(&d.project, &d.user, i64::from(d.months))
-        .await
-    {
-        Ok(p) => p,
-        Err(e) => {
-            row.status = if matches!(e, Error::MaybeIssued(_)) {
-                "maybe-issued"
+    if let Some(j) = &mut run.journal {
+        j.entries.push(Entry {
+            project_id: d.project.clone(),
+            project_name: d.project_name.clone(),
+            username: d.user.clone(),
+            requested_at: Timestamp::now(),
+            serial: None,
+            not_after: None,
+            file: None,
+            hook: "none".into(),
+        });
+    }
+    run.save_journal();
+    let what = format!(
+        "the certificate request for {}",
+        crate::sanitize::line(&d.user, 80)
+    );
+    let answer = stop::finish(
+        run.stop,
+        &what,
+        ctx.client
+            .create_cert(&d.project, &d.user, i64::from(d.months)),
+    )
+    .await;
+    let issued = match answer {
+        Some(Ok(p)) => p,
+        None => {
+            row.status = "maybe-issued";
+            row.message = Some(
+                "stopped while waiting for Atlas's answer: if it issued the certificate, nobody holds its key (the next run rotates this user again)".into(),
+            );
+            return row;
+        }
+        Some(Err(e)) => {
+            if matches!(e, Error::MaybeIssued(_)) {
+                row.status = "maybe-issued";
             } else {
-                "failed"
-            };
+                row.status = "failed";
+                // Refused: nothing was issued, nothing to look for later.
+                if let Some(j) = &mut run.journal {
+                    j.entries.pop();
+                }
+                run.save_journal();
+            }
             row.message = Some(e.explained());
             return row;
         }
@@ -217,10 +379,10 @@ async fn rotate_one(ctx: &Ctx, d: &Due, dir: &Path) -> Row {
     );
     // The whole path: were `dir` gone, a bare directory path would be
     // taken as the file to write.
-    match crate::pem::save::save(&issued, &dir.join(&name), &name, false, false) {
+    let written = match crate::pem::save::save(&issued, &run.dir.join(&name), &name, false, false) {
         SaveOutcome::Saved(mut paths) => {
             row.status = "rotated";
-            row.path = Some(paths.remove(0));
+            Some(paths.remove(0))
         }
         SaveOutcome::Exists(p) => {
             row.status = "failed";
@@ -229,6 +391,7 @@ async fn rotate_one(ctx: &Ctx, d: &Due, dir: &Path) -> Row {
                 p.display(),
                 super::change::keep_somewhere(&issued, &label, false)
             ));
+            None
         }
         SaveOutcome::Failed(p, why) => {
             row.status = "failed";
@@ -237,81 +400,497 @@ async fn rotate_one(ctx: &Ctx, d: &Due, dir: &Path) -> Row {
                 p.display(),
                 super::change::keep_somewhere(&issued, &label, false)
             ));
+            None
         }
+    };
+    let has_hook = run.hook.is_some();
+    if let Some(e) = run.journal_entry(&d.project, &d.user) {
+        e.serial = Some(info.serial);
+        e.not_after = Some(info.not_after);
+        e.file.clone_from(&written);
+        e.hook = if has_hook && written.is_some() {
+            "pending"
+        } else {
+            "none"
+        }
+        .into();
     }
+    run.save_journal();
+    let (Some(path), Some(h)) = (written.clone(), run.hook.clone()) else {
+        row.path = written;
+        return row;
+    };
+    row.path = Some(path.clone());
+    let delivery = Delivery {
+        pem: path,
+        project_id: d.project.clone(),
+        project_name: d.project_name.clone(),
+        username: d.user.clone(),
+        serial: info.serial,
+        not_after: info.not_after,
+    };
+    let result = deliver(&h, &delivery, run.stop, &hook::key_lines(&issued)).await;
+    if let Some(e) = run.journal_entry(&d.project, &d.user) {
+        e.hook = hook_state(&result).into();
+    }
+    run.save_journal();
+    row.hook = Some(result);
     row
 }
 
-pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs) -> Result<(), Fail> {
+/// A hook runs only while no signal has come: a stopped run leaves the
+/// delivery to the next one (the journal keeps it pending).
+async fn deliver(h: &Hook, d: &Delivery, stop: &Stop, secrets: &[String]) -> HookRun {
+    if stop.signal().is_some() {
+        let mut r = HookRun::skipped(h, "not-run");
+        r.error = Some("stopped by a signal before the hook ran; the next run delivers it".into());
+        return r;
+    }
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    hook::run(h, d, stop, &secrets).await
+}
+
+fn hook_state(r: &HookRun) -> &'static str {
+    match r.status {
+        "ok" => "ok",
+        "not-run" | "interrupted" => "pending",
+        _ => "failed",
+    }
+}
+
+/// Keys an earlier run wrote but did not deliver: delivered now, when this
+/// run has a hook and the file is still there.
+async fn deliver_earlier(run: &mut Run<'_>) {
+    let Some(h) = run.hook.clone() else { return };
+    let Some(j) = &run.journal else { return };
+    let pending: Vec<Entry> = j
+        .entries
+        .iter()
+        .filter(|e| e.undelivered())
+        .cloned()
+        .collect();
+    for e in pending {
+        if run.stop.signal().is_some() {
+            break;
+        }
+        let (Some(serial), Some(file)) = (e.serial, e.file.clone()) else {
+            continue;
+        };
+        let mut row = Row {
+            project_id: e.project_id.clone(),
+            project_name: e.project_name.clone(),
+            username: e.username.clone(),
+            old_serial: None,
+            old_not_after: None,
+            months: None,
+            status: "delivered-earlier",
+            new_serial: Some(serial),
+            new_not_after: e.not_after.map(|t| Ts(Some(t))),
+            path: Some(file.clone()),
+            hook: None,
+            message: Some("written by an earlier run that did not deliver it".into()),
+        };
+        let still_valid = e.not_after.is_some_and(|t| t > Timestamp::now());
+        if !file.is_file() || !still_valid {
+            row.status = "not-delivered";
+            row.message = Some(format!(
+                "written by an earlier run, but {}; not delivered",
+                if still_valid {
+                    "the file is gone"
+                } else {
+                    "it has expired"
+                }
+            ));
+            if let Some(j) = &mut run.journal {
+                j.entries.retain(|x| x.serial != Some(serial));
+            }
+        } else {
+            let d = Delivery {
+                pem: file,
+                project_id: e.project_id.clone(),
+                project_name: e.project_name.clone(),
+                username: e.username.clone(),
+                serial,
+                not_after: e.not_after.unwrap_or(Timestamp::UNIX_EPOCH),
+            };
+            let r = deliver(&h, &d, run.stop, &[]).await;
+            if let Some(x) = run
+                .journal
+                .as_mut()
+                .and_then(|j| j.entries.iter_mut().find(|x| x.serial == Some(serial)))
+            {
+                x.hook = hook_state(&r).into();
+            }
+            row.hook = Some(r);
+        }
+        run.save_journal();
+        run.earlier.push(row);
+    }
+}
+
+/// What the run before this one left, said once at the start.
+fn earlier_note(j: &Journal) -> Option<String> {
+    if j.run.finished {
+        return None;
+    }
+    let how = match &j.run.signal {
+        Some(sig) => format!("was stopped by {sig}"),
+        None => "did not finish (killed, or the machine went down)".into(),
+    };
+    let written: Vec<String> = j
+        .entries
+        .iter()
+        .filter_map(|e| {
+            e.serial.map(|s| {
+                format!(
+                    "{} in {} (serial {s})",
+                    crate::sanitize::line(&e.username, 80),
+                    crate::sanitize::line(&e.project_id, 40)
+                )
+            })
+        })
+        .collect();
+    let mut note = format!(
+        "the run started {} {how}; this run rotates only the users it had not reached",
+        ts(Some(j.run.started_at))
+    );
+    if !written.is_empty() {
+        note.push_str(&format!(
+            " (already rotated, found by listing: {})",
+            written.join(", ")
+        ));
+    }
+    Some(note)
+}
+
+pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(), Fail> {
     let dir = crate::pem::save::expand_home(&a.out_dir, crate::dirs::home().as_deref());
+    let report_path = a
+        .report
+        .as_ref()
+        .map(|p| crate::pem::save::expand_home(p, crate::dirs::home().as_deref()));
+    if let Some(p) = &report_path {
+        super::report::precheck(p).map_err(Fail::Usage)?;
+    }
+    let hook = match &a.hook.deploy_hook {
+        Some(text) => Some(
+            Hook::parse(text, a.hook.deploy_hook_shell, a.hook.deploy_hook_timeout)
+                .map_err(Fail::Usage)?,
+        ),
+        None => None,
+    };
+    let mut run = Run {
+        args: a,
+        dir,
+        hook,
+        stop,
+        started: Timestamp::now(),
+        horizon: None,
+        rows: vec![],
+        skipped_users: vec![],
+        skipped_projects: vec![],
+        earlier: vec![],
+        earlier_note: None,
+        journal: None,
+        journal_warned: false,
+    };
+    let result = run_rotation(ctx, &mut run).await;
+    if matches!(result, Err(Fail::Interrupted(..))) && !run.rows.is_empty() {
+        let _ = print_rows(ctx, &run, run.horizon.unwrap_or(run.started));
+    }
+    let result = match result {
+        Ok(()) => outcome(&run),
+        Err(f) => Err(f),
+    };
+    if let Some(p) = &report_path
+        && let Err(why) = super::report::write(p, &report_of(&run, &result))
+    {
+        crate::tui::say(&format!("the report could not be written: {why}"));
+        if result.is_ok() {
+            return Err(Fail::Io(format!("the report could not be written: {why}")));
+        }
+    }
+    result
+}
+
+async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
+    let a = run.args;
     if !a.dry_run {
-        check_out_dir(&dir)?;
+        check_out_dir(&run.dir)?;
+    }
+    let _lock = if a.dry_run {
+        None
+    } else {
+        Some(journal::lock(&run.dir).map_err(Fail::Usage)?)
+    };
+    let earlier = match journal::load(&run.dir) {
+        Ok(j) => j,
+        Err(why) => {
+            crate::tui::say(&format!(
+                "the record of an earlier run is unreadable and is set aside: {why}"
+            ));
+            if !a.dry_run {
+                let from = run.dir.join(journal::FILE);
+                let _ =
+                    std::fs::rename(&from, run.dir.join(format!("{}.unreadable", journal::FILE)));
+            }
+            None
+        }
+    };
+    let unanswered = Unanswered {
+        sent: earlier
+            .iter()
+            .flat_map(|j| &j.entries)
+            .filter(|e| e.unanswered())
+            .map(|e| (e.project_id.clone(), e.username.clone(), e.requested_at))
+            .collect(),
+        written: earlier
+            .iter()
+            .flat_map(|j| &j.entries)
+            .filter_map(|e| e.serial)
+            .collect(),
+    };
+    run.earlier_note = earlier.as_ref().and_then(earlier_note);
+    if let Some(n) = &run.earlier_note {
+        crate::tui::say(n);
+    }
+    if !a.dry_run {
+        run.journal = Some(Journal {
+            version: 1,
+            run: RunInfo {
+                started_at: run.started,
+                pid: std::process::id(),
+                finished: false,
+                signal: None,
+            },
+            entries: earlier.as_ref().map(journal::carried).unwrap_or_default(),
+        });
+        run.save_journal();
     }
     let now = Timestamp::now();
     let horizon = now
         .checked_add(a.within)
         .map_err(|e| Fail::Usage(e.to_string()))?;
-    let projects = projects_in_scope(ctx, &a.project, a.all_projects).await?;
-    let s = scan(ctx, &projects, (now, horizon), a.months).await;
-    let mut rows: Vec<Row> = vec![];
+    run.horizon = Some(horizon);
+    let named = run.hook.is_some() || a.report.is_some();
+    let projects = tokio::select! {
+        p = projects_named(ctx, &a.project, a.all_projects, named) => p?,
+        () = run.stop.stopped() => return Err(interrupted(run, &[])),
+    };
+    let s = tokio::select! {
+        s = scan(ctx, &projects, (now, horizon), a.months, &unanswered) => s,
+        () = run.stop.stopped() => return Err(interrupted(run, &[])),
+    };
+    note_scan(run, &s);
+    if !a.dry_run {
+        deliver_earlier(run).await;
+    }
     // Sequential on purpose: a creation is never retried, and each one is
     // a key to hand over; the scan above is where concurrency pays.
-    for d in &s.due {
-        rows.push(if a.dry_run {
-            Row::planned(d)
+    for (i, d) in s.due.iter().enumerate() {
+        if run.stop.signal().is_some() {
+            return Err(interrupted(run, &s.due[i..]));
+        }
+        let row = if a.dry_run {
+            let mut r = Row::planned(d);
+            r.hook = run.hook.as_ref().map(|h| HookRun::skipped(h, "would-run"));
+            r
         } else {
-            rotate_one(ctx, d, &dir).await
-        });
+            rotate_one(ctx, d, run).await
+        };
+        run.rows.push(row);
     }
-    emit(ctx, &rows, || {
-        let cells: Vec<Vec<String>> = rows
+    if run.stop.signal().is_some() {
+        return Err(interrupted(run, &[]));
+    }
+    finish_journal(run, None);
+    print_rows(ctx, run, horizon)?;
+    report_stderr(run, &s);
+    if let (true, Some(h)) = (a.dry_run, &run.hook) {
+        crate::tui::say(&format!(
+            "would run {} once per certificate written ({}), with ATLAS_X509_PEM, ATLAS_X509_PROJECT_ID, ATLAS_X509_PROJECT_NAME, ATLAS_X509_USERNAME, ATLAS_X509_SERIAL and ATLAS_X509_NOT_AFTER set; no hook was run",
+            crate::sanitize::line(&format!("{:?}", h.argv), 300),
+            if a.hook.deploy_hook_shell {
+                "through /bin/sh -c"
+            } else {
+                "no shell"
+            }
+        ));
+    }
+    Ok(())
+}
+
+fn note_scan(run: &mut Run<'_>, s: &Scan) {
+    let skip = |p: &str, u: Option<&str>, reason: String| Skipped {
+        project_id: p.to_string(),
+        username: u.map(str::to_string),
+        reason,
+    };
+    for (p, why) in &s.skipped_projects {
+        run.skipped_projects.push(skip(p, None, why.clone()));
+    }
+    for (p, u) in &s.without {
+        run.skipped_users.push(skip(
+            p,
+            Some(u),
+            "no unexpired certificate to rotate".into(),
+        ));
+    }
+    for (p, u, m) in &s.too_short {
+        run.skipped_users.push(skip(
+            p,
+            Some(u),
+            format!("a {m}-month certificate would itself expire within the window"),
+        ));
+    }
+    for (p, u, e) in &s.failed {
+        run.skipped_users
+            .push(skip(p, Some(u), format!("unreadable: {}", e.explained())));
+    }
+    for (p, u, serial) in &s.keyless {
+        let why = format!(
+            "serial {serial} was issued for an earlier run that was stopped before its key was written: nobody holds that key, so it is rotated again"
+        );
+        crate::tui::say(&format!(
+            "{} in {}: {why}",
+            crate::sanitize::line(u, 80),
+            crate::sanitize::line(p, 40)
+        ));
+        run.skipped_users.push(skip(p, Some(u), why));
+    }
+}
+
+/// The journal at the end: a run that finished keeps only what a later
+/// run must still do; a stopped one keeps everything it did.
+fn finish_journal(run: &mut Run<'_>, signal: Option<i32>) {
+    if let Some(j) = &mut run.journal {
+        j.run.finished = signal.is_none();
+        j.run.signal = signal.map(|n| stop::name(n).to_string());
+        if signal.is_none() {
+            j.entries = journal::carried(j);
+        }
+    }
+    run.save_journal();
+}
+
+/// The stop after a signal: the keys in hand are written; what was done and
+/// what was not is named on stderr.
+fn interrupted(run: &mut Run<'_>, not_reached: &[Due]) -> Fail {
+    let n = run.stop.signal().unwrap_or(libc::SIGTERM);
+    for d in not_reached {
+        let mut r = Row::planned(d);
+        r.status = "not-reached";
+        run.rows.push(r);
+    }
+    finish_journal(run, Some(n));
+    let line = |t: &str| crate::sanitize::line(t, 120);
+    let mut written = 0;
+    for r in &run.rows {
+        match (&r.path, r.status) {
+            (Some(p), _) => {
+                written += 1;
+                crate::tui::say(&format!(
+                    "key written: {} in {}: serial {} → {}{}",
+                    line(&r.username),
+                    line(&r.project_id),
+                    r.new_serial.unwrap_or_default(),
+                    p.display(),
+                    r.hook
+                        .as_ref()
+                        .map(|h| format!(" (deploy hook: {})", h.summary()))
+                        .unwrap_or_default()
+                ));
+            }
+            (None, "not-reached") => crate::tui::say(&format!(
+                "not reached: {} in {}",
+                line(&r.username),
+                line(&r.project_id)
+            )),
+            (None, status) => crate::tui::say(&format!(
+                "{status}: {} in {}: {}",
+                line(&r.username),
+                line(&r.project_id),
+                r.message.as_deref().map(line).unwrap_or_default()
+            )),
+        }
+    }
+    let unreached = run
+        .rows
+        .iter()
+        .filter(|r| r.status == "not-reached")
+        .count();
+    let scan_note = if run.rows.is_empty() {
+        "; stopped before the scan ended, nothing was issued"
+    } else {
+        ""
+    };
+    Fail::Interrupted(
+        n,
+        format!(
+            "stopped by {}: {written} key(s) written, {unreached} user(s) not reached{scan_note}; run the same command again to finish",
+            stop::name(n)
+        ),
+    )
+}
+
+fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result<(), Fail> {
+    let a = run.args;
+    let with_hook = run.hook.is_some();
+    emit(ctx, &run.rows, || {
+        let cells: Vec<Vec<String>> = run
+            .rows
             .iter()
             .map(|r| {
-                vec![
+                let mut c = vec![
                     r.project_id.clone(),
                     r.username.clone(),
-                    r.old_serial.to_string(),
-                    ts(r.old_not_after.0),
-                    r.months.to_string(),
+                    r.old_serial.map(|s| s.to_string()).unwrap_or_default(),
+                    ts(r.old_not_after.as_ref().and_then(|t| t.0)),
+                    r.months.map(|m| m.to_string()).unwrap_or_default(),
                     r.status.into(),
                     r.new_serial.map(|s| s.to_string()).unwrap_or_default(),
                     r.path
                         .as_ref()
                         .map(|p| p.display().to_string())
                         .unwrap_or_default(),
-                ]
+                ];
+                if with_hook {
+                    c.push(r.hook.as_ref().map(HookRun::summary).unwrap_or_default());
+                }
+                c
             })
             .collect();
-        let mut t = table::render(
-            &[
-                "PROJECT",
-                "USER",
-                "OLD SERIAL",
-                "OLD EXPIRES",
-                "MONTHS",
-                "STATUS",
-                "NEW SERIAL",
-                "FILE",
-            ],
-            &cells,
-        );
+        let mut headers = vec![
+            "PROJECT",
+            "USER",
+            "OLD SERIAL",
+            "OLD EXPIRES",
+            "MONTHS",
+            "STATUS",
+            "NEW SERIAL",
+            "FILE",
+        ];
+        if with_hook {
+            headers.push("HOOK");
+        }
+        let mut t = table::render(&headers, &cells);
         let verb = if a.dry_run { "would rotate" } else { "rotated" };
-        let done = rows
+        let done = run
+            .rows
             .iter()
             .filter(|r| r.status == "rotated" || r.status == "planned")
             .count();
         t.push_str(&format!(
             "{verb} {done} of {} user(s) whose newest certificate expires before {}\n",
-            rows.len(),
+            run.rows.len(),
             ts(Some(horizon))
         ));
         t
-    })?;
-    report(&s, &rows)
+    })
 }
 
-/// Notes on stderr and the exit code: everything not rotated is named.
-fn report(s: &Scan, rows: &[Row]) -> Result<(), Fail> {
+/// Notes on stderr: everything not rotated or not delivered is named.
+fn report_stderr(run: &Run<'_>, s: &Scan) {
     let line = |t: &str| crate::sanitize::line(t, 120);
     for (p, why) in &s.skipped_projects {
         eprintln!("atlas-x509: project {} skipped: {why}", line(p));
@@ -333,39 +912,168 @@ fn report(s: &Scan, rows: &[Row]) -> Result<(), Fail> {
     for (p, u, e) in &s.failed {
         eprintln!("atlas-x509: {} in {}: {}", line(u), line(p), e.explained());
     }
-    let mut bad = 0;
-    for r in rows
-        .iter()
-        .filter(|r| r.status != "rotated" && r.status != "planned")
-    {
-        bad += 1;
-        let why = r.message.as_deref().unwrap_or("");
-        eprintln!(
-            "atlas-x509: {} in {}: {}: {why}",
-            line(&r.username),
-            line(&r.project_id),
-            r.status
-        );
-        if r.status == "maybe-issued" {
+    for r in run.rows.iter().chain(&run.earlier) {
+        if r.status != "rotated" && r.status != "planned" && r.status != "delivered-earlier" {
+            let why = r.message.as_deref().unwrap_or("");
             eprintln!(
-                "atlas-x509: check `atlas-x509 certs --project {} --user '{}'`: a certificate without a key here may now be the newest, and a later run would not rotate it",
+                "atlas-x509: {} in {}: {}: {why}",
+                line(&r.username),
                 line(&r.project_id),
-                line(&r.username)
+                r.status
             );
+            if r.status == "maybe-issued" {
+                eprintln!(
+                    "atlas-x509: check `atlas-x509 certs --project {} --user '{}'`: a certificate without a key here may now be the newest, and a later run would not rotate it",
+                    line(&r.project_id),
+                    line(&r.username)
+                );
+            }
+        }
+        if let Some(h) = r
+            .hook
+            .as_ref()
+            .filter(|h| !h.ok() && h.status != "would-run")
+        {
+            eprintln!(
+                "atlas-x509: {} in {}: serial {} is in {}, but the deploy hook {}{}",
+                line(&r.username),
+                line(&r.project_id),
+                r.new_serial.unwrap_or_default(),
+                r.path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                h.summary(),
+                h.error
+                    .as_deref()
+                    .map(|e| format!(" ({})", line(e)))
+                    .unwrap_or_default()
+            );
+            let tail = output_tail(&h.output, 10);
+            if !tail.is_empty() {
+                eprintln!("atlas-x509: its output ended with:\n{tail}");
+            }
         }
     }
+}
+
+/// The last `n` lines of a hook's output, escaped for the terminal and
+/// indented, for stderr; the report holds it all.
+pub(super) fn output_tail(output: &str, n: usize) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| format!("  | {}", crate::sanitize::line(l, 300)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The exit code of a run that went to its end.
+fn outcome(run: &Run<'_>) -> Result<(), Fail> {
+    let bad = run
+        .rows
+        .iter()
+        .filter(|r| !matches!(r.status, "rotated" | "planned"))
+        .count();
     if bad > 0 {
         return Err(Fail::Io(format!(
             "{bad} rotation(s) did not complete; see above"
         )));
     }
-    if !s.failed.is_empty() {
+    let undelivered = run
+        .rows
+        .iter()
+        .chain(&run.earlier)
+        .filter(|r| r.hook_failed() && r.hook.as_ref().is_some_and(|h| h.status != "would-run"))
+        .count()
+        + run
+            .earlier
+            .iter()
+            .filter(|r| r.status == "not-delivered")
+            .count();
+    if undelivered > 0 {
+        return Err(Fail::Delivery(format!(
+            "delivered partly: {undelivered} certificate(s) written but not delivered by the deploy hook; the files are in place, and the next run tries the hook again"
+        )));
+    }
+    let unreadable = run
+        .skipped_users
+        .iter()
+        .filter(|s| s.reason.starts_with("unreadable"))
+        .count();
+    if unreadable > 0 {
         return Err(Fail::Partial(format!(
-            "{} user(s) could not be read, so were not rotated",
-            s.failed.len()
+            "{unreadable} user(s) could not be read, so were not rotated"
         )));
     }
     Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report<'a> {
+    version: u32,
+    command: &'static str,
+    started_at: Ts,
+    finished_at: Ts,
+    /// completed, failed, delivered-partly, partial, interrupted
+    outcome: &'static str,
+    exit_code: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signal: Option<&'static str>,
+    dry_run: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    horizon: Option<Ts>,
+    out_dir: &'a Path,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deploy_hook: Option<&'a [String]>,
+    users: &'a [Row],
+    earlier_deliveries: &'a [Row],
+    skipped_users: &'a [Skipped],
+    skipped_projects: &'a [Skipped],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    earlier_run: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+fn report_of<'a>(run: &'a Run<'_>, result: &Result<(), Fail>) -> Report<'a> {
+    let (outcome, code, signal, message) = match result {
+        Ok(()) => ("completed", 0, None, None),
+        Err(f) => (
+            match f {
+                Fail::Interrupted(..) => "interrupted",
+                Fail::Delivery(_) => "delivered-partly",
+                Fail::Partial(_) => "partial",
+                _ => "failed",
+            },
+            f.code(),
+            match f {
+                Fail::Interrupted(n, _) => Some(stop::name(*n)),
+                _ => None,
+            },
+            Some(f.message()),
+        ),
+    };
+    Report {
+        version: 1,
+        command: "rotate",
+        started_at: Ts(Some(run.started)),
+        finished_at: Ts(Some(Timestamp::now())),
+        outcome,
+        exit_code: code,
+        signal,
+        dry_run: run.args.dry_run,
+        horizon: run.horizon.map(|h| Ts(Some(h))),
+        out_dir: &run.dir,
+        deploy_hook: run.hook.as_ref().map(|h| h.argv.as_slice()),
+        users: &run.rows,
+        earlier_deliveries: &run.earlier,
+        skipped_users: &run.skipped_users,
+        skipped_projects: &run.skipped_projects,
+        earlier_run: run.earlier_note.as_deref(),
+        message,
+    }
 }
 
 #[cfg(test)]

@@ -226,6 +226,12 @@ async fn issue(
             not_after,
         },
     )?;
+    if let Ok(mut log) = sh.issued.lock() {
+        log.push((gid.to_string(), user.to_string(), serial));
+    }
+    if !sh.issue_delay.is_zero() {
+        tokio::time::sleep(sh.issue_delay).await;
+    }
     // Raw PEM under a JSON content type: that is what Atlas sends.
     Ok(render::body(StatusCode::CREATED, v.content_type(), pem))
 }

@@ -37,6 +37,9 @@ pub struct SimConfig {
     /// Lifetime of user-account access tokens, in seconds (may be 0 or
     /// negative: expired from the start).
     pub user_token_ttl: i64,
+    /// Between recording an issued certificate and answering with it: the
+    /// window where a client killed holds nothing and Atlas holds the cert.
+    pub issue_delay: Duration,
 }
 
 impl Default for SimConfig {
@@ -53,6 +56,7 @@ impl Default for SimConfig {
             header_timeout: Duration::from_secs(10),
             strict_nonce_count: false,
             user_token_ttl: 43_200,
+            issue_delay: Duration::ZERO,
         }
     }
 }
@@ -130,6 +134,9 @@ pub(crate) struct Shared {
     pub rate_limit: Option<RateLimit>,
     pub token_ttl: Duration,
     pub user_token_ttl: i64,
+    pub issue_delay: Duration,
+    /// (project, user, serial) of every certificate issued, oldest first.
+    pub issued: Mutex<Vec<(String, String, u64)>>,
     pub sessions: Mutex<super::account::Sessions>,
     pub store: Mutex<Store>,
     pub nonces: Mutex<NonceStore>,
@@ -183,6 +190,16 @@ impl SimHandle {
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared
             .log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default()
+    }
+
+    /// (project, user, serial) of every certificate issued so far: what a
+    /// client must hold a key for.
+    pub fn issued(&self) -> Vec<(String, String, u64)> {
+        self.shared
+            .issued
             .lock()
             .map(|l| l.clone())
             .unwrap_or_default()
@@ -344,6 +361,8 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         rate_limit: cfg.rate_limit,
         token_ttl: cfg.token_ttl,
         user_token_ttl: cfg.user_token_ttl,
+        issue_delay: cfg.issue_delay,
+        issued: Mutex::new(Vec::new()),
         sessions: Mutex::new(sessions),
         store: Mutex::new(Store::from_seed(&cfg.seed, jiff::Timestamp::now())),
         nonces: Mutex::new(NonceStore::new(cfg.nonce_ttl).strict(cfg.strict_nonce_count)),

@@ -16,6 +16,8 @@ pub fn path() -> PathBuf {
 
 pub struct Out {
     pub code: i32,
+    /// The signal that ended it, when it did not exit by itself.
+    pub killed_by: Option<i32>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub peak_rss_kib: u64,
@@ -87,6 +89,15 @@ impl Home {
     }
 
     pub fn run_with(&self, env: &[(&str, &str)], args: &[&str], stdout: Stdout) -> Out {
+        self.spawn_with(env, args, stdout).wait()
+    }
+
+    /// Started and left running: to be signalled, then waited for.
+    pub fn spawn(&self, env: &[(&str, &str)], args: &[&str]) -> Running {
+        self.spawn_with(env, args, Stdout::Piped)
+    }
+
+    fn spawn_with(&self, env: &[(&str, &str)], args: &[&str], stdout: Stdout) -> Running {
         let mut c = Command::new(path());
         c.args(args)
             .env_clear()
@@ -105,7 +116,7 @@ impl Home {
             c.env(k, v);
         }
         let started = Instant::now();
-        // Reaped by wait4 below, which also gives the peak memory.
+        // Reaped by wait4 in `Running::wait`, which also gives the peak memory.
         #[allow(clippy::zombie_processes)]
         let mut child = c.spawn().unwrap();
         let out_pipe = child.stdout.take();
@@ -128,28 +139,57 @@ impl Home {
             let _ = err_pipe.read_to_end(&mut v);
             v
         });
-        let (code, peak_rss_kib) = wait_with_rusage(child.id() as i32);
-        Out {
-            code,
-            stdout: out_reader.map(|r| r.join().unwrap()).unwrap_or_default(),
-            stderr: err_reader.join().unwrap(),
-            peak_rss_kib,
-            elapsed: started.elapsed(),
+        Running {
+            pid: child.id() as i32,
+            started,
+            out_reader,
+            err_reader,
         }
     }
 }
 
-/// Exit code (128 + signal when killed) and the child's own peak RSS.
-fn wait_with_rusage(pid: i32) -> (i32, u64) {
+/// A binary still running.
+pub struct Running {
+    pub pid: i32,
+    started: Instant,
+    out_reader: Option<std::thread::JoinHandle<Vec<u8>>>,
+    err_reader: std::thread::JoinHandle<Vec<u8>>,
+}
+
+impl Running {
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: a signal to our own child, not yet reaped.
+        assert_eq!(unsafe { libc::kill(self.pid, sig) }, 0, "kill");
+    }
+
+    pub fn wait(self) -> Out {
+        let (code, peak_rss_kib, killed_by) = wait_with_rusage(self.pid);
+        Out {
+            code,
+            killed_by,
+            stdout: self
+                .out_reader
+                .map(|r| r.join().unwrap())
+                .unwrap_or_default(),
+            stderr: self.err_reader.join().unwrap(),
+            peak_rss_kib,
+            elapsed: self.started.elapsed(),
+        }
+    }
+}
+
+/// Exit code (128 + signal when killed), the child's own peak RSS, and the
+/// signal that killed it (None when it exited by itself).
+fn wait_with_rusage(pid: i32) -> (i32, u64, Option<i32>) {
     let mut status = 0;
     // SAFETY: rusage is plain data; wait4 fills it for this child only.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(r, pid, "wait4");
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
+    let (code, killed_by) = if libc::WIFEXITED(status) {
+        (libc::WEXITSTATUS(status), None)
     } else {
-        128 + libc::WTERMSIG(status)
+        (128 + libc::WTERMSIG(status), Some(libc::WTERMSIG(status)))
     };
-    (code, usage.ru_maxrss.max(0) as u64)
+    (code, usage.ru_maxrss.max(0) as u64, killed_by)
 }
