@@ -40,10 +40,12 @@ fn private_dir(home: &Home) -> std::path::PathBuf {
     d
 }
 
+/// Every file but rotate's own record and lock (temporary files count).
 fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with(".atlas-x509-rotate."))
         .collect();
     v.sort();
     v

@@ -235,6 +235,9 @@ async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
         2,
         "the keyless user is rotated again: {issued:?}"
     );
+    let third = run(&home2, &h2, &rotate_args(d2, &[]));
+    assert_eq!(third.code, 0, "{}", third.err());
+    assert_eq!(h2.issued().len(), issued.len(), "nothing more to rotate");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -259,6 +262,11 @@ async fn a_run_killed_outright_is_finished_by_the_next() {
     // Three issued, the first keyless: the two that count have their keys.
     assert_eq!(h.issued().len(), 3);
     assert_eq!(pems(&dir).len(), 2);
+    // And the run after that has nothing left to do.
+    let third = run(&home, &h, &rotate_args(d, &[]));
+    assert_eq!(third.code, 0, "{}", third.err());
+    assert_eq!(h.issued().len(), 3, "{}", third.err());
+    assert!(!third.err().contains("nobody holds"), "{}", third.err());
 }
 
 /// A hook script that records its environment and arguments.

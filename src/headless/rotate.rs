@@ -682,6 +682,15 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
         () = run.stop.stopped() => return Err(interrupted(run, &[])),
     };
     note_scan(run, &s);
+    // The listing has now answered every request an earlier run left
+    // unanswered (the certificate it made is named above, or there is
+    // none): carried further, they would make this run's own new
+    // certificates look keyless to the next.
+    let started = run.started;
+    if let Some(j) = &mut run.journal {
+        j.entries
+            .retain(|e| !(e.unanswered() && e.requested_at < started));
+    }
     if !a.dry_run {
         deliver_earlier(run).await;
     }
