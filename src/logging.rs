@@ -15,11 +15,7 @@ pub fn init(path: Option<PathBuf>) -> Option<tracing_appender::non_blocking::Wor
     let path = path.or_else(default_log_path)?;
     let dir = path.parent()?.to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let file = open_private(&path)?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter =
         EnvFilter::try_from_env("ATLAS_X509_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -30,4 +26,23 @@ pub fn init(path: Option<PathBuf>) -> Option<tracing_appender::non_blocking::Wor
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// The log is the user's alone (0600): debug levels name projects, users
+/// and requests. A log left wider by an older version is narrowed.
+fn open_private(path: &std::path::Path) -> Option<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .ok()?;
+    if let Ok(m) = file.metadata()
+        && m.permissions().mode() & 0o077 != 0
+    {
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    Some(file)
 }

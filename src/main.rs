@@ -13,8 +13,13 @@ use atlas_x509::{headless, logging, renew, tui};
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Before anything holds a secret: a core file would hold them all.
+    let hardening = atlas_x509::harden::no_core_dumps();
     let cli = Cli::parse();
     let _log = logging::init(cli.log_file.clone());
+    for p in &hardening {
+        tracing::warn!("core dumps: {p}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

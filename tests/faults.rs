@@ -43,13 +43,22 @@ fn steers_a_terminal(bytes: &[u8]) -> bool {
     })
 }
 
-/// A certificate and its key, shaped like Atlas's (63-bit serial).
+/// A certificate and its key, shaped like Atlas's (63-bit serial, three
+/// months from an hour ago).
 fn good_pem() -> String {
+    pem_for("alice", 91)
+}
+
+/// A certificate for `cn`, valid `days` from now (negative: expired).
+fn pem_for(cn: &str, days: i64) -> String {
     let key = rcgen::KeyPair::generate().unwrap();
     let mut params = rcgen::CertificateParams::new(vec![]).unwrap();
     params
         .distinguished_name
-        .push(rcgen::DnType::CommonName, "alice");
+        .push(rcgen::DnType::CommonName, cn);
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(days.abs() + 1);
+    params.not_after = now + time::Duration::days(days);
     params.serial_number = Some(rcgen::SerialNumber::from(0x1B6E_BA83_4890_4A92u64));
     let cert = params.self_signed(&key).unwrap();
     format!("{}{}", cert.pem(), key.serialize_pem())
@@ -638,4 +647,76 @@ async fn the_simulator_log_stays_bounded_under_long_urls() {
         "{}",
         log.iter().map(|r| r.target.len()).max().unwrap()
     );
+}
+
+// ---- no key without a home, answers checked against the request ----------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_for_another_user_or_an_expired_one_is_not_filed_under_this_user() {
+    for (cn, days, says) in [("admin", 91, "CN=admin"), ("alice", -2, "expired")] {
+        let pem = pem_for(cn, days);
+        let h = hostile::start(move |_| Reply::Raw(response(201, &[], pem.as_bytes()))).await;
+        let home = Home::new();
+        let o = run(&home, &h, &issue_args("alice.pem"));
+        assert_eq!(o.code, 1, "{cn}: {}", o.err());
+        assert!(o.err().contains(says), "{cn}: {}", o.err());
+        assert!(
+            !home.path().join("alice.pem").exists(),
+            "not saved as alice's"
+        );
+        assert_eq!(home.rescued().len(), 1, "the key is kept: {}", o.err());
+        assert_eq!(h.count("POST", "/certs"), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rescue_directory_that_is_a_symlink_or_a_file_still_hands_the_key_to_stdout() {
+    // A certificate with no key: the mismatch path, where the key goes to
+    // the rescue file, which here cannot be made.
+    let (alice, bob) = (pem_for("alice", 91), pem_for("bob", 91));
+    let key_at = |p: &str| p.find("-----BEGIN PRIVATE KEY-----").unwrap();
+    let mismatched = format!("{}{}", &alice[..key_at(&alice)], &bob[key_at(&bob)..]);
+    for (kind, says) in [
+        ("symlink", "is a symbolic link"),
+        ("file", "is a file, not a directory"),
+    ] {
+        let body = mismatched.clone();
+        let h = hostile::start(move |_| Reply::Raw(response(201, &[], body.as_bytes()))).await;
+        let home = Home::new();
+        let state = home.path().join("state/atlas-x509");
+        std::fs::create_dir_all(&state).unwrap();
+        let rescue = state.join("rescue");
+        if kind == "symlink" {
+            let elsewhere = home.path().join("elsewhere");
+            std::fs::create_dir(&elsewhere).unwrap();
+            std::os::unix::fs::symlink(&elsewhere, &rescue).unwrap();
+        } else {
+            std::fs::write(&rescue, "not a directory").unwrap();
+        }
+        let o = run(&home, &h, &issue_args("alice.pem"));
+        assert_eq!(o.code, 1, "{kind}: {}", o.err());
+        assert!(o.err().contains(says), "{kind}: {}", o.err());
+        assert!(o.err().contains("written to stdout"), "{kind}: {}", o.err());
+        assert!(
+            o.out().contains("PRIVATE KEY"),
+            "{kind}: the key reached stdout"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_redirect_is_named_as_such() {
+    let h = hostile::start(|_| {
+        Reply::Raw(response(
+            307,
+            &[("location", "http://127.0.0.9/elsewhere")],
+            b"",
+        ))
+    })
+    .await;
+    let home = Home::new();
+    let o = run(&home, &h, &["projects"]);
+    assert_eq!(o.code, 1, "{}", o.err());
+    assert!(o.err().contains("redirect"), "{}", o.err());
+    assert!(!o.err().contains("(empty)"), "{}", o.err());
 }

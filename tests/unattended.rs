@@ -603,3 +603,58 @@ async fn issue_finishes_its_key_through_a_signal_and_runs_its_hook() {
     assert_eq!(bad.code, 5, "{}", bad.err());
     assert!(third.is_file(), "a failing hook does not lose the file");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_with_no_file_to_go_to_reaches_stdout_and_nothing_more_is_issued() {
+    let h = sim_with(|c| c.issue_delay = Duration::from_millis(800)).await;
+    let home = Home::new();
+    let dir = private_dir(&home, "keys");
+    // No rescue directory can be made: a file stands where it would be.
+    let state = home.path().join("state/atlas-x509");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("rescue"), "").unwrap();
+    let child = spawn(&home, &h, &rotate_args(dir.to_str().unwrap(), &[]));
+    wait_for("the first issuance", Duration::from_secs(30), || {
+        !h.issued().is_empty()
+    });
+    // Gone while its answer is on the way: the key has no file.
+    std::fs::rename(&dir, home.path().join("moved-away")).unwrap();
+    let out = child.wait();
+    assert_eq!(out.code, 1, "{}", out.err());
+    assert_eq!(
+        count(&h, "POST", "/certs"),
+        1,
+        "nothing issued after: {}",
+        out.err()
+    );
+    assert!(out.out().contains("PRIVATE KEY"), "the key reached stdout");
+    assert!(out.err().contains("written to stdout"), "{}", out.err());
+    assert!(out.err().contains("not-reached"), "{}", out.err());
+    assert!(
+        out.err().contains("is a file, not a directory"),
+        "{}",
+        out.err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_binary_cannot_dump_core() {
+    let home = Home::new();
+    let child = home.spawn(&[], &["sim"]);
+    let limits = std::path::PathBuf::from(format!("/proc/{}/limits", child.pid));
+    wait_for("the process", Duration::from_secs(10), || {
+        std::fs::read_to_string(&limits).is_ok_and(|l| l.contains("Max core file size"))
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let text = std::fs::read_to_string(&limits).unwrap();
+    let core = text
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+    child.signal(libc::SIGQUIT);
+    let out = child.wait();
+    assert_eq!(out.killed_by, Some(libc::SIGQUIT));
+    assert!(!home.path().join("core").exists());
+}

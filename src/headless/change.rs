@@ -52,24 +52,55 @@ fn precheck_out(asked: &Path, path: &Path, overwrite: bool) -> Result<(), Fail> 
     }
 }
 
-/// The key could not go where it was asked: the rescue file, else stdout.
-/// Returns the truthful end of the story, for the last message.
-pub(super) fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_ok: bool) -> String {
-    match pem::rescue::write(pem, label, None) {
-        Ok(path) => format!(
-            "the PEM with its private key was kept in {} (mode 0600)",
-            path.display()
-        ),
-        Err(why) if stdout_ok => match out(pem.expose()) {
+/// Where a key that could not go where it was asked ended up.
+pub(super) struct Kept {
+    /// The truthful end of the story, for the last message.
+    pub said: String,
+    /// Not in a file: on a stream, or lost. Nothing more may be issued in
+    /// this run, since the next key would have no home either.
+    pub homeless: bool,
+}
+
+/// The key could not go where it was asked: the rescue file, else stdout
+/// (stderr when stdout is a terminal or has already failed).
+pub(super) fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_failed: bool) -> Kept {
+    use std::io::{IsTerminal, Write};
+    let why = match pem::rescue::write(pem, label, None) {
+        Ok(path) => {
+            return Kept {
+                said: format!(
+                    "the PEM with its private key was kept in {} (mode 0600)",
+                    path.display()
+                ),
+                homeless: false,
+            };
+        }
+        Err(why) => why,
+    };
+    let to_stderr = stdout_failed || std::io::stdout().is_terminal();
+    let written = if to_stderr {
+        let mut e = std::io::stderr().lock();
+        writeln!(
+            e,
+            "atlas-x509: WARNING: no file could hold this private key ({why}); it follows here and nowhere else: copy it now"
+        )
+        .and_then(|_| e.write_all(pem.expose().as_bytes()))
+        .and_then(|_| e.flush())
+        .map_err(|e| e.to_string())
+    } else {
+        out(pem.expose()).map_err(|e| e.message())
+    };
+    let stream = if to_stderr { "stderr" } else { "stdout" };
+    Kept {
+        said: match written {
             Ok(()) => {
-                format!("no rescue file could be written ({why}); the PEM was written to stdout")
+                format!("no rescue file could be written ({why}); the PEM was written to {stream}")
             }
             Err(e) => format!(
-                "no rescue file could be written ({why}) and stdout failed ({}): the private key is lost",
-                e.message()
+                "no rescue file could be written ({why}) and {stream} failed ({e}): the private key is lost"
             ),
         },
-        Err(why) => format!("no rescue file could be written ({why}): the private key is lost"),
+        homeless: true,
     }
 }
 
@@ -124,17 +155,24 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         Err(why) => {
             return Err(Fail::Io(format!(
                 "Atlas accepted the request but {why}, so a certificate may have been issued without a usable key; {}",
-                keep_somewhere(&issued, &label, false)
+                keep_somewhere(&issued, &label, false).said
             )));
         }
     };
+    if let Err(why) = pem::inspect::answers(&info, &a.user, a.months, jiff::Timestamp::now()) {
+        return Err(Fail::Io(format!(
+            "Atlas answered with a certificate that {why}, so it is not saved as {}'s; {}",
+            crate::sanitize::line(&a.user, 80),
+            keep_somewhere(&issued, &label, false).said
+        )));
+    }
     if to_stdout {
         out(issued.expose()).map_err(|e| {
             Fail::Io(format!(
                 "issued serial {} but stdout failed ({}); {}",
                 info.serial,
                 e.message(),
-                keep_somewhere(&issued, &label, false)
+                keep_somewhere(&issued, &label, true).said
             ))
         })?;
         return match stop.signal() {
@@ -164,7 +202,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
             "issued serial {} but could not save it to {}: {why}; {}",
             info.serial,
             path.display(),
-            keep_somewhere(&issued, &label, true)
+            keep_somewhere(&issued, &label, false).said
         )));
     }
     if let Some(n) = stop.signal() {

@@ -107,14 +107,18 @@ pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
     let path = crate::pem::save::expand_home(&a.cas, crate::dirs::home().as_deref());
     let text =
         bundle::read_capped(&path).map_err(|e| Fail::Usage(format!("{}: {e}", path.display())))?;
-    let cas = bundle::parse(&text)
-        .map_err(|e| Fail::Usage(format!("{}: {e}; nothing was sent", path.display())))?;
+    // Some reasons already say it; once is enough.
+    let unsent = |why: String| {
+        if why.contains("nothing was sent") {
+            format!("{}: {why}", path.display())
+        } else {
+            format!("{}: {why}; nothing was sent", path.display())
+        }
+    };
+    let cas = bundle::parse(&text).map_err(|e| Fail::Usage(unsent(e.to_string())))?;
     let now = jiff::Timestamp::now();
     if let Some(why) = bundle::refusal(&cas, now) {
-        return Err(Fail::Usage(format!(
-            "{}: {why}; nothing was sent",
-            path.display()
-        )));
+        return Err(Fail::Usage(unsent(why.to_string())));
     }
     let group = ctx.client.get_project(&project).await?;
     let before = ctx.client.get_user_security(&project).await?;

@@ -51,6 +51,14 @@ fn check_out_dir(dir: &Path) -> Result<(), Fail> {
                 dir.display()
             )));
         }
+        // 0750 lets a service's group read the keys; group write would let
+        // it replace them.
+        if mode & 0o020 != 0 {
+            return Err(Fail::Usage(format!(
+                "{} is writable by its group (mode {mode:03o}): use 0700 or 0750 (chmod g-w)",
+                dir.display()
+            )));
+        }
     }
     Ok(())
 }
@@ -281,9 +289,19 @@ struct Run<'a> {
     earlier_note: Option<String>,
     journal: Option<Journal>,
     journal_warned: bool,
+    /// Set when a key could be kept in no file: nothing more is issued.
+    halt: bool,
 }
 
 impl Run<'_> {
+    /// The key could not go to its file: the rescue file, else a stream,
+    /// and then this run issues nothing more.
+    fn keep(&mut self, pem: &crate::atlas::IssuedPem, label: &str) -> String {
+        let kept = super::change::keep_somewhere(pem, label, false);
+        self.halt |= kept.homeless;
+        kept.said
+    }
+
     fn save_journal(&mut self) {
         let Some(j) = &self.journal else { return };
         if let Err(why) = journal::save(&self.dir, j)
@@ -365,11 +383,19 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
             row.status = "failed";
             row.message = Some(format!(
                 "Atlas accepted the request but {why}; {}",
-                super::change::keep_somewhere(&issued, &label, false)
+                run.keep(&issued, &label)
             ));
             return row;
         }
     };
+    if let Err(why) = crate::pem::inspect::answers(&info, &d.user, d.months, Timestamp::now()) {
+        row.status = "failed";
+        row.message = Some(format!(
+            "Atlas answered with a certificate that {why}, so it is not filed as this user's; {}",
+            run.keep(&issued, &label)
+        ));
+        return row;
+    }
     row.new_serial = Some(info.serial);
     row.new_not_after = Some(Ts(Some(info.not_after)));
     let name = format!(
@@ -389,7 +415,7 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
             row.message = Some(format!(
                 "{} exists (not overwritten); {}",
                 p.display(),
-                super::change::keep_somewhere(&issued, &label, false)
+                run.keep(&issued, &label)
             ));
             None
         }
@@ -398,7 +424,7 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
             row.message = Some(format!(
                 "could not write {}: {why}; {}",
                 p.display(),
-                super::change::keep_somewhere(&issued, &label, false)
+                run.keep(&issued, &label)
             ));
             None
         }
@@ -593,6 +619,7 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         earlier_note: None,
         journal: None,
         journal_warned: false,
+        halt: false,
     };
     let result = run_rotation(ctx, &mut run).await;
     if matches!(result, Err(Fail::Interrupted(..))) && !run.rows.is_empty() {
@@ -699,6 +726,17 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     for (i, d) in s.due.iter().enumerate() {
         if run.stop.signal().is_some() {
             return Err(interrupted(run, &s.due[i..]));
+        }
+        if run.halt {
+            for d in &s.due[i..] {
+                let mut r = Row::planned(d);
+                r.status = "not-reached";
+                r.message = Some(
+                    "not issued: the key before it could be kept in no file (see above); fix the output and rescue directories, then run again".into(),
+                );
+                run.rows.push(r);
+            }
+            break;
         }
         let row = if a.dry_run {
             let mut r = Row::planned(d);
@@ -1101,6 +1139,8 @@ mod tests {
             "{}",
             e.message()
         );
+        std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o770)).unwrap();
+        assert!(check_out_dir(d.path()).is_err(), "group-writable");
         std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o750)).unwrap();
         assert!(check_out_dir(d.path()).is_ok());
         assert!(check_out_dir(&d.path().join("missing")).is_err());

@@ -20,6 +20,46 @@ pub struct CertInfo {
     pub key: String,
 }
 
+/// Is this the certificate that was asked for: a subject naming the user
+/// as Atlas writes it (`CN=<username>`, or the username itself when it is
+/// `CN=…`), not expired, and valid for about the months asked? A server
+/// that answers for another user or with a dead certificate must not have
+/// its answer filed under this user's name. The reason quotes the subject
+/// (escaped by whoever prints it), never the key.
+pub fn answers(
+    info: &CertInfo,
+    username: &str,
+    months: u8,
+    now: jiff::Timestamp,
+) -> Result<(), String> {
+    let want = if username.starts_with("CN=") {
+        username.to_string()
+    } else {
+        format!("CN={username}")
+    };
+    if info.subject != want {
+        return Err(format!(
+            "names {:?}, not {want:?}",
+            crate::sanitize::line(&info.subject, 200)
+        ));
+    }
+    if info.not_after <= now {
+        return Err(format!(
+            "expired at {}",
+            info.not_after.strftime(crate::format::ISO_UTC)
+        ));
+    }
+    let days = (info.not_after.as_second() - now.as_second()) / 86_400;
+    let m = i64::from(months);
+    // Calendar months are 28 to 31 days; a day either side for clocks.
+    if days < 28 * m - 1 || days > 31 * m + 1 {
+        return Err(format!(
+            "is valid for {days} more days, not the {months} month(s) asked"
+        ));
+    }
+    Ok(())
+}
+
 /// `None` when the certificate part does not parse: the PEM is then shown
 /// and saved exactly as Atlas sent it.
 pub fn inspect(pem: &IssuedPem) -> Option<CertInfo> {
@@ -132,6 +172,45 @@ fn shell_quote(s: &str) -> String {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    fn info(subject: &str, days: i64) -> CertInfo {
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        CertInfo {
+            subject: subject.into(),
+            issuer: "CN=x".into(),
+            serial: 1,
+            not_before: now,
+            not_after: jiff::Timestamp::from_second(now.as_second() + days * 86_400).unwrap(),
+            sha256: String::new(),
+            key: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_answer_for_another_user_or_a_dead_one_is_refused() {
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        assert!(answers(&info("CN=u0", 91), "u0", 3, now).is_ok());
+        assert!(answers(&info("CN=u0", 91), "CN=u0", 3, now).is_ok());
+        assert!(
+            answers(&info("CN=admin", 91), "u0", 3, now)
+                .unwrap_err()
+                .contains("CN=admin")
+        );
+        assert!(answers(&info("CN=u0,O=evil", 91), "u0", 3, now).is_err());
+        assert!(
+            answers(&info("CN=u0", -1), "u0", 3, now)
+                .unwrap_err()
+                .contains("expired")
+        );
+        assert!(answers(&info("CN=u0", 400), "u0", 3, now).is_err());
+        assert!(answers(&info("CN=u0", 30), "u0", 3, now).is_err());
+        assert!(answers(&info("CN=u0", 730), "u0", 24, now).is_ok());
     }
 }
 

@@ -21,11 +21,29 @@ pub fn write(pem: &IssuedPem, label: &str, dir_override: Option<&Path>) -> Resul
         Some(d) => d.to_path_buf(),
         None => dir().ok_or("no state directory: HOME and XDG_STATE_HOME are unset")?,
     };
+    // Said as it is: a symlink is not "missing", a file is not "full".
+    let what_is_there = |dir: &Path| match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => Some(format!(
+            "{} is a symbolic link; a rescue directory must be a real directory",
+            dir.display()
+        )),
+        Ok(m) if !m.is_dir() => Some(format!("{} is a file, not a directory", dir.display())),
+        _ => None,
+    };
+    if let Some(why) = what_is_there(&dir) {
+        return Err(why);
+    }
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+        .map_err(|e| {
+            dir.ancestors()
+                .skip(1)
+                .find(|a| std::fs::symlink_metadata(a).is_ok_and(|m| m.is_file()))
+                .map(|a| format!("{} is a file, not a directory", a.display()))
+                .unwrap_or_else(|| format!("{}: {e}", dir.display()))
+        })?;
     let meta = std::fs::symlink_metadata(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     if !meta.is_dir() {
         return Err(format!("{} is not a directory", dir.display()));

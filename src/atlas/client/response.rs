@@ -32,6 +32,25 @@ pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 pub(super) fn error_from(raw: &Raw) -> Error {
+    if raw.status.is_redirection() {
+        let to = raw
+            .headers
+            .get(header::LOCATION)
+            .map(|l| {
+                String::from_utf8_lossy(l.as_bytes())
+                    .chars()
+                    .take(200)
+                    .collect()
+            })
+            .unwrap_or_else(|| "nowhere given".to_string());
+        return Error::UnexpectedStatus {
+            status: raw.status.as_u16(),
+            snippet: format!(
+                "redirect (to {to}) refused: atlas-x509 follows no redirects, so credentials never go to another address"
+            ),
+            retry_after: None,
+        };
+    }
     match serde_json::from_slice::<ApiError>(&raw.body) {
         Ok(api) => Error::Api {
             api: Box::new(api),
