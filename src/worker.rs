@@ -119,7 +119,8 @@ async fn read_bundle(
         .ca_count();
     Ok(Box::new(crate::app::CaBundle {
         path,
-        text,
+        // Only what was parsed is ever sent.
+        text: bundle::reencoded(&text),
         cas,
         current,
     }))

@@ -85,8 +85,23 @@ fn a_user_is_created_once_then_offered_its_first_certificate() {
 
 #[test]
 fn bad_roles_and_refusals_are_said_and_the_form_kept() {
+    // A DN is a CUSTOMER user's name: refused locally, nothing sent.
     let mut s = create_dialog();
     typed(&mut s, "CN=a,O=acme");
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "app");
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    let Some(Modal::CreateUser(m)) = &s.modal else {
+        panic!()
+    };
+    assert!(
+        m.error.as_deref().unwrap().contains("longer DN"),
+        "{:?}",
+        m.error
+    );
+
+    let mut s = create_dialog();
+    typed(&mut s, "svc-a");
     update(&mut s, key(KeyCode::Tab));
     // "readWrite@" is prefilled: with no database it is refused locally.
     let cmds = update(&mut s, key(KeyCode::Enter));
@@ -107,7 +122,7 @@ fn bad_roles_and_refusals_are_said_and_the_form_kept() {
     let Command::CreateUser { id, .. } = only(&cmds).clone() else {
         panic!()
     };
-    let e = "ATLAS_MANAGED_X509_NAME_INVALID: The username CN=a,O=acme is invalid".to_string();
+    let e = "ATLAS_MANAGED_X509_NAME_INVALID: The username svc-a is invalid".to_string();
     update(&mut s, Msg::Api(id, ApiResult::UserCreated(Err(e))));
     let Some(Modal::CreateUser(m)) = &s.modal else {
         panic!()
@@ -119,7 +134,7 @@ fn bad_roles_and_refusals_are_said_and_the_form_kept() {
             .unwrap()
             .contains("ATLAS_MANAGED_X509_NAME_INVALID")
     );
-    assert_eq!(m.username.value(), "CN=a,O=acme", "nothing typed is lost");
+    assert_eq!(m.username.value(), "svc-a", "nothing typed is lost");
     update(&mut s, key(KeyCode::Esc));
     assert!(s.modal.is_none());
 }

@@ -227,15 +227,25 @@ async fn a_write_that_fails_keeps_the_key_in_the_rescue_file() {
             "rotate",
             "--project",
             SANDBOX,
+            // dev's 1-month certificate ends in 27 to 30 days whatever
+            // the month; 2 months outlive the window.
             "--within",
-            "30d",
+            "31d",
+            "--months",
+            "2",
             "--out-dir",
             &out_dir,
             "--json",
         ],
     );
     mover.join().unwrap();
-    assert_eq!(out.code, 1, "{}", out.err());
+    assert_eq!(
+        out.code,
+        1,
+        "{}\n{}",
+        out.err(),
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(out.err().contains("kept in"), "{}", out.err());
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.len(), 1);
@@ -502,4 +512,110 @@ async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
         "no file was written in the directory's place"
     );
     assert_eq!(home.rescued().len(), 1, "the key was kept: {}", out.err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_parsed_certificates_are_uploaded_and_a_fifo_is_refused() {
+    let h = sim().await;
+    let home = Home::new();
+    let ca = common::fixtures::ca_pem("Acme Root CA");
+    let file = home.path().join("ca.pem");
+    // What exports leave around the blocks: never for Atlas.
+    std::fs::write(
+        &file,
+        format!(
+            "Bag Attributes\n    friendlyName: acme\n    password=hunter2\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n{ca}trailing notes\n"
+        ),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let args = [
+        "enable-customer-x509",
+        "--project",
+        SANDBOX,
+        "--cas",
+        f,
+        "--yes",
+    ];
+    let out = run(&home, &h, &args);
+    assert_eq!(out.code, 0, "{}", out.err());
+    let sec = run(&home, &h, &["security", "--project", SANDBOX, "--json"]);
+    let text = sec.out();
+    assert!(text.contains("BEGIN CERTIFICATE"), "{text}");
+    for leak in [
+        "hunter2",
+        "Bag Attributes",
+        "MIIEvQIBADAN",
+        "trailing notes",
+    ] {
+        assert!(!text.contains(leak), "{leak} was uploaded: {text}");
+    }
+
+    // A FIFO nobody writes to is refused at once, not waited on.
+    let fifo = home.path().join("ca.fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let started = std::time::Instant::now();
+    let out = run(
+        &home,
+        &h,
+        &[
+            "enable-customer-x509",
+            "--project",
+            ORDERS,
+            "--cas",
+            fifo.to_str().unwrap(),
+            "--yes",
+        ],
+    );
+    assert_eq!(out.code, 2, "{}", out.err());
+    assert!(out.err().contains("not a regular file"), "{}", out.err());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_user_refuses_names_that_are_not_what_the_kind_takes() {
+    let h = sim().await;
+    let home = Home::new();
+    for (kind, name) in [
+        ("managed", "CN=bob,OU=admin,O=evil"),
+        ("managed", "bob,CN=admin"),
+        ("managed", "CN="),
+        ("customer", "bob"),
+    ] {
+        let out = run(
+            &home,
+            &h,
+            &[
+                "create-user",
+                "--project",
+                ORDERS,
+                "--username",
+                name,
+                "--x509",
+                kind,
+                "--role",
+                "read@app",
+            ],
+        );
+        assert_eq!(out.code, 2, "{kind} {name}: {}", out.err());
+        assert!(out.err().contains("nothing was sent"), "{}", out.err());
+    }
+    let out = run(
+        &home,
+        &h,
+        &[
+            "create-user",
+            "--project",
+            ORDERS,
+            "--username",
+            "ok-user",
+            "--x509",
+            "managed",
+            "--role",
+            "read@app\u{1b}[2J",
+        ],
+    );
+    assert_eq!(out.code, 2, "{}", out.err());
+    assert_eq!(count(&h, "POST", "/databaseUsers"), 0);
 }

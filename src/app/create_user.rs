@@ -62,6 +62,13 @@ pub fn validate(m: &CreateUserModal) -> Result<NewX509User, String> {
     if username.chars().any(char::is_control) {
         return Err("A username cannot hold control characters".into());
     }
+    crate::atlas::usernames::check_managed(username).map_err(|why| {
+        let mut why = why;
+        if let Some(first) = why.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        why
+    })?;
     let specs: Vec<&str> = m
         .roles
         .value()

@@ -8,6 +8,7 @@ mod model;
 mod paginate;
 mod path;
 pub mod roles;
+pub mod usernames;
 
 pub use auth::{Credentials, TokenOrigin, TokenReload, renew_advice, renew_command};
 pub use client::{

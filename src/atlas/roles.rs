@@ -25,7 +25,7 @@ pub fn parse(spec: &str) -> Result<Role, String> {
         Some((n, d)) => (n.trim(), Some(d.trim())),
         None => (spec, None),
     };
-    if name.is_empty() || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().any(crate::sanitize::is_unsafe) {
         return Err(format!(
             "{spec:?} is not a role: write role@database, e.g. readWrite@app"
         ));
@@ -35,7 +35,13 @@ pub fn parse(spec: &str) -> Result<Role, String> {
             "{spec:?}: write the database after @, e.g. {name}@app"
         ));
     }
-    if db.is_some_and(|d| d.contains(['/', '\\', '.', ' ', '"', '$'])) {
+    // MongoDB's own rule for database names, and nothing a terminal obeys.
+    if db.is_some_and(|d| {
+        d.len() > 64
+            || d.contains(['/', '\\', '.', ' ', '"', '$', '*', '<', '>', ':', '|', '?'])
+            || d.chars()
+                .any(|c| crate::sanitize::is_unsafe(c) || c == '\0')
+    }) {
         return Err(format!(
             "{spec:?}: the database name after @ is not a valid one"
         ));
@@ -86,5 +92,14 @@ mod tests {
         assert!(parse("@app").is_err());
         assert!(parse("read@").is_err());
         assert!(parse("read@a/b").is_err());
+    }
+
+    #[test]
+    fn a_database_name_is_checked_as_mongodb_does() {
+        assert!(parse("read@app\u{1b}[31m").is_err());
+        assert!(parse("read@a:b").is_err());
+        assert!(parse(&format!("read@{}", "d".repeat(65))).is_err());
+        assert!(parse("read\u{9b}x@app").is_err());
+        assert!(parse("read@app_1").is_ok());
     }
 }

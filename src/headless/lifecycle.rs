@@ -23,6 +23,11 @@ pub(super) async fn create_user(ctx: &Ctx, a: &CreateUserArgs) -> Result<(), Fai
         X509Kind::Managed => X509Type::Managed,
         X509Kind::Customer => X509Type::Customer,
     };
+    match a.x509 {
+        X509Kind::Managed => crate::atlas::usernames::check_managed(&a.username),
+        X509Kind::Customer => crate::atlas::usernames::check_customer(&a.username),
+    }
+    .map_err(|why| Fail::Usage(format!("{why}; nothing was sent")))?;
     let new = NewX509User {
         username: a.username.clone(),
         x509_type,
@@ -145,7 +150,11 @@ pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
         "Customer-managed X.509 turns on: Atlas restarts every cluster in the project, and Atlas-managed certificates can no longer be issued there.",
     );
     confirm_by_name(&group.name, &what, a.yes, "upload a customer CA")?;
-    let after = ctx.client.set_customer_x509(&project, &text).await?;
+    // Only the certificates parsed, re-encoded: nothing around them is sent.
+    let after = ctx
+        .client
+        .set_customer_x509(&project, &bundle::reencoded(&text))
+        .await?;
     let listed: Vec<_> = cas
         .iter()
         .map(|c| json!({"subject": c.subject, "notAfter": ts(Some(c.not_after)), "sha256": c.sha256}))

@@ -23,9 +23,23 @@ pub struct CaInfo {
 /// no size to check first: `--cas /dev/zero` must not fill memory).
 pub fn read_capped(path: &std::path::Path) -> Result<String, String> {
     use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_BYTES as u64 + 1).read_to_string(&mut text))
+    // Non-blocking open: a FIFO with no writer would otherwise hang here
+    // forever; it is refused below like any file that is not regular.
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    let meta = f.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(
+            "not a regular file (a CA bundle is read from a file, not a pipe or a device)".into(),
+        );
+    }
+    f.take(MAX_BYTES as u64 + 1)
+        .read_to_string(&mut text)
         .map_err(|e| e.to_string())?;
     if text.len() > MAX_BYTES {
         return Err(format!("over {MAX_BYTES} bytes: not a CA bundle"));
@@ -87,6 +101,27 @@ pub fn parse(text: &str) -> Result<Vec<CaInfo>, String> {
         return Err("no PEM certificate (-----BEGIN CERTIFICATE-----) was found".into());
     }
     Ok(out)
+}
+
+/// The certificates of `text` and nothing else, re-encoded as PEM: what is
+/// sent to Atlas. Text around the blocks (a key's lines outside its
+/// markers, "Bag Attributes", a password) stays on this machine.
+pub fn reencoded(text: &str) -> String {
+    use base64::Engine;
+    let mut out = String::new();
+    for pem in Pem::iter_from_buffer(text.as_bytes()).flatten() {
+        if pem.label != "CERTIFICATE" {
+            continue;
+        }
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&pem.contents);
+        out.push_str("-----BEGIN CERTIFICATE-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            out.push_str(&String::from_utf8_lossy(chunk));
+            out.push('\n');
+        }
+        out.push_str("-----END CERTIFICATE-----\n");
+    }
+    out
 }
 
 /// Why this bundle cannot be a project's CA now, if it cannot: an expired
@@ -153,8 +188,13 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn an_endless_file_is_read_to_the_cap_only() {
+    fn a_device_is_refused_and_a_big_file_read_to_the_cap_only() {
         let e = read_capped(std::path::Path::new("/dev/zero")).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.pem");
+        std::fs::write(&big, vec![b'x'; MAX_BYTES * 3]).unwrap();
+        let e = read_capped(&big).unwrap_err();
         assert!(e.contains("not a CA bundle"), "{e}");
     }
 
