@@ -346,6 +346,11 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 0)]
     pub issue_delay_ms: u64,
 
+    /// After each certificate issued, refuse the next ones with a 429 and
+    /// Retry-After for this long (a creation rate limit).
+    #[arg(long, default_value_t = 0)]
+    pub issue_cooldown_ms: u64,
+
     /// Share of API requests answered with a 500, from 0 to 1.
     #[arg(long, default_value_t = 0.0)]
     pub fail_rate: f64,

@@ -328,6 +328,7 @@ async fn run_sim(args: &SimArgs) -> Result<(), String> {
         strict_nonce_count: args.strict_nonce_count,
         user_token_ttl: i64::try_from(args.user_token_ttl).unwrap_or(i64::MAX),
         issue_delay: Duration::from_millis(args.issue_delay_ms),
+        issue_cooldown: Duration::from_millis(args.issue_cooldown_ms),
         ..SimConfig::default()
     })
     .await

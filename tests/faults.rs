@@ -596,6 +596,53 @@ async fn one_unreadable_user_does_not_sink_the_expiring_report() {
         o.err()
     );
     assert!(o.err().contains("1 of 2"), "{}", o.err());
+    assert!(
+        o.err().contains(&format!("in project {PROJECT}")),
+        "the user's project is named: {}",
+        o.err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_or_certificate_listed_twice_is_reported_once() {
+    let users = json!({"results": [
+        {"username": "alice", "databaseName": "$external", "x509Type": "MANAGED"},
+        {"username": "alice", "databaseName": "$external", "x509Type": "MANAGED"},
+    ], "totalCount": 2})
+    .to_string();
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48);
+    let cert = json!({"_id": 7, "createdAt": "2026-01-01T00:00:00Z",
+        "notAfter": soon.to_string(), "subject": "CN=alice"});
+    let certs = json!({"results": [cert, cert], "totalCount": 2}).to_string();
+    let h = hostile::start(move |r| {
+        if r.path().ends_with("/databaseUsers") {
+            json(200, &users)
+        } else {
+            json(200, &certs)
+        }
+    })
+    .await;
+    let home = Home::new();
+    let o = run(
+        &home,
+        &h,
+        &[
+            "expiring",
+            "--project",
+            PROJECT,
+            "--within",
+            "30d",
+            "--json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.err());
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(
+        h.count("GET", "/certs"),
+        1,
+        "alice's certificates read once"
+    );
 }
 
 // ---- the simulator as a server -------------------------------------------

@@ -619,3 +619,44 @@ async fn create_user_refuses_names_that_are_not_what_the_kind_takes() {
     assert_eq!(out.code, 2, "{}", out.err());
     assert_eq!(count(&h, "POST", "/databaseUsers"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_429_on_a_creation_the_next_user_waits_for_retry_after() {
+    // Each creation closes the window for 1.5 s: the second user's request
+    // is refused (and never retried); the third waits, then gets its own.
+    let h = sim_with(|c| c.issue_cooldown = std::time::Duration::from_millis(1_500)).await;
+    let home = Home::new();
+    let dir = private_dir(&home);
+    let started = std::time::Instant::now();
+    let out = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "--all-projects",
+            "--within",
+            "400d",
+            "--months",
+            "24",
+            "--out-dir",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.code, 1, "{}", out.err());
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let status: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(status, ["rotated", "failed", "rotated"], "{}", out.err());
+    assert!(
+        rows[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("RATE_LIMITED"),
+        "{rows:?}"
+    );
+    assert!(out.err().contains("waiting 2 s"), "{}", out.err());
+    assert_eq!(posts(&h), 3, "the refused creation was not retried");
+    assert!(took >= std::time::Duration::from_millis(1_500), "{took:?}");
+    assert_eq!(files(&dir).len(), 2);
+}

@@ -15,7 +15,7 @@ pub use client::{
     API_V2_MEDIA_TYPE, Client, ClientConfig, DEFAULT_BASE_URL, MAX_IN_FLIGHT, RateLimitInfo,
     WaitObserver,
 };
-pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, TransportKind};
+pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, TransportKind, human_wait};
 pub use model::{
     CustomerX509, DatabaseUser, IssuedPem, Link, NewX509User, Page, PageRequest, Project, Role,
     Scope, UserCert, UserSecurity, X509Type,

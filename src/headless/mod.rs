@@ -420,7 +420,11 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
     if !failed.is_empty() && soon.is_empty() && failed.len() >= total_users.max(1) {
         return Err(Fail::Atlas(failed.swap_remove(0).2));
     }
-    soon.sort_by(|(pa, ua, a), (pb, ub, b)| (a.not_after, pa, ua).cmp(&(b.not_after, pb, ub)));
+    soon.sort_by(|(pa, ua, a), (pb, ub, b)| {
+        (a.not_after, pa, ua, a.id).cmp(&(b.not_after, pb, ub, b.id))
+    });
+    // A page repeated by the server must not repeat rows or counts.
+    soon.dedup_by(|(pa, ua, a), (pb, ub, b)| pa == pb && ua == ub && a.id == b.id);
     let value: Vec<CertRow> = soon
         .iter()
         .map(|(p, u, c)| {
@@ -467,7 +471,11 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
         let who = if user.is_empty() {
             format!("project {}", crate::sanitize::line(project, 80))
         } else {
-            crate::sanitize::line(user, 80)
+            format!(
+                "{} in project {}",
+                crate::sanitize::line(user, 80),
+                crate::sanitize::line(project, 80)
+            )
         };
         eprintln!("atlas-x509: {who}: {}", e.explained());
     }

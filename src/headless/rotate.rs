@@ -3,8 +3,9 @@
 //! PEM into a private directory. Certificates cannot be revoked, so this is
 //! the whole job: the old one is left to expire.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -228,8 +229,7 @@ async fn scan(
         }
         let users = ctx.client.managed_usernames(project, ctx.concurrency).await;
         let users: Vec<String> = match users {
-            // A server listing one user twice must not get two certificates.
-            Ok(u) => u.into_iter().collect::<BTreeSet<_>>().into_iter().collect(),
+            Ok(u) => u,
             Err(e) => {
                 s.skipped_projects.push((project.clone(), e.explained()));
                 continue;
@@ -291,6 +291,9 @@ struct Run<'a> {
     journal_warned: bool,
     /// Set when a key could be kept in no file: nothing more is issued.
     halt: bool,
+    /// Atlas's `Retry-After` (or a minute) after a 429 on a creation: the
+    /// next user waits it out, since the creation itself is never retried.
+    pause: Option<Duration>,
 }
 
 impl Run<'_> {
@@ -362,6 +365,9 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
             return row;
         }
         Some(Err(e)) => {
+            if e.status() == Some(429) {
+                run.pause = Some(e.retry_after().unwrap_or(DEFAULT_RATE_WAIT));
+            }
             if matches!(e, Error::MaybeIssued(_)) {
                 row.status = "maybe-issued";
             } else {
@@ -462,6 +468,36 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
     run.save_journal();
     row.hook = Some(result);
     row
+}
+
+/// A 429 with no `Retry-After`: Atlas's windows are a minute long.
+const DEFAULT_RATE_WAIT: Duration = Duration::from_secs(60);
+/// Longer than this and the run stops rather than sit in a cron slot.
+const MAX_RATE_WAIT: Duration = Duration::from_secs(300);
+
+/// Waits out Atlas's rate limit before the next creation; false (and the
+/// rest marked not reached) when the wait is longer than a run should sit.
+async fn wait_out_rate_limit(run: &mut Run<'_>, wait: Duration, rest: &[Due]) -> bool {
+    let human = crate::atlas::human_wait(wait);
+    if wait > MAX_RATE_WAIT {
+        for d in rest {
+            let mut r = Row::planned(d);
+            r.status = "not-reached";
+            r.message = Some(format!(
+                "not issued: Atlas is rate limiting certificate requests and asks to wait {human}; run again after that"
+            ));
+            run.rows.push(r);
+        }
+        return false;
+    }
+    crate::tui::say(&format!(
+        "rate limited by Atlas: waiting {human} before the next certificate request"
+    ));
+    tokio::select! {
+        () = tokio::time::sleep(wait) => {}
+        () = run.stop.stopped() => {}
+    }
+    true
 }
 
 /// A hook runs only while no signal has come: a stopped run leaves the
@@ -620,6 +656,7 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         journal: None,
         journal_warned: false,
         halt: false,
+        pause: None,
     };
     let result = run_rotation(ctx, &mut run).await;
     if matches!(result, Err(Fail::Interrupted(..))) && !run.rows.is_empty() {
@@ -737,6 +774,14 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
                 run.rows.push(r);
             }
             break;
+        }
+        if let Some(wait) = run.pause.take() {
+            if !wait_out_rate_limit(run, wait, &s.due[i..]).await {
+                break;
+            }
+            if run.stop.signal().is_some() {
+                return Err(interrupted(run, &s.due[i..]));
+            }
         }
         let row = if a.dry_run {
             let mut r = Row::planned(d);

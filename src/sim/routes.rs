@@ -191,6 +191,18 @@ async fn issue(
     body: &[u8],
 ) -> Result<Response, SimError> {
     let months = months_from_body(body)?;
+    if let Some(left) = cooling(sh)? {
+        let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        let mut resp = render::error(SimError::new(
+            429,
+            "RATE_LIMITED",
+            "Resource certs is limited: too many certificates requested in this window.",
+            vec![],
+        ));
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, secs.max(1).into());
+        return Ok(resp);
+    }
     let (months, ca) = {
         let store = lock(&sh.store)?;
         let months = store.check_can_issue(gid, user, months)?;
@@ -228,6 +240,9 @@ async fn issue(
     )?;
     if let Ok(mut log) = sh.issued.lock() {
         log.push((gid.to_string(), user.to_string(), serial));
+    }
+    if !sh.issue_cooldown.is_zero() {
+        *lock(&sh.cooldown_until)? = Some(Instant::now() + sh.issue_cooldown);
     }
     if !sh.issue_delay.is_zero() {
         tokio::time::sleep(sh.issue_delay).await;
@@ -425,4 +440,10 @@ async fn not_found(req: axum::extract::Request) -> Response {
         format!("Cannot find resource {path}."),
         vec![json!(path)],
     ))
+}
+
+/// How long certificate requests are still refused, if they are.
+fn cooling(sh: &Shared) -> Result<Option<std::time::Duration>, SimError> {
+    let until = *lock(&sh.cooldown_until)?;
+    Ok(until.and_then(|u| u.checked_duration_since(Instant::now())))
 }

@@ -40,6 +40,10 @@ pub struct SimConfig {
     /// Between recording an issued certificate and answering with it: the
     /// window where a client killed holds nothing and Atlas holds the cert.
     pub issue_delay: Duration,
+    /// After each certificate issued, requests for another are refused
+    /// with a 429 and `Retry-After` for this long (Atlas limits creations
+    /// per window): what a client must wait out between users.
+    pub issue_cooldown: Duration,
 }
 
 impl Default for SimConfig {
@@ -57,6 +61,7 @@ impl Default for SimConfig {
             strict_nonce_count: false,
             user_token_ttl: 43_200,
             issue_delay: Duration::ZERO,
+            issue_cooldown: Duration::ZERO,
         }
     }
 }
@@ -135,6 +140,9 @@ pub(crate) struct Shared {
     pub token_ttl: Duration,
     pub user_token_ttl: i64,
     pub issue_delay: Duration,
+    pub issue_cooldown: Duration,
+    /// Until when certificate requests get a 429 (with `issue_cooldown`).
+    pub cooldown_until: Mutex<Option<Instant>>,
     /// (project, user, serial) of every certificate issued, oldest first.
     pub issued: Mutex<Vec<(String, String, u64)>>,
     pub sessions: Mutex<super::account::Sessions>,
@@ -362,6 +370,8 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         token_ttl: cfg.token_ttl,
         user_token_ttl: cfg.user_token_ttl,
         issue_delay: cfg.issue_delay,
+        issue_cooldown: cfg.issue_cooldown,
+        cooldown_until: Mutex::new(None),
         issued: Mutex::new(Vec::new()),
         sessions: Mutex::new(sessions),
         store: Mutex::new(Store::from_seed(&cfg.seed, jiff::Timestamp::now())),

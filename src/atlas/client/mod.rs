@@ -349,7 +349,10 @@ impl Client {
                 |u| (u.x509_type == super::X509Type::Managed).then_some(u.username),
             )
             .await?;
-        Ok(kept.into_iter().flatten().collect())
+        // A server listing one user twice must get one row and one
+        // certificate, not two.
+        let set: std::collections::BTreeSet<String> = kept.into_iter().flatten().collect();
+        Ok(set.into_iter().collect())
     }
 
     pub async fn all_certs(
