@@ -212,6 +212,51 @@ async fn rotate_refuses_an_open_or_missing_directory_before_issuing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_out_dir_swapped_for_a_link_to_an_open_directory_gets_no_key() {
+    let h = sim_with(|c| c.latency = std::time::Duration::from_millis(400)).await;
+    let home = Home::new();
+    let dir = private_dir(&home);
+    let open = home.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (from, to) = (dir.clone(), open.clone());
+    let swapper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        std::fs::rename(&from, from.with_file_name("checked")).unwrap();
+        std::os::unix::fs::symlink(&to, &from).unwrap();
+    });
+    let out = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "--all-projects",
+            "--within",
+            "400d",
+            "--months",
+            "24",
+            "--out-dir",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    swapper.join().unwrap();
+    assert_eq!(out.code, 1, "{}", out.err());
+    assert!(out.err().contains("moved or replaced"), "{}", out.err());
+    assert_eq!(files(&open).len(), 0, "no key in the swapped-in directory");
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let status: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(
+        status,
+        ["failed", "not-reached", "not-reached"],
+        "{}",
+        out.err()
+    );
+    assert_eq!(posts(&h), 1, "nothing more is issued");
+    assert_eq!(home.rescued().len(), 1, "the one key is kept");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_write_that_fails_keeps_the_key_in_the_rescue_file() {
     // Slow answers leave time to take the directory away after the check
     // and before the key arrives (modes would not stop root).
@@ -512,6 +557,40 @@ async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
         "no file was written in the directory's place"
     );
     assert_eq!(home.rescued().len(), 1, "the key was kept: {}", out.err());
+
+    // A file named in a directory swapped for a link to an open one while
+    // the request is out: nothing goes through the link.
+    let dir = private_dir(&home);
+    let open = home.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (from, to) = (dir.clone(), open.clone());
+    let swapper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        std::fs::rename(&from, from.with_file_name("checked")).unwrap();
+        std::os::unix::fs::symlink(&to, &from).unwrap();
+    });
+    let file = dir.join("alice.pem");
+    let out = run(
+        &home,
+        &h,
+        &[
+            "issue",
+            "--project",
+            ORDERS,
+            "--user",
+            "alice",
+            "--months",
+            "1",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    swapper.join().unwrap();
+    assert_eq!(out.code, 1, "{}", out.err());
+    assert!(out.err().contains("moved or replaced"), "{}", out.err());
+    assert_eq!(files(&open).len(), 0, "no key in the swapped-in directory");
+    assert_eq!(home.rescued().len(), 2, "the key was kept: {}", out.err());
 }
 
 #[tokio::test(flavor = "multi_thread")]

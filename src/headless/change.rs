@@ -13,14 +13,32 @@ use crate::atlas::IssuedPem;
 use crate::cli::{DisableArgs, IssueArgs};
 use crate::pem;
 use crate::pem::default_pem_name;
+use crate::pem::open_dir::OpenDir;
 use crate::pem::save::SaveOutcome;
 
 /// Checks the output path before anything is issued: a key must not be
 /// minted only to find it cannot be written. `asked` is the path as typed,
 /// whose trailing slash says "a directory".
-fn precheck_out(asked: &Path, path: &Path, overwrite: bool) -> Result<(), Fail> {
+/// Checks the target before anything is sent and opens its directory:
+/// the key is written through that handle, so a directory swapped in
+/// meanwhile gets nothing. The name is `None` when the target is the
+/// directory itself.
+fn precheck_out(
+    asked: &Path,
+    path: &Path,
+    overwrite: bool,
+) -> Result<(OpenDir, Option<std::ffi::OsString>), Fail> {
+    let open = |dir: &Path| {
+        OpenDir::open(dir).map_err(|e| {
+            Fail::Usage(format!(
+                "{}: the directory {} cannot be opened: {e}",
+                path.display(),
+                dir.display()
+            ))
+        })
+    };
     if path.is_dir() {
-        return Ok(());
+        return Ok((open(path)?, None));
     }
     if asked.as_os_str().to_string_lossy().ends_with('/') {
         return Err(Fail::Usage(format!(
@@ -39,6 +57,9 @@ fn precheck_out(asked: &Path, path: &Path, overwrite: bool) -> Result<(), Fail> 
             dir.display()
         )));
     }
+    let Some(name) = path.file_name() else {
+        return Err(Fail::Usage(format!("{} names no file", path.display())));
+    };
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(Fail::Usage(format!(
             "{} is a symbolic link; refusing to follow it",
@@ -48,7 +69,7 @@ fn precheck_out(asked: &Path, path: &Path, overwrite: bool) -> Result<(), Fail> 
             "{} exists; pass --overwrite to replace it",
             path.display()
         ))),
-        _ => Ok(()),
+        _ => Ok((open(&dir)?, Some(name.to_os_string()))),
     }
 }
 
@@ -120,10 +141,11 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         None => None,
     };
     let target = pem::save::expand_home(&a.out, crate::dirs::home().as_deref());
-    if !to_stdout {
-        precheck_out(&a.out, &target, a.overwrite)?;
-    }
-    let into_dir = !to_stdout && target.is_dir();
+    let out_dir = if to_stdout {
+        None
+    } else {
+        Some(precheck_out(&a.out, &target, a.overwrite)?)
+    };
     // Sent once. A failure is reported, never retried. A signal meanwhile
     // waits for the answer: its key exists nowhere else.
     let what = format!(
@@ -187,11 +209,17 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
             None => Ok(()),
         };
     }
-    let name = default_pem_name(&a.user, Some(info.serial));
-    // A directory checked before the POST is joined here: were it gone
-    // meanwhile, its path alone would be taken for the file to write.
-    let target = if into_dir { target.join(&name) } else { target };
-    let saved = pem::save::save(&issued, &target, &name, a.overwrite, false);
+    let Some((dir, file)) = &out_dir else {
+        return Err(Fail::Io(format!(
+            "issued serial {} with no place opened for it; {}",
+            info.serial,
+            keep_somewhere(&issued, &label, false).said
+        )));
+    };
+    let name = file
+        .clone()
+        .unwrap_or_else(|| default_pem_name(&a.user, Some(info.serial)).into());
+    let saved = pem::save::save_in(&issued, dir, &name, a.overwrite);
     let (path, why) = match saved {
         SaveOutcome::Saved(mut paths) => (paths.remove(0), None),
         SaveOutcome::Exists(p) => (p, Some("it was created meanwhile".to_string())),

@@ -120,14 +120,15 @@ pub fn load(dir: &Path) -> Result<Option<Journal>, String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-pub fn save(dir: &Path, j: &Journal) -> Result<(), String> {
+pub fn save(dir: &crate::pem::open_dir::OpenDir, j: &Journal) -> Result<(), String> {
     let mut j = j.clone();
     if j.entries.len() > MAX_ENTRIES {
         let cut = j.entries.len() - MAX_ENTRIES;
         j.entries.drain(..cut);
     }
     let bytes = serde_json::to_vec_pretty(&j).map_err(|e| e.to_string())?;
-    crate::pem::save::write_new(&bytes, &dir.join(FILE), true, 0o600).map(|_| ())
+    dir.write_new(FILE.as_ref(), &bytes, true, 0o600)
+        .map(|_| ())
 }
 
 /// What carries over into a new run: requests with no answer written and
@@ -194,7 +195,7 @@ mod tests {
             },
             entries: vec![entry(Some(9), "pending")],
         };
-        save(d.path(), &j).unwrap();
+        save(&crate::pem::open_dir::OpenDir::open(d.path()).unwrap(), &j).unwrap();
         assert_eq!(load(d.path()).unwrap(), Some(j));
         let _held = lock(d.path()).unwrap();
         assert!(lock(d.path()).unwrap_err().contains("another"));

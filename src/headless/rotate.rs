@@ -17,6 +17,7 @@ use super::stop::{self, Stop};
 use super::{Ctx, Fail, certs_per_user, emit, table, ts};
 use crate::atlas::{Error, PageRequest, UserCert};
 use crate::cli::RotateArgs;
+use crate::pem::open_dir::OpenDir;
 use crate::pem::save::SaveOutcome;
 use crate::rotation::{months_of, newest, outlives};
 
@@ -32,36 +33,34 @@ pub struct Due {
 
 /// The directory must exist and be private before anything is issued:
 /// keys written into a world-readable directory are not private.
-fn check_out_dir(dir: &Path) -> Result<(), Fail> {
-    let meta = std::fs::metadata(dir).map_err(|e| {
-        Fail::Usage(format!(
-            "{}: {e} (the output directory is not created; make it with mode 0700)",
-            dir.display()
-        ))
+/// Opens the out-dir once: its mode is checked on the handle, and every
+/// key is written through it, so a directory swapped in later gets none.
+fn check_out_dir(dir: &Path) -> Result<OpenDir, Fail> {
+    let d = OpenDir::open(dir).map_err(|e| {
+        Fail::Usage(match e.raw_os_error() {
+            Some(libc::ENOTDIR) => format!("{} is not a directory", dir.display()),
+            _ => format!(
+                "{}: {e} (the output directory is not created; make it with mode 0700)",
+                dir.display()
+            ),
+        })
     })?;
-    if !meta.is_dir() {
-        return Err(Fail::Usage(format!("{} is not a directory", dir.display())));
+    let mode = d.mode() & 0o777;
+    if mode & 0o007 != 0 {
+        return Err(Fail::Usage(format!(
+            "{} is open to every user (mode {mode:03o}): private keys do not go there; chmod o-rwx it first",
+            dir.display()
+        )));
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o007 != 0 {
-            return Err(Fail::Usage(format!(
-                "{} is open to every user (mode {mode:03o}): private keys do not go there; chmod o-rwx it first",
-                dir.display()
-            )));
-        }
-        // 0750 lets a service's group read the keys; group write would let
-        // it replace them.
-        if mode & 0o020 != 0 {
-            return Err(Fail::Usage(format!(
-                "{} is writable by its group (mode {mode:03o}): use 0700 or 0750 (chmod g-w)",
-                dir.display()
-            )));
-        }
+    // 0750 lets a service's group read the keys; group write would let
+    // it replace them.
+    if mode & 0o020 != 0 {
+        return Err(Fail::Usage(format!(
+            "{} is writable by its group (mode {mode:03o}): use 0700 or 0750 (chmod g-w)",
+            dir.display()
+        )));
     }
-    Ok(())
+    Ok(d)
 }
 
 /// One user's outcome, as printed and reported.
@@ -294,6 +293,8 @@ struct Run<'a> {
     /// Atlas's `Retry-After` (or a minute) after a 429 on a creation: the
     /// next user waits it out, since the creation itself is never retried.
     pause: Option<Duration>,
+    /// The out-dir, opened and checked once (none on a dry run).
+    out: Option<OpenDir>,
 }
 
 impl Run<'_> {
@@ -306,8 +307,10 @@ impl Run<'_> {
     }
 
     fn save_journal(&mut self) {
-        let Some(j) = &self.journal else { return };
-        if let Err(why) = journal::save(&self.dir, j)
+        let (Some(j), Some(out)) = (&self.journal, &self.out) else {
+            return;
+        };
+        if let Err(why) = journal::save(out, j)
             && !self.journal_warned
         {
             crate::tui::say(&format!(
@@ -409,9 +412,18 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
         crate::pem::file_name_safe(&d.project),
         crate::pem::default_pem_name(&d.user, Some(info.serial))
     );
-    // The whole path: were `dir` gone, a bare directory path would be
-    // taken as the file to write.
-    let written = match crate::pem::save::save(&issued, &run.dir.join(&name), &name, false, false) {
+    let saved = match &run.out {
+        Some(out) => match out.still_there() {
+            Ok(()) => crate::pem::save::save_in(&issued, out, name.as_ref(), false),
+            Err(why) => {
+                // Every later key would meet the same: none is asked for.
+                run.halt = true;
+                SaveOutcome::Failed(out.path().join(&name), why)
+            }
+        },
+        None => SaveOutcome::Failed(run.dir.join(&name), "no output directory".into()),
+    };
+    let written = match saved {
         SaveOutcome::Saved(mut paths) => {
             row.status = "rotated";
             Some(paths.remove(0))
@@ -657,6 +669,7 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         journal_warned: false,
         halt: false,
         pause: None,
+        out: None,
     };
     let result = run_rotation(ctx, &mut run).await;
     if matches!(result, Err(Fail::Interrupted(..))) && !run.rows.is_empty() {
@@ -680,7 +693,7 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
 async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     let a = run.args;
     if !a.dry_run {
-        check_out_dir(&run.dir)?;
+        run.out = Some(check_out_dir(&run.dir)?);
     }
     let _lock = if a.dry_run {
         None
@@ -769,7 +782,7 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
                 let mut r = Row::planned(d);
                 r.status = "not-reached";
                 r.message = Some(
-                    "not issued: the key before it could be kept in no file (see above); fix the output and rescue directories, then run again".into(),
+                    "not issued: the key before it could not go where it should (see above); fix the output directory (and the rescue directory), then run again".into(),
                 );
                 run.rows.push(r);
             }

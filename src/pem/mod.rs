@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod clipboard;
 pub mod inspect;
+pub mod open_dir;
 pub mod rescue;
 pub mod save;
 

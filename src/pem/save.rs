@@ -2,11 +2,10 @@
 //! directory, fsync, then an atomic link/rename — never a half-written key,
 //! never a followed symlink, never a silent overwrite.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::open_dir::OpenDir;
 use crate::atlas::IssuedPem;
 
 #[derive(Debug)]
@@ -98,58 +97,39 @@ fn save_split(pem: &IssuedPem, target: &Path, overwrite: bool) -> SaveOutcome {
     SaveOutcome::Saved(vec![crt, key])
 }
 
-/// `Ok(false)` when the target exists and `overwrite` is off.
+/// `Ok(false)` when the target exists and `overwrite` is off. The
+/// directory is opened once and the file made through that handle.
 pub fn write_new(bytes: &[u8], target: &Path, overwrite: bool, mode: u32) -> Result<bool, String> {
     let name = target.file_name().ok_or("that path names no file")?;
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    if !dir.is_dir() {
-        return Err(format!("the directory {} does not exist", dir.display()));
-    }
-    match fs::symlink_metadata(target) {
-        Ok(m) if m.file_type().is_symlink() => {
-            return Err("it is a symbolic link; refusing to follow it".into());
+    let dir = OpenDir::open(&dir).map_err(|e| match e.raw_os_error() {
+        Some(libc::ENOENT | libc::ENOTDIR) => {
+            format!("the directory {} does not exist", dir.display())
         }
-        Ok(m) if m.is_dir() => return Err("it is a directory".into()),
-        Ok(_) if !overwrite => return Ok(false),
-        _ => {}
-    }
-    let mut rnd = [0u8; 6];
-    getrandom::fill(&mut rnd).map_err(|e| e.to_string())?;
-    let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-    let tmp = dir.join(format!(".{}.{suffix}.tmp", name.to_string_lossy()));
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&tmp)
-            .map_err(os_reason)?;
-        f.write_all(bytes).map_err(os_reason)?;
-        f.sync_all().map_err(os_reason)?;
-        drop(f);
-        if overwrite {
-            fs::rename(&tmp, target).map_err(os_reason)?;
-        } else {
-            // A hard link fails if the target appeared meanwhile: no race can clobber it.
-            match fs::hard_link(&tmp, target) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
-                Err(e) => return Err(os_reason(e)),
-            }
-        }
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(true)
-    })();
-    let _ = fs::remove_file(&tmp);
-    result
+        _ => format!("the directory {}: {}", dir.display(), os_reason(e)),
+    })?;
+    dir.write_new(name, bytes, overwrite, mode)
 }
 
-fn os_reason(e: std::io::Error) -> String {
+/// The combined PEM as `name` in a directory opened earlier.
+pub fn save_in(
+    pem: &IssuedPem,
+    dir: &OpenDir,
+    name: &std::ffi::OsStr,
+    overwrite: bool,
+) -> SaveOutcome {
+    let path = dir.path().join(name);
+    match dir.write_new(name, pem.expose().as_bytes(), overwrite, 0o600) {
+        Ok(true) => SaveOutcome::Saved(vec![path]),
+        Ok(false) => SaveOutcome::Exists(path),
+        Err(why) => SaveOutcome::Failed(path, why),
+    }
+}
+
+pub(super) fn os_reason(e: std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => format!("permission denied ({e})"),
         _ => e.to_string(),
