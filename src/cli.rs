@@ -184,6 +184,10 @@ pub struct IssueArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub overwrite: bool,
+    /// With `--out -`: how long stdout may take to accept the key (a pipe
+    /// nobody reads) before it goes to the rescue file instead.
+    #[arg(long, default_value = "30s", value_parser = parse_hook_timeout, value_name = "TIME")]
+    pub stdout_timeout: std::time::Duration,
     #[command(flatten)]
     pub hook: DeployHookArgs,
 }
@@ -220,7 +224,7 @@ pub fn parse_hook_timeout(s: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("{t:?}: the unit must be s, m or h")),
     };
     if !(1..=86_400).contains(&secs) {
-        return Err(format!("{t:?}: a deploy hook timeout is from 1s to 24h"));
+        return Err(format!("{t:?}: a timeout is from 1s to 24h"));
     }
     Ok(std::time::Duration::from_secs(secs))
 }

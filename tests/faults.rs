@@ -504,6 +504,31 @@ async fn a_closed_or_full_stdout_sends_the_key_to_a_rescue_file() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_stdout_nobody_reads_gives_the_key_to_a_rescue_file_in_time() {
+    let good = good_pem();
+    let h = hostile::start(move |_| Reply::Raw(response(201, &[], good.as_bytes()))).await;
+    let home = Home::new();
+    let mut args = issue_args("-");
+    args.extend(["--stdout-timeout", "2s"]);
+    let o = run_to(&home, &h, &args, Stdout::Stuck);
+    assert_eq!(o.code, 1, "{}", o.err());
+    assert!(
+        o.err().contains("within 2 s") && o.err().contains("kept in"),
+        "{}",
+        o.err()
+    );
+    let rescued = home.rescued();
+    assert_eq!(rescued.len(), 1, "{}", o.err());
+    assert!(
+        std::fs::read_to_string(&rescued[0])
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
+    assert!(o.elapsed < Duration::from_secs(20), "{:?}", o.elapsed);
+    assert_eq!(h.count("POST", "/certs"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_directory_is_refused_before_anything_is_issued() {
     let good = good_pem();
     let h = hostile::start(move |_| Reply::Raw(response(201, &[], good.as_bytes()))).await;

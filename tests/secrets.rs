@@ -156,6 +156,15 @@ async fn no_secret_reaches_a_log_or_a_terminal() {
             log.len()
         );
         assert_clean("the trace log", &log, &secrets);
+        if !log.is_empty() {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = std::fs::metadata(home.path().join("state/atlas-x509/atlas-x509.log"));
+            assert_eq!(
+                meta.unwrap().permissions().mode() & 0o777,
+                0o600,
+                "the log is the user's alone"
+            );
+        }
         if env[1].0.contains("PUBLIC") && env[2].1.starts_with("wrong") {
             assert!(
                 runs.iter().all(|(_, o)| o.code == 3),

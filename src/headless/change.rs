@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::hook::{self, Delivery, Hook, HookRun};
 use super::stop::{self, Stop};
-use super::{Ctx, Fail, emit, out, ts};
+use super::{Ctx, Fail, emit, ts};
 use crate::atlas::IssuedPem;
 use crate::cli::{DisableArgs, IssueArgs};
 use crate::pem;
@@ -98,8 +98,7 @@ pub(super) fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_failed: bool) 
         }
         Err(why) => why,
     };
-    let to_stderr = stdout_failed || std::io::stdout().is_terminal();
-    let written = if to_stderr {
+    let to_stderr = |pem: &IssuedPem| {
         let mut e = std::io::stderr().lock();
         writeln!(
             e,
@@ -108,10 +107,19 @@ pub(super) fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_failed: bool) 
         .and_then(|_| e.write_all(pem.expose().as_bytes()))
         .and_then(|_| e.flush())
         .map_err(|e| e.to_string())
-    } else {
-        out(pem.expose()).map_err(|e| e.message())
     };
-    let stream = if to_stderr { "stderr" } else { "stdout" };
+    let (stream, written) = if stdout_failed || std::io::stdout().is_terminal() {
+        ("stderr".to_string(), to_stderr(pem))
+    } else {
+        // stdout nobody reads must not hold the only copy without bound.
+        match super::key_out::to_stdout(pem.expose(), super::key_out::FALLBACK_DEADLINE) {
+            Ok(()) => ("stdout".to_string(), Ok(())),
+            Err(e) => match to_stderr(pem) {
+                Ok(()) => (format!("stderr, since stdout failed ({e})"), Ok(())),
+                Err(e2) => ("stdout".to_string(), Err(format!("{e}; stderr too: {e2}"))),
+            },
+        }
+    };
     Kept {
         said: match written {
             Ok(()) => {
@@ -189,11 +197,10 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         )));
     }
     if to_stdout {
-        out(issued.expose()).map_err(|e| {
+        super::key_out::to_stdout(issued.expose(), a.stdout_timeout).map_err(|why| {
             Fail::Io(format!(
-                "issued serial {} but stdout failed ({}); {}",
+                "issued serial {} but stdout failed ({why}); {}",
                 info.serial,
-                e.message(),
                 keep_somewhere(&issued, &label, true).said
             ))
         })?;

@@ -50,6 +50,35 @@ pub enum Stdout {
     Closed,
     /// `/dev/full`: every write fails with ENOSPC.
     Full,
+    /// A pipe already full that nobody reads: a write blocks for ever.
+    Stuck,
+}
+
+/// A pipe whose buffer is filled before the child gets its writing end;
+/// the reading end is kept open (so writes block rather than fail) and
+/// never read.
+fn stuck_pipe() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd;
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two new descriptors, owned below.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    let (r, w) = unsafe {
+        (
+            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+        )
+    };
+    let chunk = [b'.'; 4096];
+    // SAFETY: plain fcntl and write calls on the descriptor just made.
+    unsafe {
+        let flags = libc::fcntl(fds[1], libc::F_GETFL);
+        libc::fcntl(fds[1], libc::F_SETFL, flags | libc::O_NONBLOCK);
+        while libc::write(fds[1], chunk.as_ptr().cast(), chunk.len()) > 0 {}
+        // Single bytes fill the last partial page too.
+        while libc::write(fds[1], chunk.as_ptr().cast(), 1) > 0 {}
+        libc::fcntl(fds[1], libc::F_SETFL, flags);
+    }
+    (r, w)
 }
 
 pub struct Home {
@@ -108,9 +137,15 @@ impl Home {
             .current_dir(self.path())
             .stdin(Stdio::null())
             .stderr(Stdio::piped());
+        let mut stuck_reader = None;
         c.stdout(match stdout {
             Stdout::Piped | Stdout::Closed => Stdio::piped(),
             Stdout::Full => Stdio::from(std::fs::File::create("/dev/full").unwrap()),
+            Stdout::Stuck => {
+                let (r, w) = stuck_pipe();
+                stuck_reader = Some(r);
+                Stdio::from(w)
+            }
         });
         for (k, v) in env {
             c.env(k, v);
@@ -144,6 +179,7 @@ impl Home {
             started,
             out_reader,
             err_reader,
+            _stuck_reader: stuck_reader,
         }
     }
 }
@@ -154,6 +190,7 @@ pub struct Running {
     started: Instant,
     out_reader: Option<std::thread::JoinHandle<Vec<u8>>>,
     err_reader: std::thread::JoinHandle<Vec<u8>>,
+    _stuck_reader: Option<std::os::fd::OwnedFd>,
 }
 
 impl Running {
