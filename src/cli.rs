@@ -139,6 +139,27 @@ pub enum Command {
     /// Upload a customer CA bundle: customer-managed X.509 on (Atlas restarts
     /// every cluster; Atlas-managed certificates can no longer be issued).
     EnableCustomerX509(EnableArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Install: bash: atlas-x509 completion bash > ~/.local/share/bash-completion/completions/atlas-x509\n\
+                            zsh: atlas-x509 completion zsh > \"${fpath[1]}/_atlas-x509\"\n\
+                            fish: atlas-x509 completion fish > ~/.config/fish/completions/atlas-x509.fish\n\
+                            PowerShell: atlas-x509 completion powershell | Out-String | Invoke-Expression"
+    )]
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into a directory.
+    #[command(
+        after_help = "Install: atlas-x509 man --dir ~/.local/share/man/man1, then `man atlas-x509` \
+                            and `man atlas-x509-rotate`"
+    )]
+    Man {
+        /// Write atlas-x509.1 and atlas-x509-<command>.1 here (created if missing).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

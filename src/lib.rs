@@ -11,6 +11,7 @@ pub mod harden;
 pub mod headless;
 pub mod layout;
 pub mod logging;
+pub mod manuals;
 pub mod pem;
 pub mod renew;
 pub mod rotation;

@@ -9,13 +9,37 @@ use atlas_x509::cli::{Cli, Command, ConfigCommand, SimArgs};
 use atlas_x509::config::{self, Flags, Resolved, Setting, Source};
 use atlas_x509::pem::clipboard::Clipboard;
 use atlas_x509::sim::{self, Seed, SimConfig, SimHandle};
-use atlas_x509::{headless, logging, renew, tui};
+use atlas_x509::{headless, logging, manuals, renew, tui};
 use clap::Parser;
 
 fn main() -> ExitCode {
     // Before anything holds a secret: a core file would hold them all.
     let hardening = atlas_x509::harden::no_core_dumps();
     let cli = Cli::parse();
+    // Generated from the definition alone: no log, config or credentials.
+    match &cli.command {
+        Some(Command::Completion { shell }) => {
+            return ExitCode::from(match manuals::print(&manuals::completion(*shell)) {
+                Ok(()) => 0,
+                Err(e) => fail(1, &e),
+            });
+        }
+        Some(Command::Man { dir }) => {
+            let done = match dir {
+                Some(d) => manuals::write_man_pages(d).map(|n| {
+                    eprintln!("atlas-x509: {n} man pages written to {}", d.display());
+                }),
+                None => manuals::man_page()
+                    .map_err(|e| e.to_string())
+                    .and_then(|page| manuals::print(&page)),
+            };
+            return ExitCode::from(match done {
+                Ok(()) => 0,
+                Err(e) => fail(1, &e),
+            });
+        }
+        _ => {}
+    }
     let _log = logging::init(cli.log_file.clone());
     for p in &hardening {
         tracing::warn!("core dumps: {p}");

@@ -118,9 +118,10 @@ pub async fn run(ctx: &Ctx, cmd: &Command) -> Result<(), Fail> {
         Command::Rotate(a) => rotate::rotate(ctx, a, &stop_for_keys()).await,
         Command::CreateUser(a) => lifecycle::create_user(ctx, a).await,
         Command::EnableCustomerX509(a) => lifecycle::enable(ctx, a).await,
-        Command::Sim(_) | Command::Config { .. } => {
-            Err(Fail::Usage("not a headless command".into()))
-        }
+        Command::Sim(_)
+        | Command::Config { .. }
+        | Command::Completion { .. }
+        | Command::Man { .. } => Err(Fail::Usage("not a headless command".into())),
     }
 }
 
