@@ -174,7 +174,17 @@ fn renew_if_expired(
         }
     }
     tui::say(&format!("renewing the access token with `{command}`…"));
-    renew::run_atlas(&atlas, &profile, Duration::from_secs(120)).map_err(|e| {
+    // What the CLI may print back: the profile's secrets, read before it
+    // rotates them (the new ones are caught by their shape).
+    let mut secrets = config::profile_secrets(&profile);
+    if let Credentials::UserAccount { access_token, .. } = &r.credentials {
+        use secrecy::ExposeSecret;
+        secrets.push(zeroize::Zeroizing::new(
+            access_token.expose_secret().to_string(),
+        ));
+    }
+    let secrets: Vec<&str> = secrets.iter().map(|s| s.as_str()).collect();
+    renew::run_atlas(&atlas, &profile, Duration::from_secs(120), &secrets).map_err(|e| {
         (
             3,
             format!("{e}; sign in again with `atlas auth login --profile {profile}`"),

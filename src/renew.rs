@@ -43,8 +43,14 @@ fn is_executable(p: &Path) -> bool {
 
 /// Runs the renewal command for `profile` with no terminal input (it must
 /// not prompt), its output discarded and its errors kept, for at most
-/// `timeout`. `Err` carries what went wrong, in the CLI's words when it said.
-pub fn run_atlas(atlas: &Path, profile: &str, timeout: Duration) -> Result<(), String> {
+/// `timeout`. `Err` carries what went wrong, in the CLI's words when it said,
+/// with `secrets` (the profile's) and anything shaped like a token redacted.
+pub fn run_atlas(
+    atlas: &Path,
+    profile: &str,
+    timeout: Duration,
+    secrets: &[&str],
+) -> Result<(), String> {
     let args = &renew_command(profile)[1..];
     let mut child = Command::new(atlas)
         .args(args)
@@ -94,7 +100,7 @@ pub fn run_atlas(atlas: &Path, profile: &str, timeout: Duration) -> Result<(), S
         })
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    let said = last_lines(&said, 4);
+    let said = last_lines(&said, 4, secrets);
     match status {
         Some(s) if s.success() => Ok(()),
         Some(s) => Err(format!(
@@ -115,11 +121,13 @@ pub fn run_atlas(atlas: &Path, profile: &str, timeout: Duration) -> Result<(), S
 }
 
 /// The CLI's last few non-empty lines, escaped (they may quote a server)
-/// and with any token-looking credential redacted.
-fn last_lines(text: &str, n: usize) -> String {
+/// and with the profile's secrets and any token-looking word redacted.
+/// Redacted before the cut, so a cut cannot leave half a token behind.
+fn last_lines(text: &str, n: usize, secrets: &[&str]) -> String {
+    let text = crate::sanitize::redact_known(text, secrets);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let tail = lines[lines.len().saturating_sub(n)..].join(" / ");
-    crate::sanitize::line(&crate::sanitize::redact(&tail), 600)
+    crate::sanitize::line(&tail, 600)
 }
 
 /// `y`, `yes` or an empty answer (the default) mean yes.
@@ -175,7 +183,7 @@ mod tests {
         )
         .unwrap();
         std::fs::set_permissions(&atlas, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let e = run_atlas(&atlas, "work", Duration::from_secs(10)).unwrap_err();
+        let e = run_atlas(&atlas, "work", Duration::from_secs(10), &[]).unwrap_err();
         assert!(e.contains("INVALID_REFRESH_TOKEN"), "{e}");
         assert!(e.contains("--profile work"), "{e}");
         assert!(!e.contains('\x1b'), "escaped: {e}");
@@ -184,7 +192,7 @@ mod tests {
         std::fs::write(&hangs, "#!/bin/sh\nsleep 30 &\nexec sleep 30\n").unwrap();
         std::fs::set_permissions(&hangs, std::fs::Permissions::from_mode(0o755)).unwrap();
         let started = Instant::now();
-        let e = run_atlas(&hangs, "work", Duration::from_millis(300)).unwrap_err();
+        let e = run_atlas(&hangs, "work", Duration::from_millis(300), &[]).unwrap_err();
         assert!(e.contains("did not finish"), "{e}");
         assert!(started.elapsed() < Duration::from_secs(10));
     }

@@ -71,7 +71,114 @@ pub fn redact_known(s: &str, secrets: &[&str]) -> String {
             text = text.replace(secret, "[redacted]");
         }
     }
-    redact(&text).into_owned()
+    redact_token_shapes(&redact(&text))
+}
+
+/// Key names whose value is a secret, as programs print them
+/// (`refresh_token: …`, `"client_secret":"…"`, `password=…`).
+const SECRET_KEYS: [&str; 8] = [
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "apikey",
+    "api_key",
+    "private_key",
+    "authorization",
+];
+
+fn token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '/' | '=' | '~')
+}
+
+/// A JWT: three base64url parts, the header's JSON starting `{"` (`eyJ`).
+fn is_jwt(run: &str) -> bool {
+    run.split('.').filter(|p| !p.is_empty()).count() >= 3
+        && run
+            .split('.')
+            .any(|p| p.starts_with("eyJ") && p.len() >= 10)
+}
+
+/// Long, opaque and mixing letters with digits: how API keys, refresh
+/// tokens and client secrets look, and how words, paths and ids do not.
+fn is_opaque(piece: &str) -> bool {
+    piece.len() >= 32
+        && piece.bytes().any(|b| b.is_ascii_digit())
+        && piece.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// Text from other programs may hold credentials we never knew (a token
+/// the Atlas CLI just rotated): anything shaped like one becomes a marker.
+pub fn redact_token_shapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // After a secret-named key: the next run is its value.
+    let mut key_before = false;
+    let mut rest = s;
+    while let Some(start) = rest.find(token_char) {
+        let gap = &rest[..start];
+        let separators_only = gap
+            .chars()
+            .all(|c| matches!(c, ' ' | '\t' | '"' | '\'' | ':' | '='));
+        let assigned = gap.contains(':') || gap.contains('=');
+        out.push_str(gap);
+        let len = rest[start..]
+            .find(|c: char| !token_char(c))
+            .unwrap_or(rest.len() - start);
+        let run = &rest[start..start + len];
+        rest = &rest[start + len..];
+        // "token: abc123", but not "token expired".
+        let is_value = key_before
+            && separators_only
+            && if assigned {
+                run.len() >= 6
+            } else {
+                run.len() >= 16 && run.bytes().any(|b| b.is_ascii_digit())
+            };
+        if is_value || is_jwt(run) {
+            out.push_str("[redacted]");
+            key_before = false;
+            continue;
+        }
+        // `password=hunter22` arrives as one run.
+        if let Some((k, v)) = run.split_once('=')
+            && is_secret_key(k)
+            && v.len() >= 6
+        {
+            out.push_str(k);
+            out.push_str("=[redacted]");
+            key_before = false;
+            continue;
+        }
+        key_before = is_secret_key(run);
+        push_pieces(&mut out, run);
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_secret_key(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    SECRET_KEYS.iter().any(|k| lower.ends_with(k))
+}
+
+/// A run split on `/` and `.` (paths, host names), each opaque piece
+/// redacted.
+fn push_pieces(out: &mut String, run: &str) {
+    let mut piece_start = 0;
+    for (i, c) in run.char_indices().chain(std::iter::once((run.len(), '/'))) {
+        if c == '/' || c == '.' {
+            let piece = &run[piece_start..i];
+            out.push_str(if is_opaque(piece) {
+                "[redacted]"
+            } else {
+                piece
+            });
+            if i < run.len() {
+                out.push(c);
+            }
+            piece_start = i + 1;
+        }
+    }
 }
 
 /// Private-key PEM blocks and `Basic`/`Bearer` credentials become markers.
@@ -157,6 +264,51 @@ pub fn json_for_terminal(json: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_shapes_in_child_output_are_redacted() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJlX2hlcmU";
+        let refresh = "v1.MRq3xQ9k2ZpLw8YtN4bV7cJ0dF6gH1sA5eU";
+        let uuid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        let cases = [
+            (
+                format!("Error: token {jwt} refused"),
+                "Error: token [redacted] refused",
+            ),
+            (
+                format!("refresh_token: {refresh}"),
+                "refresh_token: [redacted]",
+            ),
+            (
+                "{\"client_secret\":\"mdb_sa_sk_x\"}".to_string(),
+                "{\"client_secret\":\"[redacted]\"}",
+            ),
+            (
+                "password=hunter22 rest".to_string(),
+                "password=[redacted] rest",
+            ),
+            (format!("key {uuid} invalid"), "key [redacted] invalid"),
+            (format!("saw {refresh}"), "saw v1.[redacted]"),
+        ];
+        for (input, want) in &cases {
+            assert_eq!(redact_token_shapes(input), *want, "{input}");
+        }
+        // Words, paths, hosts and ids stay readable.
+        for plain in [
+            "the access token expired at 2026-01-01T00:00:00Z",
+            "cannot reach https://cloud.mongodb.com/api/atlas/v2/groups",
+            "profile [work] in /home/u/.config/atlascli/config.toml",
+            "project 5f1e2d3c4b5a697887960123 not found",
+            "Error: invalid refresh token, run atlas auth login",
+            "secret: none",
+        ] {
+            assert_eq!(redact_token_shapes(plain), plain);
+        }
+        assert_eq!(
+            redact_known(&format!("x {refresh} y"), &[refresh]),
+            "x [redacted] y"
+        );
+    }
 
     #[test]
     fn controls_are_shown_not_obeyed() {

@@ -162,6 +162,10 @@ impl Home {
     }
 
     fn run(&self, with_atlas: bool, args: &[&str]) -> Output {
+        self.run_env(with_atlas, args, &[])
+    }
+
+    fn run_env(&self, with_atlas: bool, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut path = std::env::var("PATH").unwrap_or_default();
         if with_atlas {
             path = format!("{}:{path}", self.dir.path().join("bin").display());
@@ -175,6 +179,7 @@ impl Home {
             .env("FAKE_ATLAS_LOG", self.dir.path().join("atlas.log"))
             // No keyring here: the CLI kept the tokens in its TOML.
             .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .output()
             .unwrap()
@@ -263,4 +268,32 @@ async fn renew_with_atlas_runs_the_cli_then_reads_the_profile_again() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("INVALID_REFRESH_TOKEN"), "{err}");
     assert!(err.contains("atlas auth login --profile work"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_failing_cli_prints_is_shown_with_every_secret_redacted() {
+    let h = sim().await;
+    let expired = h.user_access_token(-60);
+    let home = Home::new(&h, &expired);
+    // A token the CLI might have just been handed: known to nobody, caught
+    // by its shape.
+    let fresh = h.user_access_token(3600);
+    let out = home.run_env(
+        true,
+        &["--renew-with-atlas", "projects", "--json"],
+        &[("FAKE_ATLAS_LEAK", fresh.as_str())],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("refresh failed for"),
+        "the CLI's words are shown: {err}"
+    );
+    assert!(err.contains("[redacted]"), "{err}");
+    for secret in [&h.credentials.refresh_token, &expired, &fresh] {
+        assert!(!err.contains(secret.as_str()), "{secret} leaked: {err}");
+        // Nor a long piece of one (a cut must not leave half a token).
+        let piece = &secret[secret.len() / 2..secret.len() / 2 + 12];
+        assert!(!err.contains(piece), "a piece of {secret} leaked: {err}");
+    }
 }

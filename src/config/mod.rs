@@ -526,6 +526,44 @@ pub fn load(flags: Flags) -> Resolved {
     })
 }
 
+/// Every secret an Atlas CLI profile holds, in its TOML or the keyring:
+/// what a program run for that profile might print back to us.
+pub fn profile_secrets(profile: &str) -> Vec<zeroize::Zeroizing<String>> {
+    const NAMES: [&str; 4] = [
+        "private_api_key",
+        "client_secret",
+        "access_token",
+        "refresh_token",
+    ];
+    let env = |name: &str| std::env::var(name).ok();
+    let mut found = Vec::new();
+    if let (_, Some(Ok(text))) = read(config_path(&env, "atlascli")) {
+        let text = zeroize::Zeroizing::new(text);
+        if let Ok(cfg) = atlascli::parse(&text)
+            && let Some(p) = cfg.profiles.get(&profile.to_lowercase())
+        {
+            found.extend(
+                [
+                    &p.private_api_key,
+                    &p.client_secret,
+                    &p.access_token,
+                    &p.refresh_token,
+                ]
+                .into_iter()
+                .flatten()
+                .map(|v| zeroize::Zeroizing::new(v.clone())),
+            );
+        }
+    }
+    let service = atlascli::keyring_service(profile);
+    for name in NAMES {
+        if let Ok(Some(v)) = keyring::lookup(&service, name) {
+            found.push(zeroize::Zeroizing::new(v));
+        }
+    }
+    found
+}
+
 /// What the no-credentials screen (and a headless command) says.
 pub fn no_credentials_text(r: &Resolved) -> Vec<String> {
     let mut lines = vec!["No Atlas credentials were found. Looked in:".to_string()];

@@ -19,6 +19,13 @@ path = os.path.join(os.environ["XDG_CONFIG_HOME"], "atlascli", "config.toml")
 text = open(path).read()
 section = re.search(r"(?ms)^\[" + re.escape(profile) + r"\]\n(.*?)(?=^\[|\Z)", text)
 fields = dict(re.findall(r'(?m)^\s*(\w+)\s*=\s*"([^"]*)"', section.group(1)))
+if os.environ.get("FAKE_ATLAS_LEAK"):
+    # A CLI failing verbosely: its debug output quotes what it holds.
+    sys.stderr.write("DEBUG refresh_token=" + fields["refresh_token"] + "\n")
+    sys.stderr.write("DEBUG Authorization: Bearer " + fields["access_token"] + "\n")
+    sys.stderr.write("DEBUG new token " + os.environ["FAKE_ATLAS_LEAK"] + " issued\n")
+    sys.stderr.write("Error: refresh failed for " + fields["refresh_token"] + "\n")
+    sys.exit(1)
 body = urllib.parse.urlencode({"grant_type": "refresh_token", "refresh_token": fields["refresh_token"]}).encode()
 try:
     pair = json.load(urllib.request.urlopen(fields["ops_manager_url"] + "/api/private/unauth/account/device/token", body))
