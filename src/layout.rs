@@ -122,6 +122,21 @@ pub fn help_rows(size: (u16, u16)) -> u16 {
     help_box(screen(size)).height.saturating_sub(2)
 }
 
+/// The message list's box.
+pub fn messages_box(area: Rect) -> Rect {
+    centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2),
+    )
+}
+
+/// The message list's text width and the rows it shows at once.
+pub fn messages_inner(size: (u16, u16)) -> (u16, u16) {
+    let r = messages_box(screen(size));
+    (r.width.saturating_sub(2), r.height.saturating_sub(2))
+}
+
 /// The PEM dialog's box.
 pub fn pem_box(area: Rect) -> Rect {
     centered(

@@ -1005,3 +1005,55 @@ fn the_footer_follows_the_dialog_and_remapped_keys() {
     s.env.keymap = std::sync::Arc::new(km);
     assert!(keys(&s).contains("R refresh"), "{}", keys(&s));
 }
+
+#[test]
+fn every_message_is_kept_whole_and_the_list_opens_from_panes_and_the_expiring_view() {
+    use atlas_x509::app::Level;
+    let mut s = loaded(3);
+    update(&mut s, Msg::Resize(60, 18));
+    let long = "renew it with `atlas organizations list --limit 1 --output json --profile work` "
+        .repeat(6);
+    s.set_status(Level::Error, long.clone());
+    for i in 0..30 {
+        s.set_status(Level::Info, format!("message {i}"));
+    }
+    let kept: Vec<&str> = s.messages.newest_first().map(|m| m.text.as_str()).collect();
+    assert_eq!(kept[0], "message 29");
+    assert_eq!(*kept.last().unwrap(), long, "kept whole, never cut");
+
+    update(&mut s, ch('m'));
+    assert!(matches!(s.modal, Some(Modal::Messages(_))));
+    update(&mut s, ch('G'));
+    let Some(Modal::Messages(v)) = &s.modal else {
+        panic!()
+    };
+    let max = atlas_x509::app::messages::max_scroll(&s.messages, s.size);
+    assert!(max > 0);
+    assert_eq!(v.scroll, max, "G goes to the end, no further");
+    update(&mut s, ch('j'));
+    let Some(Modal::Messages(v)) = &s.modal else {
+        panic!()
+    };
+    assert_eq!(v.scroll, max);
+    update(&mut s, ch('g'));
+    update(&mut s, ch('k'));
+    let Some(Modal::Messages(v)) = &s.modal else {
+        panic!()
+    };
+    assert_eq!(v.scroll, 0);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none(), "Esc closes");
+    assert!(!s.quit);
+
+    // The expiring view has the same key, and closing returns to it.
+    update(&mut s, ch('e'));
+    assert!(s.expiring.as_ref().is_some_and(|v| v.shown));
+    update(&mut s, ch('m'));
+    assert!(matches!(s.modal, Some(Modal::Messages(_))));
+    update(&mut s, ch('q'));
+    assert!(s.modal.is_none() && !s.quit, "q closes the list, as help");
+    assert!(
+        s.expiring.as_ref().is_some_and(|v| v.shown),
+        "back in the view"
+    );
+}

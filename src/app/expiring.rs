@@ -331,6 +331,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         Some(Action::Back) => view.shown = false,
         Some(Action::Quit) => state.quit = true,
         Some(Action::Help) => state.modal = Some(Modal::Help(Default::default())),
+        Some(Action::Messages) => state.modal = Some(Modal::Messages(Default::default())),
         Some(Action::Refresh) => return start_scan(state),
         Some(Action::ToggleScope) => return toggle_scope(state),
         Some(Action::Confirm) => rotate(state),

@@ -110,9 +110,13 @@ fn scope_of(state: &State) -> Scope {
         Some(Modal::Issue(_)) => Scope::Issue,
         Some(Modal::Pem(_)) => Scope::Pem,
         Some(Modal::Disable(_)) => Scope::Disable,
-        Some(Modal::Help(_) | Modal::CertDetail(_) | Modal::CreateUser(_) | Modal::Upload(_)) => {
-            Scope::Help
-        }
+        Some(
+            Modal::Help(_)
+            | Modal::CertDetail(_)
+            | Modal::CreateUser(_)
+            | Modal::Upload(_)
+            | Modal::Messages(_),
+        ) => Scope::Help,
         None if state.expiring.as_ref().is_some_and(|v| v.shown) => Scope::Expiring,
         None => match state.focus {
             Pane::Projects => Scope::Projects,
@@ -213,7 +217,7 @@ pub fn footer(state: &State) -> Vec<Hint> {
     km.hints(scope_of(state))
         .into_iter()
         .map(|(keys, desc)| {
-            let pinned = matches!(desc, "help" | "quit");
+            let pinned = matches!(desc, "help" | "quit" | "messages");
             Hint {
                 keys,
                 desc: desc.to_string(),

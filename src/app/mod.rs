@@ -6,6 +6,7 @@ pub mod expiring;
 pub mod hints;
 pub mod keymap;
 pub mod list;
+pub mod messages;
 mod modals;
 mod mouse;
 pub mod msg;

@@ -84,6 +84,31 @@ fn help_key(state: &mut State, mut view: HelpView, key: KeyEvent) -> (Option<Mod
     (Some(Modal::Help(view)), vec![])
 }
 
+fn messages_key(
+    state: &mut State,
+    mut view: super::messages::MessagesView,
+    key: KeyEvent,
+) -> (Option<Modal>, Vec<Command>) {
+    let max = super::messages::max_scroll(&state.messages, state.size);
+    let page = crate::layout::messages_inner(state.size).1.max(1);
+    view.scroll = match state.env.keymap.action_for(Scope::Help, &key) {
+        Some(Action::Quit) => {
+            state.quit = true;
+            return (None, vec![]);
+        }
+        Some(Action::Back) => return (None, vec![]),
+        Some(Action::Down) => view.scroll.saturating_add(1),
+        Some(Action::Up) => view.scroll.saturating_sub(1),
+        Some(Action::PageDown) => view.scroll.saturating_add(page),
+        Some(Action::PageUp) => view.scroll.saturating_sub(page),
+        Some(Action::Top) => 0,
+        Some(Action::Bottom) => max,
+        _ => view.scroll,
+    }
+    .min(max);
+    (Some(Modal::Messages(view)), vec![])
+}
+
 pub fn open_disable(state: &mut State) -> Vec<Command> {
     let Some(project) = state.selected_project().cloned() else {
         return vec![];
@@ -132,6 +157,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     };
     let (modal, cmds) = match modal {
         Modal::Help(view) => help_key(state, view, key),
+        Modal::Messages(view) => messages_key(state, view, key),
         Modal::CertDetail(d) => match state.env.keymap.action_for(Scope::Help, &key) {
             Some(Action::Quit) => {
                 state.quit = true;

@@ -266,6 +266,7 @@ pub enum Modal {
     CertDetail(Box<CertDetail>),
     CreateUser(Box<super::create_user::CreateUserModal>),
     Upload(Box<super::upload_ca::UploadModal>),
+    Messages(super::messages::MessagesView),
 }
 
 #[derive(Debug)]
@@ -279,6 +280,8 @@ pub struct State {
     pub certs: CertsPane,
     pub modal: Option<Modal>,
     pub status: Option<Status>,
+    /// Every status message, whole, for the message list.
+    pub messages: super::messages::MessageLog,
     pub now: Timestamp,
     pub mono_ms: u64,
     pub quit: bool,
@@ -312,6 +315,7 @@ impl State {
             },
             modal: None,
             status: None,
+            messages: Default::default(),
             now,
             mono_ms: 0,
             quit: false,
@@ -361,8 +365,10 @@ impl State {
             Level::Warn => 10_000,
             Level::Error => 20_000,
         };
+        let text = text.into();
+        self.messages.push(self.now, level, &text);
         self.status = Some(Status {
-            text: text.into(),
+            text,
             level,
             until_ms: self.mono_ms + secs,
         });

@@ -376,6 +376,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             state.modal = Some(Modal::Help(HelpView::default()));
             vec![]
         }
+        Action::Messages => {
+            state.modal = Some(Modal::Messages(Default::default()));
+            vec![]
+        }
         Action::Back => back(state, focus),
         _ => vec![],
     }

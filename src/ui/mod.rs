@@ -2,6 +2,7 @@
 
 mod create_user;
 mod expiring;
+mod messages;
 mod modals;
 mod panes;
 mod theme;
@@ -138,9 +139,24 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Level::Warn => theme.warn(),
             Level::Error => theme.danger(),
         };
+        // One row: a message that does not fit is cut visibly, and the
+        // key to read it whole is named.
+        let text = format::shown(&s.text).replace('\n', " ");
+        let room = usize::from(area.width).saturating_sub(1);
+        let whole = text.chars().count() + "  (Esc)".len() <= room;
+        let suffix = if whole {
+            "  (Esc)".to_string()
+        } else {
+            let key = state.env.keymap.label_for(
+                crate::app::keymap::Scope::Panes,
+                crate::app::keymap::Action::Messages,
+            );
+            format!("  {key}: whole message")
+        };
+        let text = format::fit(&text, room.saturating_sub(suffix.chars().count()));
         let line = Line::from(vec![
-            Span::styled(format!(" {}", s.text), style),
-            Span::styled("  (Esc)", theme.dim()),
+            Span::styled(format!(" {text}"), style),
+            Span::styled(suffix, theme.dim()),
         ]);
         f.render_widget(Paragraph::new(line), area);
     }

@@ -31,6 +31,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Some(Modal::CertDetail(d)) => cert_detail(f, area, state, d, theme),
         Some(Modal::CreateUser(m)) => super::create_user::draw(f, area, state, m, theme),
         Some(Modal::Upload(m)) => super::upload_ca::draw(f, area, state, m, theme),
+        Some(Modal::Messages(view)) => super::messages::draw(f, area, state, view, theme),
         None => {}
     }
 }

@@ -37,6 +37,23 @@ fn disable(mut s: State, cas: Option<&str>, typed: &str) -> State {
     s
 }
 
+/// A session's worth of messages: a long one the status line must cut, a
+/// repeat, a hostile one, the newest short.
+fn with_messages(mut s: State) -> State {
+    s.set_status(Level::Info, "100 certificates per page");
+    s.set_status(
+        Level::Error,
+        "the access token of Atlas CLI profile [work] expired at 2026-11-21 23:00:00 UTC; renew it with `atlas organizations list --limit 1 --output json --profile work` (the Atlas CLI refreshes the token on any call), or sign in again with `atlas auth login --profile work`",
+    );
+    s.set_status(Level::Warn, format!("RATE_LIMITED: {HOSTILE}"));
+    s.set_status(Level::Warn, format!("RATE_LIMITED: {HOSTILE}"));
+    s.set_status(
+        Level::Error,
+        "Issuing failed: CANNOT_GENERATE_CERT_IF_ADVANCED_X509 (409): This project uses customer-managed X.509 (a customer CA is configured), so Atlas cannot issue certificates here; issue them with your own CA, or disable customer X.509 first.",
+    );
+    s
+}
+
 /// Every screen the app can show, by name.
 pub fn screens() -> Vec<(&'static str, State)> {
     let mut v: Vec<(&'static str, State)> = vec![];
@@ -75,6 +92,15 @@ pub fn screens() -> Vec<(&'static str, State)> {
     update(&mut s, ch('?'));
     update(&mut s, ch('G'));
     v.push(("help at its end", s));
+    v.push(("status cut", with_messages(loaded(5))));
+    let mut s = with_messages(loaded(5));
+    update(&mut s, ch('m'));
+    v.push(("messages", s));
+    let mut s = with_messages(loaded(5));
+    update(&mut s, Msg::Resize(60, 18));
+    update(&mut s, ch('m'));
+    update(&mut s, ch('G'));
+    v.push(("messages at their end", s));
     let mut s = loaded(5);
     s.focus = Pane::Certs;
     update(&mut s, ch('o'));

@@ -174,6 +174,7 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     b!(Panes, "PgUp", PageUp, "page up", [(PageUp, NONE)]),
     b!(Panes, "r", Refresh, "refresh", [(Char('r'), NONE)]),
     b!(Panes, "e", Expiring, "expiring", [(Char('e'), NONE)]),
+    b!(Panes, "m", Messages, "messages", [(Char('m'), NONE)]),
     b!(
         Panes,
         "?",
@@ -292,6 +293,7 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         "back to the panes",
         [(Esc, NONE), (Char('e'), NONE)]
     ),
+    b!(Expiring, "m", Messages, "messages", [(Char('m'), NONE)]),
     b!(Expiring, "q", Quit, "quit", [(Char('q'), NONE)]),
     b!(
         Help,

@@ -45,6 +45,7 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("toggle_scope", Action::ToggleScope),
     ("create_user", Action::CreateUser),
     ("upload_ca", Action::UploadCa),
+    ("messages", Action::Messages),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

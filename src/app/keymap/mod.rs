@@ -57,6 +57,8 @@ pub enum Action {
     CreateUser,
     /// Projects pane: upload a customer CA (customer-managed X.509 on).
     UploadCa,
+    /// Every message, whole, newest first.
+    Messages,
 }
 
 /// Where a key is pressed.
