@@ -86,23 +86,28 @@ impl Ctx {
     }
 }
 
-pub(super) fn out(text: &str) -> Result<(), Fail> {
-    let mut o = std::io::stdout().lock();
-    o.write_all(text.as_bytes())
-        .and_then(|_| o.flush())
-        .map_err(|e| Fail::Io(e.to_string()))
-}
-
-/// The JSON of `value` (typed rows, streamed) or the table, never both built.
+/// The JSON of `value` (typed rows, streamed) or the text, never both built.
 pub(super) fn emit<T: Serialize + ?Sized>(
     ctx: &Ctx,
     value: &T,
-    table: impl FnOnce() -> String,
+    text: impl FnOnce() -> String,
+) -> Result<(), Fail> {
+    emit_table(ctx, value, |w| w.write_all(text().as_bytes()))
+}
+
+/// The JSON of `value`, or a table written straight to stdout.
+pub(super) fn emit_table<T: Serialize + ?Sized>(
+    ctx: &Ctx,
+    value: &T,
+    table: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Fail> {
     if ctx.json {
         json_out::write(std::io::stdout().lock(), value).map_err(|e| Fail::Io(e.to_string()))
     } else {
-        out(&table())
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        table(&mut w)
+            .and_then(|()| w.flush())
+            .map_err(|e| Fail::Io(e.to_string()))
     }
 }
 
@@ -219,18 +224,17 @@ async fn projects(ctx: &Ctx) -> Result<(), Fail> {
             created: Ts(p.created),
         })
         .collect();
-    emit(ctx, &value, || {
-        let rows: Vec<Vec<String>> = all
-            .iter()
-            .map(|p| {
-                vec![
-                    p.id.clone(),
-                    p.name.clone(),
-                    p.cluster_count.map(|c| c.to_string()).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        table::render(&["ID", "NAME", "CLUSTERS"], &rows)
+    emit_table(ctx, &value, |w| {
+        table::write(w, &["ID", "NAME", "CLUSTERS"], &all, |p| {
+            vec![
+                p.id.as_str().into(),
+                p.name.as_str().into(),
+                p.cluster_count
+                    .map(|c| c.to_string())
+                    .unwrap_or_default()
+                    .into(),
+            ]
+        })
     })
 }
 
@@ -245,19 +249,15 @@ async fn users(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
             UserRow::from,
         )
         .await?;
-    emit(ctx, &all, || {
-        let rows: Vec<Vec<String>> = all
-            .iter()
-            .map(|u| {
-                vec![
-                    u.username.to_string(),
-                    u.database_name.to_string(),
-                    u.x509_type.into(),
-                    u.roles.join(","),
-                ]
-            })
-            .collect();
-        table::render(&["USERNAME", "DATABASE", "X509", "ROLES"], &rows)
+    emit_table(ctx, &all, |w| {
+        table::write(w, &["USERNAME", "DATABASE", "X509", "ROLES"], &all, |u| {
+            vec![
+                u.username.as_ref().into(),
+                u.database_name.as_ref().into(),
+                u.x509_type.into(),
+                u.roles.join(",").into(),
+            ]
+        })
     })
 }
 
@@ -274,14 +274,14 @@ fn cert_json<'a>(c: &'a UserCert, username: Option<&'a str>, now: Timestamp) -> 
     }
 }
 
-fn cert_row(c: &UserCert, now: Timestamp) -> Vec<String> {
+fn cert_row(c: &UserCert, now: Timestamp) -> Vec<std::borrow::Cow<'_, str>> {
     let (left, _) = crate::format::time_left(now, c.not_after);
     vec![
-        c.id.to_string(),
-        c.subject.clone(),
-        ts(Some(c.created_at)),
-        ts(Some(c.not_after)),
-        left,
+        c.id.to_string().into(),
+        c.subject.as_str().into(),
+        ts(Some(c.created_at)).into(),
+        ts(Some(c.not_after)).into(),
+        left.into(),
     ]
 }
 
@@ -311,14 +311,13 @@ async fn certs(ctx: &Ctx, a: &CertsArgs) -> Result<(), Fail> {
         items_per_page: a.per_page,
         results: list.iter().map(|c| cert_json(c, None, now)).collect(),
     };
-    emit(ctx, &value, || {
-        let rows: Vec<Vec<String>> = list.iter().map(|c| cert_row(c, now)).collect();
-        let mut t = table::render(&CERT_HEADERS, &rows);
+    emit_table(ctx, &value, |w| {
+        table::write(w, &CERT_HEADERS, &list, |c| cert_row(c, now))?;
         if let (Some(p), Some(total)) = (page, total) {
             let pages = total.div_ceil(u64::from(a.per_page)).max(1);
-            t.push_str(&format!("page {p}/{pages} · {total} certificates\n"));
+            writeln!(w, "page {p}/{pages} · {total} certificates")?;
         }
-        t
+        Ok(())
     })
 }
 
@@ -435,35 +434,31 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
             row
         })
         .collect();
-    emit(ctx, &value, || {
-        let rows: Vec<Vec<String>> = soon
-            .iter()
-            .map(|(p, u, c)| {
-                let (left, _) = crate::format::time_left(now, c.not_after);
-                let mut row = vec![
-                    u.clone(),
-                    c.id.to_string(),
-                    ts(Some(c.created_at)),
-                    ts(Some(c.not_after)),
-                    left,
-                ];
-                if a.all_projects {
-                    row.insert(0, p.clone());
-                }
-                row
-            })
-            .collect();
+    emit_table(ctx, &value, |w| {
         let mut headers = vec!["USER", "SERIAL", "CREATED", "EXPIRES", "LEFT"];
         if a.all_projects {
             headers.insert(0, "PROJECT");
         }
-        let mut t = table::render(&headers, &rows);
-        t.push_str(&format!(
-            "{} certificate(s) expire before {}\n",
+        table::write(w, &headers, &soon, |(p, u, c)| {
+            let (left, _) = crate::format::time_left(now, c.not_after);
+            let mut row: Vec<std::borrow::Cow<str>> = vec![
+                u.as_str().into(),
+                c.id.to_string().into(),
+                ts(Some(c.created_at)).into(),
+                ts(Some(c.not_after)).into(),
+                left.into(),
+            ];
+            if a.all_projects {
+                row.insert(0, p.as_str().into());
+            }
+            row
+        })?;
+        writeln!(
+            w,
+            "{} certificate(s) expire before {}",
             soon.len(),
             ts(Some(horizon))
-        ));
-        t
+        )
     })?;
     if failed.is_empty() {
         return Ok(());

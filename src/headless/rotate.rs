@@ -14,7 +14,7 @@ use super::hook::{self, Delivery, Hook, HookRun};
 use super::journal::{self, Entry, Journal, RunInfo};
 use super::json_out::Ts;
 use super::stop::{self, Stop};
-use super::{Ctx, Fail, certs_per_user, emit, table, ts};
+use super::{Ctx, Fail, certs_per_user, emit_table, table, ts};
 use crate::atlas::{Error, PageRequest, UserCert};
 use crate::cli::RotateArgs;
 use crate::pem::open_dir::OpenDir;
@@ -941,30 +941,7 @@ fn interrupted(run: &mut Run<'_>, not_reached: &[Due]) -> Fail {
 fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result<(), Fail> {
     let a = run.args;
     let with_hook = run.hook.is_some();
-    emit(ctx, &run.rows, || {
-        let cells: Vec<Vec<String>> = run
-            .rows
-            .iter()
-            .map(|r| {
-                let mut c = vec![
-                    r.project_id.clone(),
-                    r.username.clone(),
-                    r.old_serial.map(|s| s.to_string()).unwrap_or_default(),
-                    ts(r.old_not_after.as_ref().and_then(|t| t.0)),
-                    r.months.map(|m| m.to_string()).unwrap_or_default(),
-                    r.status.into(),
-                    r.new_serial.map(|s| s.to_string()).unwrap_or_default(),
-                    r.path
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
-                ];
-                if with_hook {
-                    c.push(r.hook.as_ref().map(HookRun::summary).unwrap_or_default());
-                }
-                c
-            })
-            .collect();
+    emit_table(ctx, &run.rows, |w| {
         let mut headers = vec![
             "PROJECT",
             "USER",
@@ -978,19 +955,50 @@ fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result<(), Fail> 
         if with_hook {
             headers.push("HOOK");
         }
-        let mut t = table::render(&headers, &cells);
+        table::write(w, &headers, &run.rows, |r| {
+            let mut c: Vec<std::borrow::Cow<str>> = vec![
+                r.project_id.as_str().into(),
+                r.username.as_str().into(),
+                r.old_serial
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+                    .into(),
+                ts(r.old_not_after.as_ref().and_then(|t| t.0)).into(),
+                r.months.map(|m| m.to_string()).unwrap_or_default().into(),
+                r.status.into(),
+                r.new_serial
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+                    .into(),
+                r.path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+                    .into(),
+            ];
+            if with_hook {
+                c.push(
+                    r.hook
+                        .as_ref()
+                        .map(HookRun::summary)
+                        .unwrap_or_default()
+                        .into(),
+                );
+            }
+            c
+        })?;
         let verb = if a.dry_run { "would rotate" } else { "rotated" };
         let done = run
             .rows
             .iter()
             .filter(|r| r.status == "rotated" || r.status == "planned")
             .count();
-        t.push_str(&format!(
-            "{verb} {done} of {} user(s) whose newest certificate expires before {}\n",
+        writeln!(
+            w,
+            "{verb} {done} of {} user(s) whose newest certificate expires before {}",
             run.rows.len(),
             ts(Some(horizon))
-        ));
-        t
+        )
     })
 }
 

@@ -1,4 +1,12 @@
 //! Plain aligned columns for people; `--json` is for scripts.
+//!
+//! A table is written, not built: a first pass over the caller's compact
+//! rows sizes the columns, a second formats and writes one row at a time.
+//! Nothing but one row's cells is held beside the rows themselves (100,000
+//! users as a table cost what they cost as `--json`).
+
+use std::borrow::Cow;
+use std::io::{self, Write};
 
 use crate::sanitize;
 
@@ -6,46 +14,81 @@ use crate::sanitize;
 /// and `--json` carries every value whole.
 pub const CELL_MAX: usize = 200;
 
-/// Every cell is server text: escaped and cut before it is measured.
-pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| sanitize::line(c, CELL_MAX)).collect())
-        .collect();
+/// Every cell is server text: escaped and cut before it is measured. Most
+/// cells need neither and are used as they are.
+fn clean(cell: &str) -> Cow<'_, str> {
+    let plain = cell.len() <= CELL_MAX
+        && !cell.chars().any(sanitize::is_unsafe)
+        && matches!(sanitize::redact(cell), Cow::Borrowed(_));
+    if plain {
+        Cow::Borrowed(cell)
+    } else {
+        Cow::Owned(sanitize::line(cell, CELL_MAX))
+    }
+}
+
+/// Writes `headers` and one line per row, the cells of a row given by
+/// `cells` (called twice per row: once to measure, once to write).
+pub fn write<T>(
+    out: &mut dyn Write,
+    headers: &[&str],
+    rows: &[T],
+    cells: impl for<'a> Fn(&'a T) -> Vec<Cow<'a, str>>,
+) -> io::Result<()> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(cells(row)) {
+            *w = (*w).max(clean(&cell).chars().count());
         }
     }
-    let line = |cells: Vec<&str>| {
-        let mut s = String::new();
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(cell);
-            } else {
-                // Padding by hand: `format!` widths are capped at u16::MAX.
-                s.push_str(cell);
-                let pad = w.saturating_sub(cell.chars().count()) + 2;
-                s.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        s.trim_end().to_string()
-    };
-    let mut out = line(headers.to_vec());
-    out.push('\n');
-    for row in &rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-        out.push('\n');
+    let mut line = String::new();
+    let headers: Vec<Cow<str>> = headers.iter().map(|h| Cow::Borrowed(*h)).collect();
+    write_line(out, &mut line, &headers, &widths)?;
+    for row in rows {
+        let raw = cells(row);
+        let cleaned: Vec<Cow<str>> = raw.iter().map(|c| clean(c)).collect();
+        write_line(out, &mut line, &cleaned, &widths)?;
     }
-    out
+    Ok(())
+}
+
+fn write_line(
+    out: &mut dyn Write,
+    line: &mut String,
+    cells: &[Cow<str>],
+    widths: &[usize],
+) -> io::Result<()> {
+    line.clear();
+    for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        line.push_str(cell);
+        if i + 1 < cells.len() {
+            // Padding by hand: `format!` widths are capped at u16::MAX.
+            let pad = w.saturating_sub(cell.chars().count()) + 2;
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+    }
+    let kept = line.trim_end().len();
+    line.truncate(kept);
+    line.push('\n');
+    out.write_all(line.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
+    fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
+        let mut out = Vec::new();
+        super::write(&mut out, headers, rows, |r| {
+            r.iter().map(|c| Cow::Borrowed(c.as_str())).collect()
+        })
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn aligns() {
-        let t = super::render(
+        let t = render(
             &["A", "BB"],
             &[
                 vec!["long".into(), "x".into()],
@@ -53,17 +96,21 @@ mod tests {
             ],
         );
         assert_eq!(t, "A     BB\nlong  x\ns     yy\n");
+        let t = render(&["A", "B"], &[vec!["x".into(), String::new()]]);
+        assert_eq!(t, "A  B\nx\n", "no trailing spaces");
     }
 
     #[test]
     fn huge_and_hostile_cells_are_cut_and_escaped() {
         let huge = "x".repeat(70_000);
-        let t = super::render(&["A", "B"], &[vec![huge, "\u{1b}]52;c;AAAA\u{7}".into()]]);
+        let t = render(&["A", "B"], &[vec![huge, "\u{1b}]52;c;AAAA\u{7}".into()]]);
         assert!(t.lines().all(|l| l.chars().count() < 400), "{}", t.len());
         assert!(t.contains('…'));
         assert!(
             !t.contains('\u{1b}') && t.contains("\\e]52;c;AAAA\\x07"),
             "{t}"
         );
+        let t = render(&["A"], &[vec!["Authorization: Bearer abc.def".into()]]);
+        assert!(!t.contains("abc.def"), "{t}");
     }
 }
