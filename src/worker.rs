@@ -152,6 +152,22 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
                     .map_err(text),
             ),
         ),
+        Command::FetchAllCerts {
+            id,
+            group_id,
+            username,
+            max_items,
+        } => (
+            id,
+            ApiResult::AllCerts(
+                client
+                    // As the expiring scan: a few lists at once, fewer when
+                    // Atlas pushes back (the client's pacer).
+                    .all_certs_up_to(&group_id, &username, max_items, 4)
+                    .await
+                    .map_err(text),
+            ),
+        ),
         Command::CreateCert {
             id,
             group_id,

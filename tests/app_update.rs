@@ -1057,3 +1057,157 @@ fn every_message_is_kept_whole_and_the_list_opens_from_panes_and_the_expiring_vi
         "back in the view"
     );
 }
+
+fn fetches_whole(cmds: &[Command]) -> bool {
+    cmds.iter().any(|c| {
+        matches!(
+            c,
+            Command::FetchAllCerts {
+                max_items: 10_000,
+                ..
+            }
+        )
+    })
+}
+
+fn row_ids(s: &State) -> Vec<u64> {
+    s.certs.rows().iter().map(|c| c.id).collect()
+}
+
+#[test]
+fn a_sort_reads_the_whole_list_once_then_pages_sort_and_filter_it_locally() {
+    let mut s = loaded(250);
+    s.focus = Pane::Certs;
+    update(&mut s, ch('j'));
+    update(&mut s, ch('j'));
+    assert_eq!(s.certs.selected_cert().unwrap().id, 1002);
+    let cmds = update(&mut s, ch('o'));
+    assert!(fetches_whole(&cmds), "{cmds:?}");
+    assert!(
+        update(&mut s, ch('O')).is_empty(),
+        "asked once while it is on its way"
+    );
+    update(&mut s, ch('O'));
+    let all = all_certs(250);
+    answer_whole(&mut s, &cmds, all.clone());
+    assert_eq!(
+        s.certs.selected_cert().unwrap().id,
+        1002,
+        "the selection kept its certificate"
+    );
+    // Page 1 of the whole list by expiry: the 100 soonest of all 250.
+    let mut by_expiry = all.clone();
+    by_expiry.sort_by_key(|c| (c.not_after, c.id));
+    s.certs.page = 1;
+    s.certs.selected = 0;
+    let want: Vec<u64> = by_expiry.iter().take(100).map(|c| c.id).collect();
+    assert_eq!(row_ids(&s), want);
+    assert_eq!(s.certs.page_count(), Some(3));
+    // Pages flip locally: nothing is sent.
+    assert!(update(&mut s, ch('n')).is_empty());
+    assert!(update(&mut s, ch('n')).is_empty());
+    assert_eq!(s.certs.rows().len(), 50);
+    assert!(update(&mut s, ch('n')).is_empty(), "no page past the end");
+    assert_eq!(s.certs.page, 3);
+    // Per-page changes are local too, and keep the certificate.
+    let on = s.certs.selected_cert().unwrap().id;
+    assert!(update(&mut s, ch('+')).is_empty());
+    assert_eq!(s.certs.per_page, 200);
+    assert_eq!(s.certs.selected_cert().unwrap().id, on);
+    // A filter across all 250: `alice3` is every 7th, starting at 3.
+    update(&mut s, ch('/'));
+    for c in "alice3".chars() {
+        assert!(update(&mut s, ch(c)).is_empty());
+    }
+    assert_eq!(s.certs.view_len(), Some(36));
+    assert!(s.certs.rows().iter().all(|c| c.subject == "CN=alice3"));
+    let picked = s.certs.rows()[5].id;
+    s.certs.selected = 5;
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.certs.view_len(), Some(250), "Esc cleared the filter");
+    assert_eq!(
+        s.certs.selected_cert().unwrap().id,
+        picked,
+        "and kept the row"
+    );
+}
+
+#[test]
+fn over_the_bound_sorting_stays_per_page_and_asks_nothing() {
+    let mut s = loaded(12_000);
+    s.focus = Pane::Certs;
+    let cmds = update(&mut s, ch('o'));
+    assert!(!fetches_whole(&cmds), "{cmds:?}");
+    assert!(matches!(
+        s.certs.whole,
+        atlas_x509::app::cert_view::Whole::TooMany(12_000)
+    ));
+    assert_eq!(s.certs.rows().len(), 100, "the page, sorted on its own");
+    let cmds = update(&mut s, ch('n'));
+    assert!(
+        cmds.is_empty() || matches!(cmds[0], Command::FetchCerts { .. }),
+        "server pages as before: {cmds:?}"
+    );
+}
+
+#[test]
+fn a_refresh_reads_the_whole_list_again_and_keeps_the_certificate() {
+    let mut s = loaded(250);
+    s.focus = Pane::Certs;
+    let cmds = update(&mut s, ch('o'));
+    answer_whole(&mut s, &cmds, all_certs(250));
+    update(&mut s, ch('n'));
+    update(&mut s, ch('j'));
+    let kept = s.certs.selected_cert().unwrap().id;
+    let cmds = update(&mut s, ch('r'));
+    let Command::FetchCerts { id, page, .. } = only(&cmds).clone() else {
+        panic!("{cmds:?}")
+    };
+    let cmds = update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::Certs(page.page_num, Ok(certs(page.page_num, 100, 251))),
+        ),
+    );
+    assert!(fetches_whole(&cmds), "the view still needs all: {cmds:?}");
+    // One more certificate since: the view has it, the selection stays.
+    answer_whole(&mut s, &cmds, all_certs(251));
+    assert_eq!(s.certs.view_len(), Some(251));
+    assert_eq!(s.certs.selected_cert().unwrap().id, kept);
+}
+
+#[test]
+fn a_failed_or_stale_whole_list_leaves_the_page_view() {
+    let mut s = loaded(250);
+    s.focus = Pane::Certs;
+    let cmds = update(&mut s, ch('o'));
+    let Some(Command::FetchAllCerts { id, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::AllCerts(Err("RATE_LIMITED (429): too many".into())),
+        ),
+    );
+    assert!(s.certs.whole_list().is_none());
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("this page only")),
+        "said so"
+    );
+    assert_eq!(s.certs.rows().len(), 100, "the page, sorted on its own");
+    assert!(
+        update(&mut s, ch('O')).is_empty(),
+        "not asked again until r"
+    );
+    // An answer for a list nobody waits for any more is dropped.
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::AllCerts(Ok(all_certs(250)))),
+    );
+    assert!(s.certs.whole_list().is_none());
+}

@@ -120,6 +120,30 @@ async fn wrong_client_secret_is_an_auth_error() {
 }
 
 #[tokio::test]
+async fn the_whole_list_for_sorting_is_read_in_three_pages_and_bounded() {
+    let h = sim().await;
+    let c = digest_client(&h);
+    let all = c
+        .all_certs_up_to(ORDERS, "load-tester", 10_000, 4)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1201);
+    assert_eq!(
+        count_served(&h, "GET", "itemsPerPage=500"),
+        3,
+        "three pages of 500, each once"
+    );
+    let e = c
+        .all_certs_up_to(ORDERS, "load-tester", 1_000, 4)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("1,000") || e.to_string().contains("1000"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
 async fn pages_through_1201_certs_at_500_per_page() {
     let h = sim().await;
     let c = digest_client(&h);

@@ -82,6 +82,13 @@ pub(super) fn change_per_page(state: &mut State, more: bool) -> Vec<Command> {
     };
     let new = PER_PAGE_STEPS[j];
     let keep = state.certs.selected_cert().map(|c| c.id);
+    if state.certs.whole_list().is_some() {
+        // The whole list is in hand: only the pages change.
+        state.certs.per_page = new;
+        state.certs.select_serial(keep);
+        state.set_status(Level::Info, format!("{new} certificates per page"));
+        return vec![];
+    }
     let in_page = keep
         .and_then(|id| state.certs.page_rows().iter().position(|c| c.id == id))
         .unwrap_or(0) as u64;
@@ -107,6 +114,9 @@ pub(super) fn flip_page(state: &mut State, forward: bool) -> Vec<Command> {
     state.certs.page = target;
     state.certs.selected = 0;
     state.certs.error = None;
+    if state.certs.whole_list().is_some() {
+        return vec![];
+    }
     if state.certs.pages.contains_key(&target) {
         state.certs.loading = None;
         return prefetch_next(state);
@@ -117,7 +127,10 @@ pub(super) fn flip_page(state: &mut State, forward: bool) -> Vec<Command> {
 pub(super) fn prefetch_next(state: &mut State) -> Vec<Command> {
     let next = state.certs.page + 1;
     let c = &state.certs;
-    if !c.has_next() || c.pages.contains_key(&next) || c.prefetching.is_some_and(|(_, p)| p == next)
+    if c.whole_list().is_some()
+        || !c.has_next()
+        || c.pages.contains_key(&next)
+        || c.prefetching.is_some_and(|(_, p)| p == next)
     {
         return vec![];
     }
@@ -154,6 +167,9 @@ pub(super) fn on_certs(
                 }
                 if jump || std::mem::take(&mut state.certs.select_last) {
                     state.certs.selected = state.certs.rows().len().saturating_sub(1);
+                } else if whole_follows(&state.certs) {
+                    // `reselect` waits for the whole list: this page is not
+                    // the one the selection was on.
                 } else if let Some(id) = state.certs.reselect.take() {
                     super::update::reselect_cert(&mut state.certs, Some(id));
                 }
@@ -170,7 +186,9 @@ pub(super) fn on_certs(
                     state.certs.page = last;
                     return fetch_certs(state, last, false).into_iter().collect();
                 }
-                return prefetch_next(state);
+                let mut cmds = super::cert_view::want_whole(state);
+                cmds.extend(prefetch_next(state));
+                return cmds;
             }
             vec![]
         }
@@ -180,4 +198,12 @@ pub(super) fn on_certs(
         }
         Err(_) => vec![],
     }
+}
+
+/// A sort or filter is in force and the count allows the whole list: it
+/// will be asked for as soon as this page's count is known.
+fn whole_follows(c: &CertsPane) -> bool {
+    c.view_is_custom()
+        && matches!(c.whole, super::cert_view::Whole::NotNeeded)
+        && c.total.is_some_and(|t| t <= super::cert_view::WHOLE_MAX)
 }

@@ -1,5 +1,6 @@
 //! The pure state machine: `State`, `Msg` in, `Command` out.
 
+pub mod cert_view;
 mod certs;
 pub mod create_user;
 pub mod expiring;

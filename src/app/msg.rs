@@ -80,6 +80,8 @@ pub enum ApiResult {
     Projects(Result<Page<Project>, ErrorText>),
     Users(Result<Page<DatabaseUser>, ErrorText>),
     Certs(u32, Result<Page<UserCert>, ErrorText>),
+    /// Every certificate of a user, to sort and filter as a whole.
+    AllCerts(Result<Vec<UserCert>, ErrorText>),
     Issued(Result<Issued, IssueFailure>),
     Security(Result<UserSecurity, ErrorText>),
     Disabled(Result<UserSecurity, ErrorText>),
@@ -116,6 +118,13 @@ pub enum Command {
         group_id: String,
         username: String,
         page: PageRequest,
+    },
+    /// Every certificate of a user, stopping past `max_items`.
+    FetchAllCerts {
+        id: RequestId,
+        group_id: String,
+        username: String,
+        max_items: u64,
     },
     CreateCert {
         id: RequestId,

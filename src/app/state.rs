@@ -63,7 +63,7 @@ pub struct Status {
     pub until_ms: u64,
 }
 
-/// Which column orders the certificate table (within the page shown).
+/// Which column orders the certificate table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CertSort {
     /// Atlas's own order.
@@ -101,6 +101,11 @@ pub struct CertsPane {
     pub fell_back: bool,
     /// Moves typed while the page was still loading.
     pub pending_moves: i64,
+    /// Every certificate, when a sort or filter needs them all.
+    pub whole: super::cert_view::Whole,
+    /// The whole list in view order (indices into it), filter applied;
+    /// rebuilt on change, never per frame.
+    pub(super) view: Vec<u32>,
 }
 
 impl CertsPane {
@@ -110,19 +115,25 @@ impl CertsPane {
     }
 
     /// The page as shown: filtered by serial (decimal or hex) or subject,
-    /// in the chosen order.
+    /// in the chosen order — a page of the whole list when it is in hand,
+    /// else the server's page sorted and filtered on its own.
     pub fn rows(&self) -> Vec<&UserCert> {
+        if let Some(all) = self.whole_list() {
+            let per = self.per_page.max(1) as usize;
+            let from = (self.page.max(1) as usize - 1).saturating_mul(per);
+            return self
+                .view
+                .iter()
+                .skip(from)
+                .take(per)
+                .map(|&i| &all[i as usize])
+                .collect();
+        }
         let needle = self.filter.value().trim().to_lowercase();
-        let hex = needle.trim_start_matches("0x");
         let mut rows: Vec<&UserCert> = self
             .page_rows()
             .iter()
-            .filter(|c| {
-                needle.is_empty()
-                    || c.id.to_string().contains(&needle)
-                    || format!("{:x}", c.id).contains(hex)
-                    || c.subject.to_lowercase().contains(&needle)
-            })
+            .filter(|c| super::cert_view::matches_filter(c, &needle))
             .collect();
         match self.sort {
             CertSort::Created => rows.sort_by_key(|c| (c.created_at, c.id)),
@@ -141,12 +152,19 @@ impl CertsPane {
     /// Pages as the server counts them; a count past what a page number
     /// can hold saturates instead of wrapping.
     pub fn page_count(&self) -> Option<u32> {
+        if let Some(n) = self.view_len() {
+            let pages = (n as u64).div_ceil(u64::from(self.per_page.max(1))).max(1);
+            return Some(u32::try_from(pages).unwrap_or(u32::MAX));
+        }
         self.total.map(|t| {
             u32::try_from(t.div_ceil(u64::from(self.per_page.max(1))).max(1)).unwrap_or(u32::MAX)
         })
     }
 
     pub fn has_next(&self) -> bool {
+        if self.whole_list().is_some() {
+            return self.page_count().is_some_and(|n| self.page < n);
+        }
         match self.page_count() {
             Some(n) => self.page < n,
             None => self.page_rows().len() as u32 >= self.per_page,

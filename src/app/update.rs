@@ -167,12 +167,14 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Option<Vec<Command>> {
     if focus == Pane::Certs {
         let before = state.certs.selected_cert().map(|c| c.id);
         let c = &mut state.certs;
-        match filter_edit(&mut c.filter, &mut c.filter_editing, key) {
-            FilterEdit::Cleared => reselect_cert(c, before),
-            FilterEdit::Typed => c.selected = 0,
-            FilterEdit::Done => {}
-        }
-        return Some(vec![]);
+        return Some(
+            match filter_edit(&mut c.filter, &mut c.filter_editing, key) {
+                FilterEdit::Cleared | FilterEdit::Typed => {
+                    super::cert_view::view_changed(state, before)
+                }
+                FilterEdit::Done => vec![],
+            },
+        );
     }
     let before = selected_key(state, focus);
     match focus {
@@ -353,10 +355,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::Refresh => refresh(state, focus),
-        Action::Sort | Action::Reverse => {
-            sort_certs(state, action == Action::Sort);
-            vec![]
-        }
+        Action::Sort | Action::Reverse => sort_certs(state, action == Action::Sort),
         Action::Details => {
             modals::open_details(state);
             vec![]
@@ -414,7 +413,7 @@ fn refresh(state: &mut State, focus: Pane) -> Vec<Command> {
 }
 
 /// `o` cycles the sort column, `O` reverses; the selected certificate stays.
-fn sort_certs(state: &mut State, cycle: bool) {
+fn sort_certs(state: &mut State, cycle: bool) -> Vec<Command> {
     let keep = state.certs.selected_cert().map(|c| c.id);
     let c = &mut state.certs;
     if cycle {
@@ -425,7 +424,7 @@ fn sort_certs(state: &mut State, cycle: bool) {
     } else {
         c.descending = !c.descending;
     }
-    reselect_cert(c, keep);
+    super::cert_view::view_changed(state, keep)
 }
 
 /// Esc in a pane: clear its filter (keeping the selected item), or the
@@ -458,7 +457,7 @@ fn back(state: &mut State, focus: Pane) -> Vec<Command> {
         Pane::Certs => {
             let keep = state.certs.selected_cert().map(|c| c.id);
             state.certs.filter.reset();
-            reselect_cert(&mut state.certs, keep);
+            return super::cert_view::view_changed(state, keep);
         }
     }
     follow_selection(state, focus, before)
@@ -547,6 +546,10 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
             vec![]
         }
         ApiResult::Certs(page_num, res) => on_certs(state, id, page_num, res),
+        ApiResult::AllCerts(res) => {
+            super::cert_view::on_whole(state, id, res);
+            vec![]
+        }
         other => modals::on_api(state, id, other),
     }
 }

@@ -10,6 +10,7 @@ use ratatui::widgets::{
 };
 
 use super::theme::Theme;
+use crate::app::cert_view::Whole;
 use crate::app::keymap::{Action, Scope};
 use crate::app::list::{Filterable, ListPane, Rows};
 use crate::app::{CertSort, Pane, State};
@@ -287,38 +288,60 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// "Certificates · user · page 3/13 · 1,201 certs", the order if not
 /// Atlas's own, and the filter.
-fn certs_title(c: &crate::app::state::CertsPane) -> String {
+/// The pane's title, most telling first (a narrow pane cuts the end): the
+/// user, then the sort and filter and whether they cover every certificate
+/// or this page, then the page.
+fn certs_title(c: &crate::app::state::CertsPane, mono_ms: u64) -> String {
     let mut title = "Certificates".to_string();
     if let Some((_, user)) = &c.owner {
         title.push_str(&format!(" · {}", fit(&shown(user), 40)));
     }
-    if let Some(total) = c.total {
-        let pages = c.page_count().unwrap_or(1);
-        title.push_str(&format!(
-            " · page {}/{} · {} certs",
-            thousands(u64::from(c.page)),
-            thousands(u64::from(pages)),
-            thousands(total)
-        ));
-    }
+    let custom = c.view_is_custom() || c.filter_editing;
     if c.sort != CertSort::Created || c.descending {
         let by = match c.sort {
             CertSort::Created => "created",
             CertSort::Expires => "expires",
         };
         let arrow = if c.descending { "↓" } else { "↑" };
-        title.push_str(&format!(" · page by {by} {arrow}"));
+        title.push_str(&format!(" · by {by} {arrow}"));
     }
     if c.filter_editing || !c.filter.value().is_empty() {
         let cursor = if c.filter_editing { "▏" } else { "" };
-        title.push_str(&format!(" [/{}{cursor}]", c.filter.value()));
+        title.push_str(&format!(" [/{}{cursor}]", shown(c.filter.value())));
+        if let Some(n) = c.view_len() {
+            title.push_str(&format!(" {} match", thousands(n as u64)));
+        }
+    }
+    // Whether the sort and filter cover every certificate or this page.
+    let whole = match &c.whole {
+        Whole::Loaded(all) => Some(all.len() as u64),
+        _ => None,
+    };
+    if custom {
+        title.push_str(&match (&c.whole, whole) {
+            (_, Some(n)) => format!(" · all {}", thousands(n)),
+            (Whole::Loading(_), _) => format!(" · {} reading all…", spinner(mono_ms)),
+            (Whole::TooMany(_) | Whole::Failed, _) => " · this page only".into(),
+            _ => " · this page".into(),
+        });
+    }
+    if let Some(total) = c.total {
+        let pages = c.page_count().unwrap_or(1);
+        title.push_str(&format!(
+            " · page {}/{}",
+            thousands(u64::from(c.page)),
+            thousands(u64::from(pages)),
+        ));
+        if !(custom && whole.is_some()) {
+            title.push_str(&format!(" · {} certs", thousands(total)));
+        }
     }
     title
 }
 
 pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let c = &state.certs;
-    let title = certs_title(c);
+    let title = certs_title(c, state.mono_ms);
     let b = block(state, Pane::Certs, title, theme);
     let rows_now = c.rows();
     let line = if c.owner.is_none() {
@@ -340,7 +363,11 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ))
     } else if rows_now.is_empty() && !c.filter.value().is_empty() {
         Some(Line::styled(
-            "No certificate on this page matches the filter (Esc clears it).",
+            if c.whole_list().is_some() {
+                "No certificate matches the filter (Esc clears it)."
+            } else {
+                "No certificate on this page matches the filter (Esc clears it)."
+            },
             theme.dim(),
         ))
     } else if rows_now.is_empty() {

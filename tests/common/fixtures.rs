@@ -67,6 +67,34 @@ pub fn certs(page: u32, per: u32, total: u32) -> Page<atlas_x509::atlas::UserCer
     serde_json::from_value(json!({"results": results, "totalCount": total})).unwrap()
 }
 
+/// Every certificate of a user of `total`, in Atlas's order (created),
+/// expiries spread so that sorting by them reorders the list.
+pub fn all_certs(total: u32) -> Vec<atlas_x509::atlas::UserCert> {
+    let start: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    (0..total)
+        .map(|i| atlas_x509::atlas::UserCert {
+            id: 1000 + u64::from(i),
+            created_at: start + jiff::SignedDuration::from_hours(i64::from(i)),
+            not_after: start
+                + jiff::SignedDuration::from_hours(24 * (400 + i64::from((i * 37) % total))),
+            group_id: Some(P1.into()),
+            subject: format!("CN=alice{}", i % 7),
+        })
+        .collect()
+}
+
+/// Answers the whole-list request `cmds` holds with `all`.
+pub fn answer_whole(s: &mut State, cmds: &[Command], all: Vec<atlas_x509::atlas::UserCert>) {
+    let id = cmds
+        .iter()
+        .find_map(|c| match c {
+            Command::FetchAllCerts { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("the whole list is asked for");
+    atlas_x509::app::update(s, Msg::Api(id, ApiResult::AllCerts(Ok(all))));
+}
+
 pub fn only(cmds: &[Command]) -> &Command {
     assert_eq!(cmds.len(), 1, "{cmds:#?}");
     &cmds[0]

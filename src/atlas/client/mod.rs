@@ -369,6 +369,23 @@ impl Client {
         .await
     }
 
+    /// Every certificate of a user in the largest pages, stopping with an
+    /// error past `max_items` whatever the server claims.
+    pub async fn all_certs_up_to(
+        &self,
+        group_id: &str,
+        username: &str,
+        max_items: u64,
+        concurrency: usize,
+    ) -> Result<Vec<UserCert>, Error> {
+        let mut limits = self.inner.cfg.limits;
+        limits.max_items = limits.max_items.min(max_items);
+        fetch_all(PageRequest::MAX_ITEMS_PER_PAGE, concurrency, limits, |p| {
+            self.list_certs(group_id, username, p)
+        })
+        .await
+    }
+
     // ---- plumbing ----------------------------------------------------------
 
     async fn get_page<T: DeserializeOwned>(
