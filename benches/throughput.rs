@@ -79,6 +79,7 @@ fn render() {
         credentials: "API key bench".into(),
         items_per_page: 500,
         default_months: 3,
+        concurrency: 20,
         default_project: None,
         save_dir: None,
         notes: vec![],

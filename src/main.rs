@@ -319,6 +319,7 @@ async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
         ),
         items_per_page: r.items_per_page.value,
         default_months: r.default_months.value,
+        concurrency: r.concurrency.value,
         default_project: r.project_id.as_ref().map(|p| p.value.clone()),
         save_dir: r.save_dir.as_ref().map(|d| d.value.clone()),
         notes: r.problems.clone(),

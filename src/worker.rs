@@ -157,13 +157,13 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             group_id,
             username,
             max_items,
+            concurrency,
         } => (
             id,
             ApiResult::AllCerts(
                 client
-                    // As the expiring scan: a few lists at once, fewer when
-                    // Atlas pushes back (the client's pacer).
-                    .all_certs_up_to(&group_id, &username, max_items, 4)
+                    // Fewer at once when Atlas pushes back (the client's pacer).
+                    .all_certs_up_to(&group_id, &username, max_items, concurrency)
                     .await
                     .map_err(text),
             ),

@@ -130,6 +130,7 @@ pub(super) fn want_whole(state: &mut State) -> Vec<Command> {
         group_id,
         username,
         max_items: WHOLE_MAX,
+        concurrency: state.env.concurrency,
     }]
 }
 

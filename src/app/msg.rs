@@ -125,6 +125,7 @@ pub enum Command {
         group_id: String,
         username: String,
         max_items: u64,
+        concurrency: usize,
     },
     CreateCert {
         id: RequestId,

@@ -39,6 +39,8 @@ pub struct Env {
     pub credentials: String,
     pub items_per_page: u32,
     pub default_months: u8,
+    /// Pages in flight at once when a whole list is read (`--concurrency`).
+    pub concurrency: usize,
     /// Opened at start (from the profile or MONGODB_ATLAS_PROJECT_ID).
     pub default_project: Option<String>,
     /// Where the save dialog proposes to write.

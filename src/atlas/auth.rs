@@ -183,15 +183,31 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// Digest nonces, each answered with a rising nonce count. A nonce is used
-/// by one request at a time: parallel requests never share one, so a server
-/// that insists on each nonce's count rising in order (RFC 7616 allows it)
-/// sees it rise. Sequential calls reuse a nonce, so only the first call
-/// (and each extra one in flight) costs a 401 round trip.
+/// Digest nonces. Atlas (as recorded) refuses a nonce count it has seen,
+/// not one that arrives out of order, so one nonce is shared by every
+/// request in flight, each answered with a count of its own: only the very
+/// first call costs a 401 round trip, not each extra request in flight.
+/// A server that insists on counts rising in order (RFC 7616 allows it)
+/// refuses a shared nonce soon after issuing it; from then on each request
+/// in flight gets a nonce of its own from a pool, reused sequentially.
 #[derive(Default)]
 pub(crate) struct DigestSession {
+    shared: std::sync::Mutex<Option<(http_auth::PasswordClient, Instant)>>,
+    strict: std::sync::atomic::AtomicBool,
     idle: std::sync::Mutex<Vec<http_auth::PasswordClient>>,
 }
+
+/// How a request was authorised, to report back once it is answered.
+pub(crate) enum Lent {
+    /// The shared nonce, issued at that instant.
+    Shared(Instant),
+    /// A nonce of its own (strict servers), returned to the pool if accepted.
+    Own(http_auth::PasswordClient),
+}
+
+/// A shared nonce refused sooner than this after it was issued was refused
+/// for its count's order, not its age.
+const YOUNG_NONCE: Duration = Duration::from_secs(60);
 
 /// More idle nonces than this are dropped: they cost only a challenge to renew.
 const IDLE_NONCES: usize = 8;
@@ -200,6 +216,59 @@ impl DigestSession {
     #[cfg(test)]
     pub fn idle(&self) -> usize {
         self.idle.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    /// The `Authorization` for a request, if a nonce is in hand.
+    pub fn lend(
+        &self,
+        mut answer: impl FnMut(&mut http_auth::PasswordClient) -> Result<String, Error>,
+    ) -> Result<Option<(String, Lent)>, Error> {
+        use std::sync::atomic::Ordering;
+        if self.strict.load(Ordering::Relaxed) {
+            let Some(mut own) = self.take() else {
+                return Ok(None);
+            };
+            let header = answer(&mut own)?;
+            return Ok(Some((header, Lent::Own(own))));
+        }
+        let Ok(mut shared) = self.shared.lock() else {
+            return Ok(None);
+        };
+        let Some((client, since)) = shared.as_mut() else {
+            return Ok(None);
+        };
+        // Under the lock: each request gets the next count.
+        let header = answer(client)?;
+        Ok(Some((header, Lent::Shared(*since))))
+    }
+
+    /// The request was answered without a challenge.
+    pub fn accepted(&self, lent: Option<Lent>) {
+        if let Some(Lent::Own(c)) = lent {
+            self.put_back(c);
+        }
+    }
+
+    /// A fresh nonce was accepted after `refused` was not: it becomes the
+    /// one in use. A shared nonce refused while young marks a strict server.
+    pub fn renewed(&self, fresh: http_auth::PasswordClient, refused: Option<Lent>) {
+        use std::sync::atomic::Ordering;
+        if let Some(Lent::Shared(since)) = &refused
+            && since.elapsed() < YOUNG_NONCE
+            && !self.strict.swap(true, Ordering::Relaxed)
+        {
+            tracing::debug!(
+                "digest: a shared nonce was refused out of order; one nonce per request from now on"
+            );
+        }
+        if self.strict.load(Ordering::Relaxed) {
+            self.put_back(fresh);
+            return;
+        }
+        if let Ok(mut shared) = self.shared.lock() {
+            // Another request may have renewed it already; the newest wins.
+            *shared = Some((fresh, Instant::now()));
+        }
     }
 
     /// A nonce no other request is using, if one is idle.
@@ -214,6 +283,11 @@ impl DigestSession {
         {
             idle.push(client);
         }
+    }
+
+    #[cfg(test)]
+    pub fn is_strict(&self) -> bool {
+        self.strict.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn from_challenge(www_authenticate: &str) -> Result<http_auth::PasswordClient, Error> {
@@ -317,6 +391,39 @@ mod tests {
         let negative: TokenResponse =
             serde_json::from_str(r#"{"access_token":"a","expires_in":-3}"#).unwrap();
         assert_eq!(negative.expires_in, 0);
+    }
+
+    #[test]
+    fn a_shared_nonce_gives_each_request_its_own_count_until_a_young_refusal() {
+        let challenge = r#"Digest realm="MMS Public API", domain="", nonce="89FU+zZ06zgKynmobMhdFzhWpORw6cYM", algorithm=MD5, qop="auth", stale=false"#;
+        let key = SecretString::from("priv".to_string());
+        let answer = |c: &mut http_auth::PasswordClient| {
+            DigestSession::authorization(c, "pub", &key, "GET", "/x")
+        };
+        let s = DigestSession::default();
+        assert!(
+            s.lend(answer).unwrap().is_none(),
+            "nothing before a challenge"
+        );
+        s.renewed(DigestSession::from_challenge(challenge).unwrap(), None);
+        assert!(!s.is_strict());
+        let (a, la) = s.lend(answer).unwrap().unwrap();
+        let (b, lb) = s.lend(answer).unwrap().unwrap();
+        assert!(
+            a.contains("nc=00000001") && b.contains("nc=00000002"),
+            "{a} {b}"
+        );
+        s.accepted(Some(la));
+        // A refusal of the young shared nonce: a strict server.
+        s.renewed(DigestSession::from_challenge(challenge).unwrap(), Some(lb));
+        assert!(s.is_strict());
+        let (_, own) = s.lend(answer).unwrap().expect("the pool's nonce");
+        assert!(
+            s.lend(answer).unwrap().is_none(),
+            "one request per nonce now"
+        );
+        s.accepted(Some(own));
+        assert_eq!(s.idle(), 1);
     }
 
     #[test]

@@ -32,6 +32,10 @@ impl Formatter for TerminalSafe {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Nearly all text is ASCII, where only DEL needs escaping.
+        if fragment.bytes().all(|b| b < 0x7f) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut rest = fragment;
         while let Some((i, c)) = rest.char_indices().find(|(_, c)| is_unsafe(*c)) {
             writer.write_all(&rest.as_bytes()[..i])?;
@@ -85,7 +89,7 @@ pub struct Ts(pub Option<jiff::Timestamp>);
 impl Serialize for Ts {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            Some(t) => s.collect_str(&t.strftime(crate::format::ISO_UTC)),
+            Some(t) => s.collect_str(&crate::format::IsoUtc(t)),
             None => s.serialize_str(""),
         }
     }

@@ -143,7 +143,7 @@ fn stop_for_keys() -> stop::Stop {
 }
 
 pub(super) fn ts(t: Option<Timestamp>) -> String {
-    t.map(|t| t.strftime(crate::format::ISO_UTC).to_string())
+    t.map(|t| crate::format::IsoUtc(t).to_string())
         .unwrap_or_default()
 }
 

@@ -109,6 +109,9 @@ pub fn user(u: &UserRec, group_id: &str, base: &str, v: ApiVersion) -> Value {
     value
 }
 
+/// One certificate as a `Value`: the reading [`cert_page`] is checked
+/// against.
+#[cfg(test)]
 pub fn cert(c: &CertRec, group_id: &str, username: &str) -> Value {
     json!({
         "_id": c.serial,
@@ -130,11 +133,77 @@ pub fn user_security(p: &ProjectRec) -> Value {
     json!({ "customerX509": customer, "ldap": ldap })
 }
 
+/// A page of certificates, serialised straight from the records: the
+/// busiest list in the benchmarks, where a `Value` tree per certificate
+/// (a map, five keys, two formatted dates, the subject escaped again for
+/// each) cost the simulator ~2 ms per page of 500. Byte for byte what
+/// [`cert`] inside [`PageQuery::page`] gives.
+pub fn cert_page(
+    q: &PageQuery,
+    total: usize,
+    certs: &[CertRec],
+    base: &str,
+    path: &str,
+    group_id: &str,
+    username: &str,
+) -> String {
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        links: Vec<Link>,
+        results: Vec<CertOut<'a>>,
+        #[serde(rename = "totalCount")]
+        total_count: usize,
+    }
+    #[derive(serde::Serialize)]
+    struct CertOut<'a> {
+        #[serde(rename = "_id")]
+        id: u64,
+        #[serde(rename = "createdAt")]
+        created_at: Rfc3339,
+        #[serde(rename = "groupId")]
+        group_id: &'a str,
+        #[serde(rename = "notAfter")]
+        not_after: Rfc3339,
+        subject: &'a str,
+    }
+    let subject = format!("CN={}", escape_rdn_value(username));
+    let out = Out {
+        links: q.links(base, path, total),
+        results: certs
+            .iter()
+            .map(|c| CertOut {
+                id: c.serial,
+                created_at: Rfc3339(c.created_at),
+                group_id,
+                not_after: Rfc3339(c.not_after),
+                subject: &subject,
+            })
+            .collect(),
+        total_count: if q.include_count { total } else { 0 },
+    };
+    serde_json::to_string(&out).unwrap_or_default()
+}
+
+#[derive(serde::Serialize)]
+struct Link {
+    href: String,
+    rel: &'static str,
+}
+
+struct Rfc3339(jiff::Timestamp);
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&crate::format::IsoUtc(self.0))
+    }
+}
+
 /// RFC 2253 escaping of one attribute value.
 fn escape_rdn_value(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
+    let last = v.chars().count().saturating_sub(1);
     for (i, c) in v.chars().enumerate() {
-        let edge = (i == 0 && (c == ' ' || c == '#')) || (i + 1 == v.chars().count() && c == ' ');
+        let edge = (i == 0 && (c == ' ' || c == '#')) || (i == last && c == ' ');
         if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
             out.push('\\');
         }
@@ -195,6 +264,38 @@ impl PageQuery {
         )
     }
 
+    /// Where the page starts and ends in a list of `total` items.
+    pub fn bounds(&self, total: usize) -> (usize, usize) {
+        let start = (self.page_num - 1)
+            .saturating_mul(self.items_per_page)
+            .min(total);
+        (start, start.saturating_add(self.items_per_page).min(total))
+    }
+
+    /// `previous` (past page 1), `self`, and `next` (when counted and
+    /// there is more).
+    fn links(&self, base: &str, path: &str, total: usize) -> Vec<Link> {
+        let end = self.bounds(total).1;
+        let mut links = Vec::with_capacity(3);
+        if self.page_num > 1 {
+            links.push(Link {
+                href: self.href(base, path, self.page_num - 1),
+                rel: "previous",
+            });
+        }
+        links.push(Link {
+            href: self.href(base, path, self.page_num),
+            rel: "self",
+        });
+        if self.include_count && end < total {
+            links.push(Link {
+                href: self.href(base, path, self.page_num + 1),
+                rel: "next",
+            });
+        }
+        links
+    }
+
     /// One page of a list of `total` items: only the page's items are
     /// rendered (a slice iterator skips in constant time).
     pub fn page<T>(
@@ -205,26 +306,17 @@ impl PageQuery {
         path: &str,
         render: impl Fn(&T) -> Value,
     ) -> Value {
-        let start = (self.page_num - 1)
-            .saturating_mul(self.items_per_page)
-            .min(total);
-        let end = start.saturating_add(self.items_per_page).min(total);
+        let (start, end) = self.bounds(total);
         let results: Vec<Value> = items
             .skip(start)
             .take(end - start)
             .map(|i| render(&i))
             .collect();
-        let mut links =
-            vec![json!({ "href": self.href(base, path, self.page_num), "rel": "self" })];
-        if self.page_num > 1 {
-            links.insert(
-                0,
-                json!({ "href": self.href(base, path, self.page_num - 1), "rel": "previous" }),
-            );
-        }
-        if self.include_count && end < total {
-            links.push(json!({ "href": self.href(base, path, self.page_num + 1), "rel": "next" }));
-        }
+        let links: Vec<Value> = self
+            .links(base, path, total)
+            .into_iter()
+            .map(|l| json!({ "href": l.href, "rel": l.rel }))
+            .collect();
         json!({
             "links": links,
             "results": results,
@@ -270,6 +362,34 @@ mod tests {
                 "INVALID_QUERY_PARAMETER",
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn a_cert_page_is_byte_for_byte_the_value_rendering() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let certs: Vec<CertRec> = (0..7)
+            .map(|i| CertRec {
+                serial: u64::MAX - i,
+                created_at: t("2026-01-02T03:04:05.678Z"),
+                not_after: t("9999-12-30T00:00:00Z"),
+            })
+            .collect();
+        for raw in [
+            "pageNum=2&itemsPerPage=3",
+            "itemsPerPage=500",
+            "includeCount=false&itemsPerPage=2",
+        ] {
+            let q = PageQuery::parse(Some(raw)).unwrap();
+            let user = "CN=a,O=b \\\"#";
+            let slow = q
+                .page(certs.len(), certs.iter(), "http://h", "/p", |c| {
+                    cert(c, "g1", user)
+                })
+                .to_string();
+            let (s, e) = q.bounds(certs.len());
+            let fast = cert_page(&q, certs.len(), &certs[s..e], "http://h", "/p", "g1", user);
+            assert_eq!(fast, slow, "{raw}");
         }
     }
 

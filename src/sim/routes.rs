@@ -145,18 +145,18 @@ async fn list_certs(
             crate::atlas::encode_path_segment(&user)
         );
         let now = jiff::Timestamp::now();
-        let body = {
+        // Only the page's records are copied under the lock; the JSON is
+        // written after it.
+        let (total, rows) = {
             let store = lock(&sh.store)?;
             let valid = store.valid_certs(&gid, &user, now)?;
-            page.page(
-                valid.clone().count(),
-                valid,
-                &sh.creds.base_url,
-                &path,
-                |c| render::cert(c, &gid, &user),
-            )
+            let total = valid.clone().count();
+            let (start, end) = page.bounds(total);
+            let rows: Vec<_> = valid.skip(start).take(end - start).copied().collect();
+            (total, rows)
         };
-        Ok(render::json(StatusCode::OK, v, &body))
+        let text = render::cert_page(&page, total, &rows, &sh.creds.base_url, &path, &gid, &user);
+        Ok(render::body(StatusCode::OK, v.content_type(), text))
     })())
 }
 

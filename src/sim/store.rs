@@ -355,7 +355,7 @@ pub fn random_serial() -> u64 {
 }
 
 pub fn rfc3339(t: Timestamp) -> String {
-    t.strftime(crate::format::ISO_UTC).to_string()
+    crate::format::IsoUtc(t).to_string()
 }
 
 #[cfg(test)]

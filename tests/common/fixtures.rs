@@ -18,6 +18,7 @@ pub fn env() -> Env {
         credentials: "API key abc".into(),
         items_per_page: 100,
         default_months: 3,
+        concurrency: 20,
         default_project: None,
         save_dir: None,
         notes: vec![],

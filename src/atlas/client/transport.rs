@@ -103,21 +103,20 @@ impl Client {
                 let answer = |c: &mut http_auth::PasswordClient| {
                     DigestSession::authorization(c, public_key, private_key, method.as_str(), uri)
                 };
-                // This request's own nonce: no other request uses it meanwhile.
-                let mut nonce = self.inner.digest.take();
-                let auth = nonce.as_mut().map(answer).transpose()?;
+                let (auth, lent) = match self.inner.digest.lend(answer)? {
+                    Some((header, lent)) => (Some(header), Some(lent)),
+                    None => (None, None),
+                };
                 let raw = self.send_once(method, url, body, auth).await?;
                 let Some(challenge) = digest_challenge(&raw) else {
-                    if let Some(n) = nonce {
-                        self.inner.digest.put_back(n);
-                    }
+                    self.inner.digest.accepted(lent);
                     return Ok(raw);
                 };
                 let mut fresh = DigestSession::from_challenge(&challenge)?;
                 let auth = answer(&mut fresh)?;
                 let raw = self.send_once(method, url, body, Some(auth)).await?;
                 if digest_challenge(&raw).is_none() {
-                    self.inner.digest.put_back(fresh);
+                    self.inner.digest.renewed(fresh, lent);
                 }
                 Ok(raw)
             }
