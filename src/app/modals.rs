@@ -62,25 +62,41 @@ pub fn open_details(state: &mut State) {
     })));
 }
 
-fn help_key(state: &mut State, mut view: HelpView, key: KeyEvent) -> (Option<Modal>, Vec<Command>) {
-    let rows = crate::layout::help_rows(state.size);
-    let max = crate::layout::max_scroll(help_lines(&state.env.keymap).len(), rows);
+/// A scrolled text view's keys (help, the message list): the new scroll,
+/// or `None` when the key closes it.
+fn scroll_key(
+    state: &mut State,
+    scroll: u16,
+    lines: usize,
+    rows: u16,
+    key: KeyEvent,
+) -> Option<u16> {
+    let max = crate::layout::max_scroll(lines, rows);
     let page = rows.max(1);
-    view.scroll = match state.env.keymap.action_for(Scope::Help, &key) {
+    let next = match state.env.keymap.action_for(Scope::Help, &key) {
         Some(Action::Quit) => {
             state.quit = true;
-            return (None, vec![]);
+            return None;
         }
-        Some(Action::Back) => return (None, vec![]),
-        Some(Action::Down) => view.scroll.saturating_add(1),
-        Some(Action::Up) => view.scroll.saturating_sub(1),
-        Some(Action::PageDown) => view.scroll.saturating_add(page),
-        Some(Action::PageUp) => view.scroll.saturating_sub(page),
+        Some(Action::Back) => return None,
+        Some(Action::Down) => scroll.saturating_add(1),
+        Some(Action::Up) => scroll.saturating_sub(1),
+        Some(Action::PageDown) => scroll.saturating_add(page),
+        Some(Action::PageUp) => scroll.saturating_sub(page),
         Some(Action::Top) => 0,
         Some(Action::Bottom) => max,
-        _ => view.scroll,
-    }
-    .min(max);
+        _ => scroll,
+    };
+    Some(next.min(max))
+}
+
+fn help_key(state: &mut State, mut view: HelpView, key: KeyEvent) -> (Option<Modal>, Vec<Command>) {
+    let rows = crate::layout::help_rows(state.size);
+    let lines = help_lines(&state.env.keymap).len();
+    let Some(scroll) = scroll_key(state, view.scroll, lines, rows, key) else {
+        return (None, vec![]);
+    };
+    view.scroll = scroll;
     (Some(Modal::Help(view)), vec![])
 }
 
@@ -89,23 +105,12 @@ fn messages_key(
     mut view: super::messages::MessagesView,
     key: KeyEvent,
 ) -> (Option<Modal>, Vec<Command>) {
-    let max = super::messages::max_scroll(&state.messages, state.size);
-    let page = crate::layout::messages_inner(state.size).1.max(1);
-    view.scroll = match state.env.keymap.action_for(Scope::Help, &key) {
-        Some(Action::Quit) => {
-            state.quit = true;
-            return (None, vec![]);
-        }
-        Some(Action::Back) => return (None, vec![]),
-        Some(Action::Down) => view.scroll.saturating_add(1),
-        Some(Action::Up) => view.scroll.saturating_sub(1),
-        Some(Action::PageDown) => view.scroll.saturating_add(page),
-        Some(Action::PageUp) => view.scroll.saturating_sub(page),
-        Some(Action::Top) => 0,
-        Some(Action::Bottom) => max,
-        _ => view.scroll,
-    }
-    .min(max);
+    let (width, rows) = crate::layout::messages_inner(state.size);
+    let lines = super::messages::rows(&state.messages, usize::from(width)).len();
+    let Some(scroll) = scroll_key(state, view.scroll, lines, rows, key) else {
+        return (None, vec![]);
+    };
+    view.scroll = scroll;
     (Some(Modal::Messages(view)), vec![])
 }
 
