@@ -65,13 +65,20 @@ fn has_credential(s: &str) -> bool {
 /// profile's tokens) becomes a marker, then [`redact`] runs: for text from
 /// other programs, which may print what they were handed.
 pub fn redact_known(s: &str, secrets: &[&str]) -> String {
+    redact_known_keeping(s, secrets, &[])
+}
+
+/// [`redact_known`], sparing words that stand in `keep`: what the program
+/// was handed itself and may echo (a deploy hook's file name, project id,
+/// serial), which is no secret however opaque it looks.
+pub fn redact_known_keeping(s: &str, secrets: &[&str], keep: &[&str]) -> String {
     let mut text = s.to_string();
     for secret in secrets.iter().filter(|x| x.len() >= 8) {
         if text.contains(secret) {
             text = text.replace(secret, "[redacted]");
         }
     }
-    redact_token_shapes(&redact(&text))
+    redact_shapes_keeping(&redact(&text), keep)
 }
 
 /// Key names whose value is a secret, as programs print them
@@ -110,6 +117,11 @@ fn is_opaque(piece: &str) -> bool {
 /// Text from other programs may hold credentials we never knew (a token
 /// the Atlas CLI just rotated): anything shaped like one becomes a marker.
 pub fn redact_token_shapes(s: &str) -> String {
+    redact_shapes_keeping(s, &[])
+}
+
+fn redact_shapes_keeping(s: &str, keep: &[&str]) -> String {
+    let kept = |word: &str| keep.iter().any(|k| k.contains(word));
     let mut out = String::with_capacity(s.len());
     // After a secret-named key: the next run is its value.
     let mut key_before = false;
@@ -134,6 +146,11 @@ pub fn redact_token_shapes(s: &str) -> String {
             } else {
                 run.len() >= 16 && run.bytes().any(|b| b.is_ascii_digit())
             };
+        if kept(run) {
+            out.push_str(run);
+            key_before = false;
+            continue;
+        }
         if is_value || is_jwt(run) {
             out.push_str("[redacted]");
             key_before = false;
@@ -150,7 +167,7 @@ pub fn redact_token_shapes(s: &str) -> String {
             continue;
         }
         key_before = is_secret_key(run);
-        push_pieces(&mut out, run);
+        push_pieces(&mut out, run, &kept);
     }
     out.push_str(rest);
     out
@@ -163,12 +180,12 @@ fn is_secret_key(word: &str) -> bool {
 
 /// A run split on `/` and `.` (paths, host names), each opaque piece
 /// redacted.
-fn push_pieces(out: &mut String, run: &str) {
+fn push_pieces(out: &mut String, run: &str, kept: &dyn Fn(&str) -> bool) {
     let mut piece_start = 0;
     for (i, c) in run.char_indices().chain(std::iter::once((run.len(), '/'))) {
         if c == '/' || c == '.' {
             let piece = &run[piece_start..i];
-            out.push_str(if is_opaque(piece) {
+            out.push_str(if is_opaque(piece) && !kept(piece) {
                 "[redacted]"
             } else {
                 piece
@@ -308,6 +325,14 @@ mod tests {
             redact_known(&format!("x {refresh} y"), &[refresh]),
             "x [redacted] y"
         );
+        // What a hook was handed is echoed back whole.
+        let name = "/etc/app/65f1a2b3c4d5e6f708192a3b-alice-4427798065393187087.pem";
+        let said = format!("installed {name}; token {refresh}");
+        assert_eq!(
+            redact_known_keeping(&said, &[], &[name]),
+            format!("installed {name}; token [redacted]")
+        );
+        assert!(!redact_known(&said, &[]).contains("4427798065393187087"));
     }
 
     #[test]

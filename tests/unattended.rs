@@ -286,7 +286,7 @@ async fn a_deploy_hook_gets_the_details_and_never_the_key_or_the_credentials() {
     let hook = recorder(
         &home,
         &format!(
-            "{{ echo \"args=$#\"; env | grep -E '^(ATLAS_X509|MONGODB|MCLI)' | sort; echo ---; }} >> '{}'; printf 'reloaded %s\\n' \"$ATLAS_X509_USERNAME\"",
+            "{{ echo \"args=$#\"; env | grep -E '^(ATLAS_X509|MONGODB|MCLI)' | sort; echo ---; }} >> '{}'; printf 'reloaded %s from %s\\n' \"$ATLAS_X509_USERNAME\" \"$ATLAS_X509_PEM\"",
             log.display()
         ),
     );
@@ -336,12 +336,13 @@ async fn a_deploy_hook_gets_the_details_and_never_the_key_or_the_credentials() {
     for u in v["users"].as_array().unwrap() {
         assert_eq!(u["hook"]["status"], "ok", "{u}");
         assert_eq!(u["hook"]["exitCode"], 0);
-        assert!(
-            u["hook"]["output"]
-                .as_str()
-                .unwrap()
-                .starts_with("reloaded ")
-        );
+        // What the hook was handed comes back whole, however opaque the
+        // file name looks: only secrets are redacted.
+        let said = u["hook"]["output"].as_str().unwrap();
+        let file = u["path"].as_str().unwrap();
+        assert!(said.starts_with("reloaded "), "{said}");
+        assert!(said.contains(file), "{said} names {file}");
+        assert!(!said.contains("[redacted]"), "{said}");
     }
     assert!(out.out().contains("HOOK"), "{}", out.out());
 }

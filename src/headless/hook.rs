@@ -325,7 +325,9 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
         .lock()
         .map(|c| (String::from_utf8_lossy(&c.bytes).into_owned(), c.cut))
         .unwrap_or_default();
-    run.output = crate::sanitize::redact_known(&text, secrets);
+    let handed = d.env();
+    let handed: Vec<&str> = handed.iter().map(|(_, v)| v.as_str()).collect();
+    run.output = crate::sanitize::redact_known_keeping(&text, secrets, &handed);
     if cut {
         run.output.push_str("\n[output cut at 16 KiB]");
     }
