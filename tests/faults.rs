@@ -64,6 +64,18 @@ fn pem_for(cn: &str, days: i64) -> String {
     format!("{}{}", cert.pem(), key.serialize_pem())
 }
 
+/// The one rescue file a failed hand-over leaves, holding the key.
+fn one_rescued_key(home: &Home, o: &Out) -> Vec<std::path::PathBuf> {
+    let rescued = home.rescued();
+    assert_eq!(rescued.len(), 1, "{}", o.err());
+    assert!(
+        std::fs::read_to_string(&rescued[0])
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
+    rescued
+}
+
 fn issue_args(out: &str) -> Vec<&str> {
     vec![
         "issue",
@@ -462,13 +474,7 @@ async fn a_key_that_cannot_be_written_goes_to_a_rescue_file() {
     };
     let o = run(&home, &h, &issue_args(&target));
     assert_eq!(o.code, 1, "{}", o.err());
-    let rescued = home.rescued();
-    assert_eq!(rescued.len(), 1, "{}", o.err());
-    assert!(
-        std::fs::read_to_string(&rescued[0])
-            .unwrap()
-            .contains("PRIVATE KEY")
-    );
+    let rescued = one_rescued_key(&home, &o);
     assert!(
         o.err().contains("could not save") && o.err().contains(rescued[0].to_str().unwrap()),
         "{}",
@@ -517,13 +523,7 @@ async fn a_stdout_nobody_reads_gives_the_key_to_a_rescue_file_in_time() {
         "{}",
         o.err()
     );
-    let rescued = home.rescued();
-    assert_eq!(rescued.len(), 1, "{}", o.err());
-    assert!(
-        std::fs::read_to_string(&rescued[0])
-            .unwrap()
-            .contains("PRIVATE KEY")
-    );
+    one_rescued_key(&home, &o);
     assert!(o.elapsed < Duration::from_secs(20), "{:?}", o.elapsed);
     assert_eq!(h.count("POST", "/certs"), 1);
 }
