@@ -146,12 +146,8 @@ fn redact_shapes_keeping(s: &str, keep: &[&str]) -> String {
             } else {
                 run.len() >= 16 && run.bytes().any(|b| b.is_ascii_digit())
             };
-        if kept(run) {
-            out.push_str(run);
-            key_before = false;
-            continue;
-        }
-        if is_value || is_jwt(run) {
+        // What was handed is spared a redaction, never read as a key.
+        if (is_value || is_jwt(run)) && !kept(run) {
             out.push_str("[redacted]");
             key_before = false;
             continue;
@@ -160,6 +156,7 @@ fn redact_shapes_keeping(s: &str, keep: &[&str]) -> String {
         if let Some((k, v)) = run.split_once('=')
             && is_secret_key(k)
             && v.len() >= 6
+            && !kept(run)
         {
             out.push_str(k);
             out.push_str("=[redacted]");
@@ -333,6 +330,12 @@ mod tests {
             format!("installed {name}; token [redacted]")
         );
         assert!(!redact_known(&said, &[]).contains("4427798065393187087"));
+        // A secret's key word inside something handed must still mark the
+        // value after it.
+        assert_eq!(
+            redact_known_keeping("token: abc123456", &[], &["/srv/token-service.pem"]),
+            "token: [redacted]"
+        );
     }
 
     #[test]
