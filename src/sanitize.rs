@@ -32,6 +32,19 @@ pub fn line(s: &str, max: usize) -> String {
     clean(s, max, false)
 }
 
+/// [`line`], borrowing `s` when it needs nothing done (most text does).
+pub fn line_cow(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    // Bytes bound characters: no more bytes than `max`, no cut.
+    let plain = s.len() <= max
+        && !s.chars().any(is_unsafe)
+        && matches!(redact(s), std::borrow::Cow::Borrowed(_));
+    if plain {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(clean(s, max, false))
+    }
+}
+
 /// Like [`line`] but keeps line breaks (for multi-line messages).
 pub fn lines(s: &str, max: usize) -> String {
     clean(s, max, true)

@@ -59,16 +59,7 @@ impl CertsPane {
         let mut view: Vec<u32> = (0..all.len() as u32)
             .filter(|&i| matches_filter(&all[i as usize], &needle))
             .collect();
-        match self.sort {
-            CertSort::Created => view.sort_by_key(|&i| {
-                let c = &all[i as usize];
-                (c.created_at, c.id)
-            }),
-            CertSort::Expires => view.sort_by_key(|&i| {
-                let c = &all[i as usize];
-                (c.not_after, c.id)
-            }),
-        }
+        view.sort_by_key(|&i| self.sort.key(&all[i as usize]));
         if self.descending {
             view.reverse();
         }

@@ -63,15 +63,8 @@ pub fn open_details(state: &mut State) {
 }
 
 /// A scrolled text view's keys (help, the message list): the new scroll,
-/// or `None` when the key closes it.
-fn scroll_key(
-    state: &mut State,
-    scroll: u16,
-    lines: usize,
-    rows: u16,
-    key: KeyEvent,
-) -> Option<u16> {
-    let max = crate::layout::max_scroll(lines, rows);
+/// at most `max`, or `None` when the key closes it.
+fn scroll_key(state: &mut State, scroll: u16, max: u16, rows: u16, key: KeyEvent) -> Option<u16> {
     let page = rows.max(1);
     let next = match state.env.keymap.action_for(Scope::Help, &key) {
         Some(Action::Quit) => {
@@ -92,8 +85,8 @@ fn scroll_key(
 
 fn help_key(state: &mut State, mut view: HelpView, key: KeyEvent) -> (Option<Modal>, Vec<Command>) {
     let rows = crate::layout::help_rows(state.size);
-    let lines = help_lines(&state.env.keymap).len();
-    let Some(scroll) = scroll_key(state, view.scroll, lines, rows, key) else {
+    let max = crate::layout::max_scroll(help_lines(&state.env.keymap).len(), rows);
+    let Some(scroll) = scroll_key(state, view.scroll, max, rows, key) else {
         return (None, vec![]);
     };
     view.scroll = scroll;
@@ -105,9 +98,9 @@ fn messages_key(
     mut view: super::messages::MessagesView,
     key: KeyEvent,
 ) -> (Option<Modal>, Vec<Command>) {
-    let (width, rows) = crate::layout::messages_inner(state.size);
-    let lines = super::messages::rows(&state.messages, usize::from(width)).len();
-    let Some(scroll) = scroll_key(state, view.scroll, lines, rows, key) else {
+    let rows = crate::layout::messages_inner(state.size).1;
+    let max = super::messages::max_scroll(&state.messages, state.size);
+    let Some(scroll) = scroll_key(state, view.scroll, max, rows, key) else {
         return (None, vec![]);
     };
     view.scroll = scroll;

@@ -74,6 +74,16 @@ pub enum CertSort {
     Expires,
 }
 
+impl CertSort {
+    /// What a certificate is ordered by; the serial breaks ties.
+    pub fn key(self, c: &UserCert) -> (Timestamp, u64) {
+        match self {
+            CertSort::Created => (c.created_at, c.id),
+            CertSort::Expires => (c.not_after, c.id),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct CertsPane {
     /// (project id, username) the pane shows.
@@ -137,10 +147,7 @@ impl CertsPane {
             .iter()
             .filter(|c| super::cert_view::matches_filter(c, &needle))
             .collect();
-        match self.sort {
-            CertSort::Created => rows.sort_by_key(|c| (c.created_at, c.id)),
-            CertSort::Expires => rows.sort_by_key(|c| (c.not_after, c.id)),
-        }
+        rows.sort_by_key(|c| self.sort.key(c));
         if self.descending {
             rows.reverse();
         }

@@ -25,6 +25,28 @@ pub struct CliProfile {
     pub refresh_token: Option<String>,
 }
 
+/// The names the Atlas CLI keeps a profile's secrets under, in the TOML and
+/// in the keyring alike.
+pub const SECRET_NAMES: [&str; 4] = [
+    "private_api_key",
+    "client_secret",
+    "access_token",
+    "refresh_token",
+];
+
+impl CliProfile {
+    /// The TOML's value of one of [`SECRET_NAMES`].
+    pub fn secret(&self, name: &str) -> Option<&str> {
+        match name {
+            "private_api_key" => self.private_api_key.as_deref(),
+            "client_secret" => self.client_secret.as_deref(),
+            "access_token" => self.access_token.as_deref(),
+            "refresh_token" => self.refresh_token.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CliConfig {
     pub version: Option<i64>,

@@ -537,34 +537,21 @@ pub fn load(flags: Flags) -> Resolved {
 /// Every secret an Atlas CLI profile holds, in its TOML or the keyring:
 /// what a program run for that profile might print back to us.
 pub fn profile_secrets(profile: &str) -> Vec<zeroize::Zeroizing<String>> {
-    const NAMES: [&str; 4] = [
-        "private_api_key",
-        "client_secret",
-        "access_token",
-        "refresh_token",
-    ];
     let env = |name: &str| std::env::var(name).ok();
-    let mut found = Vec::new();
-    if let (_, Some(Ok(text))) = read(config_path(&env, "atlascli")) {
-        let text = zeroize::Zeroizing::new(text);
-        if let Ok(cfg) = atlascli::parse(&text)
-            && let Some(p) = cfg.profiles.get(&profile.to_lowercase())
-        {
-            found.extend(
-                [
-                    &p.private_api_key,
-                    &p.client_secret,
-                    &p.access_token,
-                    &p.refresh_token,
-                ]
-                .into_iter()
-                .flatten()
-                .map(|v| zeroize::Zeroizing::new(v.clone())),
-            );
-        }
-    }
+    let text = match read(config_path(&env, "atlascli")) {
+        (_, Some(Ok(text))) => zeroize::Zeroizing::new(text),
+        _ => zeroize::Zeroizing::new(String::new()),
+    };
+    let cfg = atlascli::parse(&text).ok();
+    let in_toml = cfg
+        .as_ref()
+        .and_then(|c| c.profiles.get(&profile.to_lowercase()));
     let service = atlascli::keyring_service(profile);
-    for name in NAMES {
+    let mut found = Vec::new();
+    for name in atlascli::SECRET_NAMES {
+        if let Some(v) = in_toml.and_then(|p| p.secret(name)) {
+            found.push(zeroize::Zeroizing::new(v.to_string()));
+        }
         if let Ok(Some(v)) = keyring::lookup(&service, name) {
             found.push(zeroize::Zeroizing::new(v));
         }

@@ -229,10 +229,7 @@ async fn projects(ctx: &Ctx) -> Result<(), Fail> {
             vec![
                 p.id.as_str().into(),
                 p.name.as_str().into(),
-                p.cluster_count
-                    .map(|c| c.to_string())
-                    .unwrap_or_default()
-                    .into(),
+                table::opt(p.cluster_count),
             ]
         })
     })

@@ -959,31 +959,15 @@ fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result<(), Fail> 
             let mut c: Vec<std::borrow::Cow<str>> = vec![
                 r.project_id.as_str().into(),
                 r.username.as_str().into(),
-                r.old_serial
-                    .map(|s| s.to_string())
-                    .unwrap_or_default()
-                    .into(),
+                table::opt(r.old_serial),
                 ts(r.old_not_after.as_ref().and_then(|t| t.0)).into(),
-                r.months.map(|m| m.to_string()).unwrap_or_default().into(),
+                table::opt(r.months),
                 r.status.into(),
-                r.new_serial
-                    .map(|s| s.to_string())
-                    .unwrap_or_default()
-                    .into(),
-                r.path
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-                    .into(),
+                table::opt(r.new_serial),
+                table::opt(r.path.as_ref().map(|p| p.display())),
             ];
             if with_hook {
-                c.push(
-                    r.hook
-                        .as_ref()
-                        .map(HookRun::summary)
-                        .unwrap_or_default()
-                        .into(),
-                );
+                c.push(table::opt(r.hook.as_ref().map(HookRun::summary)));
             }
             c
         })?;

@@ -14,17 +14,14 @@ use crate::sanitize;
 /// and `--json` carries every value whole.
 pub const CELL_MAX: usize = 200;
 
-/// Every cell is server text: escaped and cut before it is measured. Most
-/// cells need neither and are used as they are.
+/// Every cell is server text: escaped and cut before it is measured.
 fn clean(cell: &str) -> Cow<'_, str> {
-    let plain = cell.len() <= CELL_MAX
-        && !cell.chars().any(sanitize::is_unsafe)
-        && matches!(sanitize::redact(cell), Cow::Borrowed(_));
-    if plain {
-        Cow::Borrowed(cell)
-    } else {
-        Cow::Owned(sanitize::line(cell, CELL_MAX))
-    }
+    sanitize::line_cow(cell, CELL_MAX)
+}
+
+/// An optional number or word as a cell: empty when absent.
+pub fn opt<T: std::fmt::Display>(v: Option<T>) -> Cow<'static, str> {
+    v.map(|v| Cow::Owned(v.to_string())).unwrap_or_default()
 }
 
 /// Writes `headers` and one line per row, the cells of a row given by

@@ -7,8 +7,8 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::modals::frame;
 use super::theme::Theme;
+use crate::app::State;
 use crate::app::messages::{HEAD_WIDTH, MessagesView, rows};
-use crate::app::{Level, State};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &MessagesView, theme: &Theme) {
     let r = crate::layout::messages_box(area);
@@ -35,14 +35,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &MessagesView, theme
         .take(usize::from(shown))
         .map(|row| {
             let head = match row.head {
-                Some((h, level)) => Span::styled(
-                    format!("{h:<HEAD_WIDTH$}"),
-                    match level {
-                        Level::Info => theme.ok(),
-                        Level::Warn => theme.warn(),
-                        Level::Error => theme.danger(),
-                    },
-                ),
+                Some((h, level)) => Span::styled(format!("{h:<HEAD_WIDTH$}"), theme.level(level)),
                 None => Span::raw(" ".repeat(HEAD_WIDTH)),
             };
             Line::from(vec![head, Span::raw(row.text)])

@@ -17,7 +17,7 @@ pub use crate::format::time_left;
 use crate::{format, layout};
 pub use theme::Theme;
 
-use crate::app::{Level, State};
+use crate::app::State;
 
 pub use crate::layout::{MIN_HEIGHT, MIN_WIDTH};
 
@@ -134,11 +134,7 @@ fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(s) = &state.status {
-        let style = match s.level {
-            Level::Info => theme.ok(),
-            Level::Warn => theme.warn(),
-            Level::Error => theme.danger(),
-        };
+        let style = theme.level(s.level);
         // One row: a message that does not fit is cut visibly, and the
         // key to read it whole is named.
         let text = format::shown(&s.text).replace('\n', " ");

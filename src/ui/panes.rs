@@ -313,16 +313,12 @@ fn certs_title(c: &crate::app::state::CertsPane, mono_ms: u64) -> String {
         }
     }
     // Whether the sort and filter cover every certificate or this page.
-    let whole = match &c.whole {
-        Whole::Loaded(all) => Some(all.len() as u64),
-        _ => None,
-    };
     if custom {
-        title.push_str(&match (&c.whole, whole) {
-            (_, Some(n)) => format!(" · all {}", thousands(n)),
-            (Whole::Loading(_), _) => format!(" · {} reading all…", spinner(mono_ms)),
-            (Whole::TooMany(_) | Whole::Failed, _) => " · this page only".into(),
-            _ => " · this page".into(),
+        title.push_str(&match &c.whole {
+            Whole::Loaded(all) => format!(" · all {}", thousands(all.len() as u64)),
+            Whole::Loading(_) => format!(" · {} reading all…", spinner(mono_ms)),
+            Whole::TooMany(_) | Whole::Failed => " · this page only".into(),
+            Whole::NotNeeded => " · this page".into(),
         });
     }
     if let Some(total) = c.total {
@@ -332,7 +328,8 @@ fn certs_title(c: &crate::app::state::CertsPane, mono_ms: u64) -> String {
             thousands(u64::from(c.page)),
             thousands(u64::from(pages)),
         ));
-        if !(custom && whole.is_some()) {
+        // "all N" said it already.
+        if !(custom && c.whole_list().is_some()) {
             title.push_str(&format!(" · {} certs", thousands(total)));
         }
     }

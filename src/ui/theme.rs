@@ -128,6 +128,15 @@ impl Theme {
         self.fg(self.palette.danger).add_modifier(Modifier::BOLD)
     }
 
+    /// A message's colour by its level.
+    pub fn level(&self, level: crate::app::Level) -> Style {
+        match level {
+            crate::app::Level::Info => self.ok(),
+            crate::app::Level::Warn => self.warn(),
+            crate::app::Level::Error => self.danger(),
+        }
+    }
+
     pub fn accent(&self) -> Style {
         self.fg(self.palette.special)
     }

@@ -362,11 +362,8 @@ impl Client {
         per_page: u32,
         concurrency: usize,
     ) -> Result<Vec<UserCert>, Error> {
-        let limits = self.inner.cfg.limits;
-        fetch_all(per_page, concurrency, limits, |p| {
-            self.list_certs(group_id, username, p)
-        })
-        .await
+        self.certs_walk(group_id, username, per_page, concurrency, u64::MAX)
+            .await
     }
 
     /// Every certificate of a user in the largest pages, stopping with an
@@ -378,9 +375,23 @@ impl Client {
         max_items: u64,
         concurrency: usize,
     ) -> Result<Vec<UserCert>, Error> {
+        let per_page = PageRequest::MAX_ITEMS_PER_PAGE;
+        self.certs_walk(group_id, username, per_page, concurrency, max_items)
+            .await
+    }
+
+    /// The walk behind both, bounded by the client's limits and `max_items`.
+    async fn certs_walk(
+        &self,
+        group_id: &str,
+        username: &str,
+        per_page: u32,
+        concurrency: usize,
+        max_items: u64,
+    ) -> Result<Vec<UserCert>, Error> {
         let mut limits = self.inner.cfg.limits;
         limits.max_items = limits.max_items.min(max_items);
-        fetch_all(PageRequest::MAX_ITEMS_PER_PAGE, concurrency, limits, |p| {
+        fetch_all(per_page, concurrency, limits, |p| {
             self.list_certs(group_id, username, p)
         })
         .await
