@@ -27,6 +27,9 @@ pub fn man_page() -> std::io::Result<Vec<u8>> {
 /// atlas-x509.1 and atlas-x509-<command>.1 for every command, as git and
 /// gh install theirs; `Ok` is the number of pages written.
 pub fn write_man_pages(dir: &Path) -> Result<usize, String> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!("{} is not a directory", dir.display()));
+    }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     clap_mangen::generate_to(Cli::command(), dir)
         .map_err(|e| format!("cannot write the man pages into {}: {e}", dir.display()))?;

@@ -88,6 +88,11 @@ fn every_command_and_flag_is_in_the_man_pages() {
         o.err()
     );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), pages);
+    let file = home.path().join("not-a-dir");
+    std::fs::write(&file, "").unwrap();
+    let o = home.run(&[], &["man", "--dir", file.to_str().unwrap()]);
+    assert_eq!(o.code, 1);
+    assert!(o.err().contains("is not a directory"), "{}", o.err());
     // Without --dir: the main page on stdout, naming every command.
     let o = home.run(&[], &["man"]);
     assert_eq!(o.code, 0, "{}", o.err());

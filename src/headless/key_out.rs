@@ -32,7 +32,7 @@ pub(super) fn to_stdout(text: &str, deadline: Duration) -> Result<(), String> {
     match rx.recv_timeout(deadline) {
         Ok(r) => r,
         Err(_) => Err(format!(
-            "stdout took not the whole key within {} s (is anything reading it?)",
+            "stdout did not take the whole key within {} s (is anything reading it?)",
             deadline.as_secs()
         )),
     }
