@@ -207,7 +207,7 @@ pub struct IssueArgs {
     pub overwrite: bool,
     /// With `--out -`: how long stdout may take to accept the key (a pipe
     /// nobody reads) before it goes to the rescue file instead.
-    #[arg(long, default_value = "30s", value_parser = parse_hook_timeout, value_name = "TIME")]
+    #[arg(long, default_value = "30s", value_parser = parse_timeout, value_name = "TIME")]
     pub stdout_timeout: std::time::Duration,
     #[command(flatten)]
     pub hook: DeployHookArgs,
@@ -226,12 +226,12 @@ pub struct DeployHookArgs {
     #[arg(long, requires = "deploy_hook")]
     pub deploy_hook_shell: bool,
     /// How long a deploy hook may run before it is stopped (`90s`, `5m`).
-    #[arg(long, default_value = "120s", value_parser = parse_hook_timeout, requires = "deploy_hook")]
+    #[arg(long, default_value = "120s", value_parser = parse_timeout, requires = "deploy_hook")]
     pub deploy_hook_timeout: std::time::Duration,
 }
 
 /// `90s`, `5m`, `1h`; a bare number is seconds; 1 s to 24 h.
-pub fn parse_hook_timeout(s: &str) -> Result<std::time::Duration, String> {
+pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (n, unit) = t.split_at(split);
