@@ -84,6 +84,7 @@ fn render() {
         save_dir: None,
         notes: vec![],
         keymap: Default::default(),
+        test_panic_key: None,
     };
     let mut s = State::new(env, "2026-11-22T00:00:00Z".parse().unwrap());
     let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {

@@ -371,6 +371,10 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 0)]
     pub issue_delay_ms: u64,
 
+    /// Issue the wrong certificate, to try a client's checks.
+    #[arg(long, value_enum)]
+    pub issue_fault: Option<crate::sim::IssueFault>,
+
     /// After each certificate issued, refuse the next ones with a 429 and
     /// Retry-After for this long (a creation rate limit).
     #[arg(long, default_value_t = 0)]

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod dirs;
 pub mod format;
+pub mod handover;
 pub mod harden;
 pub mod headless;
 pub mod layout;

@@ -81,7 +81,10 @@ fn main() -> ExitCode {
     resolved
         .problems
         .extend(theme_problems.into_iter().map(|p| format!("{own}: {p}")));
-    ExitCode::from(runtime.block_on(run(cli, resolved)))
+    let code = runtime.block_on(run(cli, resolved));
+    // A thread stuck on a dead terminal or clipboard must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    ExitCode::from(code)
 }
 
 async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
@@ -325,6 +328,7 @@ async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
         notes: r.problems.clone(),
         // Clashes were already reported among `r.problems`.
         keymap: Arc::new(Keymap::with_overrides(&r.keys).0),
+        test_panic_key: test_panic_key(),
     };
     let clipboard = Clipboard::new(
         r.clipboard.value,
@@ -333,6 +337,9 @@ async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
             .map(|s| Duration::from_secs(s.value)),
     );
     let opts = tui::Options {
+        write_ahead: r.key_write_ahead.value,
+        // The request's own deadline, and a little for the key to be kept.
+        issue_wait: Duration::from_secs(r.timeout.value) + Duration::from_secs(5),
         mouse: r.mouse.value,
         clipboard: Arc::new(clipboard),
         theme,
@@ -340,6 +347,18 @@ async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
     match tui::run(client, env, opts).await {
         Ok(code) => code,
         Err(e) => fail(1, &format!("terminal: {e}")),
+    }
+}
+
+/// Debug builds only: `ATLAS_X509_TEST_PANIC_IN_DIALOG=<char>` panics on
+/// that key inside the PEM dialog, for the tests.
+fn test_panic_key() -> Option<char> {
+    if cfg!(debug_assertions) {
+        std::env::var("ATLAS_X509_TEST_PANIC_IN_DIALOG")
+            .ok()
+            .and_then(|v| v.chars().next())
+    } else {
+        None
     }
 }
 
@@ -364,6 +383,7 @@ async fn run_sim(args: &SimArgs) -> Result<(), String> {
         user_token_ttl: i64::try_from(args.user_token_ttl).unwrap_or(i64::MAX),
         issue_delay: Duration::from_millis(args.issue_delay_ms),
         issue_cooldown: Duration::from_millis(args.issue_cooldown_ms),
+        issue_fault: args.issue_fault,
         ..SimConfig::default()
     })
     .await

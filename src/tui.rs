@@ -22,12 +22,16 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::app::{self, ApiResult, Command, Env, Msg, State};
+use crate::app::{self, ApiResult, Command, Env, Held, Modal, Msg, State};
 use crate::atlas::Client;
 use crate::pem::clipboard::Clipboard;
 use crate::{ui, worker};
 
 pub struct Options {
+    /// Issued keys go to a 0600 rescue file before they are shown.
+    pub write_ahead: bool,
+    /// How long an unanswered certificate request may hold the exit.
+    pub issue_wait: Duration,
     pub mouse: bool,
     pub clipboard: Arc<Clipboard>,
     /// Built from NO_COLOR and `[theme]`.
@@ -210,30 +214,37 @@ pub async fn run(client: Client, mut env: Env, opts: Options) -> io::Result<u8> 
     enter_modes(opts.mouse)?;
     let restore = Restore;
     let mut state = State::new(env, jiff::Timestamp::now());
-    let result = async {
-        let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-        let (msg_tx, results) = unbounded_channel();
-        let commands = worker::spawn(client, opts.clipboard, msg_tx);
-        let mut chans = Channels {
-            results,
-            commands,
-            tick: TICK,
-        };
-        let mut host = RealHost { mouse: opts.mouse };
-        run_loop(
-            &mut terminal,
-            &mut state,
-            EventStream::new(),
-            signals,
-            &mut chans,
-            &mut host,
-            &opts.theme,
-        )
-        .await
-    }
-    .await;
+    let (msg_tx, results) = unbounded_channel();
+    let worker = worker::spawn(client, opts.clipboard, msg_tx, opts.write_ahead);
+    let mut chans = Channels {
+        results,
+        commands: worker.commands.clone(),
+        tick: TICK,
+    };
+    let result = match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        Ok(mut terminal) => {
+            let mut host = RealHost { mouse: opts.mouse };
+            let r = run_loop(
+                &mut terminal,
+                &mut state,
+                EventStream::new(),
+                signals,
+                &mut chans,
+                &mut host,
+                &opts.theme,
+            )
+            .await;
+            let_go(terminal);
+            r
+        }
+        Err(e) => Err(e),
+    };
     drop(restore);
-    if let Some(text) = rescue_unsaved(&state) {
+    // Nothing below may wait on a terminal that is gone.
+    detach_if_hung_up();
+    for text in
+        keep_what_is_left(&state, &mut chans.results, &worker.issuing, opts.issue_wait).await
+    {
         say(&text);
     }
     match (result, state.fatal.take()) {
@@ -248,25 +259,113 @@ pub async fn run(client: Client, mut env: Env, opts: Options) -> io::Result<u8> 
     }
 }
 
-/// An issued key the user neither saved nor copied must not end with the
-/// program: it goes to a 0600 rescue file, and the user is told where.
-fn rescue_unsaved(state: &State) -> Option<String> {
-    let Some(app::Modal::Pem(m)) = &state.modal else {
-        return None;
-    };
-    if m.handed_over() {
-        return None;
+/// ratatui's `Terminal` shows the cursor when dropped and prints to stderr
+/// when it cannot; with the terminal gone that print panics. The modes were
+/// already restored: when the cursor cannot be shown, the terminal is gone
+/// and the value is left unfreed (the process is ending) rather than dropped.
+fn let_go<B: Backend>(mut terminal: Terminal<B>) {
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
     }
-    let who = crate::sanitize::line(&m.username, 80);
-    Some(match crate::pem::rescue::write(&m.pem, &m.username, None) {
-        Ok(path) => format!(
-            "the issued key for {who} was neither saved nor copied; it was kept in {} (mode 0600)",
+}
+
+/// Is `fd` a terminal that hung up (window closed, SSH dropped, tmux
+/// killed)? Writes to it fail, and a message meant for it reaches nobody.
+fn hung_up(fd: i32) -> bool {
+    let mut p = [libc::pollfd {
+        fd,
+        events: libc::POLLOUT,
+        revents: 0,
+    }];
+    // SAFETY: one valid pollfd, no wait.
+    let n = unsafe { libc::poll(p.as_mut_ptr(), 1, 0) };
+    n > 0 && p[0].revents & (libc::POLLHUP | libc::POLLERR) != 0
+}
+
+/// The terminal is gone: stdin, stdout and stderr are pointed at
+/// /dev/null, so no later write (ours, a library's, a panic's) can fail,
+/// block or panic on it.
+fn detach_if_hung_up() {
+    let gone: Vec<i32> = [0, 1, 2].into_iter().filter(|fd| hung_up(*fd)).collect();
+    if gone.is_empty() {
+        return;
+    }
+    tracing::warn!(?gone, "the terminal is gone");
+    // SAFETY: open and dup2 on descriptors this process owns; the /dev/null
+    // descriptor is closed again after being copied.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC);
+        if null < 0 {
+            return;
+        }
+        for fd in gone {
+            libc::dup2(null, fd);
+        }
+        libc::close(null);
+    }
+}
+
+/// The loop has ended, however it ended: a certificate request still on
+/// its way is waited for (its answer holds a key), and every issued key
+/// that was not handed over is accounted for. The words say where each is.
+async fn keep_what_is_left(
+    state: &State,
+    results: &mut UnboundedReceiver<Msg>,
+    issuing: &worker::Issuing,
+    limit: Duration,
+) -> Vec<String> {
+    let mut said = Vec::new();
+    if issuing.count() > 0 {
+        tracing::info!("waiting for the answer to a certificate request before exiting");
+        say("waiting for Atlas's answer to the certificate request: its key is kept when it comes");
+        if !issuing.settled(limit).await {
+            said.push(format!(
+                "no answer to the certificate request within {} s: if Atlas issued it, nobody holds its key; check the user's certificate list",
+                limit.as_secs()
+            ));
+        }
+    }
+    if let Some(Modal::Pem(m)) = &state.modal
+        && !m.handed_over()
+    {
+        said.push(keep_unsaved(m));
+    }
+    while let Ok(msg) = results.try_recv() {
+        if let Msg::Api(_, ApiResult::Issued(Ok(issued))) = msg {
+            said.push(keep_unshown(*issued));
+        }
+    }
+    said
+}
+
+/// The open dialog's key, neither saved nor copied: already in its
+/// written-ahead file, or kept now.
+fn keep_unsaved(m: &app::state::PemModal) -> String {
+    match &m.held {
+        Held::File(_) => app::pem_dialog::where_kept(m),
+        _ => keep_now(&m.pem, &m.username),
+    }
+}
+
+/// A key that arrived after the loop ended: never shown.
+fn keep_unshown(issued: app::msg::Issued) -> String {
+    let who = crate::sanitize::line(&issued.username, 80);
+    match &issued.held {
+        Held::File(path) => format!(
+            "the certificate issued for {who} arrived as the program ended; its key is in {} (mode 0600)",
             path.display()
         ),
-        Err(why) => format!(
-            "the issued key for {who} was neither saved nor copied, and no rescue file could be written: {why}"
-        ),
-    })
+        _ => keep_now(&issued.pem, &issued.username),
+    }
+}
+
+fn keep_now(pem: &crate::atlas::IssuedPem, username: &str) -> String {
+    let who = crate::sanitize::line(username, 80);
+    let kept = crate::handover::keep_somewhere(pem, username, false);
+    format!(
+        "the issued key for {who} was neither saved nor copied: {}",
+        kept.said
+    )
 }
 
 // ---- the loop ------------------------------------------------------------

@@ -11,14 +11,67 @@ use std::path::PathBuf;
 
 use crate::app::{ApiResult, Command, IssueFailure, Issued, Msg, SaveOutcome};
 use crate::atlas::{Client, PageRequest};
+use crate::handover::Held;
 use crate::pem;
 use crate::pem::clipboard::Clipboard;
 
+/// The worker's side of the UI: where commands go, and the certificate
+/// requests still on their way.
+pub struct Worker {
+    pub commands: UnboundedSender<Command>,
+    pub issuing: Issuing,
+}
+
+/// Certificate requests sent and not yet answered and kept. The UI ends
+/// only once this is zero (or the request's time is up): an answer that
+/// arrives after the terminal went holds the only copy of a key.
+#[derive(Clone)]
+pub struct Issuing(Arc<tokio::sync::watch::Sender<usize>>);
+
+impl Default for Issuing {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::channel(0).0))
+    }
+}
+
+struct IssuingGuard(Issuing);
+
+impl Drop for IssuingGuard {
+    fn drop(&mut self) {
+        self.0.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+impl Issuing {
+    fn start(&self) -> IssuingGuard {
+        self.0.send_modify(|n| *n += 1);
+        IssuingGuard(self.clone())
+    }
+
+    pub fn count(&self) -> usize {
+        *self.0.borrow()
+    }
+
+    /// Waits until every request was answered and its key kept; false when
+    /// `limit` passed first.
+    pub async fn settled(&self, limit: std::time::Duration) -> bool {
+        let mut rx = self.0.subscribe();
+        tokio::time::timeout(limit, rx.wait_for(|n| *n == 0))
+            .await
+            .is_ok()
+    }
+}
+
+/// `write_ahead`: an issued key goes to a 0600 rescue file before the UI
+/// sees it (`key_write_ahead`, on unless the user turned it off).
 pub fn spawn(
     client: Client,
     clipboard: Arc<Clipboard>,
     results: UnboundedSender<Msg>,
-) -> UnboundedSender<Command> {
+    write_ahead: bool,
+) -> Worker {
+    let issuing = Issuing::default();
+    let worker_issuing = issuing.clone();
     let (tx, mut rx) = unbounded_channel::<Command>();
     let waits = results.clone();
     client.set_wait_observer(Arc::new(move |wait, status| {
@@ -34,8 +87,9 @@ pub fn spawn(
             let client = client.clone();
             let clipboard = clipboard.clone();
             let results = results.clone();
+            let issuing = matches!(cmd, Command::CreateCert { .. }).then(|| worker_issuing.start());
             let task = tokio::spawn(async move {
-                let work = std::panic::AssertUnwindSafe(run(&client, &clipboard, cmd));
+                let work = std::panic::AssertUnwindSafe(run(&client, &clipboard, cmd, write_ahead));
                 let msg = match futures_util::FutureExt::catch_unwind(work).await {
                     Ok((id, result)) => Msg::Api(id, result),
                     Err(panic) => Msg::Fatal(format!(
@@ -43,7 +97,10 @@ pub fn spawn(
                         panic_text(panic.as_ref())
                     )),
                 };
-                let _ = results.send(msg);
+                if let Err(unsent) = results.send(msg) {
+                    keep_unheard(unsent.0);
+                }
+                drop(issuing);
             });
             if let Some(slot) = slot
                 && let Some(older) = slots.insert(slot, task.abort_handle())
@@ -53,7 +110,20 @@ pub fn spawn(
             }
         }
     });
-    tx
+    Worker {
+        commands: tx,
+        issuing,
+    }
+}
+
+/// The UI is gone: an issued key it will never show is kept all the same.
+fn keep_unheard(msg: Msg) {
+    if let Msg::Api(_, ApiResult::Issued(Ok(issued))) = msg
+        && !matches!(issued.held, Held::File(_))
+    {
+        let kept = crate::handover::keep_somewhere(&issued.pem, &issued.username, false);
+        tracing::warn!(said = kept.said, "an issued key arrived after the UI ended");
+    }
 }
 
 pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
@@ -126,7 +196,12 @@ async fn read_bundle(
     }))
 }
 
-async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64, ApiResult) {
+async fn run(
+    client: &Client,
+    clipboard: &Arc<Clipboard>,
+    cmd: Command,
+    write_ahead: bool,
+) -> (u64, ApiResult) {
     let text = |e: crate::atlas::Error| e.explained();
     match cmd {
         Command::FetchProjects { id, page } => (
@@ -173,7 +248,10 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             group_id,
             username,
             months,
-        } => (id, issue(client, &group_id, &username, months).await),
+        } => (
+            id,
+            issue(client, &group_id, &username, months, write_ahead).await,
+        ),
         Command::CreateUser { id, group_id, user } => (
             id,
             ApiResult::UserCreated(
@@ -258,6 +336,19 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
             overwrite,
             split,
         } => save(id, pem, path, default_name, overwrite, split).await,
+        Command::ReleaseKey { id, path } => {
+            let r = {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || crate::handover::release(&path))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()))
+            };
+            match &r {
+                Ok(()) => tracing::info!(?path, "kept key file removed after the hand-over"),
+                Err(why) => tracing::warn!(why, "the kept key file could not be removed"),
+            }
+            (id, ApiResult::Released(r.map(|()| path)))
+        }
         Command::CopyPem { id, pem } => {
             let clipboard = clipboard.clone();
             let r = tokio::task::spawn_blocking(move || clipboard.copy(pem.expose()))
@@ -268,47 +359,50 @@ async fn run(client: &Client, clipboard: &Arc<Clipboard>, cmd: Command) -> (u64,
     }
 }
 
-/// Issues once (never retried) and checks what came back. An audit line
-/// says who got which certificate; never the PEM.
-async fn issue(client: &Client, group_id: &str, username: &str, months: u8) -> ApiResult {
-    let result = client
-        .create_cert(group_id, username, i64::from(months))
-        .await
-        .map(|pem| {
-            let (info, problem) = match pem::inspect::verify(&pem) {
-                Ok(info) => (Some(info), None),
-                Err(why) => (pem::inspect::inspect(&pem), Some(why)),
-            };
-            // An audit trail: who got which certificate. Never the PEM.
-            tracing::info!(
-                group_id,
-                username,
-                months,
-                serial = info.as_ref().map(|i| i.serial),
-                "certificate issued"
-            );
-            if let Some(why) = &problem {
-                tracing::warn!(
-                    group_id,
-                    username,
-                    why,
-                    "issued answer is not a usable certificate and key"
-                );
-            }
-            Issued {
-                pem: Arc::new(pem),
-                info,
-                problem,
-            }
-        });
-    if let Err(e) = &result {
-        tracing::warn!(group_id, username, months, error = %e, "issuing failed");
+/// The one hand-over issues and checks; the key is then written ahead
+/// (off the async threads: fsync can take a while) before the UI sees it.
+async fn issue(
+    client: &Client,
+    group_id: &str,
+    username: &str,
+    months: u8,
+    write_ahead: bool,
+) -> ApiResult {
+    let ask = crate::handover::Ask {
+        group_id,
+        username,
+        months,
+    };
+    let answer = match crate::handover::request(client, &ask).await {
+        Ok(a) => a,
+        Err(e) => {
+            return ApiResult::Issued(Err(IssueFailure {
+                maybe_issued: matches!(e, crate::atlas::Error::MaybeIssued(_)),
+                text: e.explained(),
+            }));
+        }
+    };
+    let pem = Arc::new(answer.pem);
+    let held = if write_ahead {
+        let (pem, label) = (pem.clone(), format!("{group_id}-{username}"));
+        tokio::task::spawn_blocking(move || crate::handover::hold(&pem, &label))
+            .await
+            .unwrap_or_else(|e| Held::Failed(e.to_string()))
+    } else {
+        Held::Off
+    };
+    match &held {
+        Held::File(path) => tracing::info!(?path, "issued key written ahead"),
+        Held::Failed(why) => tracing::warn!(why, "the issued key could not be written ahead"),
+        Held::Off | Held::Released => {}
     }
-    let result = result.map_err(|e| IssueFailure {
-        maybe_issued: matches!(e, crate::atlas::Error::MaybeIssued(_)),
-        text: e.explained(),
-    });
-    ApiResult::Issued(result)
+    ApiResult::Issued(Ok(Box::new(Issued {
+        pem,
+        info: answer.info,
+        problem: answer.problem.map(|p| p.to_string()),
+        username: username.to_string(),
+        held,
+    })))
 }
 
 /// Writes the key file off the async threads: fsync can take a while.

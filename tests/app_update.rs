@@ -386,11 +386,16 @@ fn saving_asks_before_overwriting_and_then_closes_freely() {
     let Command::SavePem { id, .. } = only(&cmds).clone() else {
         panic!()
     };
-    update(
+    let cmds = update(
         &mut s,
         Msg::Api(id, ApiResult::Saved(SaveOutcome::Saved(vec![path]))),
     );
     assert!(pem_modal(&s).handed_over());
+    let Command::ReleaseKey { path: kept, .. } = only(&cmds) else {
+        panic!("saved: the written-ahead copy goes: {cmds:?}")
+    };
+    assert!(kept.ends_with("20261121T230000Z-alice.pem"));
+    assert_eq!(pem_modal(&s).held, atlas_x509::app::Held::Released);
     update(&mut s, key(KeyCode::Esc));
     assert!(s.modal.is_none(), "saved: no question");
 }
@@ -453,8 +458,110 @@ fn copying_counts_as_handing_over() {
             })),
         ),
     );
+    assert!(pem_modal(&s).handed_over());
+    // Copied, with the key still kept on disk: did the paste work?
+    assert!(update(&mut s, key(KeyCode::Esc)).is_empty());
+    assert!(matches!(
+        pem_modal(&s).prompt,
+        PemPrompt::CopyCheck { then_quit: false }
+    ));
+    // Esc: back to the dialog, nothing let go.
+    assert!(update(&mut s, key(KeyCode::Esc)).is_empty());
+    assert_eq!(pem_modal(&s).prompt, PemPrompt::None);
     update(&mut s, key(KeyCode::Esc));
+    let cmds = update(&mut s, ch('y'));
     assert!(s.modal.is_none());
+    assert!(
+        matches!(only(&cmds), Command::ReleaseKey { path, .. } if path.ends_with("20261121T230000Z-alice.pem")),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_copy_not_confirmed_keeps_the_file_and_says_where() {
+    let mut s = with_pem();
+    let Command::CopyPem { id, .. } = update(&mut s, ch('c')).remove(0) else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::Copied(Ok(atlas_x509::app::msg::Copied {
+                how: "via OSC 52 to the terminal".into(),
+                to_terminal: None,
+            })),
+        ),
+    );
+    update(
+        &mut s,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('c'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    assert!(matches!(
+        pem_modal(&s).prompt,
+        PemPrompt::CopyCheck { then_quit: true }
+    ));
+    let cmds = update(&mut s, ch('n'));
+    assert!(cmds.is_empty(), "the kept file stays: {cmds:?}");
+    assert!(s.modal.is_none() && s.quit);
+    assert!(
+        s.status.as_ref().unwrap().text.contains(
+            "stays in /home/me/.local/state/atlas-x509/rescue/20261121T230000Z-alice.pem"
+        )
+    );
+}
+
+#[test]
+fn discarding_removes_the_kept_copy_and_keeping_it_does_not() {
+    let mut s = with_pem();
+    update(&mut s, key(KeyCode::Esc));
+    assert!(matches!(pem_modal(&s).prompt, PemPrompt::Discard { .. }));
+    // Anything but y keeps the key.
+    assert!(update(&mut s, ch('n')).is_empty());
+    assert!(s.modal.is_some());
+    update(&mut s, key(KeyCode::Esc));
+    let cmds = update(&mut s, ch('y'));
+    assert!(s.modal.is_none());
+    assert!(
+        matches!(only(&cmds), Command::ReleaseKey { .. }),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_key_not_on_disk_says_so_and_its_discard_removes_nothing() {
+    let mut s = loaded(3);
+    let mut issued = issued();
+    issued.held = atlas_x509::app::Held::Off;
+    update(&mut s, Msg::Api(99, ApiResult::Issued(Ok(issued))));
+    assert!(
+        s.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("in memory only (key_write_ahead = false)")
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(update(&mut s, ch('y')).is_empty());
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn an_answer_that_is_not_what_was_asked_is_a_warning_and_the_key_is_kept() {
+    let mut s = loaded(3);
+    let mut issued = issued();
+    issued.problem =
+        Some("Atlas answered with a certificate that names \"CN=admin\", not \"CN=alice\"".into());
+    update(&mut s, Msg::Api(99, ApiResult::Issued(Ok(issued))));
+    let status = s.status.as_ref().unwrap();
+    assert_eq!(status.level, atlas_x509::app::Level::Error);
+    assert!(status.text.contains("CN=admin"), "{}", status.text);
+    assert!(status.text.contains("kept in"), "{}", status.text);
+    assert!(pem_modal(&s).problem.is_some(), "the dialog shows it too");
+    assert_eq!(s.messages.len(), 1, "and the message list");
 }
 
 #[test]

@@ -256,7 +256,8 @@ fn copy_through_tmux_osc52_and_the_discard_guard() {
     // Closing before saving or copying asks, and No keeps the key.
     t.keys(&["Escape"]);
     t.wait_for("the discard question", |s| {
-        s.contains("The private key cannot be downloaded again. Discard it? y/N")
+        s.contains("The private key cannot be downloaded again. Discard it (and its kept copy")
+            && s.contains("y/N")
     });
     t.keys(&["n"]);
     t.wait_for("the PEM again", |s| s.contains("Not saved or copied yet"));
@@ -286,6 +287,10 @@ fn copy_through_tmux_osc52_and_the_discard_guard() {
     });
     t.keys(&["q"]);
     assert_eq!(wait_exit(&exit_file), "0");
+    let kept: Vec<_> = std::fs::read_dir(dir.path().join("state/atlas-x509/rescue"))
+        .expect("the key was written ahead")
+        .collect();
+    assert!(kept.is_empty(), "saved: the kept copy is gone: {kept:?}");
 
     let log = std::fs::read_to_string(&log).expect("a trace log was written");
     assert!(log.len() > 1_000, "trace logging ran: {} bytes", log.len());
@@ -525,4 +530,281 @@ fn rotate_a_user_from_the_expiring_view_and_save_the_key() {
     );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("BEGIN CERTIFICATE") && text.contains("PRIVATE KEY"));
+}
+
+// ---- losing the terminal ----------------------------------------------------
+//
+// The app runs in a pane as a person runs it: under a shell, stderr on the
+// terminal. The simulator lives in the test, so what Atlas issued can be
+// read back after the app is gone and matched, by serial, with what is on
+// disk.
+
+struct Loss {
+    rt: tokio::runtime::Runtime,
+    sim: atlas_x509::sim::SimHandle,
+    dir: tempfile::TempDir,
+}
+
+impl Loss {
+    fn new(issue_delay: Duration) -> Self {
+        Self::with(issue_delay, None)
+    }
+
+    fn with(issue_delay: Duration, issue_fault: Option<atlas_x509::sim::IssueFault>) -> Self {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let sim = rt
+            .block_on(atlas_x509::sim::start(atlas_x509::sim::SimConfig {
+                key_type: atlas_x509::sim::KeyType::Ec,
+                issue_delay,
+                issue_fault,
+                ..Default::default()
+            }))
+            .unwrap();
+        Self {
+            rt,
+            sim,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn env(&self, extra: &str) -> String {
+        let c = &self.sim.credentials;
+        format!(
+            "MONGODB_ATLAS_OPS_MANAGER_URL='{}' MONGODB_ATLAS_PUBLIC_API_KEY='{}' MONGODB_ATLAS_PRIVATE_API_KEY='{}' {extra}",
+            c.base_url, c.public_key, c.private_key
+        )
+    }
+
+    /// The app on the pane's terminal, stderr included.
+    fn start(&self, extra_env: &str) -> (Tmux, PathBuf) {
+        let d = self.dir.path().display();
+        start(
+            self.dir.path(),
+            &format!("--log-file '{d}/trace.log'"),
+            &self.env(extra_env),
+            &[],
+        )
+    }
+
+    fn alice_serials(&self) -> Vec<u64> {
+        let c = common::digest_client(&self.sim);
+        self.rt
+            .block_on(c.all_certs(common::ORDERS, "alice", 500, 2))
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    }
+
+    /// The rescued key files: each 0600, each a certificate with its key.
+    fn rescued(&self) -> Vec<(PathBuf, u64)> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = self.dir.path().join("state/atlas-x509/rescue");
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            return vec![];
+        };
+        rd.map(|e| e.unwrap().path())
+            .map(|p| {
+                let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", p.display());
+                let text = std::fs::read_to_string(&p).unwrap();
+                assert!(text.contains("PRIVATE KEY-----"), "{}", p.display());
+                let pem = atlas_x509::atlas::IssuedPem::new(text);
+                let info = atlas_x509::pem::inspect::inspect(&pem)
+                    .unwrap_or_else(|| panic!("{}: not a certificate", p.display()));
+                (p, info.serial)
+            })
+            .collect()
+    }
+
+    /// Every certificate issued while the test ran has its key on disk,
+    /// and the next start says where. Returns (issued, on disk).
+    fn assert_every_key_kept(&self, before: &[u64]) -> (usize, usize) {
+        let issued: Vec<u64> = self
+            .alice_serials()
+            .into_iter()
+            .filter(|s| !before.contains(s))
+            .collect();
+        let rescued = self.rescued();
+        let on_disk: Vec<u64> = rescued.iter().map(|r| r.1).collect();
+        for s in &issued {
+            assert!(
+                on_disk.contains(s),
+                "serial {s} was issued and its key is not on disk: {rescued:?}"
+            );
+        }
+        let (t, exit) = self.start("");
+        t.wait_for("the rescue note", |s| {
+            s.contains("rescued key file(s) wait in")
+        });
+        t.keys(&["q"]);
+        assert_eq!(wait_exit(&exit), "0");
+        (issued.len(), on_disk.len())
+    }
+}
+
+/// How long the process took to go after the terminal did.
+fn gone_within(pid: &str, limit: Duration) -> Duration {
+    let t0 = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        // A zombie has left; only its parent has not looked yet.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat.split_whitespace().nth(2) == Some("Z") {
+            break;
+        }
+        assert!(
+            t0.elapsed() < limit,
+            "still running {limit:?} after losing its terminal"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    t0.elapsed()
+}
+
+fn lose_terminal(case: &str, issue_delay: Duration, lose: impl FnOnce(&Tmux, &str)) {
+    let l = Loss::new(issue_delay);
+    let before = l.alice_serials();
+    let (t, _exit) = l.start("");
+    if issue_delay.is_zero() {
+        issue_for_alice(&t, "2");
+    } else {
+        // The request is on its way, the simulator holds the answer.
+        issue_until_sent(&t);
+    }
+    let pid = app_pid(&t);
+    lose(&t, &pid);
+    let took = gone_within(&pid, issue_delay + Duration::from_secs(15));
+    drop(t);
+    let (issued, on_disk) = l.assert_every_key_kept(&before);
+    assert_eq!(issued, 1, "{case}: one certificate was issued");
+    eprintln!(
+        "terminal loss · {case}: keys issued {issued}, keys on disk {on_disk}, exit {:.2} s after the terminal went",
+        took.as_secs_f64()
+    );
+}
+
+/// Project orders-staging, user alice, Enter on the issue dialog; returns
+/// once the request is on its way.
+fn issue_until_sent(t: &Tmux) {
+    t.wait_for("the projects", |s| s.contains("orders-staging"));
+    t.keys(&["j"]);
+    t.wait_for("orders-staging's users", |s| s.contains("alice"));
+    t.keys(&["Tab", "j"]);
+    t.wait_for("alice's certificates", |s| {
+        s.contains("orders-staging › alice") && s.contains("page 1/1")
+    });
+    t.keys(&["i"]);
+    t.wait_for("the issue dialog", |s| s.contains("Issue a certificate"));
+    t.keys(&["Enter"]);
+    t.wait_for("the request on its way", |s| s.contains("Issuing"));
+}
+
+#[test]
+fn the_pane_killed_with_the_key_on_screen_keeps_the_key() {
+    lose_terminal("pane killed, dialog open", Duration::ZERO, |t, _| {
+        t.run(&["kill-pane", "-t", "e2e"]);
+    });
+}
+
+#[test]
+fn the_tmux_server_killed_with_the_key_on_screen_keeps_the_key() {
+    lose_terminal("tmux server killed, dialog open", Duration::ZERO, |t, _| {
+        t.run(&["kill-server"]);
+    });
+}
+
+#[test]
+fn the_pane_killed_while_atlas_holds_the_answer_keeps_the_key() {
+    lose_terminal(
+        "pane killed, POST answer held 3 s",
+        Duration::from_secs(3),
+        |t, _| {
+            t.run(&["kill-pane", "-t", "e2e"]);
+        },
+    );
+}
+
+#[test]
+fn sigkill_with_the_key_on_screen_keeps_the_key() {
+    lose_terminal("SIGKILL, dialog open", Duration::ZERO, |_, pid| {
+        Command::new("kill").args(["-KILL", pid]).status().unwrap();
+    });
+}
+
+#[test]
+fn a_panic_inside_the_pem_dialog_keeps_the_key() {
+    let l = Loss::new(Duration::ZERO);
+    let before = l.alice_serials();
+    let (t, exit) = l.start("ATLAS_X509_TEST_PANIC_IN_DIALOG=P");
+    issue_for_alice(&t, "2");
+    t.keys(&["P"]);
+    assert_eq!(wait_exit(&exit), "1", "a panic is a failure");
+    assert_sane_terminal(&t, l.dir.path());
+    let (issued, on_disk) = l.assert_every_key_kept(&before);
+    assert_eq!((issued, on_disk), (1, 1));
+}
+
+#[test]
+fn answers_that_are_not_what_was_asked_are_warned_about_and_kept() {
+    use atlas_x509::sim::IssueFault;
+    for (fault, says) in [
+        (
+            IssueFault::OtherSubject,
+            "names \"CN=admin\", not \"CN=alice\"",
+        ),
+        (IssueFault::Expired, "expired at"),
+        (IssueFault::ForeignKey, "does not belong to its certificate"),
+    ] {
+        let l = Loss::with(Duration::ZERO, Some(fault));
+        let before = l.alice_serials();
+        let (t, exit) = l.start("");
+        issue_for_alice(&t, "2");
+        let screen = t.wait_for("the warning", |s| s.contains(says));
+        assert!(
+            screen.contains("⚠"),
+            "{fault:?}: said as a warning:\n{screen}"
+        );
+        assert!(
+            screen.contains("kept in"),
+            "{fault:?}: and where the key is:\n{screen}"
+        );
+        // Kept on disk before anything else was done with it.
+        let rescued = l.rescued();
+        assert_eq!(rescued.len(), 1, "{fault:?}");
+        let new: Vec<u64> = l
+            .alice_serials()
+            .into_iter()
+            .filter(|s| !before.contains(s))
+            .collect();
+        assert_eq!(new, vec![rescued[0].1], "{fault:?}: the issued serial");
+        Command::new("kill")
+            .args(["-TERM", &app_pid(&t)])
+            .status()
+            .unwrap();
+        assert_eq!(wait_exit(&exit), "143", "{fault:?}");
+        assert_eq!(l.rescued().len(), 1, "{fault:?}: still there, once");
+    }
+}
+
+#[test]
+fn a_save_to_a_directory_that_does_not_exist_is_refused_in_the_clis_words() {
+    let l = Loss::new(Duration::ZERO);
+    let (t, exit) = l.start("");
+    issue_for_alice(&t, "2");
+    t.keys(&["s"]);
+    t.wait_for("the save prompt", |s| s.contains("Save to:"));
+    // Clear the proposed path, then type one naming a missing directory.
+    t.run(&["send-keys", "-t", "e2e", "-N", "80", "BSpace"]);
+    t.run(&["send-keys", "-t", "e2e", "-l", "newdir/"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the refusal", |s| {
+        s.contains("newdir/: no such directory (it is not created; make it first)")
+    });
+    assert!(!l.dir.path().join("newdir").exists(), "nothing was made");
+    assert_eq!(l.rescued().len(), 1, "the key is still kept");
+    Command::new("kill")
+        .args(["-TERM", &app_pid(&t)])
+        .status()
+        .unwrap();
+    assert_eq!(wait_exit(&exit), "143");
 }

@@ -144,6 +144,11 @@ pub fn footer(state: &State) -> Vec<Hint> {
                 hint("y", "discard the key for good"),
                 hint("n/Esc", "keep it"),
             ]),
+            PemPrompt::CopyCheck { .. } => Some(vec![
+                hint("y", "the paste worked: remove the kept copy"),
+                hint("n", "close, keep the file"),
+                hint("Esc", "back"),
+            ]),
             PemPrompt::Overwrite(_) => {
                 Some(vec![hint("y", "overwrite"), hint("n/Esc", "keep the file")])
             }

@@ -11,15 +11,15 @@ pub mod messages;
 mod modals;
 mod mouse;
 pub mod msg;
-mod pem_dialog;
+pub mod pem_dialog;
 pub mod state;
 mod update;
 pub mod upload_ca;
 pub mod users;
 
 pub use msg::{
-    ApiResult, CaBundle, CertInfo, Command, IssueFailure, Issued, Msg, ProjectScan, RequestId,
-    SaveOutcome,
+    ApiResult, CaBundle, CertInfo, Command, Held, IssueFailure, Issued, Msg, ProjectScan,
+    RequestId, SaveOutcome,
 };
 pub use pem_dialog::default_pem_name;
 pub use state::{CertSort, DisableStage, Env, Level, Modal, Pane, PemPrompt, State};

@@ -7,8 +7,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::certs::refresh_certs;
 use super::hints::help_lines;
 use super::keymap::{Action, Scope};
-use super::msg::{ApiResult, Command, Copied, IssueFailure, Issued, RequestId, SaveOutcome};
-use super::pem_dialog::pem_key;
+use super::msg::{ApiResult, Command, Copied, Held, IssueFailure, Issued, RequestId, SaveOutcome};
 use super::state::{
     CertDetail, DisableModal, DisableStage, HelpView, IssueModal, Level, Modal, PemModal,
     PemPrompt, State,
@@ -150,6 +149,9 @@ pub fn paste(state: &mut State, text: &str) {
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    if let Some(Modal::Pem(_)) = &state.modal {
+        return super::pem_dialog::on_key(state, key);
+    }
     let Some(modal) = state.modal.take() else {
         return vec![];
     };
@@ -166,7 +168,8 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             _ => (Some(Modal::CertDetail(d)), vec![]),
         },
         Modal::Issue(m) => issue_key(state, m, key),
-        Modal::Pem(m) => pem_key(state, *m, key),
+        // Handled in place above: never taken out of the state.
+        Modal::Pem(m) => (Some(Modal::Pem(m)), vec![]),
         Modal::Disable(m) => disable_key(state, m, key),
         Modal::CreateUser(m) => super::create_user::on_key(state, m, key),
         Modal::Upload(m) => super::upload_ca::on_key(state, m, key),
@@ -290,12 +293,13 @@ fn disable_key(
 
 pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
     match result {
-        ApiResult::Issued(Ok(issued)) => on_issued(state, issued),
+        ApiResult::Issued(Ok(issued)) => on_issued(state, *issued),
         ApiResult::Issued(Err(failure)) => on_issue_failed(state, id, failure),
         ApiResult::Security(res) => on_security(state, id, res),
         ApiResult::Disabled(res) => on_disabled(state, id, res),
         ApiResult::Saved(outcome) => on_saved(state, id, outcome),
         ApiResult::Copied(res) => on_copied(state, id, res),
+        ApiResult::Released(res) => on_released(state, res),
         ApiResult::UserCreated(res) => super::create_user::on_created(state, id, res),
         ApiResult::CaBundleRead(res) => super::upload_ca::on_read(state, id, res),
         ApiResult::CustomerX509Set(res) => super::upload_ca::on_set(state, id, res),
@@ -321,17 +325,18 @@ fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
         let (group_id, username) = (m.group_id.clone(), m.username.clone());
         super::expiring::on_issued(state, &group_id, &username, cert);
     }
-    let username = match &state.modal {
-        Some(Modal::Issue(m)) => m.username.clone(),
-        _ => state
-            .certs
-            .owner
-            .as_ref()
-            .map(|o| o.1.clone())
-            .unwrap_or_default(),
-    };
+    let username = issued.username.clone();
+    if let Some(Modal::Pem(open)) = &state.modal
+        && !open.handed_over()
+    {
+        // Never the case from the keys (the dialog holds the screen), but
+        // a key must not push another out: say where the older one is.
+        let words = super::pem_dialog::where_kept(open);
+        state.set_status(Level::Error, words);
+    }
     // Whatever was open, the key takes the screen: it exists only here.
     let problem = issued.problem.clone();
+    let held = issued.held.clone();
     state.modal = Some(Modal::Pem(Box::new(PemModal {
         pem: issued.pem,
         info: issued.info,
@@ -346,15 +351,29 @@ fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
         path: Input::default(),
         busy: None,
         error: None,
+        held: issued.held,
     })));
+    let kept = match &held {
+        Held::File(path) => format!(
+            "until you save or copy it, the key is kept in {} (mode 0600)",
+            path.display()
+        ),
+        Held::Off => {
+            "the key is in memory only (key_write_ahead = false): save or copy it now".into()
+        }
+        Held::Failed(why) => {
+            format!("the key could not be kept on disk ({why}): save or copy it now")
+        }
+        Held::Released => String::new(),
+    };
     match problem {
         None => state.set_status(
             Level::Info,
-            "Certificate issued. Save or copy the PEM now: Atlas keeps no copy of the key",
+            format!("Certificate issued; Atlas keeps no copy of the key: {kept}"),
         ),
         Some(why) => state.set_status(
             Level::Error,
-            format!("Atlas answered, but {why}. Save the answer as it is: a certificate may have been issued"),
+            format!("{why}. The answer is kept as it is, since a certificate may have been issued: {kept}"),
         ),
     }
     if state.certs.owner.as_ref().is_some_and(|o| o.1 == username) {
@@ -430,6 +449,7 @@ fn on_disabled(
 }
 
 fn on_saved(state: &mut State, id: RequestId, outcome: SaveOutcome) -> Vec<Command> {
+    let mut release = None;
     if let Some(Modal::Pem(m)) = &mut state.modal
         && m.busy == Some(id)
     {
@@ -440,6 +460,10 @@ fn on_saved(state: &mut State, id: RequestId, outcome: SaveOutcome) -> Vec<Comma
                 m.error = None;
                 let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 m.saved_to = paths;
+                // The key is on disk where the user wants it: the kept copy goes.
+                if let Held::File(path) = std::mem::replace(&mut m.held, Held::Released) {
+                    release = Some(path);
+                }
                 let text = format!("Saved to {} (the key with mode 0600)", shown.join(" and "));
                 state.set_status(Level::Info, text);
             }
@@ -449,6 +473,23 @@ fn on_saved(state: &mut State, id: RequestId, outcome: SaveOutcome) -> Vec<Comma
                 m.error = Some(format!("Could not save to {}: {why}", path.display()));
             }
         }
+    }
+    match release {
+        Some(path) => vec![Command::ReleaseKey {
+            id: state.next_request(),
+            path,
+        }],
+        None => vec![],
+    }
+}
+
+/// The written-ahead copy is gone, or is still there and the user is told.
+fn on_released(state: &mut State, res: Result<std::path::PathBuf, String>) -> Vec<Command> {
+    if let Err(why) = res {
+        state.set_status(
+            Level::Warn,
+            format!("The key's kept copy could not be removed ({why}): delete it yourself"),
+        );
     }
     vec![]
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent};
 use jiff::Timestamp;
 
+pub use crate::handover::Held;
 pub use crate::pem::clipboard::Copied;
 pub use crate::pem::inspect::CertInfo;
 pub use crate::pem::save::SaveOutcome;
@@ -49,6 +50,10 @@ pub struct Issued {
     /// Why Atlas's answer is not a usable certificate + key, if it is not.
     /// It is shown and handed over all the same: it is all there is.
     pub problem: Option<String>,
+    /// Who it was issued for (the dialog may have closed meanwhile).
+    pub username: String,
+    /// Where the key lives until it is handed over.
+    pub held: Held,
 }
 
 /// Issuing failed; `maybe_issued` when the request reached Atlas and its
@@ -82,7 +87,7 @@ pub enum ApiResult {
     Certs(u32, Result<Page<UserCert>, ErrorText>),
     /// Every certificate of a user, to sort and filter as a whole.
     AllCerts(Result<Vec<UserCert>, ErrorText>),
-    Issued(Result<Issued, IssueFailure>),
+    Issued(Result<Box<Issued>, IssueFailure>),
     Security(Result<UserSecurity, ErrorText>),
     Disabled(Result<UserSecurity, ErrorText>),
     Saved(SaveOutcome),
@@ -100,6 +105,8 @@ pub enum ApiResult {
     /// The event loop writes any OSC 52 bytes to the terminal (and turns a
     /// failed write into an error) before the state machine sees this.
     Copied(Result<Copied, ErrorText>),
+    /// A written-ahead key file removed, or why not.
+    Released(Result<PathBuf, ErrorText>),
 }
 
 #[derive(Debug, Clone)]
@@ -154,6 +161,11 @@ pub enum Command {
     CopyPem {
         id: RequestId,
         pem: Arc<IssuedPem>,
+    },
+    /// The key was handed over (or discarded): its written-ahead file goes.
+    ReleaseKey {
+        id: RequestId,
+        path: PathBuf,
     },
     CreateUser {
         id: RequestId,

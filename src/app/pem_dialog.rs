@@ -1,6 +1,7 @@
 //! The PEM dialog's keys: save (path, format, overwrite), copy, reveal,
-//! scroll, and the question before a key that was never handed over is
-//! dropped.
+//! scroll, and the questions before a key is let go. The dialog is worked
+//! on where it lives, in `state.modal`: a panic anywhere in here leaves it,
+//! and its key, where the exit path finds them.
 
 use std::path::PathBuf;
 
@@ -8,34 +9,164 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::keymap::{Action, Scope};
-use super::msg::Command;
+use super::keymap::{Action, Keymap, Scope};
+use super::msg::{Command, Held};
 use super::state::{Level, Modal, PemModal, PemPrompt, State};
 pub use crate::pem::default_pem_name;
 
-/// The PEM text scrolls until its last line is on screen, no further.
-fn pem_max_scroll(state: &State, m: &PemModal) -> u16 {
-    crate::layout::max_scroll(
-        m.shown_line_count(),
-        crate::layout::pem_text_rows(state.size),
-    )
+/// What a key asks of the rest of the state, once the dialog is let go.
+enum Effect {
+    None,
+    Save {
+        overwrite: bool,
+    },
+    Copy,
+    /// Close; `release` when the key was let go on purpose (its
+    /// written-ahead file goes too).
+    Close {
+        then_quit: bool,
+        release: bool,
+    },
+    Status(Level, &'static str),
 }
 
-fn save_command(state: &mut State, m: &mut PemModal, overwrite: bool) -> Command {
-    let id = state.next_request();
-    m.busy = Some(id);
-    Command::SavePem {
-        id,
-        pem: m.pem.clone(),
-        path: PathBuf::from(m.path.value().trim()),
-        default_name: default_pem_name(&m.username, m.info.as_ref().map(|i| i.serial)),
-        overwrite,
-        split: m.split,
+/// What the dialog's keys need to know besides the dialog itself.
+struct Ctx<'a> {
+    keymap: &'a Keymap,
+    text_rows: u16,
+    save_dir: Option<&'a str>,
+    panic_key: Option<char>,
+}
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let keymap = state.env.keymap.clone();
+    let save_dir = state.env.save_dir.clone();
+    let ctx = Ctx {
+        keymap: &keymap,
+        text_rows: crate::layout::pem_text_rows(state.size),
+        save_dir: save_dir.as_deref(),
+        panic_key: state.env.test_panic_key,
+    };
+    let Some(Modal::Pem(m)) = &mut state.modal else {
+        return vec![];
+    };
+    let effect = step(m, &ctx, key);
+    apply(state, effect)
+}
+
+fn apply(state: &mut State, effect: Effect) -> Vec<Command> {
+    match effect {
+        Effect::None => vec![],
+        Effect::Status(level, text) => {
+            state.set_status(level, text);
+            vec![]
+        }
+        Effect::Save { overwrite } => {
+            let id = state.next_request();
+            let Some(Modal::Pem(m)) = &mut state.modal else {
+                return vec![];
+            };
+            m.busy = Some(id);
+            vec![Command::SavePem {
+                id,
+                pem: m.pem.clone(),
+                path: PathBuf::from(m.path.value().trim()),
+                default_name: default_pem_name(&m.username, m.info.as_ref().map(|i| i.serial)),
+                overwrite,
+                split: m.split,
+            }]
+        }
+        Effect::Copy => {
+            let id = state.next_request();
+            let Some(Modal::Pem(m)) = &mut state.modal else {
+                return vec![];
+            };
+            m.busy = Some(id);
+            vec![Command::CopyPem {
+                id,
+                pem: m.pem.clone(),
+            }]
+        }
+        Effect::Close { then_quit, release } => {
+            let Some(Modal::Pem(m)) = state.modal.take() else {
+                return vec![];
+            };
+            state.quit |= then_quit;
+            let handed = m.handed_over();
+            let cmds = match (&m.held, release) {
+                (Held::File(path), true) => vec![Command::ReleaseKey {
+                    id: state.next_request(),
+                    path: path.clone(),
+                }],
+                _ => vec![],
+            };
+            match (&m.held, release, handed) {
+                (_, true, false) => state.set_status(
+                    Level::Warn,
+                    "The private key was discarded; the certificate stays valid until it expires",
+                ),
+                (Held::File(path), false, _) => state.set_status(
+                    Level::Warn,
+                    format!(
+                        "The key stays in {} (mode 0600) until you move it somewhere safe",
+                        path.display()
+                    ),
+                ),
+                _ => {}
+            }
+            cmds
+        }
     }
 }
 
-/// A key in the save-path prompt; a command when it is time to save.
-fn save_path_key(state: &mut State, m: &mut PemModal, key: KeyEvent) -> Option<Command> {
+/// The PEM text scrolls until its last line is on screen, no further.
+fn max_scroll(m: &PemModal, ctx: &Ctx<'_>) -> u16 {
+    crate::layout::max_scroll(m.shown_line_count(), ctx.text_rows)
+}
+
+fn is_yes(key: &KeyEvent) -> bool {
+    matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'))
+}
+
+fn step(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
+    if let (Some(c), KeyCode::Char(k)) = (ctx.panic_key, key.code)
+        && c == k
+    {
+        panic!("forced test panic inside the PEM dialog on key {k:?}");
+    }
+    match std::mem::replace(&mut m.prompt, PemPrompt::None) {
+        PemPrompt::SavePath => save_path_key(m, key),
+        PemPrompt::Overwrite(_) if is_yes(&key) => {
+            m.prompt = PemPrompt::SavePath;
+            Effect::Save { overwrite: true }
+        }
+        PemPrompt::Overwrite(_) => {
+            m.prompt = PemPrompt::SavePath;
+            Effect::None
+        }
+        PemPrompt::Discard { then_quit } if is_yes(&key) => Effect::Close {
+            then_quit,
+            release: true,
+        },
+        PemPrompt::Discard { .. } => Effect::None,
+        // Copied only: did the paste work? Only then is the kept file let go.
+        PemPrompt::CopyCheck { then_quit } => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Effect::Close {
+                then_quit,
+                release: true,
+            },
+            KeyCode::Char('n') | KeyCode::Char('N') => Effect::Close {
+                then_quit,
+                release: false,
+            },
+            _ => Effect::None,
+        },
+        PemPrompt::None => idle_key(m, ctx, key),
+    }
+}
+
+/// A key in the save-path prompt.
+fn save_path_key(m: &mut PemModal, key: KeyEvent) -> Effect {
     m.prompt = PemPrompt::SavePath;
     match key.code {
         KeyCode::Esc => m.prompt = PemPrompt::None,
@@ -44,7 +175,7 @@ fn save_path_key(state: &mut State, m: &mut PemModal, key: KeyEvent) -> Option<C
         }
         KeyCode::Enter => {
             m.error = None;
-            return Some(save_command(state, m, false));
+            return Effect::Save { overwrite: false };
         }
         // tui-input ignores Tab: it is free to switch the format.
         KeyCode::Tab => m.split = !m.split,
@@ -52,76 +183,60 @@ fn save_path_key(state: &mut State, m: &mut PemModal, key: KeyEvent) -> Option<C
             m.path.handle_event(&Event::Key(key));
         }
     }
-    None
+    Effect::None
 }
 
-pub(super) fn pem_key(
-    state: &mut State,
-    mut m: PemModal,
-    key: KeyEvent,
-) -> (Option<Modal>, Vec<Command>) {
-    match std::mem::replace(&mut m.prompt, PemPrompt::None) {
-        PemPrompt::SavePath => {
-            if let Some(cmd) = save_path_key(state, &mut m, key) {
-                return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
+fn idle_key(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
+    match ctx.keymap.action_for(Scope::Pem, &key) {
+        Some(Action::Save) => {
+            m.prompt = PemPrompt::SavePath;
+            if m.path.value().is_empty() {
+                let name = default_pem_name(&m.username, m.info.as_ref().map(|i| i.serial));
+                let dir = ctx.save_dir.unwrap_or(".");
+                m.path = Input::new(format!("{}/{name}", dir.trim_end_matches('/')));
             }
         }
-        PemPrompt::Overwrite(path) => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
-                let _ = path;
-                m.prompt = PemPrompt::SavePath;
-                let cmd = save_command(state, &mut m, true);
-                return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
-            }
-            _ => m.prompt = PemPrompt::SavePath,
-        },
-        PemPrompt::Discard { then_quit } => {
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    state.quit |= then_quit;
-                    state.set_status(Level::Warn, "The private key was discarded; the certificate stays valid until it expires");
-                    return (None, vec![]);
-                }
-                _ => {}
-            }
+        Some(Action::Copy) if m.busy.is_some() => {
+            return Effect::Status(Level::Warn, "Still busy with the last save or copy");
         }
-        PemPrompt::None => match state.env.keymap.action_for(Scope::Pem, &key) {
-            Some(Action::Save) => {
-                m.prompt = PemPrompt::SavePath;
-                if m.path.value().is_empty() {
-                    let name = default_pem_name(&m.username, m.info.as_ref().map(|i| i.serial));
-                    let dir = state.env.save_dir.as_deref().unwrap_or(".");
-                    let path = format!("{}/{name}", dir.trim_end_matches('/'));
-                    m.path = Input::new(path);
-                }
-            }
-            Some(Action::Copy) => {
-                let id = state.next_request();
-                m.busy = Some(id);
-                let cmd = Command::CopyPem {
-                    id,
-                    pem: m.pem.clone(),
+        Some(Action::Copy) => return Effect::Copy,
+        Some(Action::Reveal) => {
+            m.reveal_key = !m.reveal_key;
+            m.scroll = m.scroll.min(max_scroll(m, ctx));
+        }
+        Some(Action::Down) => m.scroll = m.scroll.saturating_add(1).min(max_scroll(m, ctx)),
+        Some(Action::Up) => m.scroll = m.scroll.saturating_sub(1),
+        Some(action @ (Action::Back | Action::Quit)) => {
+            let then_quit = action == Action::Quit;
+            let kept_file = matches!(m.held, Held::File(_));
+            if !m.saved_to.is_empty() || (m.copied.is_some() && !kept_file) {
+                return Effect::Close {
+                    then_quit,
+                    release: false,
                 };
-                return (Some(Modal::Pem(Box::new(m))), vec![cmd]);
             }
-            Some(Action::Reveal) => {
-                m.reveal_key = !m.reveal_key;
-                m.scroll = m.scroll.min(pem_max_scroll(state, &m));
-            }
-            Some(Action::Down) => {
-                m.scroll = m.scroll.saturating_add(1).min(pem_max_scroll(state, &m));
-            }
-            Some(Action::Up) => m.scroll = m.scroll.saturating_sub(1),
-            Some(action @ (Action::Back | Action::Quit)) => {
-                let then_quit = action == Action::Quit;
-                if m.handed_over() {
-                    state.quit |= then_quit;
-                    return (None, vec![]);
-                }
-                m.prompt = PemPrompt::Discard { then_quit };
-            }
-            _ => {}
-        },
+            m.prompt = if m.copied.is_some() {
+                PemPrompt::CopyCheck { then_quit }
+            } else {
+                PemPrompt::Discard { then_quit }
+            };
+        }
+        _ => {}
     }
-    (Some(Modal::Pem(Box::new(m))), vec![])
+    Effect::None
+}
+
+/// Where this dialog's key is, in words, for a status line or the exit.
+pub fn where_kept(m: &PemModal) -> String {
+    let who = crate::sanitize::line(&m.username, 80);
+    match &m.held {
+        Held::File(path) => format!(
+            "the issued key for {who} was neither saved nor copied; it waits in {} (mode 0600)",
+            path.display()
+        ),
+        Held::Off | Held::Failed(_) => {
+            format!("the issued key for {who} was neither saved nor copied and is not on disk")
+        }
+        Held::Released => format!("the issued key for {who} was handed over"),
+    }
 }

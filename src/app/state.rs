@@ -49,6 +49,9 @@ pub struct Env {
     pub notes: Vec<String>,
     /// The key bindings in force (defaults plus the config's `[keys]`).
     pub keymap: std::sync::Arc<super::keymap::Keymap>,
+    /// Debug builds (`ATLAS_X509_TEST_PANIC_IN_DIALOG`): this key panics
+    /// inside the PEM dialog's handler, so tests can prove the key survives.
+    pub test_panic_key: Option<char>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -205,6 +208,11 @@ pub enum PemPrompt {
     Discard {
         then_quit: bool,
     },
+    /// Closing after a copy, with the key still kept on disk: did the paste
+    /// work? Only a yes lets the kept file go.
+    CopyCheck {
+        then_quit: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -224,6 +232,8 @@ pub struct PemModal {
     pub path: Input,
     pub busy: Option<RequestId>,
     pub error: Option<String>,
+    /// Where the key lives until it is handed over.
+    pub held: super::msg::Held,
 }
 
 impl PemModal {

@@ -136,6 +136,8 @@ pub struct Resolved {
     /// Requests in flight at once when a list spans pages.
     pub concurrency: Setting<usize>,
     pub mouse: Setting<bool>,
+    /// An issued key goes to a 0600 rescue file before the TUI shows it.
+    pub key_write_ahead: Setting<bool>,
     pub color: Setting<bool>,
     pub theme_colors: BTreeMap<String, String>,
     pub keys: BTreeMap<String, Vec<String>>,
@@ -436,6 +438,10 @@ pub fn resolve(inputs: Inputs) -> Resolved {
                 .map(|m| set(m, own_src()))
                 .unwrap_or_else(|| set(false, Source::Default))
         },
+        key_write_ahead: own
+            .key_write_ahead
+            .map(|b| set(b, own_src()))
+            .unwrap_or_else(|| set(true, Source::Default)),
         color,
         theme_colors: own.theme_colors,
         own_path: own_path.clone(),

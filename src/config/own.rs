@@ -21,6 +21,9 @@ pub struct OwnConfig {
     pub timeout: Option<u64>,
     pub concurrency: Option<usize>,
     pub mouse: Option<bool>,
+    /// `key_write_ahead = false`: an issued key stays in memory only until
+    /// it is saved or copied (the dialog says what that risks).
+    pub key_write_ahead: Option<bool>,
     /// `[theme] color = false` turns colour off, like NO_COLOR.
     pub color: Option<bool>,
     /// `[theme]` colour names by role (accent, ok, warn, danger, special, dim).
@@ -85,6 +88,10 @@ pub fn parse(text: &str) -> Result<(OwnConfig, Vec<String>), String> {
             },
             "mouse" => match v.as_bool() {
                 Some(b) => c.mouse = Some(b),
+                None => bad!(key, "true or false"),
+            },
+            "key_write_ahead" => match v.as_bool() {
+                Some(b) => c.key_write_ahead = Some(b),
                 None => bad!(key, "true or false"),
             },
             "theme" => match v.as_table() {

@@ -76,6 +76,7 @@ pub fn show(r: &Resolved, now: i64) -> String {
     row_of(&mut out, "timeout", &r.timeout);
     row_of(&mut out, "concurrency", &r.concurrency);
     row_of(&mut out, "mouse", &r.mouse);
+    row_of(&mut out, "key_write_ahead", &r.key_write_ahead);
     row_of(&mut out, "color", &r.color);
     for (action, keys) in &r.keys {
         let _ = writeln!(out, "{:<22} {}", format!("keys.{action}"), keys.join(", "));

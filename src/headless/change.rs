@@ -11,6 +11,7 @@ use super::stop::{self, Stop};
 use super::{Ctx, Fail, emit, ts};
 use crate::atlas::IssuedPem;
 use crate::cli::{DisableArgs, IssueArgs};
+use crate::handover::{self, keep_somewhere};
 use crate::pem;
 use crate::pem::default_pem_name;
 use crate::pem::open_dir::OpenDir;
@@ -25,9 +26,9 @@ use crate::pem::save::SaveOutcome;
 /// directory itself.
 fn precheck_out(
     asked: &Path,
-    path: &Path,
     overwrite: bool,
-) -> Result<(OpenDir, Option<std::ffi::OsString>), Fail> {
+) -> Result<(PathBuf, OpenDir, Option<std::ffi::OsString>), Fail> {
+    let (path, target) = pem::save::target(asked).map_err(Fail::Usage)?;
     let open = |dir: &Path| {
         OpenDir::open(dir).map_err(|e| {
             Fail::Usage(format!(
@@ -37,29 +38,11 @@ fn precheck_out(
             ))
         })
     };
-    if path.is_dir() {
-        return Ok((open(path)?, None));
-    }
-    if asked.as_os_str().to_string_lossy().ends_with('/') {
-        return Err(Fail::Usage(format!(
-            "{}: no such directory (it is not created; make it first)",
-            asked.display()
-        )));
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    let (dir, name) = match target {
+        pem::save::Target::Dir(d) => return Ok((path.clone(), open(&d)?, None)),
+        pem::save::Target::File { dir, name } => (dir, name),
     };
-    if !dir.is_dir() {
-        return Err(Fail::Usage(format!(
-            "{}: the directory {} does not exist",
-            path.display(),
-            dir.display()
-        )));
-    }
-    let Some(name) = path.file_name() else {
-        return Err(Fail::Usage(format!("{} names no file", path.display())));
-    };
+    let path = &path;
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(Fail::Usage(format!(
             "{} is a symbolic link; refusing to follow it",
@@ -69,67 +52,7 @@ fn precheck_out(
             "{} exists; pass --overwrite to replace it",
             path.display()
         ))),
-        _ => Ok((open(&dir)?, Some(name.to_os_string()))),
-    }
-}
-
-/// Where a key that could not go where it was asked ended up.
-pub(super) struct Kept {
-    /// The truthful end of the story, for the last message.
-    pub said: String,
-    /// Not in a file: on a stream, or lost. Nothing more may be issued in
-    /// this run, since the next key would have no home either.
-    pub homeless: bool,
-}
-
-/// The key could not go where it was asked: the rescue file, else stdout
-/// (stderr when stdout is a terminal or has already failed).
-pub(super) fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_failed: bool) -> Kept {
-    use std::io::{IsTerminal, Write};
-    let why = match pem::rescue::write(pem, label, None) {
-        Ok(path) => {
-            return Kept {
-                said: format!(
-                    "the PEM with its private key was kept in {} (mode 0600)",
-                    path.display()
-                ),
-                homeless: false,
-            };
-        }
-        Err(why) => why,
-    };
-    let to_stderr = |pem: &IssuedPem| {
-        let mut e = std::io::stderr().lock();
-        writeln!(
-            e,
-            "atlas-x509: WARNING: no file could hold this private key ({why}); it follows here and nowhere else: copy it now"
-        )
-        .and_then(|_| e.write_all(pem.expose().as_bytes()))
-        .and_then(|_| e.flush())
-        .map_err(|e| e.to_string())
-    };
-    let (stream, written) = if stdout_failed || std::io::stdout().is_terminal() {
-        ("stderr".to_string(), to_stderr(pem))
-    } else {
-        // stdout nobody reads must not hold the only copy without bound.
-        match super::key_out::to_stdout(pem.expose(), super::key_out::FALLBACK_DEADLINE) {
-            Ok(()) => ("stdout".to_string(), Ok(())),
-            Err(e) => match to_stderr(pem) {
-                Ok(()) => (format!("stderr, since stdout failed ({e})"), Ok(())),
-                Err(e2) => ("stdout".to_string(), Err(format!("{e}; stderr too: {e2}"))),
-            },
-        }
-    };
-    Kept {
-        said: match written {
-            Ok(()) => {
-                format!("no rescue file could be written ({why}); the PEM was written to {stream}")
-            }
-            Err(e) => format!(
-                "no rescue file could be written ({why}) and {stream} failed ({e}): the private key is lost"
-            ),
-        },
-        homeless: true,
+        _ => Ok((path.clone(), open(&dir)?, Some(name))),
     }
 }
 
@@ -148,11 +71,11 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         ),
         None => None,
     };
-    let target = pem::save::expand_home(&a.out, crate::dirs::home().as_deref());
     let out_dir = if to_stdout {
         None
     } else {
-        Some(precheck_out(&a.out, &target, a.overwrite)?)
+        let (_, dir, name) = precheck_out(&a.out, a.overwrite)?;
+        Some((dir, name))
     };
     // Sent once. A failure is reported, never retried. A signal meanwhile
     // waits for the answer: its key exists nowhere else.
@@ -160,14 +83,12 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         "the certificate request for {}",
         crate::sanitize::line(&a.user, 80)
     );
-    let Some(answer) = stop::finish(
-        stop,
-        &what,
-        ctx.client
-            .create_cert(&project, &a.user, i64::from(a.months)),
-    )
-    .await
-    else {
+    let ask = handover::Ask {
+        group_id: &project,
+        username: &a.user,
+        months: a.months,
+    };
+    let Some(answer) = stop::finish(stop, &what, handover::request(&ctx.client, &ask)).await else {
         let n = stop.signal().unwrap_or(libc::SIGTERM);
         return Err(Fail::Interrupted(
             n,
@@ -178,26 +99,26 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
             ),
         ));
     };
-    let issued = answer?;
+    let handover::Answer {
+        pem: issued,
+        info,
+        problem,
+    } = answer?;
     let label = format!("{project}-{}", a.user);
-    let info = match pem::inspect::verify(&issued) {
-        Ok(info) => info,
-        Err(why) => {
+    let info = match (info, problem) {
+        (Some(info), None) => info,
+        (_, problem) => {
+            let said = problem
+                .map(|p| p.said(&a.user))
+                .unwrap_or_else(|| "Atlas's answer does not parse".into());
             return Err(Fail::Io(format!(
-                "Atlas accepted the request but {why}, so a certificate may have been issued without a usable key; {}",
+                "{said}; {}",
                 keep_somewhere(&issued, &label, false).said
             )));
         }
     };
-    if let Err(why) = pem::inspect::answers(&info, &a.user, a.months, jiff::Timestamp::now()) {
-        return Err(Fail::Io(format!(
-            "Atlas answered with a certificate that {why}, so it is not saved as {}'s; {}",
-            crate::sanitize::line(&a.user, 80),
-            keep_somewhere(&issued, &label, false).said
-        )));
-    }
     if to_stdout {
-        super::key_out::to_stdout(issued.expose(), a.stdout_timeout).map_err(|why| {
+        handover::key_out::to_stdout(issued.expose(), a.stdout_timeout).map_err(|why| {
             Fail::Io(format!(
                 "issued serial {} but stdout failed ({why}); {}",
                 info.serial,

@@ -6,7 +6,6 @@ mod change;
 pub mod hook;
 pub mod journal;
 pub mod json_out;
-mod key_out;
 mod lifecycle;
 mod report;
 pub mod rotate;

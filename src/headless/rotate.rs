@@ -301,7 +301,7 @@ impl Run<'_> {
     /// The key could not go to its file: the rescue file, else a stream,
     /// and then this run issues nothing more.
     fn keep(&mut self, pem: &crate::atlas::IssuedPem, label: &str) -> String {
-        let kept = super::change::keep_somewhere(pem, label, false);
+        let kept = crate::handover::keep_somewhere(pem, label, false);
         self.halt |= kept.homeless;
         kept.said
     }
@@ -354,8 +354,14 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
     let answer = stop::finish(
         run.stop,
         &what,
-        ctx.client
-            .create_cert(&d.project, &d.user, i64::from(d.months)),
+        crate::handover::request(
+            &ctx.client,
+            &crate::handover::Ask {
+                group_id: &d.project,
+                username: &d.user,
+                months: d.months,
+            },
+        ),
     )
     .await;
     let issued = match answer {
@@ -386,25 +392,22 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
         }
     };
     let label = format!("{}-{}", d.project, d.user);
-    let info = match crate::pem::inspect::verify(&issued) {
-        Ok(info) => info,
-        Err(why) => {
+    let crate::handover::Answer {
+        pem: issued,
+        info,
+        problem,
+    } = issued;
+    let info = match (info, problem) {
+        (Some(info), None) => info,
+        (_, problem) => {
+            let said = problem
+                .map(|p| p.said(&d.user))
+                .unwrap_or_else(|| "Atlas's answer does not parse".into());
             row.status = "failed";
-            row.message = Some(format!(
-                "Atlas accepted the request but {why}; {}",
-                run.keep(&issued, &label)
-            ));
+            row.message = Some(format!("{said}; {}", run.keep(&issued, &label)));
             return row;
         }
     };
-    if let Err(why) = crate::pem::inspect::answers(&info, &d.user, d.months, Timestamp::now()) {
-        row.status = "failed";
-        row.message = Some(format!(
-            "Atlas answered with a certificate that {why}, so it is not filed as this user's; {}",
-            run.keep(&issued, &label)
-        ));
-        return row;
-    }
     row.new_serial = Some(info.serial);
     row.new_not_after = Some(Ts(Some(info.not_after)));
     let name = format!(

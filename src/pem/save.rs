@@ -25,6 +25,54 @@ pub fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
     }
 }
 
+/// Where a typed save path points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An existing directory: the file is named for the certificate.
+    Dir(PathBuf),
+    /// A file to make in an existing directory.
+    File {
+        dir: PathBuf,
+        name: std::ffi::OsString,
+    },
+}
+
+/// A typed path, `~` expanded (by the one reading of HOME), checked the
+/// same way for the TUI and the commands before anything is written: a
+/// path ending in `/` names a directory, which must exist (none is
+/// created), and a file's directory must exist. The error is in words.
+pub fn target(asked: &Path) -> Result<(PathBuf, Target), String> {
+    let path = expand_home(asked, crate::dirs::home().as_deref());
+    if path.as_os_str().is_empty() {
+        return Err("no path given".into());
+    }
+    if path.is_dir() {
+        return Ok((path.clone(), Target::Dir(path)));
+    }
+    if asked.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(format!(
+            "{}: no such directory (it is not created; make it first)",
+            asked.display()
+        ));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "{}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        ));
+    }
+    let Some(name) = path.file_name() else {
+        return Err(format!("{} names no file", path.display()));
+    };
+    let name = name.to_os_string();
+    Ok((path, Target::File { dir, name }))
+}
+
 /// Saves the combined PEM (what `mongosh --tlsCertificateKeyFile` takes),
 /// or with `split` the certificate (0644) and key (0600) apart.
 pub fn save(
@@ -34,14 +82,11 @@ pub fn save(
     overwrite: bool,
     split: bool,
 ) -> SaveOutcome {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let mut target = expand_home(path, home.as_deref());
-    if target.as_os_str().is_empty() {
-        return SaveOutcome::Failed(target, "no path given".into());
-    }
-    if target.is_dir() {
-        target = target.join(default_name);
-    }
+    let target = match target(path) {
+        Ok((dir, Target::Dir(_))) => dir.join(default_name),
+        Ok((file, Target::File { .. })) => file,
+        Err(why) => return SaveOutcome::Failed(path.to_path_buf(), why),
+    };
     if split {
         return save_split(pem, &target, overwrite);
     }

@@ -16,6 +16,18 @@ pub enum KeyType {
     Ec,
 }
 
+/// A broken Atlas, for the tests and for trying the client's checks: the
+/// certificate it issues is not the one asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IssueFault {
+    /// Issued for `CN=admin`, whoever asked.
+    OtherSubject,
+    /// Expired yesterday.
+    Expired,
+    /// The private key of another certificate.
+    ForeignKey,
+}
+
 pub struct ProjectCa {
     pub common_name: String,
     issuer: Issuer<'static, KeyPair>,
@@ -101,5 +113,30 @@ impl ProjectCa {
         }
         pem.push_str(&key.serialize_pem());
         Ok(pem)
+    }
+
+    /// `issue`, broken as `fault` says.
+    pub fn issue_faulty(
+        &self,
+        fault: IssueFault,
+        kind: KeyType,
+        username: &str,
+        serial: u64,
+        not_before: Timestamp,
+        not_after: Timestamp,
+    ) -> Result<String, rcgen::Error> {
+        const DAY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+        match fault {
+            IssueFault::OtherSubject => self.issue(kind, "admin", serial, not_before, not_after),
+            IssueFault::Expired => {
+                let end = Timestamp::now() - DAY;
+                self.issue(kind, username, serial, end - DAY * 90, end)
+            }
+            IssueFault::ForeignKey => {
+                let pem = self.issue(kind, username, serial, not_before, not_after)?;
+                let cut = pem.find("-----BEGIN PRIVATE KEY-----").unwrap_or(pem.len());
+                Ok(format!("{}{}", &pem[..cut], new_key(kind)?.serialize_pem()))
+            }
+        }
     }
 }

@@ -14,6 +14,6 @@ pub mod seed;
 mod server;
 pub mod store;
 
-pub use ca::KeyType;
+pub use ca::{IssueFault, KeyType};
 pub use seed::Seed;
 pub use server::{RateLimit, RequestRecord, SimConfig, SimCredentials, SimHandle, start};

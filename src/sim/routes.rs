@@ -224,11 +224,14 @@ async fn issue(
     let serial = random_serial();
     let (not_before, not_after) = issuance_window(jiff::Timestamp::now(), months);
     let name = user.to_string();
-    let pem =
-        tokio::task::spawn_blocking(move || ca.issue(kind, &name, serial, not_before, not_after))
-            .await
-            .map_err(|_| SimError::unexpected())?
-            .map_err(|_| SimError::unexpected())?;
+    let fault = sh.issue_fault;
+    let pem = tokio::task::spawn_blocking(move || match fault {
+        None => ca.issue(kind, &name, serial, not_before, not_after),
+        Some(f) => ca.issue_faulty(f, kind, &name, serial, not_before, not_after),
+    })
+    .await
+    .map_err(|_| SimError::unexpected())?
+    .map_err(|_| SimError::unexpected())?;
     lock(&sh.store)?.record_cert(
         gid,
         user,

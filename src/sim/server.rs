@@ -44,6 +44,8 @@ pub struct SimConfig {
     /// with a 429 and `Retry-After` for this long (Atlas limits creations
     /// per window): what a client must wait out between users.
     pub issue_cooldown: Duration,
+    /// Issue the wrong certificate (another subject, expired, a foreign key).
+    pub issue_fault: Option<super::ca::IssueFault>,
 }
 
 impl Default for SimConfig {
@@ -62,6 +64,7 @@ impl Default for SimConfig {
             user_token_ttl: 43_200,
             issue_delay: Duration::ZERO,
             issue_cooldown: Duration::ZERO,
+            issue_fault: None,
         }
     }
 }
@@ -141,6 +144,7 @@ pub(crate) struct Shared {
     pub user_token_ttl: i64,
     pub issue_delay: Duration,
     pub issue_cooldown: Duration,
+    pub issue_fault: Option<super::ca::IssueFault>,
     /// Until when certificate requests get a 429 (with `issue_cooldown`).
     pub cooldown_until: Mutex<Option<Instant>>,
     /// (project, user, serial) of every certificate issued, oldest first.
@@ -370,6 +374,7 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         token_ttl: cfg.token_ttl,
         user_token_ttl: cfg.user_token_ttl,
         issue_delay: cfg.issue_delay,
+        issue_fault: cfg.issue_fault,
         issue_cooldown: cfg.issue_cooldown,
         cooldown_until: Mutex::new(None),
         issued: Mutex::new(Vec::new()),

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph, Wrap};
 use super::theme::Theme;
 use crate::app::hints::{HelpLine, help_lines};
 use crate::app::keymap::{Action, Scope};
+use crate::app::msg::Held;
 use crate::app::state::{CertDetail, DisableModal, HelpView, IssueModal, PemModal};
 use crate::app::{DisableStage, Modal, PemPrompt, State};
 use crate::format::{date, expiry_after, shown, spinner, time_left};
@@ -306,8 +307,24 @@ fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
             theme.warn(),
         )),
         PemPrompt::Discard { .. } => lines.push(Line::styled(
-            "The private key cannot be downloaded again. Discard it? y/N",
+            match &m.held {
+                Held::File(p) => format!(
+                    "The private key cannot be downloaded again. Discard it (and its kept copy {})? y/N",
+                    p.display()
+                ),
+                _ => "The private key cannot be downloaded again. Discard it? y/N".to_string(),
+            },
             theme.danger(),
+        )),
+        PemPrompt::CopyCheck { .. } => lines.push(Line::styled(
+            match &m.held {
+                Held::File(p) => format!(
+                    "Copied. Did the paste work? y: remove the kept copy {} and close · n: close and keep it",
+                    p.display()
+                ),
+                _ => "Copied. Did the paste work? y/n".to_string(),
+            },
+            theme.warn(),
         )),
         PemPrompt::None => {
             let mut done = Vec::new();
@@ -319,11 +336,23 @@ fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
             if let Some(how) = &m.copied {
                 done.push(format!("copied {how}"));
             }
-            let head = if done.is_empty() {
+            let mut head = if done.is_empty() {
                 "Not saved or copied yet".to_string()
             } else {
                 done.join(" · ")
             };
+            match &m.held {
+                Held::File(p) => {
+                    head.push_str(&format!(" · kept in {} until then", p.display()))
+                }
+                Held::Off => head.push_str(
+                    " · not on disk (key_write_ahead = false): a closed terminal or a crash now loses it",
+                ),
+                Held::Failed(why) => head.push_str(&format!(
+                    " · not on disk ({why}): a closed terminal or a crash now loses it"
+                )),
+                Held::Released => {}
+            }
             lines.push(Line::from(vec![
                 Span::styled(
                     head,

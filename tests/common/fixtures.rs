@@ -23,6 +23,7 @@ pub fn env() -> Env {
         save_dir: None,
         notes: vec![],
         keymap: Default::default(),
+        test_panic_key: None,
     }
 }
 
@@ -127,8 +128,8 @@ pub fn loaded(total_certs: u32) -> State {
     s
 }
 
-pub fn issued() -> Issued {
-    Issued {
+pub fn issued() -> Box<Issued> {
+    Box::new(Issued {
         pem: Arc::new(IssuedPem::new("-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nSECRETKEY\n-----END PRIVATE KEY-----\n".into())),
         info: Some(CertInfo {
             subject: "CN=alice".into(),
@@ -140,7 +141,11 @@ pub fn issued() -> Issued {
             key: "RSA 4096".into(),
         }),
         problem: None,
-    }
+        username: "alice".into(),
+        held: atlas_x509::app::Held::File(
+            "/home/me/.local/state/atlas-x509/rescue/20261121T230000Z-alice.pem".into(),
+        ),
+    })
 }
 
 /// A self-signed CA certificate (CA:TRUE, EC P-256) as PEM, for customer-CA uploads.

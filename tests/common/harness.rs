@@ -236,7 +236,9 @@ pub fn start(h: &SimHandle, w: u16, h_: u16, tick: Duration) -> App {
     let client = super::digest_client(h);
     let clipboard = Arc::new(Clipboard::new(ClipboardMode::Osc52, None));
     let (msg_tx, results) = tokio::sync::mpsc::unbounded_channel();
-    let commands = worker::spawn(client, clipboard, msg_tx);
+    // No write-ahead here: the process's own HOME is not the test's. The
+    // tmux tests run the binary with a HOME of their own and cover it.
+    let commands = worker::spawn(client, clipboard, msg_tx, false).commands;
     let frames: Frames = Arc::default();
     let size = Arc::new(Mutex::new((w, h_)));
     let clears = Arc::new(Mutex::new(0));

@@ -9,11 +9,11 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// How long a key with no file may wait for stdout before stderr is tried.
-pub(super) const FALLBACK_DEADLINE: Duration = Duration::from_secs(30);
+pub const FALLBACK_DEADLINE: Duration = Duration::from_secs(30);
 
 /// `Err` says why stdout did not take the whole key in time; what reached
 /// it then is at most a part.
-pub(super) fn to_stdout(text: &str, deadline: Duration) -> Result<(), String> {
+pub fn to_stdout(text: &str, deadline: Duration) -> Result<(), String> {
     // Written through a descriptor of its own, not std's locked stdout: a
     // thread left blocked here must not hold a lock the exit path wants.
     // SAFETY: dup of fd 1; the new descriptor is owned by the File below.

@@ -1,0 +1,167 @@
+//! One hand-over for every issued key. The TUI's worker, `issue` and
+//! `rotate` all come here to issue (once, never retried), to check the
+//! answer against what was asked, and to keep the key somewhere when it
+//! cannot go where it was meant to. Written once so the three cannot drift.
+
+pub mod keep;
+pub mod key_out;
+
+use crate::atlas::{Client, Error, IssuedPem};
+use crate::pem::inspect::{self, CertInfo};
+
+pub use keep::{Held, Kept, hold, keep_somewhere, release};
+
+/// What was asked of Atlas.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    pub group_id: &'a str,
+    pub username: &'a str,
+    pub months: u8,
+}
+
+/// Why an answer is not simply "this user's certificate and its key".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Not a certificate with its own key: no certificate, no key, a key
+    /// of another certificate, something that does not parse.
+    Unusable(String),
+    /// A usable pair, but not what was asked: another subject, expired,
+    /// a validity far from the months asked.
+    Mismatch(String),
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Unusable(why) => write!(f, "Atlas accepted the request but {why}"),
+            Problem::Mismatch(why) => write!(f, "Atlas answered with a certificate that {why}"),
+        }
+    }
+}
+
+impl Problem {
+    /// The problem, and what it means for a key filed under a user's name.
+    pub fn said(&self, username: &str) -> String {
+        match self {
+            Problem::Unusable(_) => {
+                format!("{self}, so a certificate may have been issued without a usable key")
+            }
+            Problem::Mismatch(_) => format!(
+                "{self}, so it is not saved as {}'s",
+                crate::sanitize::line(username, 80)
+            ),
+        }
+    }
+}
+
+/// Atlas's answer, checked. The PEM is kept whatever the check says: a
+/// certificate may have been issued, and this is the only copy of its key.
+#[derive(Debug)]
+pub struct Answer {
+    pub pem: IssuedPem,
+    pub info: Option<CertInfo>,
+    pub problem: Option<Problem>,
+}
+
+/// The answer held against the request: a certificate that parses, the
+/// key that belongs to it, and the subject, expiry and validity asked for.
+pub fn check(pem: IssuedPem, ask: &Ask<'_>, now: jiff::Timestamp) -> Answer {
+    let (info, problem) = match inspect::verify(&pem) {
+        Ok(info) => {
+            let problem = inspect::answers(&info, ask.username, ask.months, now)
+                .err()
+                .map(Problem::Mismatch);
+            (Some(info), problem)
+        }
+        Err(why) => (inspect::inspect(&pem), Some(Problem::Unusable(why))),
+    };
+    Answer { pem, info, problem }
+}
+
+/// Sends the request once (a POST is not idempotent: a failure is
+/// reported, never retried) and checks the answer. The audit line says
+/// who got which certificate, never the PEM.
+pub async fn request(client: &Client, ask: &Ask<'_>) -> Result<Answer, Error> {
+    let Ask {
+        group_id,
+        username,
+        months,
+    } = *ask;
+    let pem = match client
+        .create_cert(group_id, username, i64::from(months))
+        .await
+    {
+        Ok(pem) => pem,
+        Err(e) => {
+            tracing::warn!(group_id, username, months, error = %e, "issuing failed");
+            return Err(e);
+        }
+    };
+    let answer = check(pem, ask, jiff::Timestamp::now());
+    tracing::info!(
+        group_id,
+        username,
+        months,
+        serial = answer.info.as_ref().map(|i| i.serial),
+        "certificate issued"
+    );
+    if let Some(problem) = &answer.problem {
+        tracing::warn!(group_id, username, %problem, "the issued answer is not what was asked");
+    }
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pem_for(cn: &str, days: i64, own_key: bool) -> IssuedPem {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        params.serial_number = Some(rcgen::SerialNumber::from(0x1B6E_BA83u64));
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::days(1);
+        params.not_after = now + time::Duration::days(days);
+        let cert = params.self_signed(&key).unwrap();
+        let key_pem = if own_key {
+            key.serialize_pem()
+        } else {
+            rcgen::KeyPair::generate().unwrap().serialize_pem()
+        };
+        IssuedPem::new(format!("{}{}", cert.pem(), key_pem))
+    }
+
+    #[test]
+    fn every_way_an_answer_can_differ_from_the_ask_is_named() {
+        let ask = Ask {
+            group_id: "g",
+            username: "u0",
+            months: 3,
+        };
+        let now = jiff::Timestamp::now();
+        assert_eq!(check(pem_for("u0", 91, true), &ask, now).problem, None);
+        let other = check(pem_for("admin", 91, true), &ask, now);
+        assert!(matches!(&other.problem, Some(Problem::Mismatch(w)) if w.contains("CN=admin")));
+        assert!(other.info.is_some(), "the facts are still shown");
+        let dead = check(pem_for("u0", -1, true), &ask, now);
+        assert!(matches!(&dead.problem, Some(Problem::Mismatch(w)) if w.contains("expired")));
+        let long = check(pem_for("u0", 400, true), &ask, now);
+        assert!(
+            matches!(&long.problem, Some(Problem::Mismatch(w)) if w.contains("month(s) asked"))
+        );
+        let foreign = check(pem_for("u0", 91, false), &ask, now);
+        assert!(
+            matches!(&foreign.problem, Some(Problem::Unusable(w)) if w.contains("does not belong"))
+        );
+        assert!(
+            foreign
+                .problem
+                .unwrap()
+                .to_string()
+                .starts_with("Atlas accepted the request but")
+        );
+    }
+}
