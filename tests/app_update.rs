@@ -465,8 +465,8 @@ fn copying_counts_as_handing_over() {
         pem_modal(&s).prompt,
         PemPrompt::CopyCheck { then_quit: false }
     ));
-    // Esc: back to the dialog, nothing let go.
-    assert!(update(&mut s, key(KeyCode::Esc)).is_empty());
+    // Another key: back to the dialog, nothing let go.
+    assert!(update(&mut s, ch('x')).is_empty());
     assert_eq!(pem_modal(&s).prompt, PemPrompt::None);
     update(&mut s, key(KeyCode::Esc));
     let cmds = update(&mut s, ch('y'));
@@ -1317,4 +1317,34 @@ fn a_failed_or_stale_whole_list_leaves_the_page_view() {
         Msg::Api(id, ApiResult::AllCerts(Ok(all_certs(250)))),
     );
     assert!(s.certs.whole_list().is_none());
+}
+
+#[test]
+fn a_questions_answers_come_from_the_keymap() {
+    let mut keys = std::collections::BTreeMap::new();
+    keys.insert("yes".to_string(), vec!["d".to_string()]);
+    let (keymap, problems) = atlas_x509::app::keymap::Keymap::with_overrides(&keys);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut s = with_pem();
+    s.env.keymap = std::sync::Arc::new(keymap);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(matches!(pem_modal(&s).prompt, PemPrompt::Discard { .. }));
+    let footer: Vec<String> = atlas_x509::app::hints::footer(&s)
+        .iter()
+        .map(|h| format!("{} {}", h.keys, h.desc))
+        .collect();
+    assert!(
+        footer.contains(&"d discard the key for good".to_string()),
+        "{footer:?}"
+    );
+    // The default key no longer answers; the question stays, the key too.
+    update(&mut s, ch('y'));
+    assert!(s.modal.is_some());
+    update(&mut s, key(KeyCode::Esc));
+    let cmds = update(&mut s, ch('d'));
+    assert!(s.modal.is_none());
+    assert!(
+        matches!(only(&cmds), Command::ReleaseKey { .. }),
+        "{cmds:?}"
+    );
 }

@@ -6,6 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::keymap::{Action, Scope};
 use super::msg::{Command, ErrorText, RequestId};
 use super::state::{IssueModal, Level, Modal, State};
 use crate::atlas::{DatabaseUser, NewX509User, X509Type, roles};
@@ -101,8 +102,10 @@ pub fn on_key(
     match &m.stage {
         Stage::Running(_) => {}
         Stage::Created { username } => {
-            return match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => {
+            let answer = state.env.keymap.action_for(Scope::Prompt, &key);
+            let yes = key.code == KeyCode::Enter || answer == Some(Action::Yes);
+            return match (yes, answer) {
+                (true, _) => {
                     let modal = Modal::Issue(IssueModal {
                         group_id: m.group_id.clone(),
                         project: m.project.clone(),
@@ -115,7 +118,7 @@ pub fn on_key(
                     });
                     (Some(modal), vec![])
                 }
-                KeyCode::Esc | KeyCode::Char('n') => (None, vec![]),
+                (false, Some(Action::No)) => (None, vec![]),
                 _ => (Some(Modal::CreateUser(m)), vec![]),
             };
         }

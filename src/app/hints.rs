@@ -51,11 +51,6 @@ const FIXED: &[(Scope, &str, &str)] = &[
         "in the save prompt: one .pem, or .crt + .key",
     ),
     (Scope::Pem, "Enter", "in the save prompt: save"),
-    (
-        Scope::Pem,
-        "y / n",
-        "answer overwrite? and discard? (default No)",
-    ),
     (Scope::Disable, "type", "the project name, to confirm"),
 ];
 
@@ -66,7 +61,7 @@ pub enum HelpLine {
     Key { keys: String, desc: String },
 }
 
-const SECTIONS: [(Scope, &str); 10] = [
+const SECTIONS: [(Scope, &str); 11] = [
     (Scope::Global, "Anywhere"),
     (Scope::Panes, "Panes"),
     (Scope::Projects, "Projects pane"),
@@ -74,6 +69,10 @@ const SECTIONS: [(Scope, &str); 10] = [
     (Scope::Certs, "Certificates pane"),
     (Scope::Issue, "Issue dialog"),
     (Scope::Pem, "PEM dialog"),
+    (
+        Scope::Prompt,
+        "Questions (overwrite? discard? did the paste work?)",
+    ),
     (Scope::Disable, "Disable dialog"),
     (Scope::Expiring, "Expiring view"),
     (Scope::Help, "This help"),
@@ -141,17 +140,23 @@ pub fn footer(state: &State) -> Vec<Hint> {
     let special = match &state.modal {
         Some(Modal::Pem(m)) => match &m.prompt {
             PemPrompt::Discard { .. } => Some(vec![
-                hint("y", "discard the key for good"),
-                hint("n/Esc", "keep it"),
+                hint(
+                    label(Scope::Prompt, Action::Yes),
+                    "discard the key for good",
+                ),
+                hint(label(Scope::Prompt, Action::No), "keep it"),
             ]),
             PemPrompt::CopyCheck { .. } => Some(vec![
-                hint("y", "the paste worked: remove the kept copy"),
-                hint("n", "close, keep the file"),
-                hint("Esc", "back"),
+                hint(
+                    label(Scope::Prompt, Action::Yes),
+                    "the paste worked: remove the kept copy",
+                ),
+                hint(label(Scope::Prompt, Action::No), "close, keep the file"),
             ]),
-            PemPrompt::Overwrite(_) => {
-                Some(vec![hint("y", "overwrite"), hint("n/Esc", "keep the file")])
-            }
+            PemPrompt::Overwrite(_) => Some(vec![
+                hint(label(Scope::Prompt, Action::Yes), "overwrite"),
+                hint(label(Scope::Prompt, Action::No), "keep the file"),
+            ]),
             PemPrompt::SavePath => Some(vec![
                 hint("Enter", "save"),
                 hint("Tab", "one file / .crt + .key"),

@@ -124,8 +124,9 @@ fn max_scroll(m: &PemModal, ctx: &Ctx<'_>) -> u16 {
     crate::layout::max_scroll(m.shown_line_count(), ctx.text_rows)
 }
 
-fn is_yes(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'))
+/// A question's answer, from the keymap's `Prompt` bindings.
+fn answer(ctx: &Ctx<'_>, key: &KeyEvent) -> Option<Action> {
+    ctx.keymap.action_for(Scope::Prompt, key)
 }
 
 fn step(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
@@ -134,9 +135,10 @@ fn step(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
     {
         panic!("forced test panic inside the PEM dialog on key {k:?}");
     }
+    let yes = answer(ctx, &key) == Some(Action::Yes);
     match std::mem::replace(&mut m.prompt, PemPrompt::None) {
         PemPrompt::SavePath => save_path_key(m, key),
-        PemPrompt::Overwrite(_) if is_yes(&key) => {
+        PemPrompt::Overwrite(_) if yes => {
             m.prompt = PemPrompt::SavePath;
             Effect::Save { overwrite: true }
         }
@@ -144,18 +146,19 @@ fn step(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
             m.prompt = PemPrompt::SavePath;
             Effect::None
         }
-        PemPrompt::Discard { then_quit } if is_yes(&key) => Effect::Close {
+        PemPrompt::Discard { then_quit } if yes => Effect::Close {
             then_quit,
             release: true,
         },
         PemPrompt::Discard { .. } => Effect::None,
-        // Copied only: did the paste work? Only then is the kept file let go.
-        PemPrompt::CopyCheck { then_quit } => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => Effect::Close {
+        // Copied only: did the paste work? Only a yes lets the kept file go;
+        // a no closes and keeps it; any other key is back to the dialog.
+        PemPrompt::CopyCheck { then_quit } => match answer(ctx, &key) {
+            Some(Action::Yes) => Effect::Close {
                 then_quit,
                 release: true,
             },
-            KeyCode::Char('n') | KeyCode::Char('N') => Effect::Close {
+            Some(Action::No) => Effect::Close {
                 then_quit,
                 release: false,
             },

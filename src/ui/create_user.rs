@@ -8,6 +8,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::create_user::{CreateUserModal, Field, Stage};
+use crate::app::keymap::{Action, Scope};
 use crate::atlas::roles::{CLUSTER_ROLES, DATABASE_ROLES};
 use crate::format::{shown, spinner};
 
@@ -74,7 +75,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme
             Line::raw(""),
             Line::raw("Issue its first certificate now?"),
             Line::raw(""),
-            Line::styled("Enter/y issue · Esc/n later", theme.dim()),
+            Line::styled(
+                format!(
+                    "Enter/{} issue · {} later",
+                    state.env.keymap.label_for(Scope::Prompt, Action::Yes),
+                    state.env.keymap.label_for(Scope::Prompt, Action::No)
+                ),
+                theme.dim(),
+            ),
         ],
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

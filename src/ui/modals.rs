@@ -265,6 +265,16 @@ fn pem_facts<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
     lines
 }
 
+/// A question's answers as bound, the default (No) named as such.
+fn yes_no(state: &State) -> String {
+    let km = &state.env.keymap;
+    format!(
+        " {} yes · {} no (default)",
+        km.label_for(Scope::Prompt, Action::Yes),
+        km.label_for(Scope::Prompt, Action::No)
+    )
+}
+
 /// The dialog's own keys, as bound.
 fn pem_keys(state: &State) -> String {
     let keys = bound_keys(
@@ -303,26 +313,32 @@ fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
             ]));
         }
         PemPrompt::Overwrite(p) => lines.push(Line::styled(
-            format!("{} exists. Overwrite? y/N", p.display()),
+            format!("{} exists. Overwrite?{}", p.display(), yes_no(state)),
             theme.warn(),
         )),
         PemPrompt::Discard { .. } => lines.push(Line::styled(
             match &m.held {
                 Held::File(p) => format!(
-                    "The private key cannot be downloaded again. Discard it (and its kept copy {})? y/N",
-                    p.display()
+                    "The private key cannot be downloaded again. Discard it (and its kept copy {})?{}",
+                    p.display(),
+                    yes_no(state)
                 ),
-                _ => "The private key cannot be downloaded again. Discard it? y/N".to_string(),
+                _ => format!(
+                    "The private key cannot be downloaded again. Discard it?{}",
+                    yes_no(state)
+                ),
             },
             theme.danger(),
         )),
         PemPrompt::CopyCheck { .. } => lines.push(Line::styled(
             match &m.held {
                 Held::File(p) => format!(
-                    "Copied. Did the paste work? y: remove the kept copy {} and close · n: close and keep it",
-                    p.display()
+                    "Copied. Did the paste work? {yes}: remove the kept copy {} and close · {no}: close and keep it",
+                    p.display(),
+                    yes = state.env.keymap.label_for(Scope::Prompt, Action::Yes),
+                    no = state.env.keymap.label_for(Scope::Prompt, Action::No),
                 ),
-                _ => "Copied. Did the paste work? y/n".to_string(),
+                _ => format!("Copied. Did the paste work?{}", yes_no(state)),
             },
             theme.warn(),
         )),

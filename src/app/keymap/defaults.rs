@@ -343,4 +343,24 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         "bottom",
         [(Char('G'), SHIFT), (Char('G'), NONE), (End, NONE)]
     ),
+    // The answers to a dialog's questions; anything else leaves it open.
+    b!(
+        Prompt,
+        "y",
+        Yes,
+        "yes (overwrite, discard the key, the paste worked)",
+        [(Char('y'), NONE), (Char('Y'), SHIFT), (Char('Y'), NONE)]
+    ),
+    b!(
+        Prompt,
+        "n/Esc",
+        No,
+        "no, the default: nothing is let go",
+        [
+            (Char('n'), NONE),
+            (Char('N'), SHIFT),
+            (Char('N'), NONE),
+            (Esc, NONE)
+        ]
+    ),
 ];

@@ -46,6 +46,8 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("create_user", Action::CreateUser),
     ("upload_ca", Action::UploadCa),
     ("messages", Action::Messages),
+    ("yes", Action::Yes),
+    ("no", Action::No),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

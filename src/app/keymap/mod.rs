@@ -59,6 +59,10 @@ pub enum Action {
     UploadCa,
     /// Every message, whole, newest first.
     Messages,
+    /// A question's yes (overwrite? discard? did the paste work?).
+    Yes,
+    /// A question's no: the default, which lets nothing go.
+    No,
 }
 
 /// Where a key is pressed.
@@ -74,11 +78,13 @@ pub enum Scope {
     Disable,
     Help,
     Expiring,
+    /// A yes/no question inside a dialog.
+    Prompt,
 }
 
 impl Scope {
     /// Where a key can actually be pressed (Global and Panes are only layers).
-    pub const CONCRETE: [Scope; 8] = [
+    pub const CONCRETE: [Scope; 9] = [
         Scope::Projects,
         Scope::Users,
         Scope::Certs,
@@ -87,6 +93,7 @@ impl Scope {
         Scope::Disable,
         Scope::Help,
         Scope::Expiring,
+        Scope::Prompt,
     ];
 }
 
@@ -110,6 +117,7 @@ fn scopes_for(scope: Scope) -> &'static [Scope] {
         Scope::Disable => &[Scope::Disable, Scope::Global],
         Scope::Help => &[Scope::Help, Scope::Global],
         Scope::Expiring => &[Scope::Expiring, Scope::Global],
+        Scope::Prompt => &[Scope::Prompt, Scope::Global],
         Scope::Panes => &[Scope::Panes, Scope::Global],
         Scope::Global => &[Scope::Global],
     }
