@@ -1348,3 +1348,35 @@ fn a_questions_answers_come_from_the_keymap() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn typing_keys_come_from_the_keymap() {
+    let mut keys = std::collections::BTreeMap::new();
+    keys.insert("switch_field".to_string(), vec!["ctrl-t".to_string()]);
+    let (keymap, problems) = atlas_x509::app::keymap::Keymap::with_overrides(&keys);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut s = with_pem();
+    s.env.keymap = std::sync::Arc::new(keymap);
+    update(&mut s, ch('s'));
+    assert_eq!(pem_modal(&s).prompt, PemPrompt::SavePath);
+    update(&mut s, key(KeyCode::Tab));
+    assert!(!pem_modal(&s).split, "Tab is no longer bound");
+    update(
+        &mut s,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('t'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    assert!(pem_modal(&s).split);
+    let footer: Vec<String> = atlas_x509::app::hints::footer(&s)
+        .iter()
+        .map(|h| format!("{} {}", h.keys, h.desc))
+        .collect();
+    assert!(
+        footer
+            .iter()
+            .any(|h| h.starts_with("^T ") || h.to_lowercase().starts_with("ctrl-t ")),
+        "{footer:?}"
+    );
+}

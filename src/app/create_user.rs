@@ -2,7 +2,7 @@
 //! `$external` with its roles, then the offer to issue its first
 //! certificate. Creation is sent once and never retried.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -95,7 +95,8 @@ pub fn on_key(
     mut m: Box<CreateUserModal>,
     key: KeyEvent,
 ) -> (Option<Modal>, Vec<Command>) {
-    if key.code == KeyCode::Char('c') && key.modifiers == KeyModifiers::CONTROL {
+    let act = state.env.keymap.action_for(Scope::Input, &key);
+    if act == Some(Action::Quit) {
         state.quit = true;
         return (None, vec![]);
     }
@@ -122,16 +123,16 @@ pub fn on_key(
                 _ => (Some(Modal::CreateUser(m)), vec![]),
             };
         }
-        Stage::Form => match key.code {
-            KeyCode::Esc => return (None, vec![]),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+        Stage::Form => match (act, key.code) {
+            (Some(Action::Back), _) => return (None, vec![]),
+            (Some(Action::SwitchField), _) | (_, KeyCode::Up | KeyCode::Down) => {
                 m.field = match m.field {
                     Field::Username => Field::Roles,
                     Field::Roles => Field::Username,
                 };
             }
-            KeyCode::Enter if m.field == Field::Username => m.field = Field::Roles,
-            KeyCode::Enter => match validate(&m) {
+            (Some(Action::Confirm), _) if m.field == Field::Username => m.field = Field::Roles,
+            (Some(Action::Confirm), _) => match validate(&m) {
                 Ok(user) => {
                     let id = state.next_request();
                     m.stage = Stage::Running(id);

@@ -32,13 +32,11 @@ const FIXED: &[(Scope, &str, &str)] = &[
         "type",
         "while / is open: filter by name or id",
     ),
-    (Scope::Projects, "Enter", "keep the filter"),
     (
         Scope::Users,
         "type",
         "while / is open: filter by name, x509Type or database",
     ),
-    (Scope::Users, "Enter", "keep the filter"),
     (
         Scope::Certs,
         "type",
@@ -47,10 +45,9 @@ const FIXED: &[(Scope, &str, &str)] = &[
     (Scope::Issue, "1-24", "type the months"),
     (
         Scope::Pem,
-        "Tab",
-        "in the save prompt: one .pem, or .crt + .key",
+        "type",
+        "in the save prompt: the path (~ expands)",
     ),
-    (Scope::Pem, "Enter", "in the save prompt: save"),
     (Scope::Disable, "type", "the project name, to confirm"),
 ];
 
@@ -61,7 +58,7 @@ pub enum HelpLine {
     Key { keys: String, desc: String },
 }
 
-const SECTIONS: [(Scope, &str); 11] = [
+const SECTIONS: [(Scope, &str); 12] = [
     (Scope::Global, "Anywhere"),
     (Scope::Panes, "Panes"),
     (Scope::Projects, "Projects pane"),
@@ -73,6 +70,7 @@ const SECTIONS: [(Scope, &str); 11] = [
         Scope::Prompt,
         "Questions (overwrite? discard? did the paste work?)",
     ),
+    (Scope::Input, "Typing (filters, paths, names)"),
     (Scope::Disable, "Disable dialog"),
     (Scope::Expiring, "Expiring view"),
     (Scope::Help, "This help"),
@@ -158,9 +156,12 @@ pub fn footer(state: &State) -> Vec<Hint> {
                 hint(label(Scope::Prompt, Action::No), "keep the file"),
             ]),
             PemPrompt::SavePath => Some(vec![
-                hint("Enter", "save"),
-                hint("Tab", "one file / .crt + .key"),
-                hint("Esc", "back"),
+                hint(label(Scope::Input, Action::Confirm), "save"),
+                hint(
+                    label(Scope::Input, Action::SwitchField),
+                    "one file / .crt + .key",
+                ),
+                hint(label(Scope::Input, Action::Back), "back"),
             ]),
             PemPrompt::None => None,
         },
@@ -189,35 +190,45 @@ pub fn footer(state: &State) -> Vec<Hint> {
         Some(Modal::Upload(m)) => Some(match m.stage {
             UploadStage::Path => vec![
                 hint("type", "the PEM file's path"),
-                hint("Enter", "read it"),
-                hint("Esc", "cancel"),
+                hint(label(Scope::Input, Action::Confirm), "read it"),
+                hint(label(Scope::Input, Action::Back), "cancel"),
             ],
             UploadStage::Confirm { .. } => vec![
                 hint("type", "the project name"),
-                hint("Enter", "upload"),
-                hint("Esc", "cancel"),
+                hint(label(Scope::Input, Action::Confirm), "upload"),
+                hint(label(Scope::Input, Action::Back), "cancel"),
             ],
             UploadStage::Reading(_) | UploadStage::Running(_) => {
                 vec![hint("", "waiting…")]
             }
-            UploadStage::Done { .. } => vec![hint("Enter/Esc", "close")],
+            UploadStage::Done { .. } => vec![hint(
+                format!(
+                    "{}/{}",
+                    label(Scope::Input, Action::Confirm),
+                    label(Scope::Input, Action::Back)
+                ),
+                "close",
+            )],
         }),
         Some(Modal::CreateUser(m)) => Some(match m.stage {
             CreateStage::Form => vec![
                 hint("type", "username, roles"),
-                hint("Tab", "switch field"),
-                hint("Enter", "next / create"),
-                hint("Esc", "cancel"),
+                hint(label(Scope::Input, Action::SwitchField), "switch field"),
+                hint(label(Scope::Input, Action::Confirm), "next / create"),
+                hint(label(Scope::Input, Action::Back), "cancel"),
             ],
             CreateStage::Running(_) => vec![hint("", "creating… sent once")],
             CreateStage::Created { .. } => vec![
-                hint("Enter/y", "issue its first certificate"),
-                hint("Esc/n", "later"),
+                hint(
+                    format!("Enter/{}", label(Scope::Prompt, Action::Yes)),
+                    "issue its first certificate",
+                ),
+                hint(label(Scope::Prompt, Action::No), "later"),
             ],
         }),
         None if filter_editing(state) => Some(vec![
-            hint("Enter", "keep the filter"),
-            hint("Esc", "clear it"),
+            hint(label(Scope::Input, Action::Confirm), "keep the filter"),
+            hint(label(Scope::Input, Action::Back), "clear it"),
         ]),
         _ => None,
     };

@@ -253,15 +253,16 @@ fn disable_key(
     key: KeyEvent,
 ) -> (Option<Modal>, Vec<Command>) {
     let action = state.env.keymap.action_for(Scope::Disable, &key);
+    let input = state.env.keymap.action_for(Scope::Input, &key);
     if action == Some(Action::Quit) {
         state.quit = true;
         return (None, vec![]);
     }
     match &mut m.stage {
         DisableStage::Running(_) => {}
-        DisableStage::Confirm { typed, .. } => match key.code {
-            KeyCode::Esc => return (None, vec![]),
-            KeyCode::Enter if typed.value() == m.project => {
+        DisableStage::Confirm { typed, .. } => match input {
+            Some(Action::Back) => return (None, vec![]),
+            Some(Action::Confirm) if typed.value() == m.project => {
                 m.note = None;
                 let id = state.next_request();
                 m.stage = DisableStage::Running(id);
@@ -271,7 +272,7 @@ fn disable_key(
                 };
                 return (Some(Modal::Disable(m)), vec![cmd]);
             }
-            KeyCode::Enter => {
+            Some(Action::Confirm) => {
                 m.note = Some(if typed.value().is_empty() {
                     "Type the project name first: nothing was changed".to_string()
                 } else {

@@ -137,7 +137,7 @@ fn step(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
     }
     let yes = answer(ctx, &key) == Some(Action::Yes);
     match std::mem::replace(&mut m.prompt, PemPrompt::None) {
-        PemPrompt::SavePath => save_path_key(m, key),
+        PemPrompt::SavePath => save_path_key(m, key, ctx.keymap.action_for(Scope::Input, &key)),
         PemPrompt::Overwrite(_) if yes => {
             m.prompt = PemPrompt::SavePath;
             Effect::Save { overwrite: true }
@@ -169,19 +169,20 @@ fn step(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
 }
 
 /// A key in the save-path prompt.
-fn save_path_key(m: &mut PemModal, key: KeyEvent) -> Effect {
+fn save_path_key(m: &mut PemModal, key: KeyEvent, act: Option<Action>) -> Effect {
     m.prompt = PemPrompt::SavePath;
-    match key.code {
-        KeyCode::Esc => m.prompt = PemPrompt::None,
-        KeyCode::Enter if m.path.value().trim().is_empty() => {
+    match act {
+        Some(Action::Back) => m.prompt = PemPrompt::None,
+        Some(Action::Confirm) if m.path.value().trim().is_empty() => {
             m.error = Some("Type a file path".into());
         }
-        KeyCode::Enter => {
+        Some(Action::Confirm) => {
             m.error = None;
             return Effect::Save { overwrite: false };
         }
-        // tui-input ignores Tab: it is free to switch the format.
-        KeyCode::Tab => m.split = !m.split,
+        Some(Action::SwitchField) => m.split = !m.split,
+        // Quitting from the prompt asks as quitting from the dialog does.
+        Some(Action::Quit) => return close_or_ask(m, true),
         _ => {
             m.path.handle_event(&Event::Key(key));
         }
@@ -210,22 +211,27 @@ fn idle_key(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
         Some(Action::Down) => m.scroll = m.scroll.saturating_add(1).min(max_scroll(m, ctx)),
         Some(Action::Up) => m.scroll = m.scroll.saturating_sub(1),
         Some(action @ (Action::Back | Action::Quit)) => {
-            let then_quit = action == Action::Quit;
-            let kept_file = matches!(m.held, Held::File(_));
-            if !m.saved_to.is_empty() || (m.copied.is_some() && !kept_file) {
-                return Effect::Close {
-                    then_quit,
-                    release: false,
-                };
-            }
-            m.prompt = if m.copied.is_some() {
-                PemPrompt::CopyCheck { then_quit }
-            } else {
-                PemPrompt::Discard { then_quit }
-            };
+            return close_or_ask(m, action == Action::Quit);
         }
         _ => {}
     }
+    Effect::None
+}
+
+/// Closing: at once when the key is safe elsewhere, else a question.
+fn close_or_ask(m: &mut PemModal, then_quit: bool) -> Effect {
+    let kept_file = matches!(m.held, Held::File(_));
+    if !m.saved_to.is_empty() || (m.copied.is_some() && !kept_file) {
+        return Effect::Close {
+            then_quit,
+            release: false,
+        };
+    }
+    m.prompt = if m.copied.is_some() {
+        PemPrompt::CopyCheck { then_quit }
+    } else {
+        PemPrompt::Discard { then_quit }
+    };
     Effect::None
 }
 

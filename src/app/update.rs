@@ -1,7 +1,7 @@
 //! `update(&mut State, Msg) -> Vec<Command>`: the whole behaviour of the app,
 //! pure — no I/O, no clock, no terminal.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::certs::{change_per_page, fetch_certs, flip_page, on_certs, reload_certs, reset_certs};
@@ -160,7 +160,8 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Option<Vec<Command>> {
     if !editing {
         return None;
     }
-    if key.code == KeyCode::Char('c') && key.modifiers == KeyModifiers::CONTROL {
+    let act = state.env.keymap.action_for(Scope::Input, &key);
+    if act == Some(Action::Quit) {
         state.quit = true;
         return Some(vec![]);
     }
@@ -168,7 +169,7 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Option<Vec<Command>> {
         let before = state.certs.selected_cert().map(|c| c.id);
         let c = &mut state.certs;
         return Some(
-            match filter_edit(&mut c.filter, &mut c.filter_editing, key) {
+            match filter_edit(&mut c.filter, &mut c.filter_editing, key, act) {
                 FilterEdit::Cleared | FilterEdit::Typed => {
                     super::cert_view::view_changed(state, before)
                 }
@@ -178,8 +179,8 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Option<Vec<Command>> {
     }
     let before = selected_key(state, focus);
     match focus {
-        Pane::Projects => edit_filter(&mut state.projects, key, before.as_deref()),
-        _ => edit_filter(&mut state.users, key, before.as_deref()),
+        Pane::Projects => edit_filter(&mut state.projects, key, act, before.as_deref()),
+        _ => edit_filter(&mut state.users, key, act, before.as_deref()),
     }
     Some(follow_selection(state, focus, before))
 }
@@ -190,14 +191,20 @@ enum FilterEdit {
     Done,
 }
 
-fn filter_edit(filter: &mut tui_input::Input, editing: &mut bool, key: KeyEvent) -> FilterEdit {
-    match key.code {
-        KeyCode::Esc => {
+/// `act`: the key's meaning among the typing keys (the keymap's `Input`).
+fn filter_edit(
+    filter: &mut tui_input::Input,
+    editing: &mut bool,
+    key: KeyEvent,
+    act: Option<Action>,
+) -> FilterEdit {
+    match (act, key.code) {
+        (Some(Action::Back), _) => {
             filter.reset();
             *editing = false;
             FilterEdit::Cleared
         }
-        KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => {
+        (Some(Action::Confirm | Action::SwitchField), _) | (_, KeyCode::Down | KeyCode::Up) => {
             *editing = false;
             FilterEdit::Done
         }
@@ -213,9 +220,10 @@ fn filter_edit(filter: &mut tui_input::Input, editing: &mut bool, key: KeyEvent)
 fn edit_filter<T: super::list::Filterable>(
     list: &mut super::list::ListPane<T>,
     key: KeyEvent,
+    act: Option<Action>,
     before: Option<&str>,
 ) {
-    match filter_edit(&mut list.filter, &mut list.filter_editing, key) {
+    match filter_edit(&mut list.filter, &mut list.filter_editing, key, act) {
         FilterEdit::Typed => list.selected = 0,
         FilterEdit::Cleared => {
             if let Some(k) = before {

@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::keymap::{Action, Scope};
 use super::msg::{CaBundle, Command, ErrorText, RequestId};
 use super::state::{Level, Modal, State};
 use crate::atlas::UserSecurity;
@@ -51,19 +52,21 @@ pub fn on_key(
     mut m: Box<UploadModal>,
     key: KeyEvent,
 ) -> (Option<Modal>, Vec<Command>) {
-    if key.code == KeyCode::Char('c') && key.modifiers == KeyModifiers::CONTROL {
+    let act = state.env.keymap.action_for(Scope::Input, &key);
+    if act == Some(Action::Quit) {
         state.quit = true;
         return (None, vec![]);
     }
-    if key.code == KeyCode::Esc && !matches!(m.stage, Stage::Running(_)) {
+    if act == Some(Action::Back) && !matches!(m.stage, Stage::Running(_)) {
         return (None, vec![]);
     }
+    let confirm = act == Some(Action::Confirm);
     match &mut m.stage {
-        Stage::Path => match key.code {
-            KeyCode::Enter if m.path.value().trim().is_empty() => {
+        Stage::Path => match confirm {
+            true if m.path.value().trim().is_empty() => {
                 m.note = Some("Type the path of a PEM file with the CA certificate(s)".into());
             }
-            KeyCode::Enter => {
+            true => {
                 let id = state.next_request();
                 let cmd = Command::ReadCaBundle {
                     id,
@@ -74,13 +77,13 @@ pub fn on_key(
                 m.note = None;
                 return (Some(Modal::Upload(m)), vec![cmd]);
             }
-            _ => {
+            false => {
                 m.path.handle_event(&Event::Key(key));
                 m.note = None;
             }
         },
-        Stage::Confirm { bundle, typed } => match key.code {
-            KeyCode::Enter if typed.value() == m.project => {
+        Stage::Confirm { bundle, typed } => match confirm {
+            true if typed.value() == m.project => {
                 let id = state.next_request();
                 let cmd = Command::SetCustomerX509 {
                     id,
@@ -91,18 +94,18 @@ pub fn on_key(
                 m.note = None;
                 return (Some(Modal::Upload(m)), vec![cmd]);
             }
-            KeyCode::Enter => {
+            true => {
                 m.note = Some(
                     "That is not the project's name (it must match exactly): nothing was sent"
                         .into(),
                 );
             }
-            _ => {
+            false => {
                 typed.handle_event(&Event::Key(key));
                 m.note = None;
             }
         },
-        Stage::Done { .. } if key.code == KeyCode::Enter => return (None, vec![]),
+        Stage::Done { .. } if confirm => return (None, vec![]),
         _ => {}
     }
     (Some(Modal::Upload(m)), vec![])

@@ -61,8 +61,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme
                 (_, Some(e)) => Line::styled(shown(e), theme.danger()),
                 _ => Line::raw(""),
             });
+            let km = &state.env.keymap;
             lines.push(Line::styled(
-                "Tab switch field · Enter next / create · Esc cancel",
+                format!(
+                    "{} switch field · {} next / create · {} cancel",
+                    km.label_for(Scope::Input, Action::SwitchField),
+                    km.label_for(Scope::Input, Action::Confirm),
+                    km.label_for(Scope::Input, Action::Back)
+                ),
                 theme.dim(),
             ));
             lines

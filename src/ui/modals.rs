@@ -309,7 +309,15 @@ fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
             ]));
             lines.push(Line::from(vec![
                 Span::styled(format, theme.dim()),
-                Span::styled("  Tab switch format · Enter save · Esc back", theme.dim()),
+                Span::styled(
+                    format!(
+                        "  {} switch format · {} save · {} back",
+                        state.env.keymap.label_for(Scope::Input, Action::SwitchField),
+                        state.env.keymap.label_for(Scope::Input, Action::Confirm),
+                        state.env.keymap.label_for(Scope::Input, Action::Back)
+                    ),
+                    theme.dim(),
+                ),
             ]));
         }
         PemPrompt::Overwrite(p) => lines.push(Line::styled(

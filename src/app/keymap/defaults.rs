@@ -363,4 +363,26 @@ pub static DEFAULTS: &[DefaultBinding] = &[
             (Esc, NONE)
         ]
     ),
+    // Typing into a field: every other key is text.
+    b!(
+        Input,
+        "Enter",
+        Confirm,
+        "accept: keep the filter, save, read the file, create, upload",
+        [(Enter, NONE)]
+    ),
+    b!(
+        Input,
+        "Esc",
+        Back,
+        "leave: clear the filter, cancel (nothing is sent)",
+        [(Esc, NONE)]
+    ),
+    b!(
+        Input,
+        "Tab",
+        SwitchField,
+        "switch field; in the save prompt, one file or .crt + .key",
+        [(Tab, NONE), (BackTab, SHIFT), (BackTab, NONE)]
+    ),
 ];

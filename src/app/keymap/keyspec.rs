@@ -48,6 +48,7 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("messages", Action::Messages),
     ("yes", Action::Yes),
     ("no", Action::No),
+    ("switch_field", Action::SwitchField),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

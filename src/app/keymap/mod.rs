@@ -63,6 +63,8 @@ pub enum Action {
     Yes,
     /// A question's no: the default, which lets nothing go.
     No,
+    /// While typing: the next field (the save prompt: the file format).
+    SwitchField,
 }
 
 /// Where a key is pressed.
@@ -80,11 +82,13 @@ pub enum Scope {
     Expiring,
     /// A yes/no question inside a dialog.
     Prompt,
+    /// Typing into a field: a filter, a path, a name.
+    Input,
 }
 
 impl Scope {
     /// Where a key can actually be pressed (Global and Panes are only layers).
-    pub const CONCRETE: [Scope; 9] = [
+    pub const CONCRETE: [Scope; 10] = [
         Scope::Projects,
         Scope::Users,
         Scope::Certs,
@@ -94,6 +98,7 @@ impl Scope {
         Scope::Help,
         Scope::Expiring,
         Scope::Prompt,
+        Scope::Input,
     ];
 }
 
@@ -118,6 +123,7 @@ fn scopes_for(scope: Scope) -> &'static [Scope] {
         Scope::Help => &[Scope::Help, Scope::Global],
         Scope::Expiring => &[Scope::Expiring, Scope::Global],
         Scope::Prompt => &[Scope::Prompt, Scope::Global],
+        Scope::Input => &[Scope::Input, Scope::Global],
         Scope::Panes => &[Scope::Panes, Scope::Global],
         Scope::Global => &[Scope::Global],
     }
