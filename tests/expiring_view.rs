@@ -262,3 +262,30 @@ fn a_server_cannot_make_a_scan_hold_more_than_its_bound() {
     assert_eq!(v.errors.len(), 2, "{:?}", v.errors);
     assert!(v.errors[0].contains("the rest are not shown"));
 }
+
+#[test]
+fn an_answer_for_another_subject_renews_no_row() {
+    let (mut s, projects) = opened();
+    let cmds = answer(&mut s, projects[0].0, users_of(&["alice"]));
+    let (uid, _) = user_ids(&cmds)[0].clone();
+    answer(
+        &mut s,
+        uid,
+        ApiResult::ScanUser(Ok(Some(cert(7, "2027-04-22T01:00:00Z")))),
+    );
+    update(&mut s, key(KeyCode::Enter));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::CreateCert { id, .. } = cmds[0].clone() else {
+        panic!("{cmds:?}")
+    };
+    let mut wrong = issued();
+    wrong.problem = Some("Atlas answered with a certificate that names \"CN=admin\"".into());
+    answer(&mut s, id, ApiResult::Issued(Ok(wrong)));
+    assert!(
+        matches!(s.modal, Some(Modal::Pem(_))),
+        "the key is still shown and kept"
+    );
+    let row = &s.expiring.as_ref().unwrap().rows[0];
+    assert!(!row.rotated, "not counted as rotated");
+    assert_eq!(row.newest.as_ref().unwrap().id, 7);
+}

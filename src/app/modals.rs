@@ -315,7 +315,10 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
 }
 
 fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
-    if let (Some(Modal::Issue(m)), Some(info)) = (&state.modal, &issued.info) {
+    // Only an answer that is what was asked replaces the user's row in the
+    // expiring view: a certificate for another subject renews nothing.
+    if let (Some(Modal::Issue(m)), Some(info), None) = (&state.modal, &issued.info, &issued.problem)
+    {
         let cert = crate::atlas::UserCert {
             id: info.serial,
             created_at: info.not_before,
