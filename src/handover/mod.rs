@@ -63,6 +63,23 @@ pub struct Answer {
     pub problem: Option<Problem>,
 }
 
+impl Answer {
+    /// The key and its certificate's facts when the answer is what was
+    /// asked; else the key (which must still be kept) and why not, in words
+    /// for a command that files keys under the user's name.
+    pub fn accepted(self, username: &str) -> Result<(IssuedPem, CertInfo), (IssuedPem, String)> {
+        match (self.info, self.problem) {
+            (Some(info), None) => Ok((self.pem, info)),
+            (_, problem) => {
+                let said = problem
+                    .map(|p| p.said(username))
+                    .unwrap_or_else(|| "Atlas's answer does not parse".into());
+                Err((self.pem, said))
+            }
+        }
+    }
+}
+
 /// The answer held against the request: a certificate that parses, the
 /// key that belongs to it, and the subject, expiry and validity asked for.
 pub fn check(pem: IssuedPem, ask: &Ask<'_>, now: jiff::Timestamp) -> Answer {

@@ -99,18 +99,10 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
             ),
         ));
     };
-    let handover::Answer {
-        pem: issued,
-        info,
-        problem,
-    } = answer?;
     let label = format!("{project}-{}", a.user);
-    let info = match (info, problem) {
-        (Some(info), None) => info,
-        (_, problem) => {
-            let said = problem
-                .map(|p| p.said(&a.user))
-                .unwrap_or_else(|| "Atlas's answer does not parse".into());
+    let (issued, info) = match answer?.accepted(&a.user) {
+        Ok(accepted) => accepted,
+        Err((issued, said)) => {
             return Err(Fail::Io(format!(
                 "{said}; {}",
                 keep_somewhere(&issued, &label, false).said

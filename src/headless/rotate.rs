@@ -392,17 +392,9 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
         }
     };
     let label = format!("{}-{}", d.project, d.user);
-    let crate::handover::Answer {
-        pem: issued,
-        info,
-        problem,
-    } = issued;
-    let info = match (info, problem) {
-        (Some(info), None) => info,
-        (_, problem) => {
-            let said = problem
-                .map(|p| p.said(&d.user))
-                .unwrap_or_else(|| "Atlas's answer does not parse".into());
+    let (issued, info) = match issued.accepted(&d.user) {
+        Ok(accepted) => accepted,
+        Err((issued, said)) => {
             row.status = "failed";
             row.message = Some(format!("{said}; {}", run.keep(&issued, &label)));
             return row;
