@@ -20,9 +20,9 @@ use crossterm::{cursor, execute};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::app::{self, ApiResult, Command, Env, Held, Modal, Msg, State};
+use crate::app::{self, ApiResult, Env, Held, Modal, Msg, State};
 use crate::atlas::Client;
 use crate::pem::clipboard::Clipboard;
 use crate::{ui, worker};
@@ -57,7 +57,11 @@ pub trait Host {
 /// The channels to and from the worker, and the loop's clock.
 pub struct Channels {
     pub results: UnboundedReceiver<Msg>,
-    pub commands: UnboundedSender<Command>,
+    pub commands: worker::Commands,
+    /// Messages taken from the worker but not yet applied when the loop
+    /// ended (a read error, a quit, a panic mid-batch): the exit path keeps
+    /// any key among them.
+    pub leftover: Vec<Msg>,
     /// How often time passes for spinners, timers and debounced loads;
     /// keys never wait for it.
     pub tick: Duration,
@@ -219,6 +223,7 @@ pub async fn run(client: Client, mut env: Env, opts: Options) -> io::Result<u8> 
     let mut chans = Channels {
         results,
         commands: worker.commands.clone(),
+        leftover: Vec::new(),
         tick: TICK,
     };
     let result = match Terminal::new(CrosstermBackend::new(io::stdout())) {
@@ -242,9 +247,9 @@ pub async fn run(client: Client, mut env: Env, opts: Options) -> io::Result<u8> 
     drop(restore);
     // Nothing below may wait on a terminal that is gone.
     detach_if_hung_up();
-    for text in
-        keep_what_is_left(&state, &mut chans.results, &worker.issuing, opts.issue_wait).await
-    {
+    for text in keep_what_is_left(&state, &mut chans, &worker.key_work, opts.issue_wait).await {
+        // Also in the log: with the terminal gone, stderr reaches nobody.
+        tracing::warn!(said = text, "at exit");
         say(&text);
     }
     match (result, state.fatal.take()) {
@@ -310,15 +315,17 @@ fn detach_if_hung_up() {
 /// that was not handed over is accounted for. The words say where each is.
 async fn keep_what_is_left(
     state: &State,
-    results: &mut UnboundedReceiver<Msg>,
-    issuing: &worker::Issuing,
+    chans: &mut Channels,
+    key_work: &worker::KeyWork,
     limit: Duration,
 ) -> Vec<String> {
     let mut said = Vec::new();
-    if issuing.count() > 0 {
-        tracing::info!("waiting for the answer to a certificate request before exiting");
-        say("waiting for Atlas's answer to the certificate request: its key is kept when it comes");
-        if !issuing.settled(limit).await {
+    if key_work.count() > 0 {
+        tracing::info!("waiting for work on a key (a certificate request, a save) before exiting");
+        say(
+            "waiting for the work on a key to finish (a certificate request's answer is kept when it comes)",
+        );
+        if !key_work.settled(limit).await {
             said.push(format!(
                 "no answer to the certificate request within {} s: if Atlas issued it, nobody holds its key; check the user's certificate list",
                 limit.as_secs()
@@ -330,12 +337,42 @@ async fn keep_what_is_left(
     {
         said.push(keep_unsaved(m));
     }
-    while let Ok(msg) = results.try_recv() {
+    for (who, path) in &state.kept_keys {
+        if path.exists() {
+            said.push(format!(
+                "the copied key for {} also waits in {} (mode 0600): delete it once the copy is safe",
+                crate::sanitize::line(who, 80),
+                path.display()
+            ));
+        }
+    }
+    let mut rest = std::mem::take(&mut chans.leftover);
+    while let Ok(msg) = chans.results.try_recv() {
+        rest.push(msg);
+    }
+    for msg in rest {
         if let Msg::Api(_, ApiResult::Issued(Ok(issued))) = msg {
             said.push(keep_unshown(*issued));
         }
     }
     said
+}
+
+/// A copy of an issued key's message, kept aside while the state takes it.
+fn issued_copy(msg: &Msg) -> Option<Msg> {
+    let Msg::Api(id, ApiResult::Issued(Ok(i))) = msg else {
+        return None;
+    };
+    Some(Msg::Api(
+        *id,
+        ApiResult::Issued(Ok(Box::new(app::Issued {
+            pem: i.pem.clone(),
+            info: None,
+            problem: None,
+            username: i.username.clone(),
+            held: i.held.clone(),
+        }))),
+    ))
 }
 
 /// The open dialog's key, neither saved nor copied: already in its
@@ -406,7 +443,7 @@ where
     let size = terminal.size().map_err(backend_error)?;
     app::update(state, Msg::Resize(size.width, size.height));
     for cmd in app::init(state) {
-        let _ = chans.commands.send(cmd);
+        chans.commands.send(cmd);
     }
     let mut tick = tokio::time::interval(chans.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -431,14 +468,27 @@ where
             Some((name, code)) = signals.next() => return Ok(Stop::Signal(name, code)),
             _ = tick.tick() => tick_msg(started),
         };
-        for msg in drain(first, &mut events, &mut chans.results).await? {
+        let (batch, read_error) = drain(first, &mut events, &mut chans.results).await;
+        let mut batch = batch.into_iter();
+        while let Some(msg) = batch.next() {
             let msg = deliver_to_terminal(msg, host);
             let is_tick = matches!(msg, Msg::Tick { .. });
             let had_status = state.status.is_some();
-            let cmds = guarded("updating", || {
+            // An issued key in this message is kept aside until the state
+            // holds it: a panic in between must not take it along.
+            let in_hand = issued_copy(&msg);
+            let updated = guarded("updating", || {
                 forced_test_panic(&msg);
                 app::update(state, msg)
-            })?;
+            });
+            let cmds = match updated {
+                Ok(cmds) => cmds,
+                Err(e) => {
+                    chans.leftover.extend(in_hand);
+                    chans.leftover.extend(batch);
+                    return Err(e);
+                }
+            };
             let second = started.elapsed().as_secs();
             // Ticks redraw only for spinners, expiring messages and the clock.
             dirty |= !is_tick
@@ -448,17 +498,27 @@ where
                 || second != last_second;
             last_second = second;
             for cmd in cmds {
-                let _ = chans.commands.send(cmd);
+                chans.commands.send(cmd);
             }
             if state.quit {
+                chans.leftover.extend(batch);
                 return Ok(Stop::Quit);
             }
             if std::mem::take(&mut state.suspend) {
-                host.suspend()?;
-                // Whatever the shell drew meanwhile is gone: draw it all.
-                terminal.clear().map_err(backend_error)?;
+                let resumed = host
+                    .suspend()
+                    // Whatever the shell drew meanwhile is gone: draw it all.
+                    .and_then(|()| terminal.clear().map_err(backend_error));
+                if let Err(e) = resumed {
+                    chans.leftover.extend(batch);
+                    return Err(e);
+                }
                 dirty = true;
             }
+        }
+        // What the terminal gave before it failed was applied first.
+        if let Some(e) = read_error {
+            return Err(e);
         }
     }
 }
@@ -478,7 +538,7 @@ async fn drain<E>(
     first: Msg,
     events: &mut E,
     results: &mut UnboundedReceiver<Msg>,
-) -> io::Result<Vec<Msg>>
+) -> (Vec<Msg>, Option<io::Error>)
 where
     E: Stream<Item = io::Result<Event>> + Unpin,
 {
@@ -495,11 +555,12 @@ where
         .await;
         match ready {
             Some(Some(Ok(ev))) => batch.extend(to_msg(ev)),
-            Some(Some(Err(e))) => return Err(e),
+            // The batch is still applied (it may hold a key), then the error.
+            Some(Some(Err(e))) => return (batch, Some(e)),
             Some(None) | None => break,
         }
     }
-    Ok(batch)
+    (batch, None)
 }
 
 /// A copy's OSC 52 bytes go to the terminal here, between frames; if they

@@ -15,50 +15,66 @@ use crate::handover::Held;
 use crate::pem;
 use crate::pem::clipboard::Clipboard;
 
-/// The worker's side of the UI: where commands go, and the certificate
-/// requests still on their way.
+/// The worker's side of the UI: where commands go, and the work on keys
+/// still under way.
 pub struct Worker {
-    pub commands: UnboundedSender<Command>,
-    pub issuing: Issuing,
+    pub commands: Commands,
+    pub key_work: KeyWork,
 }
 
-/// Certificate requests sent and not yet answered and kept. The UI ends
-/// only once this is zero (or the request's time is up): an answer that
-/// arrives after the terminal went holds the only copy of a key.
+/// Work that holds a key, from the moment the UI asks for it until its
+/// answer is sent back: a certificate request (its answer is the only copy
+/// of a key), a save, a copy, a kept copy's removal. The UI ends only once
+/// this is zero (or the request's time is up).
 #[derive(Clone)]
-pub struct Issuing(Arc<tokio::sync::watch::Sender<usize>>);
+pub struct KeyWork(Arc<tokio::sync::watch::Sender<usize>>);
 
-impl Default for Issuing {
+impl Default for KeyWork {
     fn default() -> Self {
         Self(Arc::new(tokio::sync::watch::channel(0).0))
     }
 }
 
-struct IssuingGuard(Issuing);
+/// One piece of key work under way; dropped once its answer was sent.
+pub struct KeyWorkGuard(KeyWork);
 
-impl Drop for IssuingGuard {
+impl Drop for KeyWorkGuard {
     fn drop(&mut self) {
         self.0.0.send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 
-impl Issuing {
-    fn start(&self) -> IssuingGuard {
+impl KeyWork {
+    fn start(&self) -> KeyWorkGuard {
         self.0.send_modify(|n| *n += 1);
-        IssuingGuard(self.clone())
+        KeyWorkGuard(self.clone())
     }
 
     pub fn count(&self) -> usize {
         *self.0.borrow()
     }
 
-    /// Waits until every request was answered and its key kept; false when
-    /// `limit` passed first.
+    /// Waits until every piece was answered; false when `limit` passed first.
     pub async fn settled(&self, limit: std::time::Duration) -> bool {
         let mut rx = self.0.subscribe();
         tokio::time::timeout(limit, rx.wait_for(|n| *n == 0))
             .await
             .is_ok()
+    }
+}
+
+/// Where the UI sends commands. Key work is counted here, as it is sent,
+/// so that no moment exists where a request is asked for and not counted.
+#[derive(Clone)]
+pub struct Commands {
+    tx: UnboundedSender<(Command, Option<KeyWorkGuard>)>,
+    key_work: KeyWork,
+}
+
+impl Commands {
+    pub fn send(&self, cmd: Command) {
+        let guard = cmd.holds_a_key().then(|| self.key_work.start());
+        let _ = self.tx.send((cmd, guard));
     }
 }
 
@@ -70,9 +86,8 @@ pub fn spawn(
     results: UnboundedSender<Msg>,
     write_ahead: bool,
 ) -> Worker {
-    let issuing = Issuing::default();
-    let worker_issuing = issuing.clone();
-    let (tx, mut rx) = unbounded_channel::<Command>();
+    let key_work = KeyWork::default();
+    let (tx, mut rx) = unbounded_channel::<(Command, Option<KeyWorkGuard>)>();
     let waits = results.clone();
     client.set_wait_observer(Arc::new(move |wait, status| {
         let _ = waits.send(Msg::Waiting {
@@ -82,12 +97,11 @@ pub fn spawn(
     }));
     tokio::spawn(async move {
         let mut slots: HashMap<&'static str, AbortHandle> = HashMap::new();
-        while let Some(cmd) = rx.recv().await {
+        while let Some((cmd, guard)) = rx.recv().await {
             let slot = cmd.slot();
             let client = client.clone();
             let clipboard = clipboard.clone();
             let results = results.clone();
-            let issuing = matches!(cmd, Command::CreateCert { .. }).then(|| worker_issuing.start());
             let task = tokio::spawn(async move {
                 let work = std::panic::AssertUnwindSafe(run(&client, &clipboard, cmd, write_ahead));
                 let msg = match futures_util::FutureExt::catch_unwind(work).await {
@@ -100,7 +114,7 @@ pub fn spawn(
                 if let Err(unsent) = results.send(msg) {
                     keep_unheard(unsent.0);
                 }
-                drop(issuing);
+                drop(guard);
             });
             if let Some(slot) = slot
                 && let Some(older) = slots.insert(slot, task.abort_handle())
@@ -111,8 +125,11 @@ pub fn spawn(
         }
     });
     Worker {
-        commands: tx,
-        issuing,
+        commands: Commands {
+            tx,
+            key_work: key_work.clone(),
+        },
+        key_work,
     }
 }
 
@@ -359,8 +376,10 @@ async fn run(
     }
 }
 
-/// The one hand-over issues and checks; the key is then written ahead
-/// (off the async threads: fsync can take a while) before the UI sees it.
+/// The one hand-over issues; the key is written ahead (off the async
+/// threads: fsync can take a while) before anything else is done with the
+/// answer, then the answer is checked. A panic in the check is a finding,
+/// not the end of the key.
 async fn issue(
     client: &Client,
     group_id: &str,
@@ -373,8 +392,8 @@ async fn issue(
         username,
         months,
     };
-    let answer = match crate::handover::request(client, &ask).await {
-        Ok(a) => a,
+    let pem = match crate::handover::send(client, &ask).await {
+        Ok(pem) => Arc::new(pem),
         Err(e) => {
             return ApiResult::Issued(Err(IssueFailure {
                 maybe_issued: matches!(e, crate::atlas::Error::MaybeIssued(_)),
@@ -382,7 +401,6 @@ async fn issue(
             }));
         }
     };
-    let pem = Arc::new(answer.pem);
     let held = if write_ahead {
         let (pem, label) = (pem.clone(), format!("{group_id}-{username}"));
         tokio::task::spawn_blocking(move || crate::handover::hold(&pem, &label))
@@ -396,10 +414,22 @@ async fn issue(
         Held::Failed(why) => tracing::warn!(why, "the issued key could not be written ahead"),
         Held::Off | Held::Released => {}
     }
+    let examined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::handover::examine(&pem, &ask, jiff::Timestamp::now())
+    }));
+    let (info, problem) = examined.unwrap_or_else(|_| {
+        (
+            None,
+            Some(crate::handover::Problem::Unusable(
+                "its answer could not be checked (an internal error)".into(),
+            )),
+        )
+    });
+    crate::handover::audit(&ask, info.as_ref(), problem.as_ref());
     ApiResult::Issued(Ok(Box::new(Issued {
         pem,
-        info: answer.info,
-        problem: answer.problem.map(|p| p.to_string()),
+        info,
+        problem: problem.map(|p| p.to_string()),
         username: username.to_string(),
         held,
     })))

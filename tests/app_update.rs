@@ -507,6 +507,7 @@ fn a_copy_not_confirmed_keeps_the_file_and_says_where() {
     let cmds = update(&mut s, ch('n'));
     assert!(cmds.is_empty(), "the kept file stays: {cmds:?}");
     assert!(s.modal.is_none() && s.quit);
+    assert_eq!(s.kept_keys.len(), 1, "said again at exit");
     assert!(
         s.status.as_ref().unwrap().text.contains(
             "stays in /home/me/.local/state/atlas-x509/rescue/20261121T230000Z-alice.pem"
@@ -1379,4 +1380,22 @@ fn typing_keys_come_from_the_keymap() {
             .any(|h| h.starts_with("^T ") || h.to_lowercase().starts_with("ctrl-t ")),
         "{footer:?}"
     );
+}
+
+#[test]
+fn saving_over_the_kept_file_itself_does_not_remove_it() {
+    let mut s = with_pem();
+    let kept = std::path::PathBuf::from(
+        "/home/me/.local/state/atlas-x509/rescue/20261121T230000Z-alice.pem",
+    );
+    update(&mut s, ch('s'));
+    let Command::SavePem { id, .. } = update(&mut s, key(KeyCode::Enter)).remove(0) else {
+        panic!()
+    };
+    let cmds = update(
+        &mut s,
+        Msg::Api(id, ApiResult::Saved(SaveOutcome::Saved(vec![kept.clone()]))),
+    );
+    assert!(cmds.is_empty(), "the saved key is the kept file: {cmds:?}");
+    assert!(pem_modal(&s).handed_over());
 }

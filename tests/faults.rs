@@ -488,6 +488,19 @@ async fn a_key_that_cannot_be_written_goes_to_a_rescue_file() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_stdout_that_reaches_nobody_is_refused_before_anything_is_sent() {
+    let good = good_pem();
+    let h = hostile::start(move |_| Reply::Raw(response(201, &[], good.as_bytes()))).await;
+    let home = Home::new();
+    let o = run_to(&home, &h, &issue_args("-"), Stdout::Null);
+    assert_eq!(o.code, 2, "{}", o.err());
+    assert!(o.err().contains("stdout is /dev/null"), "{}", o.err());
+    assert!(o.err().contains("nothing was sent"), "{}", o.err());
+    assert_eq!(h.count("POST", "/certs"), 0);
+    assert!(home.rescued().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_closed_or_full_stdout_sends_the_key_to_a_rescue_file() {
     let good = good_pem();
     let h = hostile::start(move |_| Reply::Raw(response(201, &[], good.as_bytes()))).await;

@@ -315,20 +315,6 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
 }
 
 fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
-    // Only an answer that is what was asked replaces the user's row in the
-    // expiring view: a certificate for another subject renews nothing.
-    if let (Some(Modal::Issue(m)), Some(info), None) = (&state.modal, &issued.info, &issued.problem)
-    {
-        let cert = crate::atlas::UserCert {
-            id: info.serial,
-            created_at: info.not_before,
-            group_id: Some(m.group_id.clone()),
-            not_after: info.not_after,
-            subject: info.subject.clone(),
-        };
-        let (group_id, username) = (m.group_id.clone(), m.username.clone());
-        super::expiring::on_issued(state, &group_id, &username, cert);
-    }
     let username = issued.username.clone();
     if let Some(Modal::Pem(open)) = &state.modal
         && !open.handed_over()
@@ -338,7 +324,12 @@ fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
         let words = super::pem_dialog::where_kept(open);
         state.set_status(Level::Error, words);
     }
-    // Whatever was open, the key takes the screen: it exists only here.
+    let issue_of = match &state.modal {
+        Some(Modal::Issue(m)) => Some((m.group_id.clone(), m.username.clone())),
+        _ => None,
+    };
+    let info_of = issued.info.clone();
+    // Whatever was open, the key takes the screen first: it exists only here.
     let problem = issued.problem.clone();
     let held = issued.held.clone();
     state.modal = Some(Modal::Pem(Box::new(PemModal {
@@ -357,6 +348,18 @@ fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
         error: None,
         held: issued.held,
     })));
+    // Only an answer that is what was asked replaces the user's row in the
+    // expiring view: a certificate for another subject renews nothing.
+    if let (Some((group_id, for_user)), Some(info), None) = (issue_of, info_of, &problem) {
+        let cert = crate::atlas::UserCert {
+            id: info.serial,
+            created_at: info.not_before,
+            group_id: Some(group_id.clone()),
+            not_after: info.not_after,
+            subject: info.subject,
+        };
+        super::expiring::on_issued(state, &group_id, &for_user, cert);
+    }
     let kept = match &held {
         Held::File(path) => format!(
             "until you save or copy it, the key is kept in {} (mode 0600)",
@@ -464,9 +467,13 @@ fn on_saved(state: &mut State, id: RequestId, outcome: SaveOutcome) -> Vec<Comma
                 m.error = None;
                 let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 m.saved_to = paths;
-                // The key is on disk where the user wants it: the kept copy goes.
-                if let Held::File(path) = std::mem::replace(&mut m.held, Held::Released) {
-                    release = Some(path);
+                // The key is on disk where the user wants it: the kept copy
+                // goes, unless the user saved over the kept file itself.
+                if let Held::File(path) = &m.held
+                    && !m.saved_to.contains(path)
+                {
+                    release = Some(path.clone());
+                    m.held = Held::Released;
                 }
                 let text = format!("Saved to {} (the key with mode 0600)", shown.join(" and "));
                 state.set_status(Level::Info, text);

@@ -199,6 +199,18 @@ pub enum Command {
 impl Command {
     /// Requests in the same slot supersede each other: the worker cancels the
     /// older one. Issuing is never in a slot: it is never cancelled.
+    /// Work whose answer holds or hands over a key: counted until answered,
+    /// and the program does not end before.
+    pub fn holds_a_key(&self) -> bool {
+        matches!(
+            self,
+            Command::CreateCert { .. }
+                | Command::SavePem { .. }
+                | Command::CopyPem { .. }
+                | Command::ReleaseKey { .. }
+        )
+    }
+
     pub fn slot(&self) -> Option<&'static str> {
         match self {
             Command::FetchProjects { .. } => Some("projects"),

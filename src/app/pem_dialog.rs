@@ -105,13 +105,16 @@ fn apply(state: &mut State, effect: Effect) -> Vec<Command> {
                     Level::Warn,
                     "The private key was discarded; the certificate stays valid until it expires",
                 ),
-                (Held::File(path), false, _) => state.set_status(
-                    Level::Warn,
-                    format!(
-                        "The key stays in {} (mode 0600) until you move it somewhere safe",
-                        path.display()
-                    ),
-                ),
+                (Held::File(path), false, _) => {
+                    state.kept_keys.push((m.username.clone(), path.clone()));
+                    state.set_status(
+                        Level::Warn,
+                        format!(
+                            "The key stays in {} (mode 0600) until you move it somewhere safe",
+                            path.display()
+                        ),
+                    )
+                }
                 _ => {}
             }
             cmds

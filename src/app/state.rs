@@ -322,6 +322,9 @@ pub struct State {
     pub now: Timestamp,
     pub mono_ms: u64,
     pub quit: bool,
+    /// (user, file) of copied keys whose kept copy the user chose to keep
+    /// ("did the paste work?" — no): said again at exit.
+    pub kept_keys: Vec<(String, std::path::PathBuf)>,
     /// Why the app must end abnormally, if it must.
     pub fatal: Option<String>,
     /// Ctrl-Z was pressed: the event loop hands the terminal back and stops.
@@ -356,6 +359,7 @@ impl State {
             now,
             mono_ms: 0,
             quit: false,
+            kept_keys: Vec::new(),
             fatal: None,
             suspend: false,
             size: (0, 0),

@@ -75,6 +75,9 @@ pub fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_failed: bool) -> Kept
         Err(why) => why,
     };
     let to_stderr = |pem: &IssuedPem| {
+        if let Some(no) = super::key_out::nowhere(libc::STDERR_FILENO) {
+            return Err(format!("stderr {no}"));
+        }
         let mut e = std::io::stderr().lock();
         writeln!(
             e,
@@ -84,8 +87,14 @@ pub fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_failed: bool) -> Kept
         .and_then(|_| e.flush())
         .map_err(|e| e.to_string())
     };
+    let stdout_nowhere = super::key_out::nowhere(libc::STDOUT_FILENO);
     let (stream, written) = if stdout_failed || std::io::stdout().is_terminal() {
         ("stderr".to_string(), to_stderr(pem))
+    } else if let Some(no) = stdout_nowhere {
+        match to_stderr(pem) {
+            Ok(()) => (format!("stderr, since stdout {no}"), Ok(())),
+            Err(e) => ("stdout".to_string(), Err(format!("it {no}; {e}"))),
+        }
     } else {
         // stdout nobody reads must not hold the only copy without bound.
         match super::key_out::to_stdout(pem.expose(), super::key_out::FALLBACK_DEADLINE) {

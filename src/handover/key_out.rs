@@ -37,3 +37,40 @@ pub fn to_stdout(text: &str, deadline: Duration) -> Result<(), String> {
         )),
     }
 }
+
+/// Why a key written to `fd` would reach nobody: the descriptor is closed,
+/// or it is /dev/null (what a runtime reopens a closed stdout on, and where
+/// the TUI points its streams once the terminal is gone).
+pub fn nowhere(fd: i32) -> Option<&'static str> {
+    // SAFETY: fstat and stat fill the zeroed structs; the path is a valid
+    // C string.
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(fd, &mut st) != 0 {
+            return Some("is closed");
+        }
+        let mut null: libc::stat = std::mem::zeroed();
+        let is_chr = st.st_mode & libc::S_IFMT == libc::S_IFCHR;
+        if is_chr && libc::stat(c"/dev/null".as_ptr(), &mut null) == 0 && st.st_rdev == null.st_rdev
+        {
+            return Some("is /dev/null");
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn dev_null_and_closed_descriptors_reach_nobody() {
+        let null = std::fs::File::open("/dev/null").unwrap();
+        assert_eq!(super::nowhere(null.as_raw_fd()), Some("is /dev/null"));
+        let file = tempfile::tempfile().unwrap();
+        assert_eq!(super::nowhere(file.as_raw_fd()), None);
+        let fd = file.as_raw_fd();
+        drop(file);
+        assert_eq!(super::nowhere(fd), Some("is closed"));
+    }
+}

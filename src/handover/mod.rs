@@ -83,48 +83,69 @@ impl Answer {
 /// The answer held against the request: a certificate that parses, the
 /// key that belongs to it, and the subject, expiry and validity asked for.
 pub fn check(pem: IssuedPem, ask: &Ask<'_>, now: jiff::Timestamp) -> Answer {
-    let (info, problem) = match inspect::verify(&pem) {
+    let (info, problem) = examine(&pem, ask, now);
+    Answer { pem, info, problem }
+}
+
+/// `check`'s findings, for a caller that holds the PEM elsewhere.
+pub fn examine(
+    pem: &IssuedPem,
+    ask: &Ask<'_>,
+    now: jiff::Timestamp,
+) -> (Option<CertInfo>, Option<Problem>) {
+    match inspect::verify(pem) {
         Ok(info) => {
             let problem = inspect::answers(&info, ask.username, ask.months, now)
                 .err()
                 .map(Problem::Mismatch);
             (Some(info), problem)
         }
-        Err(why) => (inspect::inspect(&pem), Some(Problem::Unusable(why))),
-    };
-    Answer { pem, info, problem }
+        Err(why) => (inspect::inspect(pem), Some(Problem::Unusable(why))),
+    }
 }
 
 /// Sends the request once (a POST is not idempotent: a failure is
-/// reported, never retried) and checks the answer. The audit line says
-/// who got which certificate, never the PEM.
-pub async fn request(client: &Client, ask: &Ask<'_>) -> Result<Answer, Error> {
+/// reported, never retried). The answer is not yet checked: a caller that
+/// must keep the key before anything else can go wrong does that first.
+pub async fn send(client: &Client, ask: &Ask<'_>) -> Result<IssuedPem, Error> {
     let Ask {
         group_id,
         username,
         months,
     } = *ask;
-    let pem = match client
+    client
         .create_cert(group_id, username, i64::from(months))
         .await
-    {
-        Ok(pem) => pem,
-        Err(e) => {
+        .inspect_err(|e| {
             tracing::warn!(group_id, username, months, error = %e, "issuing failed");
-            return Err(e);
-        }
-    };
-    let answer = check(pem, ask, jiff::Timestamp::now());
+        })
+}
+
+/// The audit line: who got which certificate, and what was wrong with it.
+/// Never the PEM.
+pub fn audit(ask: &Ask<'_>, info: Option<&CertInfo>, problem: Option<&Problem>) {
+    let Ask {
+        group_id,
+        username,
+        months,
+    } = *ask;
     tracing::info!(
         group_id,
         username,
         months,
-        serial = answer.info.as_ref().map(|i| i.serial),
+        serial = info.map(|i| i.serial),
         "certificate issued"
     );
-    if let Some(problem) = &answer.problem {
+    if let Some(problem) = problem {
         tracing::warn!(group_id, username, %problem, "the issued answer is not what was asked");
     }
+}
+
+/// Sends the request once and checks the answer.
+pub async fn request(client: &Client, ask: &Ask<'_>) -> Result<Answer, Error> {
+    let pem = send(client, ask).await?;
+    let answer = check(pem, ask, jiff::Timestamp::now());
+    audit(ask, answer.info.as_ref(), answer.problem.as_ref());
     Ok(answer)
 }
 

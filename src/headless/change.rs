@@ -71,6 +71,11 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         ),
         None => None,
     };
+    if to_stdout && let Some(no) = handover::key_out::nowhere(libc::STDOUT_FILENO) {
+        return Err(Fail::Usage(format!(
+            "--out -: stdout {no}, so a key written there would reach nobody; nothing was sent (give --out FILE or DIR)"
+        )));
+    }
     let out_dir = if to_stdout {
         None
     } else {

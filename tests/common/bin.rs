@@ -52,6 +52,8 @@ pub enum Stdout {
     Full,
     /// A pipe already full that nobody reads: a write blocks for ever.
     Stuck,
+    /// `/dev/null`: what the runtime reopens a closed stdout (`>&-`) on.
+    Null,
 }
 
 /// A pipe whose buffer is filled before the child gets its writing end;
@@ -141,6 +143,7 @@ impl Home {
         c.stdout(match stdout {
             Stdout::Piped | Stdout::Closed => Stdio::piped(),
             Stdout::Full => Stdio::from(std::fs::File::create("/dev/full").unwrap()),
+            Stdout::Null => Stdio::null(),
             Stdout::Stuck => {
                 let (r, w) = stuck_pipe();
                 stuck_reader = Some(r);

@@ -262,6 +262,7 @@ pub fn start(h: &SimHandle, w: u16, h_: u16, tick: Duration) -> App {
         let mut chans = Channels {
             results,
             commands,
+            leftover: Vec::new(),
             tick,
         };
         let r = run_loop(
