@@ -320,7 +320,8 @@ async fn keep_what_is_left(
     limit: Duration,
 ) -> Vec<String> {
     let mut said = Vec::new();
-    if key_work.count() > 0 {
+    // A save or a removal takes a moment; only a longer wait is announced.
+    if !key_work.settled(Duration::from_millis(300)).await {
         tracing::info!("waiting for work on a key (a certificate request, a save) before exiting");
         say(
             "waiting for the work on a key to finish (a certificate request's answer is kept when it comes)",
