@@ -176,6 +176,22 @@ quit = ["q", "ctrl-q"]
     }
 
     #[test]
+    fn the_write_ahead_can_be_turned_off_and_only_by_a_boolean() {
+        let (c, problems) = parse("key_write_ahead = false").unwrap();
+        assert_eq!(c.key_write_ahead, Some(false));
+        assert!(problems.is_empty());
+        let (c, problems) = parse("key_write_ahead = \"no\"").unwrap();
+        assert_eq!(
+            c.key_write_ahead, None,
+            "a bad value keeps the default (on)"
+        );
+        assert_eq!(
+            problems,
+            vec!["`key_write_ahead` must be true or false; ignored"]
+        );
+    }
+
+    #[test]
     fn out_of_range_values_are_reported() {
         let (c, problems) =
             parse("items_per_page = 900\ndefault_months = 0\nclipboard = \"xclip\"").unwrap();
