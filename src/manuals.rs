@@ -31,17 +31,32 @@ pub fn write_man_pages(dir: &Path) -> Result<usize, String> {
         return Err(format!("{} is not a directory", dir.display()));
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    clap_mangen::generate_to(Cli::command(), dir)
-        .map_err(|e| format!("cannot write the man pages into {}: {e}", dir.display()))?;
-    Ok(count_pages(&Cli::command().disable_help_subcommand(true)))
+    // Each page made as the key files are: through the directory's handle,
+    // a temp file renamed into place, never following a symbolic link.
+    let open = crate::pem::open_dir::OpenDir::open(dir)
+        .map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    render_pages(&cmd, &mut pages).map_err(|e| format!("cannot render the man pages: {e}"))?;
+    for (name, bytes) in &pages {
+        open.write_new(std::ffi::OsStr::new(name), bytes, true, 0o644)
+            .map_err(|why| format!("{}: {why}", dir.join(name).display()))?;
+    }
+    Ok(pages.len())
 }
 
-fn count_pages(cmd: &clap::Command) -> usize {
-    1 + cmd
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set())
-        .map(count_pages)
-        .sum::<usize>()
+/// (file name, roff) for `cmd` and every visible subcommand, as
+/// clap_mangen's `generate_to` names them.
+fn render_pages(cmd: &clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        render_pages(sub, out)?;
+    }
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut bytes = Vec::new();
+    man.render(&mut bytes)?;
+    out.push((man.get_filename(), bytes));
+    Ok(())
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.

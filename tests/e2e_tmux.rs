@@ -381,7 +381,15 @@ fn assert_sane_terminal(t: &Tmux, dir: &Path) {
         "0 1 0",
         "main screen, cursor shown, mouse released"
     );
-    let stty = std::fs::read_to_string(dir.join("stty")).unwrap();
+    // The shell writes the exit status first and the tty's modes after it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let stty = loop {
+        let text = std::fs::read_to_string(dir.join("stty")).unwrap_or_default();
+        if text.contains("icanon") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     for mode in ["icanon", "echo", "icrnl", "opost", "isig"] {
         assert!(
             stty.split_whitespace().any(|w| w == mode),

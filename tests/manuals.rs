@@ -109,3 +109,27 @@ fn every_command_and_flag_is_in_the_man_pages() {
         "no log or state written"
     );
 }
+
+#[test]
+fn man_pages_never_follow_a_symbolic_link() {
+    let home = Home::new();
+    let dir = home.path().join("man1");
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = home.path().join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("atlas-x509-rotate.1")).unwrap();
+    let o = home.run(&[], &["man", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(o.code, 1, "{}", o.err());
+    assert!(o.err().contains("symbolic link"), "{}", o.err());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    // A page already there (a regular file) is replaced, as before.
+    std::fs::remove_file(dir.join("atlas-x509-rotate.1")).unwrap();
+    std::fs::write(dir.join("atlas-x509-rotate.1"), "old").unwrap();
+    let o = home.run(&[], &["man", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.err());
+    assert!(
+        std::fs::read_to_string(dir.join("atlas-x509-rotate.1"))
+            .unwrap()
+            .contains(".TH")
+    );
+}

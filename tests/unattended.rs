@@ -659,3 +659,50 @@ async fn the_binary_cannot_dump_core() {
     assert_eq!(out.killed_by, Some(libc::SIGQUIT));
     assert!(!home.path().join("core").exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_never_replaces_a_key_or_a_file_it_did_not_write() {
+    let h = sim().await;
+    let home = Home::new();
+    let dir = private_dir(&home, "keys");
+    let d = dir.to_str().unwrap();
+    let pem = "-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nSECRET\n-----END PRIVATE KEY-----\n";
+    for (name, body, says) in [
+        ("alice.pem", pem, "holds a private key"),
+        (
+            "notes.txt",
+            "my notes\n",
+            "is not a report atlas-x509 wrote",
+        ),
+        (
+            "other.json",
+            "{\"command\": \"deploy\"}",
+            "is not a report atlas-x509 wrote",
+        ),
+    ] {
+        let target = home.path().join(name);
+        std::fs::write(&target, body).unwrap();
+        let t = target.to_str().unwrap();
+        let out = run(&home, &h, &rotate_args(d, &["--report", t]));
+        assert_eq!(out.code, 2, "{name}: {}", out.err());
+        assert!(out.err().contains(says), "{name}: {}", out.err());
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            body,
+            "{name}: untouched"
+        );
+        assert_eq!(
+            common::count(&h, "POST", "/certs"),
+            0,
+            "{name}: nothing issued"
+        );
+    }
+    // An earlier report is replaced, as before.
+    let rep = home.path().join("run.json");
+    let r = rep.to_str().unwrap();
+    let first = run(&home, &h, &rotate_args(d, &["--report", r, "--dry-run"]));
+    assert_eq!(first.code, 0, "{}", first.err());
+    let again = run(&home, &h, &rotate_args(d, &["--report", r, "--dry-run"]));
+    assert_eq!(again.code, 0, "{}", again.err());
+    assert_eq!(report(&rep)["command"], "rotate");
+}

@@ -27,11 +27,59 @@ pub fn precheck(path: &Path) -> Result<(), String> {
             path.display()
         )),
         Ok(m) if m.is_dir() => Err(format!("--report {} is a directory", path.display())),
-        _ => Ok(()),
+        Ok(_) => replaceable(path),
+        Err(_) => Ok(()),
+    }
+}
+
+/// The largest file read to tell whether it is an earlier report.
+const MAX_REPORT: u64 = 64 << 20;
+
+/// A report replaces only a report: an existing file is replaced when it
+/// is a regular file holding what `rotate --report` writes (a JSON object
+/// with `"command": "rotate"` and a `version`), never a key, never anything
+/// else the user keeps there.
+fn replaceable(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let refuse = |what: &str| {
+        Err(format!(
+            "--report {} exists and {what}; a report never replaces it (give another path, or remove the file)",
+            path.display()
+        ))
+    };
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(_) => return Ok(()),
+    };
+    if !meta.is_file() {
+        return refuse("is not a regular file");
+    }
+    if meta.len() > MAX_REPORT {
+        return refuse("is not a report atlas-x509 wrote");
+    }
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_REPORT).read_to_end(&mut bytes))
+        .map_err(|e| format!("--report {}: {e}", path.display()));
+    let bytes = zeroize::Zeroizing::new(bytes);
+    read?;
+    if bytes.windows(11).any(|w| w == b"PRIVATE KEY") {
+        return refuse("holds a private key");
+    }
+    let ours = serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| {
+        v.get("command").and_then(|c| c.as_str()) == Some("rotate")
+            && v.get("version").is_some_and(|n| n.is_u64())
+    });
+    if ours {
+        Ok(())
+    } else {
+        refuse("is not a report atlas-x509 wrote")
     }
 }
 
 pub fn write<T: Serialize>(path: &Path, report: &T) -> Result<(), String> {
+    // Checked again: the file may have been put there during the run.
+    replaceable(path)?;
     let mut bytes = Vec::with_capacity(4096);
     super::json_out::write(&mut bytes, report).map_err(|e| e.to_string())?;
     crate::pem::save::write_new(&bytes, path, true, 0o600)

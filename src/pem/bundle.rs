@@ -75,8 +75,16 @@ pub fn parse(text: &str) -> Result<Vec<CaInfo>, String> {
         if out.len() == MAX_CAS {
             return Err(format!("the bundle holds more than {MAX_CAS} certificates"));
         }
-        let (_, cert) = X509Certificate::from_der(&pem.contents)
+        let (rest, cert) = X509Certificate::from_der(&pem.contents)
             .map_err(|_| format!("certificate {n} does not parse"))?;
+        if !rest.is_empty() {
+            // Bytes after the certificate inside its block: perhaps a key's
+            // DER. They are never sent; nor is a bundle that carries them.
+            return Err(format!(
+                "certificate {n}'s block carries {} bytes after the certificate (not a clean CA certificate); nothing was sent",
+                rest.len()
+            ));
+        }
         let ts = |t: ASN1Time| jiff::Timestamp::from_second(t.timestamp()).ok();
         let (Some(not_before), Some(not_after)) = (
             ts(cert.validity().not_before),
@@ -113,7 +121,12 @@ pub fn reencoded(text: &str) -> String {
         if pem.label != "CERTIFICATE" {
             continue;
         }
-        let b64 = base64::engine::general_purpose::STANDARD.encode(&pem.contents);
+        // Exactly the DER that parsed as the certificate.
+        let Ok((rest, _)) = X509Certificate::from_der(&pem.contents) else {
+            continue;
+        };
+        let der = &pem.contents[..pem.contents.len() - rest.len()];
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
         out.push_str("-----BEGIN CERTIFICATE-----\n");
         for chunk in b64.as_bytes().chunks(64) {
             out.push_str(&String::from_utf8_lossy(chunk));
@@ -196,6 +209,23 @@ mod tests {
         std::fs::write(&big, vec![b'x'; MAX_BYTES * 3]).unwrap();
         let e = read_capped(&big).unwrap_err();
         assert!(e.contains("not a CA bundle"), "{e}");
+    }
+
+    #[test]
+    fn bytes_after_a_certificate_inside_its_block_are_refused_and_never_sent() {
+        use base64::Engine;
+        let good = ca("Root", true, 30);
+        let (_, block) = x509_parser::pem::parse_x509_pem(good.as_bytes()).unwrap();
+        let mut der = block.contents.clone();
+        der.extend_from_slice(b"\x30\x03SECRET-KEY-BYTES");
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
+        let smuggled = format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n");
+        let e = parse(&smuggled).unwrap_err();
+        assert!(e.contains("bytes after the certificate"), "{e}");
+        assert!(!e.contains("SECRET"));
+        let sent = reencoded(&smuggled);
+        let (_, back) = x509_parser::pem::parse_x509_pem(sent.as_bytes()).unwrap();
+        assert_eq!(back.contents, block.contents, "only the certificate's DER");
     }
 
     #[test]
