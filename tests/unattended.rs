@@ -706,3 +706,49 @@ async fn a_report_never_replaces_a_key_or_a_file_it_did_not_write() {
     assert_eq!(again.code, 0, "{}", again.err());
     assert_eq!(report(&rep)["command"], "rotate");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_record_naming_a_file_outside_the_out_dir_is_set_aside() {
+    let h = sim().await;
+    let home = Home::new();
+    let dir = private_dir(&home, "keys");
+    let victim = home.path().join("victim.txt");
+    std::fs::write(&victim, "not a key\n").unwrap();
+    let log = home.path().join("hook.log");
+    let hook = recorder(
+        &home,
+        &format!("echo \"$ATLAS_X509_PEM\" >> '{}'", log.display()),
+    );
+    let future = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 30)).to_string();
+    let record = serde_json::json!({
+        "version": 1,
+        "run": {"startedAt": "2026-12-01T00:00:00Z", "pid": 999999, "finished": true},
+        "entries": [{
+            "projectId": common::ORDERS,
+            "projectName": "orders-staging",
+            "username": "alice",
+            "requestedAt": "2026-12-01T00:00:00Z",
+            "serial": 123,
+            "notAfter": future,
+            "file": dir.join("../victim.txt"),
+            "hook": "failed"
+        }]
+    });
+    let rec = dir.join(".atlas-x509-rotate.json");
+    std::fs::write(&rec, serde_json::to_vec(&record).unwrap()).unwrap();
+    std::fs::set_permissions(&rec, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let d = dir.to_str().unwrap();
+    let hook_cmd = format!("'{}'", hook.display());
+    let out = run(
+        &home,
+        &h,
+        &rotate_args(d, &["--deploy-hook", &hook_cmd, "--json"]),
+    );
+    assert!(out.err().contains("set aside"), "{}", out.err());
+    let called = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        !called.contains("victim"),
+        "the hook was never pointed outside the out-dir: {called}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "not a key\n");
+}

@@ -529,6 +529,34 @@ fn hook_state(r: &HookRun) -> &'static str {
 
 /// Keys an earlier run wrote but did not deliver: delivered now, when this
 /// run has a hook and the file is still there.
+/// Why a file named by the run record is not one this tool wrote for
+/// that entry: anything but `<out-dir>/<project>-<user>-<serial>.pem`, a
+/// regular file (not a link), is refused.
+fn foreign_file(dir: &Path, e: &Entry, serial: u64, file: &Path) -> Option<String> {
+    let name = format!(
+        "{}-{}",
+        crate::pem::file_name_safe(&e.project_id),
+        crate::pem::default_pem_name(&e.username, Some(serial))
+    );
+    let expected = dir.join(&name);
+    // The same directory however it was spelled (a rerun may name it
+    // relatively); the name exactly as written.
+    let same_dir = file.parent().and_then(|p| p.canonicalize().ok()) == dir.canonicalize().ok();
+    if file.file_name() != Some(std::ffi::OsStr::new(&name)) || !same_dir {
+        return Some(format!(
+            "names {}, not {} (the file this tool writes for it)",
+            crate::sanitize::line(&file.display().to_string(), 200),
+            expected.display()
+        ));
+    }
+    match std::fs::symlink_metadata(file) {
+        Ok(m) if m.file_type().is_symlink() => {
+            Some(format!("names {}, a symbolic link", expected.display()))
+        }
+        _ => None,
+    }
+}
+
 async fn deliver_earlier(run: &mut Run<'_>) {
     let Some(h) = run.hook.clone() else { return };
     let Some(j) = &run.journal else { return };
@@ -560,7 +588,21 @@ async fn deliver_earlier(run: &mut Run<'_>) {
             message: Some("written by an earlier run that did not deliver it".into()),
         };
         let still_valid = e.not_after.is_some_and(|t| t > Timestamp::now());
-        if !file.is_file() || !still_valid {
+        if let Some(why) = foreign_file(&run.dir, &e, serial, &file) {
+            // The record is data: a path it names is used only when it is
+            // the very file this tool writes for that entry.
+            row.status = "not-delivered";
+            row.path = None;
+            row.message = Some(format!("set aside, not delivered: the run record {why}"));
+            crate::tui::say(&format!(
+                "{}: an entry of {} {why}; set aside",
+                crate::sanitize::line(&e.username, 80),
+                run.dir.join(journal::FILE).display()
+            ));
+            if let Some(j) = &mut run.journal {
+                j.entries.retain(|x| x.serial != Some(serial));
+            }
+        } else if !file.is_file() || !still_valid {
             row.status = "not-delivered";
             row.message = Some(format!(
                 "written by an earlier run, but {}; not delivered",
