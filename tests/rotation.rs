@@ -661,6 +661,10 @@ async fn create_user_refuses_names_that_are_not_what_the_kind_takes() {
         ("managed", "bob,CN=admin"),
         ("managed", "CN="),
         ("customer", "bob"),
+        // Not RFC 4514: a dangling escape, an unescaped ';', an escaped NUL.
+        ("customer", "CN=bob\\"),
+        ("customer", "CN=bob;OU=eng"),
+        ("customer", "CN=a\\00b"),
     ] {
         let out = run(
             &home,

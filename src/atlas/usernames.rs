@@ -62,7 +62,55 @@ fn attribute(part: &str) -> Result<(&str, &str), String> {
     if value.trim().is_empty() {
         return Err(format!("{ty}= has no value"));
     }
+    value_rules(value).map_err(|why| format!("the value of {ty}= {why}"))?;
     Ok((ty, value))
+}
+
+/// RFC 4514's rules for an attribute value: `\` escapes one of
+/// `"+,;<>\#= ` or two hex digits (never `\00`), `"`, `;`, `<` and `>`
+/// appear only escaped, and a leading `#` is hex-encoded BER.
+fn value_rules(value: &str) -> Result<(), String> {
+    if let Some(hex) = value.strip_prefix('#') {
+        return if !hex.is_empty()
+            && hex.len() % 2 == 0
+            && hex.chars().all(|c| c.is_ascii_hexdigit())
+        {
+            Ok(())
+        } else {
+            Err("starts with # but is not hex-encoded (escape it as \\#)".into())
+        };
+    }
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                None => return Err("ends with a dangling \\".into()),
+                Some('"' | '+' | ',' | ';' | '<' | '>' | '\\' | '#' | '=' | ' ') => {}
+                Some(h1) if h1.is_ascii_hexdigit() => match chars.next() {
+                    Some(h2) if h2.is_ascii_hexdigit() => {
+                        if h1 == '0' && h2 == '0' {
+                            return Err("holds an escaped NUL (\\00)".into());
+                        }
+                    }
+                    _ => return Err(
+                        "has a \\ escape that is neither a special character nor two hex digits"
+                            .into(),
+                    ),
+                },
+                Some(_) => {
+                    return Err(
+                        "has a \\ escape that is neither a special character nor two hex digits"
+                            .into(),
+                    );
+                }
+            },
+            '"' | ';' | '<' | '>' => {
+                return Err(format!("holds an unescaped {c:?} (write it as \\{c})"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 pub fn check_managed(name: &str) -> Result<(), String> {
@@ -74,6 +122,7 @@ pub fn check_managed(name: &str) -> Result<(), String> {
     if cn.is_empty() {
         return Err("CN= has no name after it".into());
     }
+    value_rules(cn).map_err(|why| format!("the name {why}"))?;
     // One CN and nothing else: a separator or `=` would make it another DN.
     let mut escaped = false;
     for c in cn.chars() {
@@ -140,5 +189,21 @@ mod tests {
         for bad in ["bob", "CN=", "CN=app,,O=x", "=x", "C N=x", "CN=app,O=\u{7}"] {
             assert!(check_customer(bad).is_err(), "{bad:?}");
         }
+        // RFC 4514: a dangling escape, an unescaped ';', an escaped NUL.
+        for (bad, says) in [
+            ("CN=bob\\", "dangling"),
+            ("CN=bob;OU=eng", "unescaped ';'"),
+            ("CN=a\\00b", "NUL"),
+            ("CN=a\\zz", "neither"),
+            ("CN=#zz", "hex"),
+            ("CN=a<b", "unescaped '<'"),
+        ] {
+            let e = check_customer(bad).unwrap_err();
+            assert!(e.contains(says), "{bad:?}: {e}");
+        }
+        for ok in ["CN=bob\\;x", "CN=a\\2Cb", "CN=#04024869", "CN=a\\ b"] {
+            assert!(check_customer(ok).is_ok(), "{ok}");
+        }
+        assert!(check_managed("CN=bob\\").is_err());
     }
 }
