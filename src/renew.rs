@@ -42,9 +42,12 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// Runs the renewal command for `profile` with no terminal input (it must
-/// not prompt), its output discarded and its errors kept, for at most
-/// `timeout`. `Err` carries what went wrong, in the CLI's words when it said,
-/// with `secrets` (the profile's) and anything shaped like a token redacted.
+/// not prompt), in a process group of its own, for at most `timeout` (then
+/// the whole group is stopped: a grandchild included). `Err` says what
+/// failed, never what the CLI printed: a freshly minted token can reach its
+/// output in shapes no redaction after the fact can catch (split by colour
+/// codes, wrapped, cut into pieces). The output goes to the log at debug
+/// level only, redacted (`secrets` are the profile's).
 pub fn run_atlas(
     atlas: &Path,
     profile: &str,
@@ -52,8 +55,10 @@ pub fn run_atlas(
     secrets: &[&str],
 ) -> Result<(), String> {
     let args = &renew_command(profile)[1..];
+    use std::os::unix::process::CommandExt;
     let mut child = Command::new(atlas)
         .args(args)
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -82,6 +87,13 @@ pub fn run_atlas(
                 std::thread::sleep(Duration::from_millis(20))
             }
             Ok(None) | Err(_) => {
+                // The whole group: the CLI and whatever it started.
+                if let Ok(pid) = i32::try_from(child.id()) {
+                    // SAFETY: signalling the process group this child leads.
+                    unsafe {
+                        libc::kill(-pid, libc::SIGKILL);
+                    }
+                }
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
@@ -101,16 +113,14 @@ pub fn run_atlas(
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let said = last_lines(&said, 4, secrets);
+    if !said.is_empty() {
+        tracing::debug!(said, "the Atlas CLI's output (redacted)");
+    }
     match status {
         Some(s) if s.success() => Ok(()),
         Some(s) => Err(format!(
-            "`{}` failed ({s}){}",
+            "`{}` failed ({s}); its output is not shown (it may carry tokens) and is in the log at debug level",
             renew_command(profile).join(" "),
-            if said.is_empty() {
-                String::new()
-            } else {
-                format!(": {said}")
-            }
         )),
         None => Err(format!(
             "`{}` did not finish within {} s and was stopped",
@@ -184,16 +194,38 @@ mod tests {
         .unwrap();
         std::fs::set_permissions(&atlas, std::fs::Permissions::from_mode(0o755)).unwrap();
         let e = run_atlas(&atlas, "work", Duration::from_secs(10), &[]).unwrap_err();
-        assert!(e.contains("INVALID_REFRESH_TOKEN"), "{e}");
-        assert!(e.contains("--profile work"), "{e}");
-        assert!(!e.contains('\x1b'), "escaped: {e}");
+        assert!(
+            !e.contains("INVALID_REFRESH_TOKEN"),
+            "never the CLI's words: {e}"
+        );
+        assert!(e.contains("--profile work") && e.contains("failed"), "{e}");
 
         let hangs = dir.path().join("atlas-hangs");
-        std::fs::write(&hangs, "#!/bin/sh\nsleep 30 &\nexec sleep 30\n").unwrap();
+        let pidfile = dir.path().join("grandchild");
+        std::fs::write(
+            &hangs,
+            format!(
+                "#!/bin/sh\nsleep 30 &\necho $! > '{}'\nexec sleep 30\n",
+                pidfile.display()
+            ),
+        )
+        .unwrap();
         std::fs::set_permissions(&hangs, std::fs::Permissions::from_mode(0o755)).unwrap();
         let started = Instant::now();
         let e = run_atlas(&hangs, "work", Duration::from_millis(300), &[]).unwrap_err();
         assert!(e.contains("did not finish"), "{e}");
         assert!(started.elapsed() < Duration::from_secs(10));
+        // The grandchild went with the group (gone, or a zombie awaiting init).
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let stat = format!("/proc/{}/stat", pid.trim());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let s = std::fs::read_to_string(&stat).unwrap_or_default();
+            if s.is_empty() || s.split_whitespace().nth(2) == Some("Z") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the grandchild still runs: {s}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }

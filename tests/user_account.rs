@@ -266,12 +266,12 @@ async fn renew_with_atlas_runs_the_cli_then_reads_the_profile_again() {
     let out = home2.run(true, &["--renew-with-atlas", "projects", "--json"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("INVALID_REFRESH_TOKEN"), "{err}");
+    assert!(err.contains("failed"), "{err}");
     assert!(err.contains("atlas auth login --profile work"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn what_a_failing_cli_prints_is_shown_with_every_secret_redacted() {
+async fn what_a_failing_cli_prints_is_never_shown() {
     let h = sim().await;
     let expired = h.user_access_token(-60);
     let home = Home::new(&h, &expired);
@@ -286,10 +286,10 @@ async fn what_a_failing_cli_prints_is_shown_with_every_secret_redacted() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(
-        err.contains("refresh failed for"),
-        "the CLI's words are shown: {err}"
+        !err.contains("refresh failed for"),
+        "the CLI's words are not shown: {err}"
     );
-    assert!(err.contains("[redacted]"), "{err}");
+    assert!(err.contains("atlas auth login --profile work"), "{err}");
     for secret in [&h.credentials.refresh_token, &expired, &fresh] {
         assert!(!err.contains(secret.as_str()), "{secret} leaked: {err}");
         // Nor a long piece of one (a cut must not leave half a token).
