@@ -246,13 +246,30 @@ async fn a_run_killed_outright_is_finished_by_the_next() {
     let home = Home::new();
     let dir = private_dir(&home, "keys");
     let d = dir.to_str().unwrap();
-    let child = spawn(&home, &h, &rotate_args(d, &[]));
+    let rep = home.path().join("run.json");
+    // A completed report from an earlier run is there: it must not be read
+    // as this killed run's.
+    let first = run(
+        &home,
+        &h,
+        &rotate_args(d, &["--dry-run", "--report", rep.to_str().unwrap()]),
+    );
+    assert_eq!(first.code, 0, "{}", first.err());
+    assert_eq!(report(&rep)["outcome"], "completed");
+    let child = spawn(
+        &home,
+        &h,
+        &rotate_args(d, &["--report", rep.to_str().unwrap()]),
+    );
     wait_for("the first issuance", Duration::from_secs(30), || {
         !h.issued().is_empty()
     });
     child.signal(libc::SIGKILL);
     let out = child.wait();
     assert_eq!(out.killed_by, Some(libc::SIGKILL));
+    let killed = report(&rep);
+    assert_eq!(killed["outcome"], "running", "{killed}");
+    assert_eq!(killed["finishedAt"], "", "{killed}");
     let again = run(&home, &h, &rotate_args(d, &["--json"]));
     assert_eq!(again.code, 0, "{}", again.err());
     assert!(again.err().contains("did not finish"), "{}", again.err());

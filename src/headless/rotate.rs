@@ -708,6 +708,15 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         pause: None,
         out: None,
     };
+    // "running" until the end writes the outcome: a run killed outright
+    // (SIGKILL, power) never reads as the previous run's "completed".
+    if let Some(p) = &report_path {
+        super::report::write(p, &report_of(&run, None)).map_err(|why| {
+            Fail::Io(format!(
+                "the report could not be written: {why}; nothing was sent"
+            ))
+        })?;
+    }
     let result = run_rotation(ctx, &mut run).await;
     if matches!(result, Err(Fail::Interrupted(..))) && !run.rows.is_empty() {
         let _ = print_rows(ctx, &run, run.horizon.unwrap_or(run.started));
@@ -717,7 +726,7 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         Err(f) => Err(f),
     };
     if let Some(p) = &report_path
-        && let Err(why) = super::report::write(p, &report_of(&run, &result))
+        && let Err(why) = super::report::write(p, &report_of(&run, Some(&result)))
     {
         crate::tui::say(&format!("the report could not be written: {why}"));
         if result.is_ok() {
@@ -1150,9 +1159,11 @@ struct Report<'a> {
     command: &'static str,
     started_at: Ts,
     finished_at: Ts,
-    /// completed, failed, delivered-partly, partial, interrupted
+    /// running (the run has not ended, or was killed outright), completed,
+    /// failed, delivered-partly, partial, interrupted
     outcome: &'static str,
-    exit_code: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit_code: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     signal: Option<&'static str>,
     dry_run: bool,
@@ -1171,17 +1182,20 @@ struct Report<'a> {
     message: Option<String>,
 }
 
-fn report_of<'a>(run: &'a Run<'_>, result: &Result<(), Fail>) -> Report<'a> {
+/// The report of a run that ended with `result`, or (`None`) of one still
+/// running: written at the start, so a run that never finished says so.
+fn report_of<'a>(run: &'a Run<'_>, result: Option<&Result<(), Fail>>) -> Report<'a> {
     let (outcome, code, signal, message) = match result {
-        Ok(()) => ("completed", 0, None, None),
-        Err(f) => (
+        None => ("running", None, None, None),
+        Some(Ok(())) => ("completed", Some(0), None, None),
+        Some(Err(f)) => (
             match f {
                 Fail::Interrupted(..) => "interrupted",
                 Fail::Delivery(_) => "delivered-partly",
                 Fail::Partial(_) => "partial",
                 _ => "failed",
             },
-            f.code(),
+            Some(f.code()),
             match f {
                 Fail::Interrupted(n, _) => Some(stop::name(*n)),
                 _ => None,
@@ -1193,7 +1207,7 @@ fn report_of<'a>(run: &'a Run<'_>, result: &Result<(), Fail>) -> Report<'a> {
         version: 1,
         command: "rotate",
         started_at: Ts(Some(run.started)),
-        finished_at: Ts(Some(Timestamp::now())),
+        finished_at: Ts(result.map(|_| Timestamp::now())),
         outcome,
         exit_code: code,
         signal,
