@@ -786,6 +786,17 @@ async fn a_rescue_directory_that_is_a_symlink_or_a_file_still_hands_the_key_to_s
             o.out().contains("PRIVATE KEY"),
             "{kind}: the key reached stdout"
         );
+        // With --json, stdout is for JSON only: the key goes to stderr.
+        let mut args = issue_args("alice2.pem");
+        args.push("--json");
+        let o = run(&home, &h, &args);
+        assert_eq!(o.code, 1, "{kind}: {}", o.err());
+        assert!(!o.out().contains("PRIVATE KEY"), "{kind}: {}", o.out());
+        assert!(
+            o.err().contains("PRIVATE KEY"),
+            "{kind}: the key reached stderr"
+        );
+        assert!(o.err().contains("written to stderr"), "{kind}: {}", o.err());
     }
 }
 

@@ -60,8 +60,9 @@ pub struct Kept {
 }
 
 /// The key could not go where it was asked: the rescue file, else stdout
-/// (stderr when stdout is a terminal or has already failed).
-pub fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_failed: bool) -> Kept {
+/// (stderr when stdout is a terminal, has already failed, or carries JSON
+/// that must stay parseable: `stdout_taken`).
+pub fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_taken: bool) -> Kept {
     let why = match pem::rescue::write(pem, label, None) {
         Ok(path) => {
             return Kept {
@@ -88,7 +89,7 @@ pub fn keep_somewhere(pem: &IssuedPem, label: &str, stdout_failed: bool) -> Kept
         .map_err(|e| e.to_string())
     };
     let stdout_nowhere = super::key_out::nowhere(libc::STDOUT_FILENO);
-    let (stream, written) = if stdout_failed || std::io::stdout().is_terminal() {
+    let (stream, written) = if stdout_taken || std::io::stdout().is_terminal() {
         ("stderr".to_string(), to_stderr(pem))
     } else if let Some(no) = stdout_nowhere {
         match to_stderr(pem) {

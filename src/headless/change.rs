@@ -110,7 +110,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         Err((issued, said)) => {
             return Err(Fail::Io(format!(
                 "{said}; {}",
-                keep_somewhere(&issued, &label, false).said
+                keep_somewhere(&issued, &label, ctx.json).said
             )));
         }
     };
@@ -138,7 +138,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         return Err(Fail::Io(format!(
             "issued serial {} with no place opened for it; {}",
             info.serial,
-            keep_somewhere(&issued, &label, false).said
+            keep_somewhere(&issued, &label, ctx.json).said
         )));
     };
     let name = file
@@ -155,7 +155,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
             "issued serial {} but could not save it to {}: {why}; {}",
             info.serial,
             path.display(),
-            keep_somewhere(&issued, &label, false).said
+            keep_somewhere(&issued, &label, ctx.json).said
         )));
     }
     if let Some(n) = stop.signal() {

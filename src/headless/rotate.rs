@@ -274,6 +274,8 @@ async fn scan(
 /// last message say the same thing however the run ends.
 struct Run<'a> {
     args: &'a RotateArgs,
+    /// `--json`: stdout carries JSON, so a key with no file goes to stderr.
+    json: bool,
     dir: PathBuf,
     hook: Option<Hook>,
     stop: &'a Stop,
@@ -301,7 +303,7 @@ impl Run<'_> {
     /// The key could not go to its file: the rescue file, else a stream,
     /// and then this run issues nothing more.
     fn keep(&mut self, pem: &crate::atlas::IssuedPem, label: &str) -> String {
-        let kept = crate::handover::keep_somewhere(pem, label, false);
+        let kept = crate::handover::keep_somewhere(pem, label, self.json);
         self.halt |= kept.homeless;
         kept.said
     }
@@ -692,6 +694,7 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
     };
     let mut run = Run {
         args: a,
+        json: ctx.json,
         dir,
         hook,
         stop,
