@@ -769,3 +769,37 @@ async fn a_run_record_naming_a_file_outside_the_out_dir_is_set_aside() {
     );
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "not a key\n");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_that_cannot_be_written_at_the_end_is_said_once() {
+    let h = sim().await;
+    let home = Home::new();
+    let dir = private_dir(&home, "keys");
+    let rep = home.path().join("run.json");
+    // The hook puts another file where the report goes: the end refuses to
+    // replace it, and says so once.
+    let hook = recorder(&home, &format!("echo notes > '{}'", rep.display()));
+    let d = dir.to_str().unwrap();
+    let hook_cmd = format!("'{}'", hook.display());
+    let out = run(
+        &home,
+        &h,
+        &rotate_args(
+            d,
+            &[
+                "--deploy-hook",
+                &hook_cmd,
+                "--report",
+                rep.to_str().unwrap(),
+            ],
+        ),
+    );
+    assert_eq!(out.code, 1, "{}", out.err());
+    assert_eq!(
+        out.err().matches("the report could not be written").count(),
+        1,
+        "{}",
+        out.err()
+    );
+    assert_eq!(std::fs::read_to_string(&rep).unwrap(), "notes\n");
+}

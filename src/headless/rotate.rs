@@ -731,10 +731,12 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
     if let Some(p) = &report_path
         && let Err(why) = super::report::write(p, &report_of(&run, Some(&result)))
     {
-        crate::tui::say(&format!("the report could not be written: {why}"));
+        let said = format!("the report could not be written: {why}");
+        // Said once: as the run's error when it had none, else beside it.
         if result.is_ok() {
-            return Err(Fail::Io(format!("the report could not be written: {why}")));
+            return Err(Fail::Io(said));
         }
+        crate::tui::say(&said);
     }
     result
 }

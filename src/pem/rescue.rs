@@ -27,7 +27,11 @@ pub fn write(pem: &IssuedPem, label: &str, dir_override: Option<&Path>) -> Resul
             "{} is a symbolic link; a rescue directory must be a real directory",
             dir.display()
         )),
-        Ok(m) if !m.is_dir() => Some(format!("{} is a file, not a directory", dir.display())),
+        Ok(m) if !m.is_dir() => Some(format!(
+            "{} is {}, not a directory",
+            dir.display(),
+            kind_of(&m.file_type())
+        )),
         _ => None,
     };
     if let Some(why) = what_is_there(&dir) {
@@ -74,6 +78,20 @@ pub fn write(pem: &IssuedPem, label: &str, dir_override: Option<&Path>) -> Resul
         "{}: too many rescue files this second",
         dir.display()
     ))
+}
+
+/// What a path that should be a directory is instead, in words.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "a file"
+    }
 }
 
 /// The rescue files waiting to be dealt with, oldest first.
@@ -124,5 +142,17 @@ mod tests {
                 .contains("CN_app_O_acme")
         );
         assert_eq!(waiting(Some(&target)).len(), 2);
+    }
+
+    #[test]
+    fn a_fifo_in_the_rescue_directorys_place_is_called_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("rescue");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let pem = IssuedPem::new("K".into());
+        let e = write(&pem, "x", Some(&fifo)).unwrap_err();
+        assert!(e.contains("is a FIFO (named pipe), not a directory"), "{e}");
     }
 }
