@@ -228,6 +228,10 @@ pub struct DeployHookArgs {
     /// How long a deploy hook may run before it is stopped (`90s`, `5m`).
     #[arg(long, default_value = "120s", value_parser = parse_timeout, requires = "deploy_hook")]
     pub deploy_hook_timeout: std::time::Duration,
+    /// Keep the hook's output (redacted) in the report and --json; without
+    /// it, only a failing hook's last lines are shown, on stderr.
+    #[arg(long, requires = "deploy_hook")]
+    pub hook_output: bool,
 }
 
 /// `90s`, `5m`, `1h`; a bare number is seconds; 1 s to 24 h.

@@ -91,7 +91,41 @@ pub fn redact_known_keeping(s: &str, secrets: &[&str], keep: &[&str]) -> String 
             text = text.replace(secret, "[redacted]");
         }
     }
-    redact_shapes_keeping(&redact(&text), keep)
+    redact_hex(&redact_shapes_keeping(&redact(&text), keep))
+}
+
+/// Key material printed in another encoding (`openssl pkey -text`: the
+/// private scalar as colon-separated hex; a long hex dump) becomes a
+/// marker, word by word, the spacing kept.
+fn redact_hex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for piece in s.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end_matches(char::is_whitespace);
+        out.push_str(if is_hex_run(word) {
+            "[hex redacted]"
+        } else {
+            word
+        });
+        out.push_str(&piece[word.len()..]);
+    }
+    out
+}
+
+fn is_hex_run(word: &str) -> bool {
+    let pairs = |w: &str| {
+        let groups: Vec<&str> = w.split(':').collect();
+        let hex = groups
+            .iter()
+            .all(|g| g.len() == 2 && g.bytes().all(|b| b.is_ascii_hexdigit()));
+        if hex { groups.len() } else { 0 }
+    };
+    // "00:c3:4f:…" lines; a continued line ends with ':'. "10:15:30" is a
+    // time: three groups and no trailing ':' stay.
+    let colon_hex = match word.strip_suffix(':') {
+        Some(w) => pairs(w) >= 2,
+        None => pairs(word) >= 4,
+    };
+    colon_hex || (word.len() >= 32 && word.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Key names whose value is a secret, as programs print them
@@ -195,7 +229,11 @@ fn push_pieces(out: &mut String, run: &str, kept: &dyn Fn(&str) -> bool) {
     for (i, c) in run.char_indices().chain(std::iter::once((run.len(), '/'))) {
         if c == '/' || c == '.' {
             let piece = &run[piece_start..i];
-            out.push_str(if is_opaque(piece) && !kept(piece) {
+            // `NAME=value` where the value was handed: the line is kept.
+            let handed_value = piece
+                .split_once('=')
+                .is_some_and(|(_, v)| !v.is_empty() && kept(v));
+            out.push_str(if is_opaque(piece) && !kept(piece) && !handed_value {
                 "[redacted]"
             } else {
                 piece
@@ -389,5 +427,31 @@ mod tests {
         assert!(!text.chars().any(is_unsafe), "{text}");
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn handed_values_stay_and_hex_key_material_goes() {
+        let keep = [
+            "65f1a2b3c4d5e6f708192a3c",
+            "4427798065393187087",
+            "2027-03-06T00:00:00Z",
+        ];
+        let text = "ATLAS_X509_PROJECT_ID=65f1a2b3c4d5e6f708192a3c\nATLAS_X509_SERIAL=4427798065393187087\nATLAS_X509_NOT_AFTER=2027-03-06T00:00:00Z\n";
+        assert_eq!(redact_known_keeping(text, &[], &keep), text);
+        let pkey = "priv:\n    00:c3:4f:9a:11:22:33:44:55:66:77:88:99:aa:bb:\n    cc:dd:\n    ee:ff\npub:\n";
+        let out = redact_known_keeping(pkey, &[], &[]);
+        assert!(!out.contains("c3:4f") && !out.contains("cc:dd"), "{out}");
+        assert!(
+            out.contains("[hex redacted]") && out.contains("priv:"),
+            "{out}"
+        );
+        let dump = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+        assert!(redact_known_keeping(dump, &[], &[]).ends_with("redacted]"));
+        assert_eq!(redact_hex(dump), "[hex redacted]");
+        // A time of day is not key material.
+        assert_eq!(
+            redact_known_keeping("at 10:15:30 ok", &[], &[]),
+            "at 10:15:30 ok"
+        );
     }
 }

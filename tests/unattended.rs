@@ -318,6 +318,7 @@ async fn a_deploy_hook_gets_the_details_and_never_the_key_or_the_credentials() {
             &[
                 "--deploy-hook",
                 &hook_cmd,
+                "--hook-output",
                 "--report",
                 rep.to_str().unwrap(),
             ],
@@ -407,7 +408,10 @@ async fn failing_hanging_and_hostile_hooks_keep_the_files_and_say_delivered_part
             "a key line in the report"
         );
     }
-    assert!(report_text.contains("[private key redacted]"));
+    assert!(
+        !report_text.contains("\"output\""),
+        "no hook output in the report without --hook-output"
+    );
     let v = report(&rep);
     assert_eq!(v["outcome"], "delivered-partly");
     assert_eq!(v["exitCode"], 5);
@@ -802,4 +806,51 @@ async fn a_report_that_cannot_be_written_at_the_end_is_said_once() {
         out.err()
     );
     assert_eq!(std::fs::read_to_string(&rep).unwrap(), "notes\n");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hook_output_is_kept_only_when_asked_and_then_without_key_material() {
+    let h = sim().await;
+    let home = Home::new();
+    let dir = private_dir(&home, "keys");
+    let d = dir.to_str().unwrap();
+    let rep = home.path().join("run.json");
+    // What `openssl pkey -text` prints of a private scalar, then what the
+    // hook was handed.
+    let hook = recorder(
+        &home,
+        "printf 'priv:\\n    00:c3:4f:9a:11:22:33:44:55:66:77:88:99:aa:bb:\\n    cc:dd\\n'; echo \"ATLAS_X509_SERIAL=$ATLAS_X509_SERIAL\"; echo \"ATLAS_X509_PROJECT_ID=$ATLAS_X509_PROJECT_ID\"",
+    );
+    let hook_cmd = format!("'{}'", hook.display());
+    let out = run(
+        &home,
+        &h,
+        &rotate_args(
+            d,
+            &[
+                "--deploy-hook",
+                &hook_cmd,
+                "--hook-output",
+                "--report",
+                rep.to_str().unwrap(),
+            ],
+        ),
+    );
+    assert_eq!(out.code, 0, "{}", out.err());
+    let v = report(&rep);
+    for u in v["users"].as_array().unwrap() {
+        let said = u["hook"]["output"].as_str().unwrap();
+        assert!(!said.contains("c3:4f"), "{said}");
+        assert!(said.contains("[hex redacted]"), "{said}");
+        let serial = u["newSerial"].to_string();
+        assert!(
+            said.contains(&format!("ATLAS_X509_SERIAL={serial}")),
+            "what was handed comes back whole: {said}"
+        );
+        let project = u["projectId"].as_str().unwrap();
+        assert!(
+            said.contains(&format!("ATLAS_X509_PROJECT_ID={project}")),
+            "{said}"
+        );
+    }
 }

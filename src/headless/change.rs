@@ -67,6 +67,10 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         }
         Some(text) => Some(
             Hook::parse(text, a.hook.deploy_hook_shell, a.hook.deploy_hook_timeout)
+                .map(|h| Hook {
+                    keep_output: a.hook.hook_output,
+                    ..h
+                })
                 .map_err(Fail::Usage)?,
         ),
         None => None,

@@ -42,6 +42,9 @@ pub struct Hook {
     /// The program and its arguments (`sh -c TEXT` with `shell`).
     pub argv: Vec<String>,
     pub timeout: Duration,
+    /// `--hook-output`: the output (redacted) goes into the report and
+    /// `--json`; by default it is only for a failing hook's stderr lines.
+    pub keep_output: bool,
 }
 
 impl Hook {
@@ -58,6 +61,7 @@ impl Hook {
             text: text.to_string(),
             argv,
             timeout,
+            keep_output: false,
         })
     }
 }
@@ -170,8 +174,13 @@ pub struct HookRun {
     pub signal: Option<i32>,
     pub duration_ms: u64,
     /// stdout and stderr as they came, capped, secrets redacted; not yet
-    /// escaped (JSON escapes it; stderr passes the sanitiser).
+    /// escaped (stderr passes the sanitiser). For a failing hook's stderr
+    /// lines only: a hook can print a key in encodings no redaction knows.
+    #[serde(skip)]
     pub output: String,
+    /// The same, in the report and `--json` only with `--hook-output`.
+    #[serde(rename = "output", skip_serializing_if = "Option::is_none")]
+    pub kept_output: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -331,6 +340,7 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
     if cut {
         run.output.push_str("\n[output cut at 16 KiB]");
     }
+    run.kept_output = hook.keep_output.then(|| run.output.clone());
     if run.status == "timed-out" {
         run.error = Some(format!(
             "still running after {} s; stopped",

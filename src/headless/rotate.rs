@@ -688,6 +688,10 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
     let hook = match &a.hook.deploy_hook {
         Some(text) => Some(
             Hook::parse(text, a.hook.deploy_hook_shell, a.hook.deploy_hook_timeout)
+                .map(|h| Hook {
+                    keep_output: a.hook.hook_output,
+                    ..h
+                })
                 .map_err(Fail::Usage)?,
         ),
         None => None,
