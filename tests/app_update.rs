@@ -1399,3 +1399,33 @@ fn saving_over_the_kept_file_itself_does_not_remove_it() {
     assert!(cmds.is_empty(), "the saved key is the kept file: {cmds:?}");
     assert!(pem_modal(&s).handed_over());
 }
+
+#[test]
+fn a_whole_list_that_disagrees_with_its_count_says_so() {
+    // Atlas counted 250; 300 come back, 10 of them twice.
+    let mut s = loaded(250);
+    s.focus = Pane::Certs;
+    let cmds = update(&mut s, ch('o'));
+    let Some(Command::FetchAllCerts { id, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    let mut all = all_certs(300);
+    all.extend(all_certs(10));
+    update(&mut s, Msg::Api(id, ApiResult::AllCerts(Ok(all))));
+    assert_eq!(s.certs.whole_list().unwrap().len(), 300, "each serial once");
+    let status = s.status.as_ref().unwrap();
+    assert!(
+        status.text.contains("Atlas counted 250 certificates but 300 were read")
+            && status.text.contains("10 came twice"),
+        "{}",
+        status.text
+    );
+    assert_eq!(s.messages.len(), 1, "in the message list too");
+    s.size = (200, 30);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 30)).unwrap();
+    t.draw(|f| atlas_x509::ui::draw(f, &s, &atlas_x509::ui::Theme::new(false)))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    let top: String = (0..200).map(|x| buf[(x, 1)].symbol().to_string()).collect();
+    assert!(top.contains("(Atlas counted 250)"), "{top}");
+}

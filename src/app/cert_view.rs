@@ -14,6 +14,37 @@ use crate::atlas::UserCert;
 /// The most certificates held to sort and filter as a whole (about 1 MB).
 pub const WHOLE_MAX: u64 = 10_000;
 
+/// What was read of a whole list against what the server said of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disagreement {
+    /// `totalCount` as the first page gave it.
+    pub counted: Option<u64>,
+    /// Rows the server sent more than once (same serial).
+    pub repeated: usize,
+}
+
+impl Disagreement {
+    /// For the message list: what was seen, and that the list shown is
+    /// what was read.
+    pub fn said(&self, read: usize) -> String {
+        let mut parts = vec![];
+        if let Some(c) = self.counted
+            && c != read as u64
+        {
+            parts.push(format!(
+                "Atlas counted {c} certificates but {read} were read"
+            ));
+        }
+        if self.repeated > 0 {
+            parts.push(format!("{} came twice (shown once)", self.repeated));
+        }
+        format!(
+            "The certificate list disagrees with itself: {}; sorting and filtering cover the {read} read",
+            parts.join("; ")
+        )
+    }
+}
+
 /// The user's whole certificate list, as far as the view needs it.
 #[derive(Debug, Default)]
 pub enum Whole {
@@ -21,8 +52,9 @@ pub enum Whole {
     #[default]
     NotNeeded,
     Loading(RequestId),
-    /// Every certificate, in Atlas's order, each serial once.
-    Loaded(Vec<UserCert>),
+    /// Every certificate, in Atlas's order, each serial once; with what
+    /// Atlas's count said when what was read disagrees with it.
+    Loaded(Vec<UserCert>, Option<Disagreement>),
     /// More than [`WHOLE_MAX`]: sort and filter stay per page.
     TooMany(u64),
     /// The walk failed: per page until the next refresh.
@@ -37,7 +69,7 @@ impl CertsPane {
 
     pub fn whole_list(&self) -> Option<&[UserCert]> {
         match &self.whole {
-            Whole::Loaded(all) => Some(all),
+            Whole::Loaded(all, _) => Some(all),
             _ => None,
         }
     }
@@ -51,7 +83,7 @@ impl CertsPane {
     /// Orders and filters the whole list into `view`; called on every change
     /// of the list, the sort or the filter (never per frame).
     pub(super) fn rebuild_view(&mut self) {
-        let Whole::Loaded(all) = &self.whole else {
+        let Whole::Loaded(all, _) = &self.whole else {
             self.view.clear();
             return;
         };
@@ -140,9 +172,19 @@ pub(super) fn on_whole(state: &mut State, id: RequestId, res: Result<Vec<UserCer
     match res {
         Ok(mut all) => {
             // A page repeated by the server must not repeat rows.
+            let sent = all.len();
             let mut seen = HashSet::with_capacity(all.len());
             all.retain(|c| seen.insert(c.id));
-            state.certs.whole = Whole::Loaded(all);
+            let counted = state.certs.total;
+            let miscounted = counted.is_some_and(|c| c != all.len() as u64);
+            let disagreement = (sent != all.len() || miscounted).then(|| Disagreement {
+                counted,
+                repeated: sent - all.len(),
+            });
+            if let Some(d) = &disagreement {
+                state.set_status(Level::Warn, d.said(all.len()));
+            }
+            state.certs.whole = Whole::Loaded(all, disagreement);
             state.certs.rebuild_view();
             state.certs.select_serial(keep);
         }
@@ -190,12 +232,15 @@ mod tests {
             page: 1,
             ..CertsPane::default()
         };
-        c.whole = Whole::Loaded(vec![
-            cert(10, 1, 400, "CN=a"),
-            cert(11, 2, 100, "CN=b"),
-            cert(12, 3, 300, "CN=a"),
-            cert(13, 4, 200, "CN=b"),
-        ]);
+        c.whole = Whole::Loaded(
+            vec![
+                cert(10, 1, 400, "CN=a"),
+                cert(11, 2, 100, "CN=b"),
+                cert(12, 3, 300, "CN=a"),
+                cert(13, 4, 200, "CN=b"),
+            ],
+            None,
+        );
         c.rebuild_view();
         assert_eq!(c.rows().iter().map(|r| r.id).collect::<Vec<_>>(), [10, 11]);
         c.page = 2;

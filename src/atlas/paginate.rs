@@ -93,6 +93,7 @@ where
     if !is_full(out.len()) {
         return Ok(out);
     }
+    let mut next: u32 = 2;
     if let Some(total) = total {
         let pages = total.div_ceil(u64::from(per_page));
         if pages > u64::from(limits.max_pages) {
@@ -102,15 +103,22 @@ where
         let mut rest = stream::iter(2..=pages as u32)
             .map(|n| fetch(PageRequest::new(n, per_page)))
             .buffered(concurrency.max(1));
+        let mut last_full = true;
         while let Some(page) = rest.next().await {
-            out.extend(checked(page?, per_page)?.results.into_iter().map(&mut keep));
+            let page = checked(page?, per_page)?;
+            last_full = is_full(page.results.len());
+            out.extend(page.results.into_iter().map(&mut keep));
             if out.len() as u64 > limits.max_items {
                 return Err(too_many_items(out.len() as u64, limits));
             }
         }
-        return Ok(out);
+        // More than counted, and the last page full: the count is short of
+        // the list (it happens); read on until a short page, within bounds.
+        if !(last_full && out.len() as u64 > total) {
+            return Ok(out);
+        }
+        next = pages.max(1) as u32 + 1;
     }
-    let mut next: u32 = 2;
     loop {
         if next > limits.max_pages {
             return Err(too_many_pages(limits));
@@ -223,18 +231,28 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_small_lying_count_reads_only_its_pages() {
+    async fn a_count_short_of_the_list_reads_on_to_a_short_page() {
+        // 600 counted, 1,500 there, 500 a page: every certificate is read.
         let calls = Mutex::new(vec![]);
-        let all = fetch_all(
-            100,
-            4,
-            Limits::default(),
-            pager(u32::MAX, Some(250), &calls),
-        )
-        .await
-        .unwrap();
-        assert_eq!(all.len(), 300);
-        assert_eq!(*calls.lock().unwrap(), vec![1, 2, 3]);
+        let all = fetch_all(500, 4, Limits::default(), pager(1_500, Some(600), &calls))
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 1_500);
+        assert_eq!(
+            *calls.lock().unwrap(),
+            vec![1, 2, 3, 4],
+            "to the empty page"
+        );
+        // An endless list under a small count still stops at the bound.
+        let calls = Mutex::new(vec![]);
+        let limits = Limits {
+            max_items: 1_000,
+            max_pages: 1_000,
+        };
+        let err = fetch_all(100, 4, limits, pager(u32::MAX, Some(250), &calls))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Bound(_)), "{err}");
     }
 
     #[tokio::test]

@@ -315,7 +315,18 @@ fn certs_title(c: &crate::app::state::CertsPane, mono_ms: u64) -> String {
     // Whether the sort and filter cover every certificate or this page.
     if custom {
         title.push_str(&match &c.whole {
-            Whole::Loaded(all) => format!(" · all {}", thousands(all.len() as u64)),
+            Whole::Loaded(all, None) => format!(" · all {}", thousands(all.len() as u64)),
+            Whole::Loaded(all, Some(d)) => match d.counted {
+                Some(c) if c != all.len() as u64 => format!(
+                    " · all {} read (Atlas counted {})",
+                    thousands(all.len() as u64),
+                    thousands(c)
+                ),
+                _ => format!(
+                    " · all {} read (repeats dropped)",
+                    thousands(all.len() as u64)
+                ),
+            },
             Whole::Loading(_) => format!(" · {} reading all…", spinner(mono_ms)),
             Whole::TooMany(_) | Whole::Failed => " · this page only".into(),
             Whole::NotNeeded => " · this page".into(),
