@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Some(Command::Man { dir }) => {
             let done = match dir {
                 Some(d) => manuals::write_man_pages(d).map(|n| {
-                    eprintln!("atlas-x509: {n} man pages written to {}", d.display());
+                    atlas_x509::say_err!("atlas-x509: {n} man pages written to {}", d.display());
                 }),
                 None => manuals::man_page()
                     .map_err(|e| e.to_string())
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("atlas-x509: cannot start the async runtime: {e}");
+            atlas_x509::say_err!("atlas-x509: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };

@@ -1415,7 +1415,9 @@ fn a_whole_list_that_disagrees_with_its_count_says_so() {
     assert_eq!(s.certs.whole_list().unwrap().len(), 300, "each serial once");
     let status = s.status.as_ref().unwrap();
     assert!(
-        status.text.contains("Atlas counted 250 certificates but 300 were read")
+        status
+            .text
+            .contains("Atlas counted 250 certificates but 300 were read")
             && status.text.contains("10 came twice"),
         "{}",
         status.text
@@ -1428,4 +1430,23 @@ fn a_whole_list_that_disagrees_with_its_count_says_so() {
     let buf = t.backend().buffer().clone();
     let top: String = (0..200).map(|x| buf[(x, 1)].symbol().to_string()).collect();
     assert!(top.contains("(Atlas counted 250)"), "{top}");
+}
+
+#[test]
+fn a_pane_error_is_in_the_message_list_whole() {
+    let mut s = State::new(env(), "2026-11-22T00:00:00Z".parse().unwrap());
+    let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {
+        panic!()
+    };
+    let long = format!(
+        "ACCESS_FORBIDDEN (403): {} the end",
+        "Access to this resource is forbidden for the current user. ".repeat(4)
+    );
+    update(&mut s, Msg::Api(id, ApiResult::Projects(Err(long.clone()))));
+    assert_eq!(s.projects.error.as_deref(), Some(long.as_str()));
+    assert_eq!(s.messages.len(), 1, "not 'none yet'");
+    // A later page that succeeds adds nothing.
+    let n = s.messages.len();
+    update(&mut s, ch('r'));
+    assert_eq!(s.messages.len(), n);
 }

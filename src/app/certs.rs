@@ -193,6 +193,7 @@ pub(super) fn on_certs(
             vec![]
         }
         Err(e) if main => {
+            super::update::pane_error_to_messages(state, "Certificates", Some(e.clone()));
             state.certs.error = Some(e);
             vec![]
         }

@@ -525,7 +525,12 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
     match result {
         ApiResult::Projects(res) => {
             let refreshing = state.projects.reselect.is_some();
-            if state.projects.accept(id, res, LIST_PAGE) == Some(true) {
+            let failed = res.as_ref().err().cloned();
+            let accepted = state.projects.accept(id, res, LIST_PAGE);
+            if accepted.is_some() {
+                pane_error_to_messages(state, "Projects", failed);
+            }
+            if accepted == Some(true) {
                 // A refresh that found the same project keeps what hangs off it.
                 if refreshing
                     && state.selected_project().map(|p| &p.id) == state.users_owner.as_ref()
@@ -542,7 +547,12 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
         }
         ApiResult::Users(res) => {
             let refreshing = state.users.reselect.is_some();
-            if state.users.accept(id, res, LIST_PAGE) == Some(true) {
+            let failed = res.as_ref().err().cloned();
+            let accepted = state.users.accept(id, res, LIST_PAGE);
+            if accepted.is_some() {
+                pane_error_to_messages(state, "Database users", failed);
+            }
+            if accepted == Some(true) {
                 let same = state.selected_user().map(|u| u.username())
                     == state.certs.owner.as_ref().map(|o| o.1.as_str());
                 if refreshing && same {
@@ -559,6 +569,16 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
             vec![]
         }
         other => modals::on_api(state, id, other),
+    }
+}
+
+/// A pane's error is cut to fit the pane: the message list has it whole.
+pub(super) fn pane_error_to_messages(state: &mut State, pane: &str, error: Option<String>) {
+    if let Some(e) = error {
+        let now = state.now;
+        state
+            .messages
+            .push(now, Level::Error, &format!("{pane}: {e}"));
     }
 }
 

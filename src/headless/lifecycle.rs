@@ -84,7 +84,7 @@ pub(super) fn confirm_by_name(
     yes: bool,
     flag_verb: &str,
 ) -> Result<(), Fail> {
-    eprintln!("{what}");
+    crate::say_err!("{what}");
     if yes {
         return Ok(());
     }

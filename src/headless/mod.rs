@@ -470,7 +470,7 @@ async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
                 crate::sanitize::line(project, 80)
             )
         };
-        eprintln!("atlas-x509: {who}: {}", e.explained());
+        crate::say_err!("atlas-x509: {who}: {}", e.explained());
     }
     Err(Fail::Partial(format!(
         "the report is partial: {} of {total_users} MANAGED users (or projects) could not be read",

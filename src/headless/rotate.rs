@@ -1045,36 +1045,36 @@ fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result<(), Fail> 
 fn report_stderr(run: &Run<'_>, s: &Scan) {
     let line = |t: &str| crate::sanitize::line(t, 120);
     for (p, why) in &s.skipped_projects {
-        eprintln!("atlas-x509: project {} skipped: {why}", line(p));
+        crate::say_err!("atlas-x509: project {} skipped: {why}", line(p));
     }
     for (p, u) in &s.without {
-        eprintln!(
+        crate::say_err!(
             "atlas-x509: {} in {}: no unexpired certificate to rotate (issue one with `atlas-x509 issue`)",
             line(u),
             line(p)
         );
     }
     for (p, u, m) in &s.too_short {
-        eprintln!(
+        crate::say_err!(
             "atlas-x509: {} in {}: not rotated: a {m}-month certificate would itself expire within the window (pass a longer --months or a shorter --within)",
             line(u),
             line(p)
         );
     }
     for (p, u, e) in &s.failed {
-        eprintln!("atlas-x509: {} in {}: {}", line(u), line(p), e.explained());
+        crate::say_err!("atlas-x509: {} in {}: {}", line(u), line(p), e.explained());
     }
     for r in run.rows.iter().chain(&run.earlier) {
         if r.status != "rotated" && r.status != "planned" && r.status != "delivered-earlier" {
             let why = r.message.as_deref().unwrap_or("");
-            eprintln!(
+            crate::say_err!(
                 "atlas-x509: {} in {}: {}: {why}",
                 line(&r.username),
                 line(&r.project_id),
                 r.status
             );
             if r.status == "maybe-issued" {
-                eprintln!(
+                crate::say_err!(
                     "atlas-x509: check `atlas-x509 certs --project {} --user '{}'`: a certificate without a key here may now be the newest, and a later run would not rotate it",
                     line(&r.project_id),
                     line(&r.username)
@@ -1086,7 +1086,7 @@ fn report_stderr(run: &Run<'_>, s: &Scan) {
             .as_ref()
             .filter(|h| !h.ok() && h.status != "would-run")
         {
-            eprintln!(
+            crate::say_err!(
                 "atlas-x509: {} in {}: serial {} is in {}, but the deploy hook {}{}",
                 line(&r.username),
                 line(&r.project_id),
@@ -1103,7 +1103,7 @@ fn report_stderr(run: &Run<'_>, s: &Scan) {
             );
             let tail = output_tail(&h.output, 10);
             if !tail.is_empty() {
-                eprintln!("atlas-x509: its output ended with:\n{tail}");
+                crate::say_err!("atlas-x509: its output ended with:\n{tail}");
             }
         }
     }
