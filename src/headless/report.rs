@@ -10,23 +10,18 @@ use serde::Serialize;
 /// Refuses a report path that could only fail at the end, after keys were
 /// issued: a missing directory, a directory, a symbolic link.
 pub fn precheck(path: &Path) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(format!(
-            "--report {}: the directory {} does not exist",
-            path.display(),
-            dir.display()
-        ));
+    // The same rule as a key's path: its directory must exist.
+    match crate::pem::save::target(path).map_err(|why| format!("--report {why}"))? {
+        (_, crate::pem::save::Target::Dir(_)) => {
+            return Err(format!("--report {} is a directory", path.display()));
+        }
+        (_, crate::pem::save::Target::File { .. }) => {}
     }
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(format!(
             "--report {} is a symbolic link; refusing to follow it",
             path.display()
         )),
-        Ok(m) if m.is_dir() => Err(format!("--report {} is a directory", path.display())),
         Ok(_) => replaceable(path),
         Err(_) => Ok(()),
     }
