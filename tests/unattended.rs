@@ -218,6 +218,11 @@ async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
     let out = child.wait();
     assert_eq!(out.code, 143, "{}", out.err());
     assert!(out.err().contains("maybe-issued"), "{}", out.err());
+    assert!(
+        out.err().contains("(the next run rotates this user again)"),
+        "said whole, not cut mid-sentence: {}",
+        out.err()
+    );
     assert!(pems(&dir2).is_empty());
     // The rerun finds the certificate nobody holds a key for, says so and
     // rotates that user again.

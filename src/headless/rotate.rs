@@ -966,11 +966,16 @@ fn interrupted(run: &mut Run<'_>, not_reached: &[Due]) -> Fail {
                 line(&r.username),
                 line(&r.project_id)
             )),
+            // Our own sentences are never cut mid-way; server text in
+            // them was capped where it came in.
             (None, status) => crate::tui::say(&format!(
                 "{status}: {} in {}: {}",
                 line(&r.username),
                 line(&r.project_id),
-                r.message.as_deref().map(line).unwrap_or_default()
+                r.message
+                    .as_deref()
+                    .map(|m| crate::sanitize::line(m, 2 * crate::sanitize::DETAIL_MAX))
+                    .unwrap_or_default()
             )),
         }
     }
