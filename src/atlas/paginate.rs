@@ -69,6 +69,23 @@ where
     fetch_all_kept(per_page, concurrency, limits, fetch, |t| t).await
 }
 
+/// [`fetch_all`], trusting no count: after the pages `totalCount` needs,
+/// a full last page means the list may go on, and it is read until a short
+/// page (one request more when the count ends on a full page). For the
+/// TUI's whole list, which must not miss a certificate that exists.
+pub async fn fetch_all_to_short<T, F, Fut>(
+    per_page: u32,
+    concurrency: usize,
+    limits: Limits,
+    fetch: F,
+) -> Result<Vec<T>, Error>
+where
+    F: Fn(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
+    walk(per_page, concurrency, limits, fetch, |t| t, true).await
+}
+
 /// [`fetch_all`], keeping of each item only what `keep` makes of it as its
 /// page arrives: a long list is held in its compact form, never whole.
 pub async fn fetch_all_kept<T, U, F, Fut>(
@@ -76,7 +93,24 @@ pub async fn fetch_all_kept<T, U, F, Fut>(
     concurrency: usize,
     limits: Limits,
     fetch: F,
+    keep: impl FnMut(T) -> U,
+) -> Result<Vec<U>, Error>
+where
+    F: Fn(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
+    walk(per_page, concurrency, limits, fetch, keep, false).await
+}
+
+/// The walk behind them all; `to_short`: a full last counted page is read
+/// past even when the count was met.
+async fn walk<T, U, F, Fut>(
+    per_page: u32,
+    concurrency: usize,
+    limits: Limits,
+    fetch: F,
     mut keep: impl FnMut(T) -> U,
+    to_short: bool,
 ) -> Result<Vec<U>, Error>
 where
     F: Fn(PageRequest) -> Fut,
@@ -114,7 +148,7 @@ where
         }
         // More than counted, and the last page full: the count is short of
         // the list (it happens); read on until a short page, within bounds.
-        if !(last_full && out.len() as u64 > total) {
+        if !(last_full && (to_short || out.len() as u64 > total)) {
             return Ok(out);
         }
         next = pages.max(1) as u32 + 1;
@@ -253,6 +287,22 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Bound(_)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_count_ending_on_a_full_page_is_read_past_only_when_asked() {
+        // 1,000 counted, 1,500 there: the count's pages look complete.
+        let calls = Mutex::new(vec![]);
+        let all = fetch_all(500, 4, Limits::default(), pager(1_500, Some(1_000), &calls))
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 1_000, "the count trusted: exactly its pages");
+        let calls = Mutex::new(vec![]);
+        let all = fetch_all_to_short(500, 4, Limits::default(), pager(1_500, Some(1_000), &calls))
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 1_500);
+        assert_eq!(*calls.lock().unwrap(), vec![1, 2, 3, 4]);
     }
 
     #[tokio::test]

@@ -362,7 +362,7 @@ impl Client {
         per_page: u32,
         concurrency: usize,
     ) -> Result<Vec<UserCert>, Error> {
-        self.certs_walk(group_id, username, per_page, concurrency, u64::MAX)
+        self.certs_walk(group_id, username, per_page, concurrency, u64::MAX, false)
             .await
     }
 
@@ -376,7 +376,8 @@ impl Client {
         concurrency: usize,
     ) -> Result<Vec<UserCert>, Error> {
         let per_page = PageRequest::MAX_ITEMS_PER_PAGE;
-        self.certs_walk(group_id, username, per_page, concurrency, max_items)
+        // Sorting and filtering must not miss a certificate: no count trusted.
+        self.certs_walk(group_id, username, per_page, concurrency, max_items, true)
             .await
     }
 
@@ -388,13 +389,16 @@ impl Client {
         per_page: u32,
         concurrency: usize,
         max_items: u64,
+        to_short: bool,
     ) -> Result<Vec<UserCert>, Error> {
         let mut limits = self.inner.cfg.limits;
         limits.max_items = limits.max_items.min(max_items);
-        fetch_all(per_page, concurrency, limits, |p| {
-            self.list_certs(group_id, username, p)
-        })
-        .await
+        let fetch = |p| self.list_certs(group_id, username, p);
+        if to_short {
+            super::paginate::fetch_all_to_short(per_page, concurrency, limits, fetch).await
+        } else {
+            fetch_all(per_page, concurrency, limits, fetch).await
+        }
     }
 
     // ---- plumbing ----------------------------------------------------------
