@@ -353,7 +353,7 @@ async fn keep_what_is_left(
     }
     for msg in rest {
         if let Msg::Api(_, ApiResult::Issued(Ok(issued))) = msg {
-            said.push(keep_unshown(*issued));
+            said.push(worker::keep_unshown(*issued));
         }
     }
     said
@@ -381,29 +381,8 @@ fn issued_copy(msg: &Msg) -> Option<Msg> {
 fn keep_unsaved(m: &app::state::PemModal) -> String {
     match &m.held {
         Held::File(_) => app::pem_dialog::where_kept(m),
-        _ => keep_now(&m.pem, &m.username),
+        _ => worker::keep_now(&m.pem, &m.username),
     }
-}
-
-/// A key that arrived after the loop ended: never shown.
-fn keep_unshown(issued: app::msg::Issued) -> String {
-    let who = crate::sanitize::line(&issued.username, 80);
-    match &issued.held {
-        Held::File(path) => format!(
-            "the certificate issued for {who} arrived as the program ended; its key is in {} (mode 0600)",
-            path.display()
-        ),
-        _ => keep_now(&issued.pem, &issued.username),
-    }
-}
-
-fn keep_now(pem: &crate::atlas::IssuedPem, username: &str) -> String {
-    let who = crate::sanitize::line(username, 80);
-    let kept = crate::handover::keep_somewhere(pem, username, false);
-    format!(
-        "the issued key for {who} was neither saved nor copied: {}",
-        kept.said
-    )
 }
 
 // ---- the loop ------------------------------------------------------------

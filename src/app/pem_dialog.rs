@@ -61,32 +61,18 @@ fn apply(state: &mut State, effect: Effect) -> Vec<Command> {
             state.set_status(level, text);
             vec![]
         }
-        Effect::Save { overwrite } => {
-            let id = state.next_request();
-            let Some(Modal::Pem(m)) = &mut state.modal else {
-                return vec![];
-            };
-            m.busy = Some(id);
-            vec![Command::SavePem {
-                id,
-                pem: m.pem.clone(),
-                path: PathBuf::from(m.path.value().trim()),
-                default_name: default_pem_name(&m.username, m.info.as_ref().map(|i| i.serial)),
-                overwrite,
-                split: m.split,
-            }]
-        }
-        Effect::Copy => {
-            let id = state.next_request();
-            let Some(Modal::Pem(m)) = &mut state.modal else {
-                return vec![];
-            };
-            m.busy = Some(id);
-            vec![Command::CopyPem {
-                id,
-                pem: m.pem.clone(),
-            }]
-        }
+        Effect::Save { overwrite } => busy_with(state, |id, m| Command::SavePem {
+            id,
+            pem: m.pem.clone(),
+            path: PathBuf::from(m.path.value().trim()),
+            default_name: default_pem_name(&m.username, m.info.as_ref().map(|i| i.serial)),
+            overwrite,
+            split: m.split,
+        }),
+        Effect::Copy => busy_with(state, |id, m| Command::CopyPem {
+            id,
+            pem: m.pem.clone(),
+        }),
         Effect::Close { then_quit, release } => {
             let Some(Modal::Pem(m)) = state.modal.take() else {
                 return vec![];
@@ -120,6 +106,16 @@ fn apply(state: &mut State, effect: Effect) -> Vec<Command> {
             cmds
         }
     }
+}
+
+/// A save or copy: the dialog is busy with the request made of it.
+fn busy_with(state: &mut State, make: impl FnOnce(u64, &PemModal) -> Command) -> Vec<Command> {
+    let id = state.next_request();
+    let Some(Modal::Pem(m)) = &mut state.modal else {
+        return vec![];
+    };
+    m.busy = Some(id);
+    vec![make(id, m)]
 }
 
 /// The PEM text scrolls until its last line is on screen, no further.
