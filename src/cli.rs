@@ -129,7 +129,8 @@ pub enum Command {
     Security(ProjectArg),
     /// Clear a project's customer CA (Atlas restarts every cluster).
     DisableCustomerX509(DisableArgs),
-    /// Every MANAGED user's certificates expiring within a window.
+    /// Each MANAGED user whose newest certificate expires within a window
+    /// (or who has none); customer-CA projects are skipped, and said so.
     Expiring(ExpiringArgs),
     /// Issue a replacement for every MANAGED user whose newest certificate
     /// expires within a window, each PEM written 0600 into a private directory.
@@ -273,6 +274,10 @@ pub struct ExpiringArgs {
     /// Every project the credentials can see, not one.
     #[arg(long, conflicts_with = "project")]
     pub all_projects: bool,
+    /// Every certificate that expires within the window, not only each
+    /// user's newest (the one `rotate` would replace).
+    #[arg(long)]
+    pub all_certs: bool,
 }
 
 #[derive(Debug, Args)]

@@ -15,23 +15,6 @@ pub fn months_of(c: &UserCert) -> u8 {
     (days / 30.44).round().clamp(1.0, 24.0) as u8
 }
 
-/// The newest certificate of each user (by creation), and the users who
-/// have none left unexpired.
-pub fn newest(per_user: Vec<(String, Vec<UserCert>)>) -> (Vec<(String, UserCert)>, Vec<String>) {
-    let mut with = vec![];
-    let mut without = vec![];
-    for (user, certs) in per_user {
-        match certs
-            .into_iter()
-            .max_by_key(|c| (c.created_at, c.not_after))
-        {
-            Some(c) => with.push((user, c)),
-            None => without.push(user),
-        }
-    }
-    (with, without)
-}
-
 /// Would a certificate issued now for `months` outlive the window? If not,
 /// rotating gains nothing and the next run would rotate it again.
 pub fn outlives(now: Timestamp, months: u8, horizon: Timestamp) -> bool {
@@ -88,22 +71,5 @@ mod tests {
         assert!(!outlives(now, 1, in_days(31)));
         assert!(outlives(now, 3, in_days(60)));
         assert!(!outlives(now, 24, in_days(800)));
-    }
-
-    #[test]
-    fn the_newest_is_the_last_created() {
-        let (with, without) = newest(vec![
-            (
-                "a".into(),
-                vec![
-                    cert(1, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
-                    cert(2, "2026-06-01T00:00:00Z", "2026-09-01T00:00:00Z"),
-                ],
-            ),
-            ("b".into(), vec![]),
-        ]);
-        assert_eq!(with.len(), 1);
-        assert_eq!(with[0].1.id, 2);
-        assert_eq!(without, vec!["b".to_string()]);
     }
 }

@@ -10,7 +10,7 @@ use tokio::task::AbortHandle;
 use std::path::PathBuf;
 
 use crate::app::{ApiResult, Command, IssueFailure, Issued, Msg, SaveOutcome};
-use crate::atlas::{Client, PageRequest};
+use crate::atlas::Client;
 use crate::handover::Held;
 use crate::pem;
 use crate::pem::clipboard::Clipboard;
@@ -103,7 +103,19 @@ pub fn spawn(
             let clipboard = clipboard.clone();
             let results = results.clone();
             let task = tokio::spawn(async move {
-                let work = std::panic::AssertUnwindSafe(run(&client, &clipboard, cmd, write_ahead));
+                let work = std::panic::AssertUnwindSafe(async {
+                    match cmd {
+                        Command::Scan {
+                            id,
+                            project,
+                            concurrency,
+                        } => {
+                            scan(&client, id, project, concurrency, &results).await;
+                            (id, ApiResult::Scan(crate::app::ScanEvent::Done))
+                        }
+                        cmd => run(&client, &clipboard, cmd, write_ahead).await,
+                    }
+                });
                 let msg = match futures_util::FutureExt::catch_unwind(work).await {
                     Ok((id, result)) => Msg::Api(id, result),
                     Err(panic) => Msg::Fatal(format!(
@@ -173,27 +185,48 @@ pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     crate::sanitize::line(&text, 300)
 }
 
-/// Pages of one list fetched at once during a scan; the scan itself bounds
-/// how many lists are read at once.
-const SCAN_PAGES_AT_ONCE: usize = 2;
-
-async fn scan_project(
+/// The fleet scan for the expiring view: each result sent as it comes,
+/// of each user only the newest certificate; `Done` is the caller's.
+async fn scan(
     client: &Client,
-    group_id: &str,
-) -> Result<crate::app::ProjectScan, crate::atlas::Error> {
-    let sec = client.get_user_security(group_id).await?;
-    if sec.customer_x509.is_configured() {
-        return Ok(crate::app::ProjectScan {
-            customer_ca: true,
-            managed_users: vec![],
-        });
+    id: u64,
+    project: Option<(String, String)>,
+    concurrency: usize,
+    results: &UnboundedSender<Msg>,
+) {
+    use crate::app::ScanEvent;
+    use crate::atlas::fleet::{self, Event};
+    let scope = match project {
+        Some(p) => fleet::Scope::These(vec![p]),
+        None => fleet::Scope::All,
+    };
+    let mut scan = fleet::start(client, scope, concurrency);
+    while let Some(event) = scan.next().await {
+        let event = match event {
+            Event::Projects(n) => ScanEvent::Projects(n),
+            Event::Project { id, name, users } => ScanEvent::Project { id, name, users },
+            Event::Skipped { id, name, .. } => ScanEvent::Skipped { id, name },
+            Event::Failed { id, name, error } => ScanEvent::Failed {
+                id,
+                name,
+                error: error.explained(),
+            },
+            Event::User {
+                project_id,
+                project_name,
+                username,
+                certs,
+            } => ScanEvent::User {
+                project_id: project_id.to_string(),
+                project: project_name.to_string(),
+                username,
+                newest: certs.map(fleet::newest).map_err(|e| e.explained()),
+            },
+        };
+        if results.send(Msg::Api(id, ApiResult::Scan(event))).is_err() {
+            return;
+        }
     }
-    Ok(crate::app::ProjectScan {
-        customer_ca: false,
-        managed_users: client
-            .managed_usernames(group_id, SCAN_PAGES_AT_ONCE)
-            .await?,
-    })
 }
 
 /// The file read (size-capped, off the runtime), parsed and checked as the
@@ -315,41 +348,8 @@ async fn run(
             }
             (id, ApiResult::CustomerX509Set(result.map_err(text)))
         }
-        Command::ScanProjects { id } => (
-            id,
-            ApiResult::ScanProjects(
-                client
-                    .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, SCAN_PAGES_AT_ONCE)
-                    .await
-                    .map(|all| all.into_iter().map(|p| (p.id, p.name)).collect())
-                    .map_err(text),
-            ),
-        ),
-        Command::ScanProject { id, group_id } => (
-            id,
-            ApiResult::ScanProject(scan_project(client, &group_id).await.map_err(text)),
-        ),
-        Command::ScanUser {
-            id,
-            group_id,
-            username,
-        } => {
-            let certs = client
-                .all_certs(
-                    &group_id,
-                    &username,
-                    PageRequest::MAX_ITEMS_PER_PAGE,
-                    SCAN_PAGES_AT_ONCE,
-                )
-                .await;
-            let newest = certs.map(|c| {
-                crate::rotation::newest(vec![(username, c)])
-                    .0
-                    .pop()
-                    .map(|(_, c)| c)
-            });
-            (id, ApiResult::ScanUser(newest.map_err(text)))
-        }
+        // Streamed by `spawn`, never run here.
+        Command::Scan { id, .. } => (id, ApiResult::Scan(crate::app::ScanEvent::Done)),
         Command::FetchSecurity { id, group_id } => (
             id,
             ApiResult::Security(client.get_user_security(&group_id).await.map_err(text)),

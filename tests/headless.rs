@@ -157,18 +157,48 @@ async fn listing_commands() {
     let soon = json(&soon);
     let soon = soon.as_array().unwrap();
     assert!(!soon.is_empty());
+    // Users with no certificate come first (past due), with no serial.
+    let (without, with): (Vec<&Value>, Vec<&Value>) = soon.iter().partition(|c| c["_id"].is_null());
     assert!(
-        soon.iter().all(|c| c["daysLeft"].as_i64().unwrap() <= 30),
+        soon[..without.len()].iter().all(|c| c["_id"].is_null()),
+        "users with none first: {soon:?}"
+    );
+    assert!(
+        with.iter().all(|c| c["daysLeft"].as_i64().unwrap() <= 30),
         "{soon:?}"
     );
     assert!(
-        soon.windows(2)
+        with.windows(2)
             .all(|w| w[0]["notAfter"].as_str() <= w[1]["notAfter"].as_str()),
         "soonest first"
     );
-    assert!(soon.iter().any(|c| c["username"] == "alice"));
+    // alice's expiring certificate is not her newest: only --all-certs
+    // lists it.
+    assert!(!with.iter().any(|c| c["username"] == "alice"), "{soon:?}");
+    let all = r.cmd(
+        &env,
+        &["expiring", "--within", "30d", "--all-certs", "--json"],
+    );
+    let all = json(&all);
+    let all = all.as_array().unwrap();
+    assert!(all.iter().any(|c| c["username"] == "alice"), "{all:?}");
+    assert!(
+        with.iter().all(|c| all.contains(c)),
+        "every newest certificate is among all of them"
+    );
+    // One row per user: the newest certificate.
+    let users: std::collections::BTreeSet<&str> = soon
+        .iter()
+        .map(|c| c["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(users.len(), soon.len(), "{soon:?}");
     let none = r.cmd(&env, &["expiring", "--within", "1h", "--json"]);
-    assert_eq!(json(&none), serde_json::json!([]));
+    let none = json(&none);
+    assert_eq!(
+        none.as_array().unwrap().len(),
+        without.len(),
+        "within an hour: only the users with none: {none}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

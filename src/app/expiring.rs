@@ -1,24 +1,20 @@
 //! The expiring view: every MANAGED user's newest certificate across the
 //! organisation (or one project), soonest first, and rotation from there.
-//! Scanning is commands and answers like any other load: the project list,
-//! then each project's MANAGED users, then each user's certificates, at
-//! most `SCAN_AT_ONCE` requests in flight (the client waits out 429s and
-//! lowers its own bound when Atlas pushes back).
+//! The scan is one command; the worker runs the fleet scan
+//! (`atlas::fleet`, the one `expiring` and `rotate` use) and its results
+//! come back as they arrive, many answers to the one request.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 
 use crossterm::event::KeyEvent;
 
 use super::keymap::{Action, Scope};
-use super::msg::{ApiResult, Command, ProjectScan, RequestId};
+use super::msg::{Command, RequestId, ScanEvent};
 use super::state::{IssueModal, Level, Modal, State};
 use crate::atlas::UserCert;
 
-/// Lists read at once during a scan.
-pub const SCAN_AT_ONCE: usize = 4;
-
-/// The most users one scan reads: the server decides how many projects
-/// and users there are, this decides how many we hold.
+/// The most users one scan shows: the server decides how many projects
+/// and users there are, this decides how many rows we hold.
 pub const MAX_SCAN_USERS: usize = 100_000;
 
 /// One MANAGED user and its newest unexpired certificate, if any.
@@ -40,24 +36,15 @@ impl ExpRow {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Job {
-    Projects,
-    Project {
-        id: String,
-        name: String,
-    },
-    User {
-        id: String,
-        name: String,
-        username: String,
-    },
-}
-
+/// The scan under way: its request, and what it has answered so far.
 #[derive(Debug, Default)]
 pub struct ScanRun {
-    jobs: HashMap<RequestId, Job>,
-    queue: VecDeque<Job>,
+    id: RequestId,
+    /// Projects whose users were listed (or skipped): their stale rows
+    /// were settled by this scan.
+    answered: HashSet<String>,
+    /// Projects that could not be read: their rows stay, stale.
+    failed: HashSet<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +69,12 @@ pub struct ExpiringView {
     pub skipped: Vec<String>,
     /// What could not be read, one line each.
     pub errors: Vec<String>,
+    /// Where each (project, user) row is, so that a result finds its row
+    /// without a walk over every row: a scan of 100,000 users must not
+    /// take 100,000² steps.
+    at: HashMap<(String, String), usize>,
+    /// Rows placed since the last sort.
+    unsorted: usize,
 }
 
 impl ExpiringView {
@@ -89,13 +82,48 @@ impl ExpiringView {
         self.scan.is_some()
     }
 
-    /// Requests of the current scan awaiting an answer.
-    pub fn scan_in_flight(&self) -> usize {
-        self.scan.as_ref().map_or(0, |s| s.jobs.len())
-    }
-
     pub fn selected_row(&self) -> Option<&ExpRow> {
         self.rows.get(self.selected)
+    }
+
+    /// A user's row, new or renewed. Rows are sorted at once while few,
+    /// then in batches (each sort is a pass over every row).
+    fn place(&mut self, row: ExpRow) {
+        let key = (row.project_id.clone(), row.username.clone());
+        match self.at.get(&key) {
+            Some(&i) => self.rows[i] = row,
+            None => {
+                self.at.insert(key, self.rows.len());
+                self.rows.push(row);
+            }
+        }
+        self.unsorted += 1;
+        if self.rows.len() <= 2_048 || self.unsorted * 32 >= self.rows.len() {
+            self.sort();
+        }
+    }
+
+    fn has(&self, project_id: &str, username: &str) -> bool {
+        self.at
+            .contains_key(&(project_id.to_string(), username.to_string()))
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&ExpRow) -> bool) {
+        let before = self.rows.len();
+        self.rows.retain(keep);
+        if self.rows.len() != before {
+            self.reindex();
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    fn reindex(&mut self) {
+        self.at = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.project_id.clone(), r.username.clone()), i))
+            .collect();
     }
 
     /// Users without an unexpired certificate first (they are past due),
@@ -111,10 +139,10 @@ impl ExpiringView {
             let at = |r: &ExpRow| (r.newest.is_some(), r.newest.as_ref().map(|c| c.not_after));
             (at(a), &a.project, &a.username).cmp(&(at(b), &b.project, &b.username))
         });
-        if let Some((p, u)) = keep
-            && let Some(i) = self.rows.iter().position(|r| r.key() == (&p, &u))
-        {
-            self.selected = i;
+        self.reindex();
+        self.unsorted = 0;
+        if let Some(i) = keep.and_then(|k| self.at.get(&k)) {
+            self.selected = *i;
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
@@ -141,14 +169,11 @@ pub fn start_scan(state: &mut State) -> Vec<Command> {
     let Some(view) = state.expiring.as_mut() else {
         return vec![];
     };
-    let first = if view.all_projects {
-        Job::Projects
+    let project = if view.all_projects {
+        None
     } else {
         match &view.here {
-            Some((id, name)) => Job::Project {
-                id: id.clone(),
-                name: name.clone(),
-            },
+            Some(here) => Some(here.clone()),
             None => {
                 state.set_status(Level::Warn, "Select a project first");
                 return vec![];
@@ -164,152 +189,105 @@ pub fn start_scan(state: &mut State) -> Vec<Command> {
     };
     view.skipped.clear();
     view.errors.clear();
+    let id = state.next_request();
+    let view = state.expiring.as_mut().expect("checked above");
     view.scan = Some(ScanRun {
-        jobs: HashMap::new(),
-        queue: VecDeque::from([first]),
+        id,
+        ..ScanRun::default()
     });
-    pump(state)
+    vec![Command::Scan {
+        id,
+        project,
+        concurrency: state.env.concurrency,
+    }]
 }
 
-/// Sends queued requests while fewer than `SCAN_AT_ONCE` are in flight.
-fn pump(state: &mut State) -> Vec<Command> {
-    let mut cmds = vec![];
-    loop {
-        let Some(scan) = state.expiring.as_mut().and_then(|v| v.scan.as_mut()) else {
-            return cmds;
-        };
-        if scan.jobs.len() >= SCAN_AT_ONCE {
-            return cmds;
-        }
-        let Some(job) = scan.queue.pop_front() else {
-            if scan.jobs.is_empty() {
-                state.expiring.as_mut().expect("scanning").scan = None;
-            }
-            return cmds;
-        };
-        let id = state.next_request();
-        cmds.push(match &job {
-            Job::Projects => Command::ScanProjects { id },
-            Job::Project { id: gid, .. } => Command::ScanProject {
-                id,
-                group_id: gid.clone(),
-            },
-            Job::User {
-                id: gid, username, ..
-            } => Command::ScanUser {
-                id,
-                group_id: gid.clone(),
-                username: username.clone(),
-            },
-        });
-        if let Some(scan) = state.expiring.as_mut().and_then(|v| v.scan.as_mut()) {
-            scan.jobs.insert(id, job);
-        }
-    }
-}
-
-/// An answer for the scan, if it is one (`None`: not the scan's, or a
-/// superseded scan's, which is dropped).
-pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Option<Vec<Command>> {
-    let job = state
-        .expiring
-        .as_mut()
-        .and_then(|v| v.scan.as_mut())
-        .and_then(|s| s.jobs.remove(&id));
-    let Some(job) = job else {
-        return matches!(
-            result,
-            ApiResult::ScanProjects(_) | ApiResult::ScanProject(_) | ApiResult::ScanUser(_)
-        )
-        .then(Vec::new);
+/// A result of the scan; one of a superseded scan is dropped.
+pub fn on_scan(state: &mut State, id: RequestId, event: ScanEvent) {
+    let Some(view) = state.expiring.as_mut() else {
+        return;
     };
-    let view = state.expiring.as_mut().expect("a scan job");
-    match (job, result) {
-        (Job::Projects, ApiResult::ScanProjects(res)) => match res {
-            Ok(list) => {
-                view.progress.projects_total = Some(list.len());
-                let keep: HashSet<&str> = list.iter().map(|(id, _)| id.as_str()).collect();
-                // Projects gone from the list take their rows with them.
-                view.rows.retain(|r| keep.contains(r.project_id.as_str()));
-                let scan = view.scan.as_mut().expect("scanning");
-                scan.queue
-                    .extend(list.into_iter().map(|(id, name)| Job::Project { id, name }));
-            }
-            Err(e) => view.errors.push(format!("projects: {e}")),
-        },
-        (Job::Project { id: gid, name }, ApiResult::ScanProject(res)) => {
+    let Some(scan) = view.scan.as_mut().filter(|s| s.id == id) else {
+        return;
+    };
+    match event {
+        ScanEvent::Projects(n) => view.progress.projects_total = Some(n),
+        ScanEvent::Skipped { id: gid, name } => {
             view.progress.projects_done += 1;
-            match res {
-                Ok(ProjectScan {
-                    customer_ca: true, ..
-                }) => {
-                    view.rows.retain(|r| r.project_id != gid);
-                    view.skipped.push(format!("{name}: customer CA"));
-                    // Answers come in any order; the line should not jump.
-                    view.skipped.sort();
-                }
-                Ok(ProjectScan { managed_users, .. }) => {
-                    let users: HashSet<&str> = managed_users.iter().map(String::as_str).collect();
-                    view.rows
-                        .retain(|r| r.project_id != gid || users.contains(r.username.as_str()));
-                    let room = MAX_SCAN_USERS.saturating_sub(view.progress.users_total);
-                    if managed_users.len() > room {
-                        view.errors.push(format!(
-                            "{name}: over {MAX_SCAN_USERS} MANAGED users in this scan; the rest are not shown"
-                        ));
-                    }
-                    // A user listed twice is scanned once.
-                    let mut seen = HashSet::new();
-                    let jobs: Vec<Job> = managed_users
-                        .into_iter()
-                        .filter(|u| seen.insert(u.clone()))
-                        .take(room)
-                        .map(|username| Job::User {
-                            id: gid.clone(),
-                            name: name.clone(),
-                            username,
-                        })
-                        .collect();
-                    view.progress.users_total += jobs.len();
-                    view.scan.as_mut().expect("scanning").queue.extend(jobs);
-                }
-                Err(e) => view.errors.push(format!("{name}: {e}")),
+            scan.answered.insert(gid.clone());
+            view.retain(|r| r.project_id != gid);
+            view.skipped.push(format!("{name}: customer CA"));
+            // Answers come in any order; the line should not jump.
+            view.skipped.sort();
+        }
+        ScanEvent::Failed {
+            id: gid,
+            name,
+            error,
+        } => {
+            if gid.is_empty() {
+                view.errors.push(format!("projects: {error}"));
+            } else {
+                view.progress.projects_done += 1;
+                scan.failed.insert(gid);
+                view.errors.push(format!("{name}: {error}"));
             }
         }
-        (
-            Job::User {
-                id: gid,
-                name,
-                username,
-            },
-            ApiResult::ScanUser(res),
-        ) => {
-            view.progress.users_done += 1;
-            match res {
-                Ok(newest) => {
-                    let row = ExpRow {
-                        project_id: gid,
-                        project: name,
-                        username,
-                        newest,
-                        stale: false,
-                        rotated: false,
-                    };
-                    match view.rows.iter_mut().find(|r| r.key() == row.key()) {
-                        Some(r) => *r = row,
-                        None => view.rows.push(row),
-                    }
-                    view.sort();
-                }
-                Err(e) => view.errors.push(format!("{username} in {name}: {e}")),
+        ScanEvent::Project {
+            id: gid,
+            name,
+            users,
+        } => {
+            view.progress.projects_done += 1;
+            scan.answered.insert(gid.clone());
+            let listed: HashSet<&str> = users.iter().map(String::as_str).collect();
+            view.retain(|r| r.project_id != gid || listed.contains(r.username.as_str()));
+            let room = MAX_SCAN_USERS.saturating_sub(view.progress.users_total);
+            if users.len() > room {
+                view.errors.push(format!(
+                    "{name}: over {MAX_SCAN_USERS} MANAGED users in this scan; the rest are not shown"
+                ));
+            }
+            view.progress.users_total += users.len().min(room);
+        }
+        ScanEvent::User {
+            project_id,
+            project,
+            username,
+            newest,
+        } => {
+            // Past the bound, only rows already shown are renewed.
+            if !view.has(&project_id, &username)
+                && view.progress.users_done >= view.progress.users_total
+            {
+                return;
+            }
+            view.progress.users_done =
+                (view.progress.users_done + 1).min(view.progress.users_total);
+            match newest {
+                Ok(newest) => view.place(ExpRow {
+                    project_id,
+                    project,
+                    username,
+                    newest,
+                    stale: false,
+                    rotated: false,
+                }),
+                Err(e) => view.errors.push(format!("{username} in {project}: {e}")),
             }
         }
-        // An answer of the wrong kind for its job: a bug, said, not acted on.
-        _ => view
-            .errors
-            .push("an answer did not match its request".into()),
+        ScanEvent::Done => {
+            let scan = view.scan.take().expect("matched above");
+            // Stale rows of projects this scan never met are gone from
+            // the organisation (or from the scope).
+            view.retain(|r| {
+                !r.stale
+                    || scan.answered.contains(&r.project_id)
+                    || scan.failed.contains(&r.project_id)
+            });
+            view.sort();
+        }
     }
-    Some(pump(state))
 }
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
@@ -351,8 +329,7 @@ fn toggle_scope(state: &mut State) -> Vec<Command> {
         };
         view.all_projects = false;
         // Other projects' rows are not "this project": they go at once.
-        view.rows.retain(|r| r.project_id == here);
-        view.selected = view.selected.min(view.rows.len().saturating_sub(1));
+        view.retain(|r| r.project_id == here);
     } else {
         view.all_projects = true;
     }

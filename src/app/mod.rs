@@ -18,8 +18,8 @@ pub mod upload_ca;
 pub mod users;
 
 pub use msg::{
-    ApiResult, CaBundle, CertInfo, Command, Held, IssueFailure, Issued, Msg, ProjectScan,
-    RequestId, SaveOutcome,
+    ApiResult, CaBundle, CertInfo, Command, Held, IssueFailure, Issued, Msg, RequestId,
+    SaveOutcome, ScanEvent,
 };
 pub use pem_dialog::default_pem_name;
 pub use state::{CertSort, DisableStage, Env, Level, Modal, Pane, PemPrompt, State};

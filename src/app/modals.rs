@@ -308,9 +308,7 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
         | ApiResult::Users(_)
         | ApiResult::Certs(..)
         | ApiResult::AllCerts(_)
-        | ApiResult::ScanProjects(_)
-        | ApiResult::ScanProject(_)
-        | ApiResult::ScanUser(_) => vec![],
+        | ApiResult::Scan(_) => vec![],
     }
 }
 

@@ -74,10 +74,34 @@ pub struct CaBundle {
     pub current: usize,
 }
 
+/// One result of the expiring view's scan (`atlas::fleet`), as the UI
+/// holds it: of each user only the newest certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProjectScan {
-    pub customer_ca: bool,
-    pub managed_users: Vec<String>,
+pub enum ScanEvent {
+    /// How many projects the scan covers.
+    Projects(usize),
+    /// A project's MANAGED users, each once; their certificates follow.
+    Project {
+        id: String,
+        name: String,
+        users: Vec<String>,
+    },
+    /// Not scanned, for a reason that is no error (a customer CA).
+    Skipped { id: String, name: String },
+    /// A project (empty id: the project list) could not be read.
+    Failed {
+        id: String,
+        name: String,
+        error: ErrorText,
+    },
+    User {
+        project_id: String,
+        project: String,
+        username: String,
+        newest: Result<Option<UserCert>, ErrorText>,
+    },
+    /// The scan is over.
+    Done,
 }
 
 #[derive(Debug)]
@@ -91,13 +115,8 @@ pub enum ApiResult {
     Security(Result<UserSecurity, ErrorText>),
     Disabled(Result<UserSecurity, ErrorText>),
     Saved(SaveOutcome),
-    /// The expiring view's scan: every project's (id, name).
-    ScanProjects(Result<Vec<(String, String)>, ErrorText>),
-    /// One project of the scan: its MANAGED users, unless a customer CA
-    /// means Atlas issues nothing there.
-    ScanProject(Result<ProjectScan, ErrorText>),
-    /// One user of the scan: the newest unexpired certificate, if any.
-    ScanUser(Result<Option<UserCert>, ErrorText>),
+    /// A result of the expiring view's scan, many per request.
+    Scan(ScanEvent),
     UserCreated(Result<Box<DatabaseUser>, ErrorText>),
     CaBundleRead(Result<Box<CaBundle>, ErrorText>),
     CustomerX509Set(Result<UserSecurity, ErrorText>),
@@ -182,17 +201,11 @@ pub enum Command {
         group_id: String,
         cas: String,
     },
-    ScanProjects {
+    /// The expiring view's scan: one project, or every one (`None`).
+    Scan {
         id: RequestId,
-    },
-    ScanProject {
-        id: RequestId,
-        group_id: String,
-    },
-    ScanUser {
-        id: RequestId,
-        group_id: String,
-        username: String,
+        project: Option<(String, String)>,
+        concurrency: usize,
     },
 }
 
@@ -216,6 +229,7 @@ impl Command {
             Command::FetchProjects { .. } => Some("projects"),
             Command::FetchUsers { .. } => Some("users"),
             Command::FetchSecurity { .. } => Some("security"),
+            Command::Scan { .. } => Some("scan"),
             _ => None,
         }
     }

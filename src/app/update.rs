@@ -517,8 +517,9 @@ pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<C
 
 fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
     let result = match result {
-        r @ (ApiResult::ScanProjects(_) | ApiResult::ScanProject(_) | ApiResult::ScanUser(_)) => {
-            return super::expiring::on_api(state, id, r).unwrap_or_default();
+        ApiResult::Scan(event) => {
+            super::expiring::on_scan(state, id, event);
+            return vec![];
         }
         r => r,
     };

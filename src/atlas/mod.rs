@@ -3,6 +3,7 @@
 mod auth;
 mod client;
 mod error;
+pub mod fleet;
 pub mod jwt;
 mod model;
 mod paginate;

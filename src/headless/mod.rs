@@ -3,6 +3,7 @@
 //! errors to stderr. Exit codes: 0 ok, 1 API or I/O error, 2 usage, 3 auth.
 
 mod change;
+mod expiring;
 pub mod hook;
 pub mod journal;
 pub mod json_out;
@@ -14,7 +15,6 @@ mod table;
 
 use std::io::Write;
 
-use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
@@ -22,7 +22,7 @@ use serde_json::json;
 use json_out::Ts;
 
 use crate::atlas::{Client, Error, PageRequest, UserCert};
-use crate::cli::{CertsArgs, Command, ExpiringArgs, ProjectArg};
+use crate::cli::{CertsArgs, Command, ProjectArg};
 
 pub enum Fail {
     Usage(String),
@@ -118,7 +118,7 @@ pub async fn run(ctx: &Ctx, cmd: &Command) -> Result<(), Fail> {
         Command::Issue(a) => change::issue(ctx, a, &stop_for_keys()).await,
         Command::Security(a) => security(ctx, a).await,
         Command::DisableCustomerX509(a) => change::disable(ctx, a).await,
-        Command::Expiring(a) => expiring(ctx, a).await,
+        Command::Expiring(a) => expiring::run(ctx, a).await,
         Command::Rotate(a) => rotate::rotate(ctx, a, &stop_for_keys()).await,
         Command::CreateUser(a) => lifecycle::create_user(ctx, a).await,
         Command::EnableCustomerX509(a) => lifecycle::enable(ctx, a).await,
@@ -344,136 +344,4 @@ async fn security(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
             "customer-managed X.509: off (no customer CA)\n".into()
         }
     })
-}
-
-/// Every user's certificates, four users at a time. One unreadable user
-/// must not sink a report: failures are returned beside the answers.
-pub(super) async fn certs_per_user(
-    ctx: &Ctx,
-    project: &str,
-    users: Vec<String>,
-) -> (Vec<(String, Vec<UserCert>)>, Vec<(String, Error)>) {
-    let answers: Vec<(String, Result<Vec<UserCert>, Error>)> = stream::iter(users)
-        .map(|user| {
-            let client = ctx.client.clone();
-            let project = project.to_string();
-            async move {
-                let certs = client
-                    .all_certs(&project, &user, PageRequest::MAX_ITEMS_PER_PAGE, 2)
-                    .await;
-                (user, certs)
-            }
-        })
-        .buffer_unordered(ctx.concurrency.max(1))
-        .collect()
-        .await;
-    // One unreadable user must not sink the report: it is named, the rest
-    // is printed, and the exit code says the report is partial.
-    let mut failed: Vec<(String, Error)> = vec![];
-    let mut per_user: Vec<(String, Vec<UserCert>)> = vec![];
-    for (user, answer) in answers {
-        match answer {
-            Ok(certs) => per_user.push((user, certs)),
-            Err(e) => failed.push((user, e)),
-        }
-    }
-    (per_user, failed)
-}
-
-async fn expiring(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
-    let now = Timestamp::now();
-    let horizon = now
-        .checked_add(a.within)
-        .map_err(|e| Fail::Usage(e.to_string()))?;
-    let projects = rotate::projects_in_scope(ctx, &a.project, a.all_projects).await?;
-    let mut soon: Vec<(String, String, UserCert)> = vec![];
-    // (project, user or "", error)
-    let mut failed: Vec<(String, String, Error)> = vec![];
-    let mut total_users = 0;
-    for project in &projects {
-        let managed = match ctx.client.managed_usernames(project, ctx.concurrency).await {
-            Ok(m) => m,
-            // One project's refusal must not hide the others' expiries.
-            Err(e) if a.all_projects => {
-                failed.push((project.clone(), String::new(), e));
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        total_users += managed.len();
-        let (per_user, user_failed) = certs_per_user(ctx, project, managed).await;
-        failed.extend(
-            user_failed
-                .into_iter()
-                .map(|(u, e)| (project.clone(), u, e)),
-        );
-        soon.extend(per_user.into_iter().flat_map(|(u, certs)| {
-            certs
-                .into_iter()
-                .filter(|c| c.not_after <= horizon)
-                .map(move |c| (project.clone(), u.clone(), c))
-        }));
-    }
-    if !failed.is_empty() && soon.is_empty() && failed.len() >= total_users.max(1) {
-        return Err(Fail::Atlas(failed.swap_remove(0).2));
-    }
-    soon.sort_by(|(pa, ua, a), (pb, ub, b)| {
-        (a.not_after, pa, ua, a.id).cmp(&(b.not_after, pb, ub, b.id))
-    });
-    // A page repeated by the server must not repeat rows or counts.
-    soon.dedup_by(|(pa, ua, a), (pb, ub, b)| pa == pb && ua == ub && a.id == b.id);
-    let value: Vec<CertRow> = soon
-        .iter()
-        .map(|(p, u, c)| {
-            let mut row = cert_json(c, Some(u), now);
-            row.project_id = a.all_projects.then_some(p.as_str());
-            row
-        })
-        .collect();
-    emit_table(ctx, &value, |w| {
-        let mut headers = vec!["USER", "SERIAL", "CREATED", "EXPIRES", "LEFT"];
-        if a.all_projects {
-            headers.insert(0, "PROJECT");
-        }
-        table::write(w, &headers, &soon, |(p, u, c)| {
-            let (left, _) = crate::format::time_left(now, c.not_after);
-            let mut row: Vec<std::borrow::Cow<str>> = vec![
-                u.as_str().into(),
-                c.id.to_string().into(),
-                ts(Some(c.created_at)).into(),
-                ts(Some(c.not_after)).into(),
-                left.into(),
-            ];
-            if a.all_projects {
-                row.insert(0, p.as_str().into());
-            }
-            row
-        })?;
-        writeln!(
-            w,
-            "{} certificate(s) expire before {}",
-            soon.len(),
-            ts(Some(horizon))
-        )
-    })?;
-    if failed.is_empty() {
-        return Ok(());
-    }
-    failed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    for (project, user, e) in &failed {
-        let who = if user.is_empty() {
-            format!("project {}", crate::sanitize::line(project, 80))
-        } else {
-            format!(
-                "{} in project {}",
-                crate::sanitize::line(user, 80),
-                crate::sanitize::line(project, 80)
-            )
-        };
-        crate::say_err!("atlas-x509: {who}: {}", e.explained());
-    }
-    Err(Fail::Partial(format!(
-        "the report is partial: {} of {total_users} MANAGED users (or projects) could not be read",
-        failed.len()
-    )))
 }

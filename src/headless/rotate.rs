@@ -14,12 +14,13 @@ use super::hook::{self, Delivery, Hook, HookRun};
 use super::journal::{self, Entry, Journal, RunInfo};
 use super::json_out::Ts;
 use super::stop::{self, Stop};
-use super::{Ctx, Fail, certs_per_user, emit_table, table, ts};
-use crate::atlas::{Error, PageRequest, UserCert};
+use super::{Ctx, Fail, emit_table, table, ts};
+use crate::atlas::fleet::{self, Event};
+use crate::atlas::{Error, UserCert};
 use crate::cli::RotateArgs;
 use crate::pem::open_dir::OpenDir;
 use crate::pem::save::SaveOutcome;
-use crate::rotation::{months_of, newest, outlives};
+use crate::rotation::{months_of, outlives};
 
 /// A user due for a new certificate, and the one it replaces.
 #[derive(Debug, Clone)]
@@ -166,108 +167,93 @@ impl Unanswered {
     }
 }
 
-pub async fn projects_in_scope(
+/// The project asked for, as (id, name); its name is read only when
+/// `named` (hooks and the report show it).
+async fn project_named(
     ctx: &Ctx,
     project: &crate::cli::ProjectArg,
-    all: bool,
-) -> Result<Vec<String>, Fail> {
-    Ok(projects_named(ctx, project, all, false)
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect())
-}
-
-/// (id, name) of the projects in scope; a single project's name is read
-/// only when `name_one` (hooks and the report show it).
-async fn projects_named(
-    ctx: &Ctx,
-    project: &crate::cli::ProjectArg,
-    all: bool,
-    name_one: bool,
-) -> Result<Vec<(String, String)>, Fail> {
-    if all {
-        let all = ctx
-            .client
-            .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, ctx.concurrency)
-            .await?;
-        Ok(all.into_iter().map(|p| (p.id, p.name)).collect())
+    named: bool,
+) -> Result<(String, String), Fail> {
+    let id = ctx.project(project)?;
+    let name = if named {
+        ctx.client.get_project(&id).await?.name
     } else {
-        let id = ctx.project(project)?;
-        let name = if name_one {
-            ctx.client.get_project(&id).await?.name
-        } else {
-            String::new()
-        };
-        Ok(vec![(id, name)])
-    }
+        String::new()
+    };
+    Ok((id, name))
 }
 
+/// What rotation makes of the fleet scan: each MANAGED user's newest
+/// certificate, due when it expires before `horizon`.
 async fn scan(
     ctx: &Ctx,
-    projects: &[(String, String)],
+    scope: fleet::Scope,
     (now, horizon): (Timestamp, Timestamp),
     months: Option<u8>,
     unanswered: &Unanswered,
-) -> Scan {
+) -> Result<Scan, Fail> {
     let mut s = Scan::default();
-    for (project, project_name) in projects {
-        match ctx.client.get_user_security(project).await {
-            Ok(sec) if sec.customer_x509.is_configured() => {
-                s.skipped_projects.push((
-                    project.clone(),
-                    "customer-managed X.509: its users' certificates come from your CA".into(),
-                ));
-                continue;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                s.skipped_projects.push((project.clone(), e.explained()));
-                continue;
-            }
-        }
-        let users = ctx.client.managed_usernames(project, ctx.concurrency).await;
-        let users: Vec<String> = match users {
-            Ok(u) => u,
-            Err(e) => {
-                s.skipped_projects.push((project.clone(), e.explained()));
-                continue;
-            }
-        };
-        let (mut per_user, failed) = certs_per_user(ctx, project, users).await;
-        s.failed
-            .extend(failed.into_iter().map(|(u, e)| (project.clone(), u, e)));
-        for (user, certs) in &mut per_user {
-            certs.retain(|c| {
-                let lost = unanswered.keyless(project, user, c);
-                if lost {
-                    s.keyless.push((project.clone(), user.clone(), c.id));
-                }
-                !lost
-            });
-        }
-        let (with, without) = newest(per_user);
-        s.without
-            .extend(without.into_iter().map(|u| (project.clone(), u)));
-        for (user, old) in with.into_iter().filter(|(_, c)| c.not_after <= horizon) {
-            let months = months.unwrap_or_else(|| months_of(&old));
-            if outlives(now, months, horizon) {
-                s.due.push(Due {
-                    project: project.clone(),
-                    project_name: project_name.clone(),
-                    months,
-                    user,
-                    old,
+    let mut fleet = fleet::start(&ctx.client, scope, ctx.concurrency);
+    while let Some(event) = fleet.next().await {
+        match event {
+            Event::Projects(_) | Event::Project { .. } => {}
+            Event::Skipped { id, reason, .. } => s.skipped_projects.push((id, reason.into())),
+            // The project list itself: nothing to rotate around it.
+            Event::Failed { id, error, .. } if id.is_empty() => return Err(error.into()),
+            Event::Failed { id, error, .. } => s.skipped_projects.push((id, error.explained())),
+            Event::User {
+                project_id,
+                project_name,
+                username: user,
+                certs,
+            } => {
+                let project = project_id.to_string();
+                let mut certs = match certs {
+                    Ok(c) => c,
+                    Err(e) => {
+                        s.failed.push((project, user, e));
+                        continue;
+                    }
+                };
+                certs.retain(|c| {
+                    let lost = unanswered.keyless(&project, &user, c);
+                    if lost {
+                        s.keyless.push((project.clone(), user.clone(), c.id));
+                    }
+                    !lost
                 });
-            } else {
-                s.too_short.push((project.clone(), user, months));
+                let Some(old) = fleet::newest(certs) else {
+                    s.without.push((project, user));
+                    continue;
+                };
+                if old.not_after > horizon {
+                    continue;
+                }
+                let months = months.unwrap_or_else(|| months_of(&old));
+                if outlives(now, months, horizon) {
+                    s.due.push(Due {
+                        project,
+                        project_name: project_name.to_string(),
+                        months,
+                        user,
+                        old,
+                    });
+                } else {
+                    s.too_short.push((project, user, months));
+                }
             }
         }
     }
     s.due.sort_by(|a, b| {
         (a.old.not_after, &a.project, &a.user).cmp(&(b.old.not_after, &b.project, &b.user))
     });
-    s
+    // Answers come in any order; the notes should not.
+    s.skipped_projects.sort();
+    s.without.sort();
+    s.too_short.sort();
+    s.failed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    s.keyless.sort();
+    Ok(s)
 }
 
 /// Everything a run knows, kept as it happens so that the report and the
@@ -805,12 +791,16 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
         .map_err(|e| Fail::Usage(e.to_string()))?;
     run.horizon = Some(horizon);
     let named = run.hook.is_some() || a.report.is_some();
-    let projects = tokio::select! {
-        p = projects_named(ctx, &a.project, a.all_projects, named) => p?,
-        () = run.stop.stopped() => return Err(interrupted(run, &[])),
+    let scope = if a.all_projects {
+        fleet::Scope::All
+    } else {
+        tokio::select! {
+            p = project_named(ctx, &a.project, named) => fleet::Scope::These(vec![p?]),
+            () = run.stop.stopped() => return Err(interrupted(run, &[])),
+        }
     };
     let s = tokio::select! {
-        s = scan(ctx, &projects, (now, horizon), a.months, &unanswered) => s,
+        s = scan(ctx, scope, (now, horizon), a.months, &unanswered) => s?,
         () = run.stop.stopped() => return Err(interrupted(run, &[])),
     };
     note_scan(run, &s);

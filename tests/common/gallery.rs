@@ -219,7 +219,7 @@ pub fn screens() -> Vec<(&'static str, State)> {
 /// The expiring view mid-scan (one user answered) or done, with a
 /// customer-CA project skipped, a user without certificates, a hostile name.
 fn expiring(done: bool) -> State {
-    use atlas_x509::app::ProjectScan;
+    use atlas_x509::app::ScanEvent;
     let cert = |id: u64, not_after: &str| atlas_x509::atlas::UserCert {
         id,
         created_at: "2026-08-22T00:00:00Z".parse().unwrap(),
@@ -228,52 +228,53 @@ fn expiring(done: bool) -> State {
         subject: "CN=x".into(),
     };
     let mut s = loaded(5);
-    let Command::ScanProjects { id } = update(&mut s, ch('e')).remove(0) else {
+    let Command::Scan { id, .. } = update(&mut s, ch('e')).remove(0) else {
         panic!()
     };
-    let list = vec![
-        (P1.to_string(), "payments-prod".to_string()),
-        (P2.to_string(), format!("orders-{HOSTILE}")),
-    ];
-    let cmds = update(&mut s, Msg::Api(id, ApiResult::ScanProjects(Ok(list))));
-    let ids: Vec<u64> = cmds
-        .iter()
-        .map(|c| match c {
-            Command::ScanProject { id, .. } => *id,
-            _ => panic!(),
-        })
-        .collect();
-    let users = ProjectScan {
-        customer_ca: false,
-        managed_users: vec![
-            "svc-billing".into(),
-            format!("CN={HOSTILE}"),
-            "fresh-service".into(),
-        ],
+    let send = |s: &mut State, e: ScanEvent| {
+        update(s, Msg::Api(id, ApiResult::Scan(e)));
     };
-    let mut pending: Vec<(u64, String)> = vec![];
-    for (i, id) in ids.into_iter().enumerate() {
-        let r = if i == 0 {
-            ApiResult::ScanProject(Ok(users.clone()))
-        } else {
-            ApiResult::ScanProject(Err(
-                "RATE_LIMITED: Resource is limited to 100 requests every 1 minutes.".into(),
-            ))
-        };
-        for c in update(&mut s, Msg::Api(id, r)) {
-            if let Command::ScanUser { id, username, .. } = c {
-                pending.push((id, username));
-            }
-        }
-    }
-    let take = if done { pending.len() } else { 1 };
-    for (id, user) in pending.into_iter().take(take) {
+    send(&mut s, ScanEvent::Projects(2));
+    let users = vec![
+        "svc-billing".to_string(),
+        format!("CN={HOSTILE}"),
+        "fresh-service".to_string(),
+    ];
+    send(
+        &mut s,
+        ScanEvent::Project {
+            id: P1.into(),
+            name: "payments-prod".into(),
+            users: users.clone(),
+        },
+    );
+    send(
+        &mut s,
+        ScanEvent::Failed {
+            id: P2.into(),
+            name: format!("orders-{HOSTILE}"),
+            error: "RATE_LIMITED: Resource is limited to 100 requests every 1 minutes.".into(),
+        },
+    );
+    let take = if done { users.len() } else { 1 };
+    for user in users.into_iter().take(take) {
         let newest = match user.as_str() {
             "svc-billing" => Some(cert(11, "2026-12-01T00:00:00Z")),
             "fresh-service" => None,
             _ => Some(cert(12, "2027-08-22T00:00:00Z")),
         };
-        update(&mut s, Msg::Api(id, ApiResult::ScanUser(Ok(newest))));
+        send(
+            &mut s,
+            ScanEvent::User {
+                project_id: P1.into(),
+                project: "payments-prod".into(),
+                username: user,
+                newest: Ok(newest),
+            },
+        );
+    }
+    if done {
+        send(&mut s, ScanEvent::Done);
     }
     s
 }

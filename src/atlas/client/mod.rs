@@ -71,6 +71,9 @@ pub type WaitObserver = Arc<dyn Fn(Duration, u16) + Send + Sync>;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Shared by the clones of one [`Client::gated`]: at most its permits
+    /// of their calls are under way at once, however many lists they walk.
+    gate: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 struct Inner {
@@ -152,7 +155,21 @@ impl Client {
                 on_wait: Mutex::new(None),
                 pacer: pacer::Pacer::new(MAX_IN_FLIGHT),
             }),
+            gate: None,
         })
+    }
+
+    /// A clone whose calls (and its clones' calls) are at most `permits` at
+    /// once: one bound over every list a job walks side by side.
+    pub fn gated(&self, permits: usize) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            gate: Some(Arc::new(tokio::sync::Semaphore::new(permits.max(1)))),
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.inner.cfg.limits
     }
 
     pub fn base_url(&self) -> &Url {
@@ -332,27 +349,6 @@ impl Client {
             keep,
         )
         .await
-    }
-
-    /// The usernames of a project's MANAGED X.509 users: all that rotation
-    /// and the expiring view need of a user list.
-    pub async fn managed_usernames(
-        &self,
-        group_id: &str,
-        concurrency: usize,
-    ) -> Result<Vec<String>, Error> {
-        let kept = self
-            .all_users_kept(
-                group_id,
-                PageRequest::MAX_ITEMS_PER_PAGE,
-                concurrency,
-                |u| (u.x509_type == super::X509Type::Managed).then_some(u.username),
-            )
-            .await?;
-        // A server listing one user twice must get one row and one
-        // certificate, not two.
-        let set: std::collections::BTreeSet<String> = kept.into_iter().flatten().collect();
-        Ok(set.into_iter().collect())
     }
 
     pub async fn all_certs(

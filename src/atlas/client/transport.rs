@@ -26,6 +26,12 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Raw, Error> {
         let retryable = method == Method::GET;
+        // Taken before the clock starts: waiting for a turn is not the call.
+        // Held across retries, so a job backs off as a whole.
+        let _turn = match &self.gate {
+            Some(gate) => gate.acquire().await.ok(),
+            None => None,
+        };
         let timeout = self.inner.cfg.timeout;
         let deadline = Instant::now() + timeout;
         let mut attempt = 0;

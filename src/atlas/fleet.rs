@@ -1,0 +1,276 @@
+//! The organisation's MANAGED users and their certificates, read once for
+//! everything that looks across projects: `expiring`, `rotate` and the
+//! TUI's expiring view. One bound covers every request of the scan — the
+//! project list, each project's X.509 settings and users, each user's
+//! certificates — so a project's users, its users' certificates and the
+//! next projects overlap, and the bound stays full until the end.
+//!
+//! Results stream out as they come (a bounded channel: a slow reader slows
+//! the scan instead of growing it). What is held is what is under way: new
+//! projects start only when no user of a started one waits for its turn.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::{Client, Error, PageRequest, UserCert, X509Type};
+
+/// Which projects a scan covers.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Every project the credentials can see.
+    All,
+    /// These (id, name); a name may be empty when the caller has none.
+    These(Vec<(String, String)>),
+}
+
+/// Why a project's users are not scanned, said once per project.
+pub const CUSTOMER_CA: &str =
+    "customer-managed X.509: its users' certificates come from your CA, not Atlas";
+
+#[derive(Debug)]
+pub enum Event {
+    /// How many projects the scan covers, once known.
+    Projects(usize),
+    /// A project's MANAGED users (each listed once); their certificates follow.
+    Project {
+        id: String,
+        name: String,
+        users: Vec<String>,
+    },
+    /// Left out for a reason that is no error (a customer CA).
+    Skipped {
+        id: String,
+        name: String,
+        reason: &'static str,
+    },
+    /// A project could not be read; an empty id: the project list itself,
+    /// and the scan ends.
+    Failed {
+        id: String,
+        name: String,
+        error: Error,
+    },
+    /// One MANAGED user's certificates, every one Atlas lists.
+    User {
+        project_id: Arc<str>,
+        project_name: Arc<str>,
+        username: String,
+        certs: Result<Vec<UserCert>, Error>,
+    },
+}
+
+/// A scan under way; dropping it stops every request it has.
+pub struct Scan {
+    rx: mpsc::Receiver<Event>,
+    task: JoinHandle<()>,
+}
+
+impl Scan {
+    /// The next result; `None` once the scan is over.
+    pub async fn next(&mut self) -> Option<Event> {
+        self.rx.recv().await
+    }
+}
+
+impl Drop for Scan {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a scan with at most `in_flight` requests under way at once.
+pub fn start(client: &Client, scope: Scope, in_flight: usize) -> Scan {
+    let in_flight = in_flight.max(1);
+    let (tx, rx) = mpsc::channel(256);
+    let client = client.gated(in_flight);
+    let task = tokio::spawn(drive(client, scope, in_flight, tx));
+    Scan { rx, task }
+}
+
+/// The newest certificate (by creation): the one rotation acts on and the
+/// one every view shows unless asked for all.
+pub fn newest(certs: impl IntoIterator<Item = UserCert>) -> Option<UserCert> {
+    certs
+        .into_iter()
+        .max_by_key(|c| (c.created_at, c.not_after, c.id))
+}
+
+enum Done {
+    Project {
+        id: String,
+        name: String,
+        answer: Result<Option<Vec<String>>, Error>,
+    },
+    User(Event),
+}
+
+type Job = std::pin::Pin<Box<dyn std::future::Future<Output = Done> + Send>>;
+
+async fn drive(client: Client, scope: Scope, in_flight: usize, tx: mpsc::Sender<Event>) {
+    let mut projects: VecDeque<(String, String)> = match scope {
+        Scope::These(list) => list.into(),
+        Scope::All => match client
+            .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, in_flight)
+            .await
+        {
+            Ok(all) => all.into_iter().map(|p| (p.id, p.name)).collect(),
+            Err(error) => {
+                let _ = tx
+                    .send(Event::Failed {
+                        id: String::new(),
+                        name: String::new(),
+                        error,
+                    })
+                    .await;
+                return;
+            }
+        },
+    };
+    if tx.send(Event::Projects(projects.len())).await.is_err() {
+        return;
+    }
+    let mut users: VecDeque<(Arc<str>, Arc<str>, String)> = VecDeque::new();
+    let mut active: FuturesUnordered<Job> = FuturesUnordered::new();
+    // Twice the bound: while one half is answered the other waits its
+    // turn, so no slot is idle between answers.
+    let room = in_flight * 2;
+    loop {
+        while active.len() < room {
+            if let Some((pid, pname, user)) = users.pop_front() {
+                active.push(Box::pin(user_job(
+                    client.clone(),
+                    pid,
+                    pname,
+                    user,
+                    in_flight,
+                )));
+            } else if let Some((id, name)) = projects.pop_front() {
+                active.push(Box::pin(project_job(client.clone(), id, name, in_flight)));
+            } else {
+                break;
+            }
+        }
+        let Some(done) = active.next().await else {
+            return;
+        };
+        let event = match done {
+            Done::Project {
+                id,
+                name,
+                answer: Ok(None),
+            } => Event::Skipped {
+                id,
+                name,
+                reason: CUSTOMER_CA,
+            },
+            Done::Project {
+                id,
+                name,
+                answer: Ok(Some(list)),
+            } => {
+                let (pid, pname): (Arc<str>, Arc<str>) = (id.as_str().into(), name.as_str().into());
+                users.extend(list.iter().map(|u| (pid.clone(), pname.clone(), u.clone())));
+                Event::Project {
+                    id,
+                    name,
+                    users: list,
+                }
+            }
+            Done::Project {
+                id,
+                name,
+                answer: Err(error),
+            } => Event::Failed { id, name, error },
+            Done::User(event) => event,
+        };
+        if tx.send(event).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// A project's X.509 mode and MANAGED users, side by side; `None`: a
+/// customer CA, so Atlas issues nothing there.
+async fn project_job(client: Client, id: String, name: String, in_flight: usize) -> Done {
+    let (security, managed) = tokio::join!(
+        client.get_user_security(&id),
+        managed_usernames(&client, &id, in_flight)
+    );
+    let answer = match security {
+        Err(e) => Err(e),
+        Ok(s) if s.customer_x509.is_configured() => Ok(None),
+        Ok(_) => managed.map(Some),
+    };
+    Done::Project { id, name, answer }
+}
+
+async fn user_job(
+    client: Client,
+    project_id: Arc<str>,
+    project_name: Arc<str>,
+    username: String,
+    in_flight: usize,
+) -> Done {
+    let certs = client
+        .all_certs(
+            &project_id,
+            &username,
+            PageRequest::MAX_ITEMS_PER_PAGE,
+            in_flight,
+        )
+        .await;
+    Done::User(Event::User {
+        project_id,
+        project_name,
+        username,
+        certs,
+    })
+}
+
+/// The usernames of a project's MANAGED X.509 users, each once (a server
+/// listing one user twice gets one row and one certificate, not two).
+async fn managed_usernames(
+    client: &Client,
+    group_id: &str,
+    concurrency: usize,
+) -> Result<Vec<String>, Error> {
+    let kept = client
+        .all_users_kept(
+            group_id,
+            PageRequest::MAX_ITEMS_PER_PAGE,
+            concurrency,
+            |u| (u.x509_type == X509Type::Managed).then_some(u.username),
+        )
+        .await?;
+    let set: std::collections::BTreeSet<String> = kept.into_iter().flatten().collect();
+    Ok(set.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(id: u64, created: &str, not_after: &str) -> UserCert {
+        UserCert {
+            id,
+            created_at: created.parse().unwrap(),
+            not_after: not_after.parse().unwrap(),
+            subject: "CN=x".into(),
+            group_id: None,
+        }
+    }
+
+    #[test]
+    fn the_newest_is_the_last_created() {
+        let got = newest(vec![
+            cert(1, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+            cert(2, "2026-06-01T00:00:00Z", "2026-09-01T00:00:00Z"),
+        ]);
+        assert_eq!(got.map(|c| c.id), Some(2));
+        assert_eq!(newest(vec![]), None);
+    }
+}

@@ -1,0 +1,210 @@
+//! `expiring`: what the fleet scan finds due within a window. By default
+//! each MANAGED user's newest certificate (what `rotate` would replace) and
+//! every user with none; `--all-certs` every certificate in the window.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::json_out::Ts;
+use super::{Ctx, Fail, emit_table, table, ts};
+use crate::atlas::fleet::{self, Event};
+use crate::atlas::{Error, UserCert};
+use crate::cli::ExpiringArgs;
+
+/// One line of the report: a certificate, or a user with none (`cert`
+/// empty), who is past due.
+struct Due {
+    project: String,
+    user: String,
+    cert: Option<UserCert>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DueRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project_id: Option<&'a str>,
+    username: &'a str,
+    #[serde(rename = "_id")]
+    id: Option<u64>,
+    serial_hex: Option<String>,
+    subject: Option<&'a str>,
+    created_at: Option<Ts>,
+    not_after: Option<Ts>,
+    days_left: Option<i64>,
+}
+
+pub(super) async fn run(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
+    let now = Timestamp::now();
+    let horizon = now
+        .checked_add(a.within)
+        .map_err(|e| Fail::Usage(e.to_string()))?;
+    let scope = if a.all_projects {
+        fleet::Scope::All
+    } else {
+        fleet::Scope::These(vec![(ctx.project(&a.project)?, String::new())])
+    };
+    let mut scan = fleet::start(&ctx.client, scope, ctx.concurrency);
+    let mut due: Vec<Due> = vec![];
+    // (project, user or "", error)
+    let mut failed: Vec<(String, String, Error)> = vec![];
+    let mut skipped: Vec<(String, &str)> = vec![];
+    let mut total_users = 0;
+    while let Some(event) = scan.next().await {
+        match event {
+            Event::Projects(_) => {}
+            Event::Project { users, .. } => total_users += users.len(),
+            Event::Skipped { id, reason, .. } => skipped.push((id, reason)),
+            // The list of projects, or the one project asked for: nothing
+            // to report around it.
+            Event::Failed { id, error, .. } if id.is_empty() || !a.all_projects => {
+                return Err(error.into());
+            }
+            // One project's refusal must not hide the others' expiries.
+            Event::Failed { id, error, .. } => failed.push((id, String::new(), error)),
+            Event::User {
+                project_id,
+                username,
+                certs,
+                ..
+            } => match certs {
+                Err(e) => failed.push((project_id.to_string(), username, e)),
+                Ok(certs) => {
+                    let project = project_id.to_string();
+                    let row = |cert| Due {
+                        project: project.clone(),
+                        user: username.clone(),
+                        cert,
+                    };
+                    if certs.is_empty() {
+                        due.push(row(None));
+                    } else if a.all_certs {
+                        due.extend(
+                            certs
+                                .into_iter()
+                                .filter(|c| c.not_after <= horizon)
+                                .map(|c| row(Some(c))),
+                        );
+                    } else if let Some(c) = fleet::newest(certs).filter(|c| c.not_after <= horizon)
+                    {
+                        due.push(row(Some(c)));
+                    }
+                }
+            },
+        }
+    }
+    finish(ctx, a, now, horizon, due, failed, skipped, total_users)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    ctx: &Ctx,
+    a: &ExpiringArgs,
+    now: Timestamp,
+    horizon: Timestamp,
+    mut due: Vec<Due>,
+    mut failed: Vec<(String, String, Error)>,
+    mut skipped: Vec<(String, &str)>,
+    total_users: usize,
+) -> Result<(), Fail> {
+    if !failed.is_empty() && due.is_empty() && failed.len() >= total_users.max(1) {
+        return Err(Fail::Atlas(failed.swap_remove(0).2));
+    }
+    // Users with none first (past due), then soonest first.
+    let key = |d: &Due| (d.cert.as_ref().map(|c| (c.not_after, c.id)),);
+    due.sort_by(|x, y| (key(x), &x.project, &x.user).cmp(&(key(y), &y.project, &y.user)));
+    // A page repeated by the server must not repeat rows or counts.
+    due.dedup_by(|x, y| {
+        x.project == y.project
+            && x.user == y.user
+            && x.cert.as_ref().map(|c| c.id) == y.cert.as_ref().map(|c| c.id)
+    });
+    let value: Vec<DueRow> = due
+        .iter()
+        .map(|d| {
+            let c = d.cert.as_ref();
+            DueRow {
+                project_id: a.all_projects.then_some(d.project.as_str()),
+                username: &d.user,
+                id: c.map(|c| c.id),
+                serial_hex: c.map(|c| format!("{:X}", c.id)),
+                subject: c.map(|c| c.subject.as_str()),
+                created_at: c.map(|c| Ts(Some(c.created_at))),
+                not_after: c.map(|c| Ts(Some(c.not_after))),
+                days_left: c.map(|c| {
+                    (c.not_after.as_second().saturating_sub(now.as_second())).div_euclid(86_400)
+                }),
+            }
+        })
+        .collect();
+    let certs = due.iter().filter(|d| d.cert.is_some()).count();
+    let without = due.len() - certs;
+    emit_table(ctx, &value, |w| {
+        let mut headers = vec!["USER", "SERIAL", "CREATED", "EXPIRES", "LEFT"];
+        if a.all_projects {
+            headers.insert(0, "PROJECT");
+        }
+        table::write(w, &headers, &due, |d| {
+            let mut row: Vec<std::borrow::Cow<str>> = match &d.cert {
+                Some(c) => {
+                    let (left, _) = crate::format::time_left(now, c.not_after);
+                    vec![
+                        d.user.as_str().into(),
+                        c.id.to_string().into(),
+                        ts(Some(c.created_at)).into(),
+                        ts(Some(c.not_after)).into(),
+                        left.into(),
+                    ]
+                }
+                None => vec![
+                    d.user.as_str().into(),
+                    "-".into(),
+                    "-".into(),
+                    "none".into(),
+                    "no certificate".into(),
+                ],
+            };
+            if a.all_projects {
+                row.insert(0, d.project.as_str().into());
+            }
+            row
+        })?;
+        let what = if a.all_certs {
+            "certificate(s)"
+        } else {
+            "user(s)' newest certificate"
+        };
+        writeln!(w, "{certs} {what} expire before {}", ts(Some(horizon)))?;
+        if without > 0 {
+            writeln!(w, "{without} MANAGED user(s) have no certificate")?;
+        }
+        Ok(())
+    })?;
+    skipped.sort();
+    for (project, reason) in &skipped {
+        crate::say_err!(
+            "atlas-x509: project {} skipped: {reason}",
+            crate::sanitize::line(project, 80)
+        );
+    }
+    if failed.is_empty() {
+        return Ok(());
+    }
+    failed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    for (project, user, e) in &failed {
+        let who = if user.is_empty() {
+            format!("project {}", crate::sanitize::line(project, 80))
+        } else {
+            format!(
+                "{} in project {}",
+                crate::sanitize::line(user, 80),
+                crate::sanitize::line(project, 80)
+            )
+        };
+        crate::say_err!("atlas-x509: {who}: {}", e.explained());
+    }
+    Err(Fail::Partial(format!(
+        "the report is partial: {} of {total_users} MANAGED users (or projects) could not be read",
+        failed.len()
+    )))
+}
