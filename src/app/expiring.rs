@@ -30,12 +30,6 @@ pub struct ExpRow {
     pub rotated: bool,
 }
 
-impl ExpRow {
-    fn key(&self) -> (&str, &str) {
-        (&self.project_id, &self.username)
-    }
-}
-
 /// The scan under way: its request, and what it has answered so far.
 #[derive(Debug, Default)]
 pub struct ScanRun {
