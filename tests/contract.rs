@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 
 use atlas_x509::atlas::{
     ApiError, DatabaseUser, IssuedPem, Page, Project, UserCert, UserSecurity, X509Type,
@@ -490,7 +491,9 @@ async fn versions_are_negotiated_like_atlas() {
     for bad in [
         None,
         Some("application/json"),
-        Some("application/vnd.atlas.2099-01-01+json"),
+        Some("application/vnd.atlas.2022-12-31+json"),
+        Some("application/vnd.atlas.2023-13-01+json"),
+        Some("application/vnd.atlas.2023-1-1+json"),
         Some("*/*"),
     ] {
         let resp = get(bad, "/api/atlas/v2/groups").await.unwrap();
@@ -505,6 +508,23 @@ async fn versions_are_negotiated_like_atlas() {
     .await
     .unwrap();
     assert_eq!(resp.status(), 200);
+    // A later date is served at the newest version on or before it: the
+    // official MCP server sends 2025-03-12 for every call.
+    for later in [
+        "application/vnd.atlas.2025-03-12+json",
+        "application/vnd.atlas.2099-01-01+json",
+    ] {
+        let resp = get(Some(later), "/api/atlas/v2/groups").await.unwrap();
+        assert_eq!(resp.status(), 200, "{later}");
+        assert_eq!(
+            resp.headers()["content-type"],
+            "application/vnd.atlas.2023-01-01+json;charset=utf-8",
+            "served at the version that exists"
+        );
+    }
+    // A resource born later is not there at an earlier date.
+    let resp = get(Some(V2), "/api/atlas/v2/rateLimits").await.unwrap();
+    assert_eq!(resp.status(), 406);
     // v1.0 has no media-type versioning and answers plain JSON in the same shape.
     let resp = get(Some("application/json"), "/api/atlas/v1.0/groups")
         .await
@@ -653,4 +673,236 @@ async fn simulator_lifecycle_answers_match_atlas() {
     );
     let err = c.set_customer_x509(ORDERS, "not a pem").await.unwrap_err();
     assert_eq!(err.error_code(), Some("VALIDATION_ERROR"));
+}
+
+async fn get_as(
+    h: &atlas_x509::sim::SimHandle,
+    token: &str,
+    accept: &str,
+    path: &str,
+) -> (u16, HashMap<String, String>, String) {
+    let resp = reqwest::Client::new()
+        .get(format!("{}{path}", h.base_url()))
+        .bearer_auth(token)
+        .header("accept", accept)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap().to_string()))
+        .collect();
+    (status, headers, resp.text().await.unwrap())
+}
+
+const V2025: &str = "application/vnd.atlas.2025-03-12+json";
+
+/// `GET /rateLimits` as the spec has it, and buckets that behave as its
+/// numbers say: a 429 `RATE_LIMITED_TOKEN_BUCKET` in the documented shape.
+#[tokio::test]
+async fn rate_limits_are_listed_and_enforced_as_documented() {
+    let h = sim_with(|c| {
+        c.rate_limit = Some(atlas_x509::sim::RateLimit {
+            limit: 3,
+            window: Duration::from_secs(60),
+        })
+    })
+    .await;
+    let t = raw_token(&h).await;
+    let (status, headers, body) = get_as(&h, &t, V2025, "/api/atlas/v2/rateLimits").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.atlas.2025-03-12+json;charset=utf-8"
+    );
+    let list = json(&body);
+    assert_valid("PaginatedRateLimitEndpointSets", &list);
+    let sets = list["results"].as_array().unwrap();
+    // Every path atlas-x509 calls belongs to a listed set.
+    let spec = spec();
+    for path in spec["paths"].as_object().unwrap().keys() {
+        assert!(
+            sets.iter().any(|s| s["endpoints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["path"] == path.as_str())),
+            "{path} is in no endpoint set"
+        );
+    }
+    let certs = sets
+        .iter()
+        .find(|s| s["endpointSetId"] == "databaseUserCertificates_group")
+        .unwrap();
+    assert_eq!(certs["scope"], "GROUP");
+    assert_eq!(certs["capacity"]["value"], 3, "the imposed capacity");
+    assert_eq!(certs["capacity"]["defaultValue"], 1200, "as recorded");
+    let (status, _, one) = get_as(
+        &h,
+        &t,
+        V2025,
+        "/api/atlas/v2/rateLimits/databaseUserCertificates_group",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_valid("RateLimitEndpointSetResponse", &json(&one));
+    let (status, _, _) = get_as(&h, &t, V2025, "/api/atlas/v2/rateLimits/nope").await;
+    assert_eq!(status, 404);
+
+    // Three tokens in the project's userSecurity bucket, then a 429.
+    let path = format!("/api/atlas/v2/groups/{ORDERS}/userSecurity");
+    let mut remaining = vec![];
+    for _ in 0..3 {
+        let (status, headers, _) = sim_get(&h, &t, &path).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["ratelimit-limit"], "3");
+        remaining.push(headers["ratelimit-remaining"].clone());
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    let (status, headers, body) = sim_get(&h, &t, &path).await;
+    assert_eq!(status, 429);
+    let e = json(&body);
+    assert_eq!(e["errorCode"], "RATE_LIMITED_TOKEN_BUCKET");
+    assert_eq!(e["reason"], "Too Many Requests");
+    let wait: u64 = headers["retry-after"].parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(
+        e["parameters"],
+        serde_json::json!([path.trim_start_matches('/'), wait, 3, 3, 60])
+    );
+    assert_eq!(
+        e["detail"],
+        format!(
+            "Rate limit exceeded for {}. Please retry after {wait} seconds. Request capacity: 3. Refill rate: 3 per 60 seconds.",
+            path.trim_start_matches('/')
+        )
+    );
+    // Another project's bucket is its own.
+    let (status, _, _) = sim_get(
+        &h,
+        &t,
+        &format!("/api/atlas/v2/groups/{SANDBOX}/userSecurity"),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+/// `GET` and `DELETE .../databaseUsers/{databaseName}/{username}`, as the
+/// spec has them and the recorded answer shows.
+#[tokio::test]
+async fn a_user_is_read_and_deleted_by_database_and_name() {
+    let h = sim().await;
+    let t = raw_token(&h).await;
+    let path = format!("/api/atlas/v2/groups/{ORDERS}/databaseUsers/%24external/alice");
+    let (status, headers, body) = sim_get(&h, &t, &path).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.atlas.2023-01-01+json;charset=utf-8"
+    );
+    let user = json(&body);
+    assert_valid("CloudDatabaseUser", &user);
+    let rec = json(&recorded("get_oidc_user_slash_in_name.GET.200.snaphost").body);
+    assert_same_shape("one user", &rec, &user, &["description", "scopes"]);
+    assert_eq!(user["username"], "alice");
+    // The wrong database is another user.
+    let (status, _, _) = sim_get(
+        &h,
+        &t,
+        &format!("/api/atlas/v2/groups/{ORDERS}/databaseUsers/admin/alice"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let resp = reqwest::Client::new()
+        .delete(format!("{}{path}", h.base_url()))
+        .bearer_auth(&t)
+        .header("accept", V2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    assert!(resp.text().await.unwrap().is_empty());
+    let (status, _, body) = sim_get(&h, &t, &path).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, _, _) = sim_get(
+        &h,
+        &t,
+        &format!("/api/atlas/v2/groups/{ORDERS}/databaseUsers/alice/certs"),
+    )
+    .await;
+    assert_eq!(status, 404, "her certificates went with her");
+}
+
+/// OAuth lets a client send its credentials in the form body
+/// (`client_secret_post`) as well as HTTP Basic; and a token is revoked at
+/// `/api/oauth/revoke` (RFC 7009).
+#[tokio::test]
+async fn the_token_endpoint_takes_either_client_auth_and_revokes() {
+    let h = sim().await;
+    let form = |extra: &str| format!("grant_type=client_credentials{extra}");
+    let post = |path: &'static str, body: String, basic: bool| {
+        let mut req = reqwest::Client::new()
+            .post(format!("{}{path}", h.base_url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if basic {
+            req = req.basic_auth(&h.credentials.client_id, Some(&h.credentials.client_secret));
+        }
+        req.send()
+    };
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let in_body = format!(
+        "&client_id={}&client_secret={}",
+        enc(&h.credentials.client_id),
+        enc(&h.credentials.client_secret)
+    );
+    let resp = post("/api/oauth/token", form(&in_body), false)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let token = json(&resp.text().await.unwrap())["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let wrong = format!(
+        "&client_id={}&client_secret=nope",
+        enc(&h.credentials.client_id)
+    );
+    assert_eq!(
+        post("/api/oauth/token", form(&wrong), false)
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        post("/api/oauth/token", form(&in_body), true)
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "two ways at once is refused (RFC 6749 2.3)"
+    );
+    let (status, _, _) = sim_get(&h, &token, "/api/atlas/v2/groups").await;
+    assert_eq!(status, 200);
+    let resp = post(
+        "/api/oauth/revoke",
+        format!("token={}&token_type_hint=access_token", enc(&token)),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (status, _, _) = sim_get(&h, &token, "/api/atlas/v2/groups").await;
+    assert_eq!(status, 401, "revoked");
+    let resp = post("/api/oauth/revoke", format!("token={}", enc(&token)), true)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "an unknown token is no error");
+    let resp = post("/api/oauth/revoke", format!("token={}", enc(&token)), false)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401, "only the client may revoke");
 }

@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::buckets::Draw;
 use super::digest::{
     DigestInput, NonceCheck, REALM, UNAUTHORIZED_BODY, challenge, constant_time_eq,
     expected_response, parse_authorization,
@@ -17,7 +18,6 @@ use super::digest::{
 use super::render::{self, ApiVersion};
 use super::server::{Authenticated, RequestRecord, Shared};
 use super::store::SimError;
-use crate::atlas::API_V2_MEDIA_TYPE;
 
 /// Outermost layer: latency and the request log.
 pub async fn observe(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Response {
@@ -59,7 +59,7 @@ pub async fn api(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Res
 }
 
 async fn checked(sh: &Shared, version: ApiVersion, req: Request, next: Next) -> Response {
-    if version == ApiVersion::V2 && !accepts_v2(req.headers()) {
+    if version == ApiVersion::V2 && served_version(req.headers(), req.uri().path()).is_none() {
         return render::error(SimError::new(
             406,
             "INVALID_VERSION_DATE",
@@ -67,10 +67,24 @@ async fn checked(sh: &Shared, version: ApiVersion, req: Request, next: Next) -> 
             vec![],
         ));
     }
-    let class = rate_class(req.uri().path());
-    let (limit, remaining) = match take_rate_token(sh, class, req.uri().path()) {
-        Ok(v) => v,
-        Err(resp) => return *resp,
+    let draw = match sh.rate.lock() {
+        Ok(mut b) => b.draw(req.uri().path(), Instant::now()),
+        Err(_) => return render::error(SimError::unexpected()),
+    };
+    let (limit, remaining) = match draw {
+        Draw::Ok { limit, remaining } => (limit, remaining),
+        Draw::Empty {
+            error,
+            retry_after,
+            limit,
+        } => {
+            let mut resp = render::error(error);
+            let h = resp.headers_mut();
+            h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            h.insert("ratelimit-limit", HeaderValue::from(limit));
+            h.insert("ratelimit-remaining", HeaderValue::from(0));
+            return resp;
+        }
     };
     if sh.fail_rate > 0.0 && random_unit() < sh.fail_rate {
         return render::error(SimError::unexpected());
@@ -84,82 +98,39 @@ async fn checked(sh: &Shared, version: ApiVersion, req: Request, next: Next) -> 
     resp
 }
 
-fn accepts_v2(headers: &HeaderMap) -> bool {
-    headers
+/// The version dates each resource exists at, oldest first.
+fn versions_of(path: &str) -> &'static [&'static str] {
+    if path.starts_with("/api/atlas/v2/rateLimits") {
+        &["2025-03-12"]
+    } else {
+        &["2023-01-01"]
+    }
+}
+
+/// The version a request is served at: the newest the resource has at or
+/// before the date its `Accept` asks for (Atlas's rule, and what clients
+/// that send one date for every call rely on); none: 406.
+pub fn served_version(headers: &HeaderMap, path: &str) -> Option<&'static str> {
+    let asked = headers
         .get_all(header::ACCEPT)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|range| {
-            range
-                .split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case(API_V2_MEDIA_TYPE))
+        .filter_map(|range| {
+            let t = range.split(';').next()?.trim().to_ascii_lowercase();
+            let date = t
+                .strip_prefix("application/vnd.atlas.")?
+                .strip_suffix("+json")?;
+            // A real calendar date, written in full.
+            let ok = date.len() == 10 && date.parse::<jiff::civil::Date>().is_ok();
+            ok.then(|| date.to_string())
         })
-}
-
-/// Recorded limits: database users 10000 per window, the rest 1200.
-fn rate_class(path: &str) -> &'static str {
-    if path.ends_with("/databaseUsers") {
-        "databaseUsers"
-    } else {
-        "default"
-    }
-}
-
-/// Counts the request; `Ok((limit, remaining))`, or the 429 to send.
-fn take_rate_token(
-    sh: &Shared,
-    class: &'static str,
-    path: &str,
-) -> Result<(u32, u32), Box<Response>> {
-    let (limit, window, enforce) = match sh.rate_limit {
-        Some(rl) => (rl.limit, rl.window, true),
-        None => (
-            if class == "databaseUsers" {
-                10_000
-            } else {
-                1_200
-            },
-            std::time::Duration::from_secs(60),
-            false,
-        ),
-    };
-    // One shared bucket when a limit is imposed, per endpoint set otherwise.
-    let key = if enforce { "all" } else { class };
-    let mut rate = sh
-        .rate
-        .lock()
-        .map_err(|_| render::error(SimError::unexpected()))?;
-    let now = Instant::now();
-    if now.duration_since(rate.window_start) >= window {
-        rate.window_start = now;
-        rate.counts.clear();
-    }
-    let used = rate.counts.entry(key).or_insert(0);
-    if enforce && *used >= limit {
-        let left = window.saturating_sub(now.duration_since(rate.window_start));
-        let retry_after = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-        let minutes = window.as_secs_f64() / 60.0;
-        let minutes = if minutes.fract() == 0.0 {
-            format!("{minutes:.0}")
-        } else {
-            format!("{minutes:.2}")
-        };
-        let mut resp = render::error(SimError::new(
-            429,
-            "RATE_LIMITED",
-            format!("Resource {path} is limited to {limit} requests every {minutes} minutes."),
-            vec![json!(path), json!(limit.to_string()), json!(minutes)],
-        ));
-        let h = resp.headers_mut();
-        h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
-        h.insert("ratelimit-limit", HeaderValue::from(limit));
-        h.insert("ratelimit-remaining", HeaderValue::from(0));
-        return Err(Box::new(resp));
-    }
-    *used += 1;
-    Ok((limit, limit.saturating_sub(*used)))
+        .max()?;
+    versions_of(path)
+        .iter()
+        .rev()
+        .find(|v| **v <= asked.as_str())
+        .copied()
 }
 
 fn random_unit() -> f64 {

@@ -3,7 +3,8 @@
 //! `--demo` and the tests.
 
 pub mod account;
-pub mod ca;
+pub mod buckets;
+mod ca;
 pub mod digest;
 mod guard;
 pub mod lifecycle;

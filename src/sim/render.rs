@@ -47,6 +47,11 @@ pub fn body(status: StatusCode, content_type: &'static str, text: String) -> Res
     r
 }
 
+/// 204: no body, the version's type all the same (as recorded).
+pub fn no_content(v: ApiVersion) -> Response {
+    body(StatusCode::NO_CONTENT, v.content_type(), String::new())
+}
+
 pub fn json(status: StatusCode, v: ApiVersion, value: &Value) -> Response {
     body(status, v.content_type(), value.to_string())
 }

@@ -34,6 +34,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/atlas/{ver}/groups/{gid}/databaseUsers/{user}/certs",
             get(list_certs).post(create_cert),
         )
+        // `{user}` here is the database name: one parameter name per
+        // position, as the router needs.
+        .route(
+            "/api/atlas/{ver}/groups/{gid}/databaseUsers/{user}/{name}",
+            get(get_user).delete(delete_user),
+        )
+        .route("/api/atlas/{ver}/rateLimits", get(list_rate_limits))
+        .route("/api/atlas/{ver}/rateLimits/{set}", get(get_rate_limit))
         .route(
             "/api/atlas/{ver}/groups/{gid}/userSecurity",
             get(get_security).patch(patch_security),
@@ -46,6 +54,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(api)
         .route("/api/oauth/token", post(token))
+        .route("/api/oauth/revoke", post(revoke))
         .route(
             "/api/private/unauth/account/device/token",
             post(refresh_user_token),
@@ -128,6 +137,87 @@ async fn list_users(
             )
         };
         Ok(render::json(StatusCode::OK, v, &body))
+    })())
+}
+
+async fn get_user(
+    State(sh): Sh,
+    Path((ver, gid, db, name)): Path<(String, String, String, String)>,
+) -> Response {
+    or_error((|| {
+        let v = version(&ver);
+        let store = lock(&sh.store)?;
+        let u = store.user_in(&gid, &db, &name)?;
+        Ok(render::json(
+            StatusCode::OK,
+            v,
+            &render::user(u, &gid, &sh.creds.base_url, v),
+        ))
+    })())
+}
+
+/// Removes the user and with it its certificates' records (Atlas keeps
+/// none once the user is gone); 204 with no body, as recorded.
+async fn delete_user(
+    State(sh): Sh,
+    Path((ver, gid, db, name)): Path<(String, String, String, String)>,
+) -> Response {
+    or_error((|| {
+        let v = version(&ver);
+        lock(&sh.store)?.delete_user(&gid, &db, &name)?;
+        Ok(render::no_content(v))
+    })())
+}
+
+const RATE_LIMITS_MEDIA_TYPE: &str = "application/vnd.atlas.2025-03-12+json;charset=utf-8";
+
+/// `GET /rateLimits`: the endpoint sets and their buckets' numbers, paged
+/// like any list; `groupId` narrows them to a project's scope.
+async fn list_rate_limits(State(sh): Sh, RawQuery(q): RawQuery) -> Response {
+    or_error((|| {
+        let page = PageQuery::parse(q.as_deref())?;
+        let group = url::form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes())
+            .find(|(k, _)| k == "groupId")
+            .map(|(_, v)| v.into_owned());
+        if let Some(g) = &group {
+            lock(&sh.store)?.project(g)?;
+        }
+        let sets: Vec<&super::buckets::Set> = super::buckets::SETS
+            .iter()
+            .filter(|s| group.is_none() || s.scope == super::buckets::Scope::Group)
+            .collect();
+        let buckets = lock(&sh.rate)?;
+        let body = page.page(
+            sets.len(),
+            sets.iter(),
+            &sh.creds.base_url,
+            "/api/atlas/v2/rateLimits",
+            |s| buckets.describe(s),
+        );
+        Ok(render::body(
+            StatusCode::OK,
+            RATE_LIMITS_MEDIA_TYPE,
+            body.to_string(),
+        ))
+    })())
+}
+
+async fn get_rate_limit(State(sh): Sh, Path((_ver, set)): Path<(String, String)>) -> Response {
+    or_error((|| {
+        let Some(s) = super::buckets::SETS.iter().find(|s| s.id == set) else {
+            return Err(SimError::new(
+                404,
+                "RESOURCE_NOT_FOUND",
+                format!("Cannot find resource {set}."),
+                vec![json!(set)],
+            ));
+        };
+        let body = lock(&sh.rate)?.describe(s);
+        Ok(render::body(
+            StatusCode::OK,
+            RATE_LIMITS_MEDIA_TYPE,
+            body.to_string(),
+        ))
     })())
 }
 
@@ -336,8 +426,10 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     )
 }
 
-/// OAuth 2 client credentials: HTTP Basic client id and secret, form body.
-async fn token(State(sh): Sh, headers: HeaderMap, body: Bytes) -> Response {
+/// The service account's client credentials: HTTP Basic
+/// (`client_secret_basic`) or the form body (`client_secret_post`), as
+/// OAuth allows; never both.
+fn client_authorized(sh: &Shared, headers: &HeaderMap, form: &[(String, String)]) -> bool {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -346,14 +438,32 @@ async fn token(State(sh): Sh, headers: HeaderMap, body: Bytes) -> Response {
             base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b.trim()).ok()
         })
         .and_then(|b| String::from_utf8(b).ok());
-    let authorized = basic
-        .as_deref()
-        .and_then(|b| b.split_once(':'))
-        .is_some_and(|(id, secret)| {
-            constant_time_eq(id.as_bytes(), sh.creds.client_id.as_bytes())
-                & constant_time_eq(secret.as_bytes(), sh.creds.client_secret.as_bytes())
-        });
-    if !authorized {
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let pair = match (&basic, field("client_id"), field("client_secret")) {
+        (Some(b), None, None) => b.split_once(':'),
+        (None, Some(id), Some(secret)) => Some((id, secret)),
+        _ => None,
+    };
+    pair.is_some_and(|(id, secret)| {
+        constant_time_eq(id.as_bytes(), sh.creds.client_id.as_bytes())
+            & constant_time_eq(secret.as_bytes(), sh.creds.client_secret.as_bytes())
+    })
+}
+
+fn form_of(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .take(16)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// OAuth 2 client credentials, `grant_type=client_credentials`.
+async fn token(State(sh): Sh, headers: HeaderMap, body: Bytes) -> Response {
+    if !client_authorized(&sh, &headers, &form_of(&body)) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
@@ -387,6 +497,31 @@ async fn token(State(sh): Sh, headers: HeaderMap, body: Bytes) -> Response {
         })
         .to_string(),
     )
+}
+
+/// RFC 7009 revocation: the service account's client authenticates as at
+/// the token endpoint; the token named is revoked at once. An unknown or
+/// already revoked token is no error (200), as the RFC says.
+async fn revoke(State(sh): Sh, headers: HeaderMap, body: Bytes) -> Response {
+    let form = form_of(&body);
+    if !client_authorized(&sh, &headers, &form) {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Invalid client credentials.",
+        );
+    }
+    let Some((_, token)) = form.iter().find(|(k, _)| k == "token") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The token to revoke is missing.",
+        );
+    };
+    if let Ok(mut t) = sh.tokens.lock() {
+        t.remove(token);
+    }
+    render::body(StatusCode::OK, "application/json", "{}".to_string())
 }
 
 /// The device-flow token endpoint the Atlas CLI refreshes a user's access

@@ -129,17 +129,11 @@ pub struct RequestRecord {
     pub authenticated: bool,
 }
 
-pub(crate) struct RateState {
-    pub window_start: Instant,
-    pub counts: HashMap<&'static str, u32>,
-}
-
 pub(crate) struct Shared {
     pub creds: SimCredentials,
     pub key_type: KeyType,
     pub latency: Duration,
     pub fail_rate: f64,
-    pub rate_limit: Option<RateLimit>,
     pub token_ttl: Duration,
     pub user_token_ttl: i64,
     pub issue_delay: Duration,
@@ -153,7 +147,7 @@ pub(crate) struct Shared {
     pub store: Mutex<Store>,
     pub nonces: Mutex<NonceStore>,
     pub tokens: Mutex<HashMap<String, Instant>>,
-    pub rate: Mutex<RateState>,
+    pub rate: Mutex<super::buckets::Buckets>,
     pub log: Mutex<Vec<RequestRecord>>,
 }
 
@@ -370,7 +364,6 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         key_type: cfg.key_type,
         latency: cfg.latency,
         fail_rate: cfg.fail_rate,
-        rate_limit: cfg.rate_limit,
         token_ttl: cfg.token_ttl,
         user_token_ttl: cfg.user_token_ttl,
         issue_delay: cfg.issue_delay,
@@ -382,10 +375,7 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         store: Mutex::new(Store::from_seed(&cfg.seed, jiff::Timestamp::now())),
         nonces: Mutex::new(NonceStore::new(cfg.nonce_ttl).strict(cfg.strict_nonce_count)),
         tokens: Mutex::new(HashMap::new()),
-        rate: Mutex::new(RateState {
-            window_start: Instant::now(),
-            counts: HashMap::new(),
-        }),
+        rate: Mutex::new(super::buckets::Buckets::new(cfg.rate_limit)),
         log: Mutex::new(Vec::new()),
     });
     let app = super::routes::router(shared.clone());

@@ -217,6 +217,28 @@ impl Store {
             .ok_or_else(|| SimError::user_not_found(username))
     }
 
+    /// A user by database and name, as `GET .../databaseUsers/{db}/{user}`.
+    pub fn user_in(&self, group_id: &str, db: &str, username: &str) -> Result<&UserRec, SimError> {
+        self.project(group_id)?
+            .users
+            .iter()
+            .find(|u| u.username == username && u.database_name == db)
+            .ok_or_else(|| SimError::user_not_found(username))
+    }
+
+    pub fn delete_user(
+        &mut self,
+        group_id: &str,
+        db: &str,
+        username: &str,
+    ) -> Result<(), SimError> {
+        self.user_in(group_id, db, username)?;
+        self.project_mut(group_id)?
+            .users
+            .retain(|u| !(u.username == username && u.database_name == db));
+        Ok(())
+    }
+
     /// Atlas lists unexpired certificates only, oldest first.
     pub fn valid_certs(
         &self,

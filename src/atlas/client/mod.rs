@@ -13,6 +13,7 @@ use super::model::{
 use super::path::{encode_path_segment, validate_group_id, validate_months, validate_username};
 use super::{Credentials, Error, Limits, fetch_all, fetch_all_kept};
 
+mod buckets;
 mod pacer;
 mod response;
 mod transport;
@@ -90,6 +91,7 @@ struct Inner {
     rate: Mutex<Option<RateLimitInfo>>,
     on_wait: Mutex<Option<WaitObserver>>,
     pacer: pacer::Pacer,
+    buckets: buckets::Buckets,
 }
 
 /// The most requests one client keeps in flight; callers' own bounds
@@ -154,6 +156,7 @@ impl Client {
                 rate: Mutex::new(None),
                 on_wait: Mutex::new(None),
                 pacer: pacer::Pacer::new(MAX_IN_FLIGHT),
+                buckets: buckets::Buckets::default(),
             }),
             gate: None,
         })

@@ -1,7 +1,7 @@
 //! How many requests one client keeps in flight. Callers choose a bound
-//! (`--concurrency`); the pacer lowers it when Atlas pushes back: halved on
-//! each 429, never above what `RateLimit-Remaining` says the window has
-//! left, and regained one at a time after a full round of accepted answers.
+//! (`--concurrency`); the pacer halves it on each 429 and regains it one at
+//! a time after a full round of accepted answers. (What a bucket has left
+//! paces that bucket alone: `buckets.rs`.)
 
 use std::sync::Mutex;
 

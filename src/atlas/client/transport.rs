@@ -13,7 +13,7 @@ use crate::atlas::jwt;
 use crate::atlas::{Credentials, Error, TransportKind};
 
 use super::response::{Raw, error_from, retry_after};
-use super::{API_V2_MEDIA_TYPE, Client, RateLimitInfo};
+use super::{API_V2_MEDIA_TYPE, Client, RateLimitInfo, buckets};
 
 impl Client {
     /// Sends a request, retrying a GET after a 429, a 5xx or a transport
@@ -39,6 +39,25 @@ impl Client {
             let remaining = deadline.saturating_duration_since(Instant::now());
             // The slot is held for the exchange only, never across a wait.
             let exchange = async {
+                // A spent bucket holds its requests before they take a slot.
+                let _turn = match self
+                    .inner
+                    .buckets
+                    .turn(buckets::key_of(url.path()), self.inner.cfg.max_retry_wait)
+                    .await
+                {
+                    Ok(turn) => turn,
+                    Err(buckets::Wait::TooLong(wait)) => {
+                        return Err(Error::UnexpectedStatus {
+                            status: 429,
+                            snippet: format!(
+                                "not sent: this endpoint's rate limit is spent until Atlas refills it ({})",
+                                crate::atlas::human_wait(wait)
+                            ),
+                            retry_after: Some(wait),
+                        });
+                    }
+                };
                 let _slot = self.inner.pacer.slot().await;
                 self.send_authenticated(&method, &url, body.as_deref())
                     .await
@@ -191,26 +210,41 @@ impl Client {
         let resp = req.send().await.map_err(Error::from_reqwest)?;
         let raw = read_capped(resp).await?;
         tracing::debug!(%method, path = url.path(), status = raw.status.as_u16(), ms = started.elapsed().as_millis() as u64, "atlas");
-        let remaining = self.note_rate_limit(&raw.headers);
-        self.inner.pacer.observe(raw.status.as_u16(), remaining);
+        let said = self.note_rate_limit(&raw.headers);
+        let status = raw.status.as_u16();
+        // What is left is a bucket's, not the whole API's: it paces that
+        // bucket alone. Only a 429 nobody saw coming halves the client's
+        // bound; the expected one (a probe of an empty bucket) does not.
+        let surprise = self.inner.buckets.observe(
+            &buckets::key_of(url.path()),
+            status,
+            said,
+            retry_after(&raw.headers),
+        );
+        let seen = if status == 429 && !surprise {
+            200
+        } else {
+            status
+        };
+        self.inner.pacer.observe(seen, None);
         Ok(raw)
     }
 
-    /// Records `RateLimit-*`; returns what the window has left, if said.
-    fn note_rate_limit(&self, headers: &HeaderMap) -> Option<u64> {
+    /// Records `RateLimit-*`; returns (capacity, left), each if said.
+    fn note_rate_limit(&self, headers: &HeaderMap) -> (Option<u64>, Option<u64>) {
         let num = |name: &str| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
-        let remaining = num("ratelimit-remaining");
-        if let (Some(limit), Some(remaining)) = (num("ratelimit-limit"), remaining)
+        let (limit, remaining) = (num("ratelimit-limit"), num("ratelimit-remaining"));
+        if let (Some(limit), Some(remaining)) = (limit, remaining)
             && let Ok(mut slot) = self.inner.rate.lock()
         {
             *slot = Some(RateLimitInfo { limit, remaining });
         }
-        remaining
+        (limit, remaining)
     }
 
     /// A usable bearer token. `rejected` is the token Atlas just refused: it
