@@ -59,7 +59,8 @@ pub struct Cli {
     #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: Option<u64>,
 
-    /// Requests in flight at once when a list spans pages (default 20).
+    /// Requests in flight at once: the pages of a list, and all of an
+    /// organisation scan (expiring, rotate, the expiring view) (default 20).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=32))]
     pub concurrency: Option<u64>,
 

@@ -743,3 +743,90 @@ async fn after_a_429_on_a_creation_the_next_user_waits_for_retry_after() {
     assert!(took >= std::time::Duration::from_millis(1_500), "{took:?}");
     assert_eq!(files(&dir).len(), 2);
 }
+
+/// `expiring` and `rotate` read the organisation through one scan and give
+/// it one meaning: each MANAGED user's newest certificate; a customer-CA
+/// project is skipped by both, and said once.
+#[tokio::test(flavor = "multi_thread")]
+async fn expiring_and_rotate_agree_on_what_is_due() {
+    let h = sim().await;
+    let home = Home::new();
+    let dir = private_dir(&home);
+    let soon = run(
+        &home,
+        &h,
+        &["expiring", "--all-projects", "--within", "60d", "--json"],
+    );
+    assert_eq!(soon.code, 0, "{}", soon.err());
+    let soon: Vec<Value> = serde_json::from_slice(&soon.stdout).unwrap();
+    let plan = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "--all-projects",
+            "--within",
+            "60d",
+            "--dry-run",
+            "--out-dir",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(plan.code, 0, "{}", plan.err());
+    let planned: Vec<Value> = serde_json::from_slice(&plan.stdout).unwrap();
+    let key = |p: &Value, u: &Value, s: &Value| {
+        (
+            p.as_str().unwrap().to_string(),
+            u.as_str().unwrap().to_string(),
+            s.as_u64(),
+        )
+    };
+    let due: std::collections::BTreeSet<_> = soon
+        .iter()
+        .filter(|r| !r["_id"].is_null())
+        .map(|r| key(&r["projectId"], &r["username"], &r["_id"]))
+        .collect();
+    let rotating: std::collections::BTreeSet<_> = planned
+        .iter()
+        .map(|r| key(&r["projectId"], &r["username"], &r["oldSerial"]))
+        .collect();
+    assert!(!rotating.is_empty());
+    assert!(
+        rotating.is_subset(&due),
+        "rotate acts on what expiring lists: {rotating:?} vs {due:?}"
+    );
+    // What expiring lists and rotate leaves is each said on rotate's stderr
+    // (a replacement that would itself be due at once).
+    for (_, user, _) in due.difference(&rotating) {
+        assert!(
+            plan.err().contains(&format!("{user} in")),
+            "{user}: {}",
+            plan.err()
+        );
+    }
+    // The customer-CA project's users are in neither, and it is named once.
+    for (what, out) in [("expiring", &soon), ("rotate", &planned)] {
+        assert!(
+            out.iter().all(|r| r["username"] != "billing-svc"),
+            "{what}: {out:?}"
+        );
+    }
+    let again = run(
+        &home,
+        &h,
+        &["expiring", "--all-projects", "--within", "60d"],
+    );
+    for project in ["payments-prod", "analytics-eu"] {
+        assert_eq!(
+            again
+                .err()
+                .lines()
+                .filter(|l| l.contains(project) && l.contains("customer-managed X.509"))
+                .count(),
+            1,
+            "{project}: {}",
+            again.err()
+        );
+    }
+}

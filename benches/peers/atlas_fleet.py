@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Peer client for the organisation benchmark: what an operator would
 write instead of `atlas-x509 expiring --all-projects`. Python `requests`,
-HTTP Digest, a pool of 20 threads: every project's X.509 mode and users,
-then every MANAGED user's certificates. Prints, as JSON, each MANAGED
-user's newest certificate that expires within the window (or the user
-with none), customer-CA projects left out: [project, user, serial|null]."""
+HTTP Digest, a pool of 20 threads. `--mode project` (the script most
+would write): each thread takes a project and reads its X.509 mode, its
+users and its MANAGED users' certificates, one after another. `--mode
+flat`: every project's mode and users first, then every user's
+certificates, all through the pool. Prints, as JSON, each MANAGED user's
+newest certificate that expires within the window (or the user with
+none), customer-CA projects left out: [project, user, serial|null]."""
 import argparse
 import concurrent.futures
 import datetime
@@ -28,6 +31,7 @@ def main():
     ap.add_argument("private_key")
     ap.add_argument("--within-days", type=float, required=True)
     ap.add_argument("--threads", type=int, default=20)
+    ap.add_argument("--mode", choices=["project", "flat"], default="project")
     a = ap.parse_args()
     horizon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=a.within_days)
 
@@ -60,16 +64,24 @@ def main():
         user = requests.utils.quote(pu[1], safe="")
         return pu, every(f"/groups/{pu[0]}/databaseUsers/{user}/certs")
 
+    def due(pu, cs):
+        if not cs:
+            return [pu[0], pu[1], None]
+        c = max(cs, key=lambda c: (c["createdAt"], c["notAfter"], c["_id"]))
+        if datetime.datetime.fromisoformat(c["notAfter"].replace("Z", "+00:00")) <= horizon:
+            return [pu[0], pu[1], c["_id"]]
+        return None
+
+    def whole(p):
+        return [due(*certs(pu)) for pu in project(p)]
+
     with concurrent.futures.ThreadPoolExecutor(a.threads) as pool:
-        users = [u for us in pool.map(project, every("/groups")) for u in us]
-        out = []
-        for (p, u), cs in pool.map(certs, users):
-            if not cs:
-                out.append([p, u, None])
-                continue
-            c = max(cs, key=lambda c: (c["createdAt"], c["notAfter"], c["_id"]))
-            if datetime.datetime.fromisoformat(c["notAfter"].replace("Z", "+00:00")) <= horizon:
-                out.append([p, u, c["_id"]])
+        if a.mode == "project":
+            out = [r for rs in pool.map(whole, every("/groups")) for r in rs]
+        else:
+            users = [u for us in pool.map(project, every("/groups")) for u in us]
+            out = [due(pu, cs) for pu, cs in pool.map(certs, users)]
+    out = [r for r in out if r is not None]
     json.dump(sorted(out, key=lambda r: (r[0], r[1])), sys.stdout)
     sys.stdout.write("\n")
 

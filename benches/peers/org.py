@@ -2,8 +2,9 @@
 """The organisation row of ./bench: an operator's organisation of 300
 projects, 30 database users each (10 MANAGED with 2 certificates each),
 the simulator adding 20 ms to every answer. Times `expiring
---all-projects` against a 20-thread Python peer (atlas_fleet.py, checked
-to find the same certificates), `rotate --all-projects --dry-run`, and the
+--all-projects` against a 20-thread Python peer (atlas_fleet.py, a thread
+per project as most would write it; checked to find the same
+certificates; its flat two-phase variant is shown beside it), `rotate --all-projects --dry-run`, and the
 TUI's expiring view (in tmux, from `e` to "scanned:"), each against the
 latency bound; and the peak RSS of `expiring` over 2,000 projects.
 
@@ -118,7 +119,8 @@ def main(runs=3):
                   "--out-dir", out_dir, "--json"]
         peer = [sys.executable, PEER, base, pub, priv, "--within-days", str(WITHIN_DAYS),
                 "--threads", str(IN_FLIGHT)]
-        times = {"ours": [], "peer": [], "rotate": []}
+        flat = peer + ["--mode", "flat"]
+        times = {"ours": [], "peer": [], "flat": [], "rotate": []}
         for _ in range(runs):  # interleaved
             t, out = timed(ours, env)
             times["ours"].append(t)
@@ -126,9 +128,12 @@ def main(runs=3):
             t, out = timed(peer)
             times["peer"].append(t)
             got_peer = json.loads(out)
+            t, out = timed(flat)
+            times["flat"].append(t)
+            got_flat = json.loads(out)
             t, _ = timed(rotate, env)
             times["rotate"].append(t)
-        if got_ours != sorted(got_peer):
+        if got_ours != sorted(got_peer) or got_ours != sorted(got_flat):
             sys.exit(f"expiring and the peer disagree: {len(got_ours)} vs {len(got_peer)} rows")
         if len(got_ours) != PROJECTS * MANAGED:
             sys.exit(f"expiring found {len(got_ours)} users, not {PROJECTS * MANAGED}")
@@ -164,6 +169,12 @@ def main(runs=3):
           f"{requests_issue} requests ({bound_ours * 1000:.0f} ms for the {requests_ours} we send)")
     print(f"{'metric':<30} {'ours':>9} {'bound':>9} {'ratio':>6}  target")
     row("expiring --all-projects", med["ours"], 1.5, med["peer"], 2.0)
+    if med["peer"] / 2 < bound:
+        rows.append(f"{'  (2x the peer is':<30} {med['peer'] / 2 * 1000:>7.0f}ms, under the latency bound at "
+                    f"{IN_FLIGHT} in flight: no client reaches it at that bound)")
+    rows.append(f"{'  vs the flat-pool peer':<30} {med['flat'] * 1000:>7.0f}ms "
+                f"{'':>9} {med['flat'] / med['ours']:>5.2f}x faster (information: two flat phases, "
+                f"a better script than most write)")
     row("rotate --all-projects --dry-run", med["rotate"], 1.5)
     row("TUI expiring view (e → done)", med["tui"], 2.0)
     for r in rows:

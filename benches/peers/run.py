@@ -290,6 +290,8 @@ def main():
     size = os.path.getsize(BIN) / 1e6
     failures += size > 12
     print(f"{'release binary':<30} {size:>7.2f}MB {'':>9} {'':>9} {'':>6} {'':>6}  {'<=12 MB':<13} {'pass' if size <= 12 else 'MISS'}")
+    import org  # the organisation row: its own seed and simulators
+    failures += org.main(a.runs)
     print(f"\n{a.runs} interleaved runs per tool; medians. Peer a: requests, one page at a time;"
           f" peer b: requests, 4 threads after page one. Re-run: ./bench")
     return 1 if failures else 0

@@ -48,13 +48,14 @@ pub(super) async fn run(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
     let mut due: Vec<Due> = vec![];
     // (project, user or "", error)
     let mut failed: Vec<(String, String, Error)> = vec![];
-    let mut skipped: Vec<(String, &str)> = vec![];
+    // (name, id, why)
+    let mut skipped: Vec<(String, String, &str)> = vec![];
     let mut total_users = 0;
     while let Some(event) = scan.next().await {
         match event {
             Event::Projects(_) => {}
             Event::Project { users, .. } => total_users += users.len(),
-            Event::Skipped { id, reason, .. } => skipped.push((id, reason)),
+            Event::Skipped { id, name, reason } => skipped.push((name, id, reason)),
             // The list of projects, or the one project asked for: nothing
             // to report around it.
             Event::Failed { id, error, .. } if id.is_empty() || !a.all_projects => {
@@ -104,7 +105,7 @@ fn finish(
     horizon: Timestamp,
     mut due: Vec<Due>,
     mut failed: Vec<(String, String, Error)>,
-    mut skipped: Vec<(String, &str)>,
+    mut skipped: Vec<(String, String, &str)>,
     total_users: usize,
 ) -> Result<(), Fail> {
     if !failed.is_empty() && due.is_empty() && failed.len() >= total_users.max(1) {
@@ -181,11 +182,17 @@ fn finish(
         Ok(())
     })?;
     skipped.sort();
-    for (project, reason) in &skipped {
-        crate::say_err!(
-            "atlas-x509: project {} skipped: {reason}",
-            crate::sanitize::line(project, 80)
-        );
+    for (name, id, reason) in &skipped {
+        let who = if name.is_empty() {
+            crate::sanitize::line(id, 80)
+        } else {
+            format!(
+                "{} ({})",
+                crate::sanitize::line(name, 80),
+                crate::sanitize::line(id, 80)
+            )
+        };
+        crate::say_err!("atlas-x509: project {who} skipped: {reason}");
     }
     if failed.is_empty() {
         return Ok(());
