@@ -27,7 +27,12 @@ pub fn key_of(path: &str) -> String {
 
 #[derive(Default)]
 struct State {
+    /// Requests the bucket can take now: what an answer said was left,
+    /// or the capacity of its kind; `None`: unknown, no limit of ours.
     remaining: Option<u64>,
+    /// `remaining` came from Atlas (not the one request a bucket of a
+    /// kind never answered gets to find out).
+    said: bool,
     in_flight: usize,
     until: Option<Instant>,
 }
@@ -39,10 +44,12 @@ const MAX_KEYS: usize = 10_000;
 #[derive(Default)]
 pub struct Buckets {
     map: Mutex<HashMap<String, State>>,
-    /// Capacity (`RateLimit-Limit`) per kind of bucket: a project's bucket
-    /// not yet used is taken to hold what its kind holds, so the first
-    /// requests to it come no more at once than it can answer.
-    capacity: Mutex<HashMap<String, u64>>,
+    /// Per kind of bucket that has answered: its capacity
+    /// (`RateLimit-Limit`), if said. A project's bucket not yet used is
+    /// taken to hold what its kind holds, so the first requests to it come
+    /// no more at once than it can answer; until a kind first answers, one
+    /// request per bucket finds out.
+    capacity: Mutex<HashMap<String, Option<u64>>>,
     changed: Notify,
 }
 
@@ -88,13 +95,25 @@ impl Buckets {
                     let now = Instant::now();
                     map.retain(|_, s| s.in_flight > 0 || s.until.is_some_and(|u| u > now));
                 }
-                let s = map.entry(key.clone()).or_insert_with(|| State {
-                    remaining: self
+                let s = map.entry(key.clone()).or_insert_with(|| {
+                    match self
                         .capacity
                         .lock()
                         .ok()
-                        .and_then(|c| c.get(kind_of(&key)).copied()),
-                    ..State::default()
+                        .and_then(|c| c.get(kind_of(&key)).copied())
+                    {
+                        Some(capacity) => State {
+                            remaining: capacity,
+                            said: capacity.is_some(),
+                            ..State::default()
+                        },
+                        // Never answered: room for one (none left leaves
+                        // room for one probe).
+                        None => State {
+                            remaining: Some(0),
+                            ..State::default()
+                        },
+                    }
                 });
                 let now = Instant::now();
                 match s.until {
@@ -136,22 +155,28 @@ impl Buckets {
         (limit, remaining): (Option<u64>, Option<u64>),
         wait: Option<Duration>,
     ) -> bool {
-        if let Some(limit) = limit
-            && let Ok(mut c) = self.capacity.lock()
-            && c.len() < 64
+        if let Ok(mut c) = self.capacity.lock()
+            && (c.len() < 64 || c.contains_key(kind_of(key)))
         {
-            c.insert(kind_of(key).to_string(), limit);
+            let known = c.entry(kind_of(key).to_string()).or_insert(None);
+            if limit.is_some() {
+                *known = limit;
+            }
         }
         let surprise = {
             let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
             let s = map.entry(key.to_string()).or_default();
-            let surprise = status == 429 && s.remaining != Some(0);
+            let surprise = status == 429 && !(s.said && s.remaining == Some(0));
             if status == 429 {
                 let until = Instant::now() + wait.unwrap_or(Duration::from_secs(1));
                 s.until = Some(s.until.map_or(until, |u| u.max(until)));
                 s.remaining = Some(0);
-            } else if remaining.is_some() {
+                s.said = true;
+            } else {
+                // No header: nothing known, no limit of ours (Atlas does
+                // not always send them).
                 s.remaining = remaining;
+                s.said = remaining.is_some();
             }
             surprise
         };

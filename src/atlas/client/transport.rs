@@ -26,12 +26,6 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Raw, Error> {
         let retryable = method == Method::GET;
-        // Taken before the clock starts: waiting for a turn is not the call.
-        // Held across retries, so a job backs off as a whole.
-        let _turn = match &self.gate {
-            Some(gate) => gate.acquire().await.ok(),
-            None => None,
-        };
         let timeout = self.inner.cfg.timeout;
         let deadline = Instant::now() + timeout;
         let mut attempt = 0;
@@ -57,6 +51,13 @@ impl Client {
                             retry_after: Some(wait),
                         });
                     }
+                };
+                // The job's bound is taken only once the bucket has room:
+                // requests waiting for a spent bucket must not hold the
+                // places of requests for others.
+                let _place = match &self.gate {
+                    Some(gate) => gate.acquire().await.ok(),
+                    None => None,
                 };
                 let _slot = self.inner.pacer.slot().await;
                 self.send_authenticated(&method, &url, body.as_deref())
