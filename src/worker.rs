@@ -200,11 +200,26 @@ async fn scan(
         Some(p) => fleet::Scope::These(vec![p]),
         None => fleet::Scope::All,
     };
-    let mut scan = fleet::start(client, scope, concurrency);
+    let mut scan = fleet::start(
+        client,
+        scope,
+        concurrency,
+        crate::app::expiring::MAX_SCAN_USERS,
+    );
     while let Some(event) = scan.next().await {
         let event = match event {
             Event::Projects(n) => ScanEvent::Projects(n),
-            Event::Project { id, name, users } => ScanEvent::Project { id, name, users },
+            Event::Project {
+                id,
+                name,
+                users,
+                over,
+            } => ScanEvent::Project {
+                id,
+                name,
+                users,
+                over,
+            },
             Event::Skipped { id, name, .. } => ScanEvent::Skipped { id, name },
             Event::Failed { id, name, error } => ScanEvent::Failed {
                 id,

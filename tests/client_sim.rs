@@ -700,7 +700,7 @@ async fn an_organisation_scan_under_tight_buckets_misses_nothing() {
     })
     .await;
     let c = bearer_client(&h);
-    let mut scan = fleet::start(&c, fleet::Scope::All, 20);
+    let mut scan = fleet::start(&c, fleet::Scope::All, 20, usize::MAX);
     let mut users = std::collections::BTreeSet::new();
     let mut skipped = vec![];
     while let Some(e) = tokio::time::timeout(Duration::from_secs(60), scan.next())
@@ -735,4 +735,31 @@ async fn an_organisation_scan_under_tight_buckets_misses_nothing() {
         "{throttled} 429s for {served} answers (at most {bound})"
     );
     assert!(throttled >= 1, "the buckets were tight enough to matter");
+}
+
+/// The scan reads no more users than its budget, and says how many it left.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organisation_scan_stops_at_its_user_budget_and_says_so() {
+    use atlas_x509::atlas::fleet::{self, Event};
+    let h = sim_with(|c| c.seed = org_seed(4, 3)).await;
+    let c = bearer_client(&h);
+    let mut scan = fleet::start(&c, fleet::Scope::All, 4, 5);
+    let (mut listed, mut over, mut read) = (0, 0, 0);
+    while let Some(e) = scan.next().await {
+        match e {
+            Event::Project { users, over: o, .. } => {
+                listed += users.len();
+                over += o;
+            }
+            Event::User { .. } => read += 1,
+            _ => {}
+        }
+    }
+    assert_eq!((listed, read), (5, 5), "five users read");
+    assert_eq!(
+        over,
+        3 * 3 - 5,
+        "the rest said (the fourth project has a customer CA)"
+    );
+    assert_eq!(count_served(&h, "GET", "/certs"), 5);
 }

@@ -33,6 +33,7 @@ fn project(id: &str, name: &str, users: &[&str]) -> ScanEvent {
         id: id.into(),
         name: name.into(),
         users: users.iter().map(|u| u.to_string()).collect(),
+        over: 0,
     }
 }
 
@@ -155,10 +156,10 @@ fn a_rescan_keeps_rows_until_answers_replace_them_and_drops_stale_answers() {
             .all(|r| r.newest.is_some())
     );
     ev(&mut s, again, ScanEvent::Projects(1));
-    // "b" is no longer MANAGED: its row goes; "a" stays stale until answered.
+    // "b" is no longer MANAGED: its row goes when the scan ends (one pass
+    // over the rows, not one per project); "a" stays stale until answered.
     ev(&mut s, again, project(P1, "payments-prod", &["a"]));
     let v = s.expiring.as_ref().unwrap();
-    assert_eq!(v.rows.iter().filter(|r| r.project_id == P1).count(), 1);
     assert!(v.rows.iter().all(|r| r.stale));
     ev(
         &mut s,
@@ -171,7 +172,8 @@ fn a_rescan_keeps_rows_until_answers_replace_them_and_drops_stale_answers() {
         ),
     );
     ev(&mut s, again, ScanEvent::Done);
-    // P2 was not in this scan (gone from the organisation): its row goes.
+    // "b" is gone, and P2 was not in this scan (gone from the
+    // organisation): their rows go.
     let v = s.expiring.as_ref().unwrap();
     assert_eq!(v.rows.len(), 1, "{:?}", v.rows);
     assert!(!v.rows[0].stale && v.rows[0].newest.as_ref().unwrap().id == 99);
@@ -277,22 +279,88 @@ fn esc_returns_to_the_panes_and_e_brings_back_the_last_results() {
 }
 
 #[test]
-fn a_server_cannot_make_a_scan_hold_more_than_its_bound() {
-    use atlas_x509::app::expiring::MAX_SCAN_USERS;
+fn users_past_the_scans_bound_are_said_not_dropped_in_silence() {
     let (mut s, id) = opened();
-    let many: Vec<String> = (0..MAX_SCAN_USERS + 5).map(|i| format!("u{i}")).collect();
-    let names: Vec<&str> = many.iter().map(String::as_str).collect();
-    ev(&mut s, id, project(P1, "payments-prod", &names));
-    ev(&mut s, id, project(P2, "orders-staging", &["one-more"]));
-    for u in &names {
-        ev(&mut s, id, user(P1, "payments-prod", u, None));
-    }
-    ev(&mut s, id, user(P2, "orders-staging", "one-more", None));
+    ev(
+        &mut s,
+        id,
+        ScanEvent::Project {
+            id: P1.into(),
+            name: "payments-prod".into(),
+            users: vec!["a".into()],
+            over: 5,
+        },
+    );
     let v = s.expiring.as_ref().unwrap();
-    assert_eq!(v.progress.users_total, MAX_SCAN_USERS);
-    assert_eq!(v.rows.len(), MAX_SCAN_USERS, "no row past the bound");
-    assert_eq!(v.errors.len(), 2, "{:?}", v.errors);
-    assert!(v.errors[0].contains("the rest are not shown"));
+    assert_eq!(v.progress.users_total, 1);
+    assert_eq!(v.errors.len(), 1, "{:?}", v.errors);
+    assert!(v.errors[0].contains("5 are not shown"), "{:?}", v.errors);
+}
+
+#[test]
+fn a_project_list_that_cannot_be_read_keeps_every_row() {
+    let (mut s, id) = opened();
+    ev(&mut s, id, project(P1, "payments-prod", &["a"]));
+    ev(&mut s, id, user(P1, "payments-prod", "a", None));
+    ev(&mut s, id, ScanEvent::Done);
+    let cmds = update(&mut s, ch('r'));
+    let Command::Scan { id, .. } = only(&cmds).clone() else {
+        panic!()
+    };
+    ev(
+        &mut s,
+        id,
+        ScanEvent::Failed {
+            id: String::new(),
+            name: String::new(),
+            error: "UNEXPECTED_ERROR (500)".into(),
+        },
+    );
+    ev(&mut s, id, ScanEvent::Done);
+    let v = s.expiring.as_ref().unwrap();
+    assert_eq!(v.rows.len(), 1, "shown as of the last scan");
+    assert!(v.rows[0].stale);
+}
+
+#[test]
+fn a_scan_answer_under_way_does_not_undo_a_rotation() {
+    let (mut s, id) = opened();
+    ev(&mut s, id, project(P1, "payments-prod", &["alice"]));
+    ev(
+        &mut s,
+        id,
+        user(
+            P1,
+            "payments-prod",
+            "alice",
+            Some(cert(7, "2027-04-22T01:00:00Z")),
+        ),
+    );
+    ev(&mut s, id, ScanEvent::Done);
+    let cmds = update(&mut s, ch('r'));
+    let Command::Scan { id, .. } = only(&cmds).clone() else {
+        panic!()
+    };
+    update(&mut s, key(KeyCode::Enter));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::CreateCert { id: cid, .. } = cmds[0].clone() else {
+        panic!("{cmds:?}")
+    };
+    answer(&mut s, cid, ApiResult::Issued(Ok(issued())));
+    // The rescan's answer for alice was read before the rotation.
+    ev(
+        &mut s,
+        id,
+        user(
+            P1,
+            "payments-prod",
+            "alice",
+            Some(cert(7, "2027-04-22T01:00:00Z")),
+        ),
+    );
+    let row = &s.expiring.as_ref().unwrap().rows[0];
+    assert!(row.rotated);
+    assert_eq!(row.newest.as_ref().unwrap().id, 4242);
 }
 
 #[test]

@@ -816,3 +816,70 @@ async fn a_refused_redirect_is_named_as_such() {
     assert!(o.err().contains("redirect"), "{}", o.err());
     assert!(!o.err().contains("(empty)"), "{}", o.err());
 }
+
+/// A project listed twice is scanned once: `rotate` plans each of its users
+/// once (twice would issue two certificates each), `expiring` lists them
+/// once. A key that may not read a project's X.509 mode (403) still gets
+/// the expiry report.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_project_listed_twice_is_scanned_once() {
+    let project = json!({"id": PROJECT, "name": "orders", "orgId": "a0123456789abcdef012345a"});
+    let projects = json!({"results": [project, project], "totalCount": 2}).to_string();
+    let users = json!({"results": [
+        {"username": "alice", "databaseName": "$external", "x509Type": "MANAGED"},
+    ], "totalCount": 1})
+    .to_string();
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48);
+    let made = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 80);
+    let certs = json!({"results": [{"_id": 7, "createdAt": made.to_string(),
+        "notAfter": soon.to_string(), "subject": "CN=alice"}], "totalCount": 1})
+    .to_string();
+    let forbidden = atlas_error(403, "ACCESS_FORBIDDEN", "Project Owner only");
+    let h = hostile::start(move |r| {
+        let path = r.path();
+        if path.ends_with("/groups") {
+            json(200, &projects)
+        } else if path.ends_with("/userSecurity") {
+            Reply::Raw(response(
+                403,
+                &[("Content-Type", "application/json")],
+                forbidden.as_bytes(),
+            ))
+        } else if path.ends_with("/databaseUsers") {
+            json(200, &users)
+        } else {
+            json(200, &certs)
+        }
+    })
+    .await;
+    let home = Home::new();
+    let dir = home.path().join("out");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let o = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "--all-projects",
+            "--within",
+            "30d",
+            "--dry-run",
+            "--out-dir",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.err());
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(h.count("GET", "/databaseUsers/alice/certs"), 1);
+    let o = run(
+        &home,
+        &h,
+        &["expiring", "--all-projects", "--within", "30d", "--json"],
+    );
+    assert_eq!(o.code, 0, "{}", o.err());
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+}

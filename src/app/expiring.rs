@@ -34,11 +34,17 @@ pub struct ExpRow {
 #[derive(Debug, Default)]
 pub struct ScanRun {
     id: RequestId,
-    /// Projects whose users were listed (or skipped): their stale rows
-    /// were settled by this scan.
+    /// Projects with rows when the scan began: only their users are
+    /// remembered, to settle those rows at the end.
+    had_rows: HashSet<String>,
+    /// Projects whose users were listed (or skipped).
     answered: HashSet<String>,
+    /// (project, user) listed by this scan, of the projects in `had_rows`.
+    listed: HashSet<(String, String)>,
     /// Projects that could not be read: their rows stay, stale.
     failed: HashSet<String>,
+    /// The project list could not be read: nothing is settled.
+    list_failed: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +91,15 @@ impl ExpiringView {
     fn place(&mut self, row: ExpRow) {
         let key = (row.project_id.clone(), row.username.clone());
         match self.at.get(&key) {
+            // A rotation of this session is newer than a scan's answer
+            // that was under way when it happened.
+            Some(&i)
+                if self.rows[i].rotated
+                    && self.rows[i].newest.as_ref().map(|c| c.created_at)
+                        >= row.newest.as_ref().map(|c| c.created_at) =>
+            {
+                self.rows[i].stale = false;
+            }
             Some(&i) => self.rows[i] = row,
             None => {
                 self.at.insert(key, self.rows.len());
@@ -95,11 +110,6 @@ impl ExpiringView {
         if self.rows.len() <= 2_048 || self.unsorted * 32 >= self.rows.len() {
             self.sort();
         }
-    }
-
-    fn has(&self, project_id: &str, username: &str) -> bool {
-        self.at
-            .contains_key(&(project_id.to_string(), username.to_string()))
     }
 
     pub fn retain(&mut self, keep: impl FnMut(&ExpRow) -> bool) {
@@ -185,8 +195,10 @@ pub fn start_scan(state: &mut State) -> Vec<Command> {
     view.errors.clear();
     let id = state.next_request();
     let view = state.expiring.as_mut().expect("checked above");
+    let had_rows = view.rows.iter().map(|r| r.project_id.clone()).collect();
     view.scan = Some(ScanRun {
         id,
+        had_rows,
         ..ScanRun::default()
     });
     vec![Command::Scan {
@@ -208,11 +220,11 @@ pub fn on_scan(state: &mut State, id: RequestId, event: ScanEvent) {
         ScanEvent::Projects(n) => view.progress.projects_total = Some(n),
         ScanEvent::Skipped { id: gid, name } => {
             view.progress.projects_done += 1;
-            scan.answered.insert(gid.clone());
-            view.retain(|r| r.project_id != gid);
-            view.skipped.push(format!("{name}: customer CA"));
+            scan.answered.insert(gid);
+            let line = format!("{name}: customer CA");
             // Answers come in any order; the line should not jump.
-            view.skipped.sort();
+            let at = view.skipped.binary_search(&line).unwrap_or_else(|i| i);
+            view.skipped.insert(at, line);
         }
         ScanEvent::Failed {
             id: gid,
@@ -220,6 +232,7 @@ pub fn on_scan(state: &mut State, id: RequestId, event: ScanEvent) {
             error,
         } => {
             if gid.is_empty() {
+                scan.list_failed = true;
                 view.errors.push(format!("projects: {error}"));
             } else {
                 view.progress.projects_done += 1;
@@ -231,18 +244,20 @@ pub fn on_scan(state: &mut State, id: RequestId, event: ScanEvent) {
             id: gid,
             name,
             users,
+            over,
         } => {
             view.progress.projects_done += 1;
-            scan.answered.insert(gid.clone());
-            let listed: HashSet<&str> = users.iter().map(String::as_str).collect();
-            view.retain(|r| r.project_id != gid || listed.contains(r.username.as_str()));
-            let room = MAX_SCAN_USERS.saturating_sub(view.progress.users_total);
-            if users.len() > room {
+            if over > 0 {
                 view.errors.push(format!(
-                    "{name}: over {MAX_SCAN_USERS} MANAGED users in this scan; the rest are not shown"
+                    "{name}: over {MAX_SCAN_USERS} MANAGED users in this scan; {over} are not shown"
                 ));
             }
-            view.progress.users_total += users.len().min(room);
+            view.progress.users_total += users.len();
+            if scan.had_rows.contains(&gid) {
+                scan.listed
+                    .extend(users.into_iter().map(|u| (gid.clone(), u)));
+            }
+            scan.answered.insert(gid);
         }
         ScanEvent::User {
             project_id,
@@ -250,12 +265,6 @@ pub fn on_scan(state: &mut State, id: RequestId, event: ScanEvent) {
             username,
             newest,
         } => {
-            // Past the bound, only rows already shown are renewed.
-            if !view.has(&project_id, &username)
-                && view.progress.users_done >= view.progress.users_total
-            {
-                return;
-            }
             view.progress.users_done =
                 (view.progress.users_done + 1).min(view.progress.users_total);
             match newest {
@@ -272,13 +281,20 @@ pub fn on_scan(state: &mut State, id: RequestId, event: ScanEvent) {
         }
         ScanEvent::Done => {
             let scan = view.scan.take().expect("matched above");
-            // Stale rows of projects this scan never met are gone from
-            // the organisation (or from the scope).
-            view.retain(|r| {
-                !r.stale
-                    || scan.answered.contains(&r.project_id)
-                    || scan.failed.contains(&r.project_id)
-            });
+            // A stale row goes when this scan settled it: its project
+            // answered and no longer lists the user (or was skipped), or
+            // the project is gone from the organisation (or the scope).
+            // Nothing goes when the project list could not be read.
+            if !scan.list_failed {
+                view.retain(|r| {
+                    !r.stale
+                        || scan.failed.contains(&r.project_id)
+                        || (scan.answered.contains(&r.project_id)
+                            && scan
+                                .listed
+                                .contains(&(r.project_id.clone(), r.username.clone())))
+                });
+            }
             view.sort();
         }
     }

@@ -81,10 +81,12 @@ pub enum ScanEvent {
     /// How many projects the scan covers.
     Projects(usize),
     /// A project's MANAGED users, each once; their certificates follow.
+    /// `over`: users past the scan's bound, not read.
     Project {
         id: String,
         name: String,
         users: Vec<String>,
+        over: usize,
     },
     /// Not scanned, for a reason that is no error (a customer CA).
     Skipped { id: String, name: String },

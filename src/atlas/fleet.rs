@@ -35,11 +35,13 @@ pub const CUSTOMER_CA: &str =
 pub enum Event {
     /// How many projects the scan covers, once known.
     Projects(usize),
-    /// A project's MANAGED users (each listed once); their certificates follow.
+    /// A project's MANAGED users (each listed once); their certificates
+    /// follow. `over`: users past the scan's budget, not read.
     Project {
         id: String,
         name: String,
         users: Vec<String>,
+        over: usize,
     },
     /// Left out for a reason that is no error (a customer CA).
     Skipped {
@@ -67,12 +69,31 @@ pub enum Event {
 pub struct Scan {
     rx: mpsc::Receiver<Event>,
     task: JoinHandle<()>,
+    over: bool,
 }
 
 impl Scan {
-    /// The next result; `None` once the scan is over.
+    /// The next result; `None` once the scan is over. A scan that ended by
+    /// a fault of ours ends with a `Failed` for the whole list, never as if
+    /// it had read everything.
     pub async fn next(&mut self) -> Option<Event> {
-        self.rx.recv().await
+        if let Some(e) = self.rx.recv().await {
+            return Some(e);
+        }
+        if std::mem::replace(&mut self.over, true) {
+            return None;
+        }
+        match (&mut self.task).await {
+            Err(e) if e.is_panic() => Some(Event::Failed {
+                id: String::new(),
+                name: String::new(),
+                error: Error::Invalid(
+                    "internal error: the organisation scan stopped before its end; what it listed is incomplete"
+                        .into(),
+                ),
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -82,13 +103,20 @@ impl Drop for Scan {
     }
 }
 
-/// Starts a scan with at most `in_flight` requests under way at once.
-pub fn start(client: &Client, scope: Scope, in_flight: usize) -> Scan {
+/// Starts a scan with at most `in_flight` requests under way at once, of
+/// at most `max_users` MANAGED users in all (the server decides how many
+/// there are; this decides how many we read): a project over the budget
+/// is listed with the users that fit, and `over` the rest.
+pub fn start(client: &Client, scope: Scope, in_flight: usize, max_users: usize) -> Scan {
     let in_flight = in_flight.max(1);
     let (tx, rx) = mpsc::channel(256);
     let client = client.gated(in_flight);
-    let task = tokio::spawn(drive(client, scope, in_flight, tx));
-    Scan { rx, task }
+    let task = tokio::spawn(drive(client, scope, in_flight, max_users, tx));
+    Scan {
+        rx,
+        task,
+        over: false,
+    }
 }
 
 /// The newest certificate (by creation): the one rotation acts on and the
@@ -110,9 +138,15 @@ enum Done {
 
 type Job = std::pin::Pin<Box<dyn std::future::Future<Output = Done> + Send>>;
 
-async fn drive(client: Client, scope: Scope, in_flight: usize, tx: mpsc::Sender<Event>) {
-    let mut projects: VecDeque<(String, String)> = match scope {
-        Scope::These(list) => list.into(),
+async fn drive(
+    client: Client,
+    scope: Scope,
+    in_flight: usize,
+    mut budget: usize,
+    tx: mpsc::Sender<Event>,
+) {
+    let listed: Vec<(String, String)> = match scope {
+        Scope::These(list) => list,
         Scope::All => match client
             .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, in_flight)
             .await
@@ -130,6 +164,14 @@ async fn drive(client: Client, scope: Scope, in_flight: usize, tx: mpsc::Sender<
             }
         },
     };
+    // A project listed twice (a page repeated) is scanned once: rotate
+    // would otherwise issue twice for each of its users.
+    let mut seen = std::collections::HashSet::new();
+    let mut projects: VecDeque<(String, String)> = listed
+        .into_iter()
+        .filter(|(id, _)| seen.insert(id.clone()))
+        .collect();
+    drop(seen);
     if tx.send(Event::Projects(projects.len())).await.is_err() {
         return;
     }
@@ -170,14 +212,18 @@ async fn drive(client: Client, scope: Scope, in_flight: usize, tx: mpsc::Sender<
             Done::Project {
                 id,
                 name,
-                answer: Ok(Some(list)),
+                answer: Ok(Some(mut list)),
             } => {
+                let over = list.len().saturating_sub(budget);
+                list.truncate(budget);
+                budget -= list.len();
                 let (pid, pname): (Arc<str>, Arc<str>) = (id.as_str().into(), name.as_str().into());
                 users.extend(list.iter().map(|u| (pid.clone(), pname.clone(), u.clone())));
                 Event::Project {
                     id,
                     name,
                     users: list,
+                    over,
                 }
             }
             Done::Project {
@@ -203,6 +249,10 @@ async fn project_job(client: Client, id: String, name: String, in_flight: usize)
         Ok(users) => match client.get_user_security(&id).await {
             Ok(s) if s.customer_x509.is_configured() => Ok(None),
             Ok(_) => Ok(Some(users)),
+            // Reading the mode takes Project Owner; a key that may only
+            // read still lists certificates (a customer-CA project's
+            // MANAGED users hold only those Atlas issued before).
+            Err(e) if e.status() == Some(403) => Ok(Some(users)),
             Err(e) => Err(e),
         },
         Err(e) => Err(e),

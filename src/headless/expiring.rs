@@ -44,7 +44,8 @@ pub(super) async fn run(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
     } else {
         fleet::Scope::These(vec![(ctx.project(&a.project)?, String::new())])
     };
-    let mut scan = fleet::start(&ctx.client, scope, ctx.concurrency);
+    let budget = usize::try_from(ctx.client.limits().max_items).unwrap_or(usize::MAX);
+    let mut scan = fleet::start(&ctx.client, scope, ctx.concurrency, budget);
     let mut due: Vec<Due> = vec![];
     // (project, user or "", error)
     let mut failed: Vec<(String, String, Error)> = vec![];
@@ -54,7 +55,14 @@ pub(super) async fn run(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
     while let Some(event) = scan.next().await {
         match event {
             Event::Projects(_) => {}
-            Event::Project { users, .. } => total_users += users.len(),
+            Event::Project {
+                id, users, over, ..
+            } => {
+                total_users += users.len() + over;
+                if over > 0 {
+                    failed.push((id, String::new(), over_budget(over, budget)));
+                }
+            }
             Event::Skipped { id, name, reason } => skipped.push((name, id, reason)),
             // The list of projects, or the one project asked for: nothing
             // to report around it.
@@ -95,6 +103,13 @@ pub(super) async fn run(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
         }
     }
     finish(ctx, a, now, horizon, due, failed, skipped, total_users)
+}
+
+/// Users past the scan's budget: named, never dropped in silence.
+pub(super) fn over_budget(over: usize, budget: usize) -> Error {
+    Error::Bound(format!(
+        "{over} MANAGED users not read: over the limit of {budget} in one scan (--max-items raises it)"
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -193,9 +193,13 @@ async fn scan(
     unanswered: &Unanswered,
 ) -> Result<Scan, Fail> {
     let mut s = Scan::default();
-    let mut fleet = fleet::start(&ctx.client, scope, ctx.concurrency);
+    let budget = usize::try_from(ctx.client.limits().max_items).unwrap_or(usize::MAX);
+    let mut fleet = fleet::start(&ctx.client, scope, ctx.concurrency, budget);
     while let Some(event) = fleet.next().await {
         match event {
+            Event::Project { id, over, .. } if over > 0 => s
+                .skipped_projects
+                .push((id, super::expiring::over_budget(over, budget).explained())),
             Event::Projects(_) | Event::Project { .. } => {}
             Event::Skipped { id, reason, .. } => s.skipped_projects.push((id, reason.into())),
             // The project list itself: nothing to rotate around it.

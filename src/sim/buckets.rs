@@ -218,8 +218,11 @@ impl Buckets {
             };
         }
         let period = Duration::from_secs(u64::from(secs));
-        let next = b.born + period * u32::try_from(b.refills + 1).unwrap_or(u32::MAX);
-        let wait = next.saturating_duration_since(now);
+        let next = u32::try_from(b.refills + 1)
+            .ok()
+            .and_then(|n| period.checked_mul(n))
+            .and_then(|d| b.born.checked_add(d));
+        let wait = next.map_or(period, |n| n.saturating_duration_since(now));
         let retry_after = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
         let shown = path.trim_start_matches('/');
         Draw::Empty {

@@ -246,6 +246,7 @@ fn expiring(done: bool) -> State {
             id: P1.into(),
             name: "payments-prod".into(),
             users: users.clone(),
+            over: 0,
         },
     );
     send(

@@ -65,11 +65,11 @@ pub struct Turn<'a> {
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        if let Ok(mut map) = self.buckets.map.lock()
-            && let Some(s) = map.get_mut(&self.key)
-        {
+        let mut map = self.buckets.map.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = map.get_mut(&self.key) {
             s.in_flight = s.in_flight.saturating_sub(1);
         }
+        drop(map);
         self.buckets.changed.notify_waiters();
     }
 }
@@ -155,7 +155,10 @@ impl Buckets {
         (limit, remaining): (Option<u64>, Option<u64>),
         wait: Option<Duration>,
     ) -> bool {
-        if let Ok(mut c) = self.capacity.lock()
+        // Only an answer served tells what a kind of bucket is like; a 429
+        // or a 5xx says nothing of it.
+        if (200..300).contains(&status)
+            && let Ok(mut c) = self.capacity.lock()
             && (c.len() < 64 || c.contains_key(kind_of(key)))
         {
             let known = c.entry(kind_of(key).to_string()).or_insert(None);
@@ -168,7 +171,12 @@ impl Buckets {
             let s = map.entry(key.to_string()).or_default();
             let surprise = status == 429 && !(s.said && s.remaining == Some(0));
             if status == 429 {
-                let until = Instant::now() + wait.unwrap_or(Duration::from_secs(1));
+                // A server's number: capped, so no sum can overflow (a wait
+                // this long is over any caller's anyway).
+                let wait = wait
+                    .unwrap_or(Duration::from_secs(1))
+                    .min(Duration::from_secs(86_400));
+                let until = Instant::now() + wait;
                 s.until = Some(s.until.map_or(until, |u| u.max(until)));
                 s.remaining = Some(0);
                 s.said = true;
@@ -244,7 +252,18 @@ mod tests {
             "not an eleventh at once"
         );
         drop(fresh);
-        // A wait longer than the caller's is said, not waited.
+        // A wait longer than the caller's is said, not waited; a server's
+        // absurd one cannot overflow the clock.
+        b.observe(
+            "certs:z",
+            429,
+            (None, None),
+            Some(Duration::from_secs(u64::MAX)),
+        );
+        assert!(matches!(
+            b.turn("certs:z".into(), long).await,
+            Err(Wait::TooLong(_))
+        ));
         assert!(
             b.observe("certs:a", 429, (None, None), Some(Duration::from_secs(300))),
             "five were said to be left"

@@ -17,8 +17,10 @@ use super::{API_V2_MEDIA_TYPE, Client, RateLimitInfo, buckets};
 
 impl Client {
     /// Sends a request, retrying a GET after a 429, a 5xx or a transport
-    /// failure. The whole call, retries and waits included, ends within the
-    /// configured timeout: a server that drips or stalls cannot hold it longer.
+    /// failure. The whole call, retries and the server's waits included,
+    /// ends within the configured timeout from when its first try may go (a
+    /// turn behind the job's bound or a spent bucket is not counted): a
+    /// server that drips or stalls cannot hold it longer.
     pub(super) async fn execute(
         &self,
         method: Method,
@@ -27,38 +29,40 @@ impl Client {
     ) -> Result<Raw, Error> {
         let retryable = method == Method::GET;
         let timeout = self.inner.cfg.timeout;
-        let deadline = Instant::now() + timeout;
+        // The clock starts when the first try may go: a request queued
+        // behind its job's bound or a spent bucket is not yet a call.
+        let mut deadline: Option<Instant> = None;
         let mut attempt = 0;
         loop {
+            // A spent bucket holds its requests before they take a place.
+            let _turn = match self
+                .inner
+                .buckets
+                .turn(buckets::key_of(url.path()), self.inner.cfg.max_retry_wait)
+                .await
+            {
+                Ok(turn) => turn,
+                Err(buckets::Wait::TooLong(wait)) => {
+                    return Err(Error::UnexpectedStatus {
+                        status: 429,
+                        snippet: format!(
+                            "not sent: this endpoint's rate limit is spent until Atlas refills it ({})",
+                            crate::atlas::human_wait(wait)
+                        ),
+                        retry_after: Some(wait),
+                    });
+                }
+            };
+            // The job's bound is taken only once the bucket has room:
+            // requests waiting for a spent bucket hold no place.
+            let _place = match &self.gate {
+                Some(gate) => gate.acquire().await.ok(),
+                None => None,
+            };
+            let deadline = *deadline.get_or_insert_with(|| Instant::now() + timeout);
             let remaining = deadline.saturating_duration_since(Instant::now());
             // The slot is held for the exchange only, never across a wait.
             let exchange = async {
-                // A spent bucket holds its requests before they take a slot.
-                let _turn = match self
-                    .inner
-                    .buckets
-                    .turn(buckets::key_of(url.path()), self.inner.cfg.max_retry_wait)
-                    .await
-                {
-                    Ok(turn) => turn,
-                    Err(buckets::Wait::TooLong(wait)) => {
-                        return Err(Error::UnexpectedStatus {
-                            status: 429,
-                            snippet: format!(
-                                "not sent: this endpoint's rate limit is spent until Atlas refills it ({})",
-                                crate::atlas::human_wait(wait)
-                            ),
-                            retry_after: Some(wait),
-                        });
-                    }
-                };
-                // The job's bound is taken only once the bucket has room:
-                // requests waiting for a spent bucket must not hold the
-                // places of requests for others.
-                let _place = match &self.gate {
-                    Some(gate) => gate.acquire().await.ok(),
-                    None => None,
-                };
                 let _slot = self.inner.pacer.slot().await;
                 self.send_authenticated(&method, &url, body.as_deref())
                     .await
@@ -73,6 +77,7 @@ impl Client {
                     ),
                 }),
             };
+            drop((_place, _turn));
             let wait = match &result {
                 Ok(raw) if is_retryable_status(raw.status) => match retry_after(&raw.headers) {
                     Some(d) if d > self.inner.cfg.max_retry_wait => None,
