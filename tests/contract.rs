@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use atlas_x509::atlas::{
-    ApiError, DatabaseUser, IssuedPem, Page, Project, UserCert, UserSecurity, X509Type,
+    ApiError, Client, ClientConfig, Credentials, DatabaseUser, IssuedPem, Page, Project, UserCert,
+    UserSecurity, X509Type,
 };
 use common::*;
 use serde_json::Value;
@@ -905,4 +906,203 @@ async fn the_token_endpoint_takes_either_client_auth_and_revokes() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 401, "only the client may revoke");
+}
+
+/// Atlas's documented codes (tests/fixtures/error-codes.json) with their
+/// HTTP statuses, and the token-bucket code the rate-limit page documents.
+fn documented_codes() -> Vec<(String, u16, String)> {
+    let path = format!(
+        "{}/tests/fixtures/error-codes.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let v = json(&std::fs::read_to_string(path).unwrap());
+    let mut codes: Vec<(String, u16, String)> = v["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["errorCode"].as_str().unwrap().to_string(),
+                u16::try_from(c["http"].as_u64().unwrap()).unwrap(),
+                c["detailTemplate"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(codes.len(), 33, "the fixture as stored");
+    // docs/atlas/api/api-rate-limit: the token bucket's own 429.
+    codes.push((
+        "RATE_LIMITED_TOKEN_BUCKET".into(),
+        429,
+        "Rate limit exceeded for %s. Please retry after %s seconds. Request capacity: %s. Refill rate: %s per %s seconds.".into(),
+    ));
+    codes
+}
+
+/// A detail matches its template when the template's fixed parts appear in
+/// order (`%s` and `%d` stand for anything).
+fn fits_template(detail: &str, template: &str) -> bool {
+    let mut rest = detail;
+    for part in template
+        .split(['%'])
+        .enumerate()
+        .map(|(i, p)| if i == 0 { p } else { p.get(1..).unwrap_or("") })
+    {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Every error the simulator answers in the situations it models is one
+/// Atlas documents, with the documented status and detail.
+#[tokio::test]
+async fn the_simulators_errors_are_the_documented_ones() {
+    let h = sim().await;
+    let t = raw_token(&h).await;
+    let tight = sim_with(|c| {
+        c.rate_limit = Some(atlas_x509::sim::RateLimit {
+            limit: 1,
+            window: Duration::from_secs(600),
+        })
+    })
+    .await;
+    let tight_token = raw_token(&tight).await;
+    let documented = documented_codes();
+    let g = "/api/atlas/v2/groups";
+    let send = |method: reqwest::Method, path: String, body: Option<&'static str>| {
+        // The project list's bucket of the tight simulator holds one token.
+        let (h, t) = if path == g {
+            (&tight, &tight_token)
+        } else {
+            (&h, &t)
+        };
+        let mut req = reqwest::Client::new()
+            .request(method, format!("{}{path}", h.base_url()))
+            .bearer_auth(t)
+            .header("accept", V2);
+        if let Some(b) = body {
+            req = req.header("content-type", V2).body(b);
+        }
+        req.send()
+    };
+    use reqwest::Method;
+    let cases: Vec<(Method, String, Option<&'static str>, &str)> = vec![
+        (
+            Method::GET,
+            format!("{g}/111111111111111111111111/databaseUsers"),
+            None,
+            "GROUP_NOT_FOUND",
+        ),
+        (
+            Method::GET,
+            format!("{g}/not-a-group/userSecurity"),
+            None,
+            "INVALID_GROUP_ID",
+        ),
+        (
+            Method::GET,
+            format!("{g}/{SANDBOX}/databaseUsers/nobody/certs"),
+            None,
+            "USERNAME_NOT_FOUND",
+        ),
+        (
+            Method::POST,
+            format!("{g}/{ORDERS}/databaseUsers/alice/certs"),
+            Some(r#"{"monthsUntilExpiration":25}"#),
+            "CERT_EXPIRY_CANNOT_EXCEED_TWO_YEARS",
+        ),
+        (
+            Method::GET,
+            format!("{g}?itemsPerPage=501"),
+            None,
+            "INVALID_QUERY_PARAMETER",
+        ),
+        (
+            Method::GET,
+            format!("{g}/{ORDERS}/nothing-here"),
+            None,
+            "RESOURCE_NOT_FOUND",
+        ),
+        // The tight project list's bucket holds one token: the second is refused.
+        (Method::GET, g.to_string(), None, ""),
+        (
+            Method::GET,
+            g.to_string(),
+            None,
+            "RATE_LIMITED_TOKEN_BUCKET",
+        ),
+    ];
+    let mut seen = vec![];
+    for (method, path, body, want) in cases {
+        let resp = send(method.clone(), path.clone(), body).await.unwrap();
+        let status = resp.status().as_u16();
+        let header = resp
+            .headers()
+            .get("x-error-code")
+            .map(|v| v.to_str().unwrap().to_string());
+        let text = resp.text().await.unwrap();
+        if want.is_empty() {
+            assert!(status < 300, "{method} {path}: {status} {text}");
+            continue;
+        }
+        let e: ApiError = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"));
+        assert_eq!(e.error_code, want, "{method} {path}");
+        assert_eq!(header.as_deref(), Some(want), "X-Error-Code");
+        let (_, http, template) = documented
+            .iter()
+            .find(|(c, _, _)| *c == e.error_code)
+            .unwrap_or_else(|| panic!("{} is no documented code", e.error_code));
+        assert_eq!(
+            (status, e.error),
+            (*http, *http),
+            "{want}: the documented status"
+        );
+        let detail = e.detail.as_deref().unwrap_or_default();
+        assert!(
+            fits_template(detail, template),
+            "{want}: {detail:?} vs {template:?}"
+        );
+        seen.push(want);
+    }
+    assert_eq!(seen.len(), 7, "every case reached its error");
+}
+
+/// The client reads every documented code as Atlas sends it: the code and
+/// status kept, the detail shown, authentication codes taken as such.
+#[tokio::test]
+async fn the_client_reads_every_documented_code() {
+    let codes = documented_codes();
+    let served = codes.clone();
+    let h = common::hostile::start(move |r| {
+        let i: usize = r
+            .path()
+            .rsplit('/')
+            .nth(1)
+            .and_then(|g| g.trim_start_matches('0').parse().ok())
+            .unwrap_or(0);
+        let (code, http, template) = &served[i];
+        common::hostile::Reply::Raw(common::hostile::response(
+            *http,
+            &[("Content-Type", "application/json"), ("X-Error-Code", code)],
+            common::hostile::atlas_error(*http, code, template).as_bytes(),
+        ))
+    })
+    .await;
+    let mut cfg = ClientConfig::new(h.base_url.clone(), Credentials::None);
+    cfg.max_retries = 0;
+    cfg.max_retry_wait = Duration::from_millis(1);
+    let c = Client::new(cfg).unwrap();
+    for (i, (code, http, template)) in codes.iter().enumerate() {
+        let group = format!("{i:024}");
+        let err = c.get_user_security(&group).await.unwrap_err();
+        assert_eq!(err.error_code(), Some(code.as_str()), "{code}");
+        assert_eq!(err.status(), Some(*http), "{code}");
+        let said = err.explained();
+        assert!(said.contains(code.as_str()), "{code}: {said}");
+        let fixed = template.split('%').next().unwrap();
+        assert!(said.contains(fixed), "{code}: the detail is shown: {said}");
+        assert_eq!(err.is_auth(), *http == 401 || *http == 403, "{code}");
+    }
 }

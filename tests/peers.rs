@@ -161,3 +161,82 @@ fn sim_refuses_a_public_listen_address() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
 }
+
+/// Statuses the simulator answered on `path`, in order.
+fn statuses(h: &atlas_x509::sim::SimHandle, path: &str) -> Vec<u16> {
+    h.requests()
+        .iter()
+        .filter(|r| r.target.starts_with(path))
+        .map(|r| r.status)
+        .collect()
+}
+
+/// Two Digest implementations written by others: curl (a fresh challenge
+/// per transfer) and Python requests (one challenge, then its nonce reused
+/// with counts 2, 3 and 4). The simulator accepts exactly what they
+/// compute, at every count, and refuses a wrong key.
+#[tokio::test(flavor = "multi_thread")]
+async fn curl_and_python_requests_agree_with_the_simulators_digest_at_every_count() {
+    let h = sim().await;
+    let (public, private) = (
+        h.credentials.public_key.clone(),
+        h.credentials.private_key.clone(),
+    );
+    let path = "/api/atlas/v2/groups";
+    let url = format!("{}{path}", h.base_url());
+    // curl: one handle, four transfers.
+    let out = tokio::task::spawn_blocking({
+        let (user, url) = (format!("{public}:{private}"), url.clone());
+        move || {
+            Command::new("curl")
+                .args(["--silent", "--write-out", "%{http_code}\n"])
+                .args(["--digest", "-u", &user, "-H", &format!("Accept: {V2}")])
+                .args((0..4).flat_map(|_| ["--output", "/dev/null", url.as_str()]))
+                .output()
+                .expect("curl is installed (.ci/run installs it)")
+        }
+    })
+    .await
+    .unwrap();
+    let codes = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(codes.lines().collect::<Vec<_>>(), ["200"; 4], "{codes}");
+    // curl answers a fresh challenge for each transfer (count 1 each time).
+    assert_eq!(statuses(&h, path), [401, 200].repeat(4));
+
+    // Python requests: one session, four requests.
+    let script = r#"
+import sys, requests
+from requests.auth import HTTPDigestAuth
+s = requests.Session()
+s.auth = HTTPDigestAuth(sys.argv[2], sys.argv[3])
+s.headers["Accept"] = sys.argv[4]
+print(" ".join(str(s.get(sys.argv[1], timeout=30).status_code) for _ in range(4)))
+"#;
+    let run = |key: String| {
+        let url = url.clone();
+        let public = public.clone();
+        let script = script.to_string();
+        tokio::task::spawn_blocking(move || {
+            let out = Command::new("python3")
+                .args(["-c", &script, &url, &public, &key, V2])
+                .output()
+                .expect("python3 is installed (.ci/run installs it)");
+            assert!(
+                out.status.success(),
+                "python3 with requests (.ci/run installs it): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        })
+    };
+    let before = statuses(&h, path).len();
+    assert_eq!(run(private.clone()).await.unwrap(), "200 200 200 200");
+    let seen = statuses(&h, path)[before..].to_vec();
+    assert_eq!(
+        seen,
+        [401, 200, 200, 200, 200],
+        "one challenge, counts 1 to 4"
+    );
+    let wrong = run("0000-wrong".into()).await.unwrap();
+    assert!(wrong.split(' ').all(|c| c == "401"), "{wrong}");
+}
