@@ -35,9 +35,9 @@ async fn measure(app: &common::harness::App) -> Vec<Duration> {
                 .unwrap()
                 .iter()
                 .rev()
-                .take_while(|(t, _)| *t >= sent)
-                .find(|(_, s)| s.contains(want))
-                .map(|(t, _)| *t);
+                .take_while(|(t, _, _)| *t >= sent)
+                .find(|(_, s, _)| s.contains(want))
+                .map(|(t, _, _)| *t);
             if let Some(t) = hit {
                 break t;
             }

@@ -190,7 +190,7 @@ async fn first_frame(h: &atlas_x509::sim::SimHandle) {
         let t = Instant::now();
         let app = common::harness::start(h, 80, 24, atlas_x509::tui::TICK);
         let first = loop {
-            if let Some((at, _)) = app.frames.lock().unwrap().first() {
+            if let Some((at, _, _)) = app.frames.lock().unwrap().first() {
                 break *at;
             }
             tokio::time::sleep(Duration::from_micros(100)).await;
@@ -236,11 +236,11 @@ async fn page_flip(h: &atlas_x509::sim::SimHandle) {
         let want = format!("page {page}/13");
         let shown = app.wait_for(&want, |s| s.contains(&want)).await;
         let frames = app.frames.lock().unwrap();
-        let after: Vec<_> = frames.iter().filter(|(t, _)| *t >= sent).collect();
-        if after.first().is_some_and(|(_, s)| s.contains(&want)) {
+        let after: Vec<_> = frames.iter().filter(|(t, _, _)| *t >= sent).collect();
+        if after.first().is_some_and(|(_, s, _)| s.contains(&want)) {
             first_frame += 1;
         }
-        let at = after.iter().find(|(_, s)| s.contains(&want)).unwrap().0;
+        let at = after.iter().find(|(_, s, _)| s.contains(&want)).unwrap().0;
         lat.push(at - sent);
         drop(frames);
         assert!(shown.contains(&want));

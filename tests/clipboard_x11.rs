@@ -38,7 +38,7 @@ fn start_xvfb() -> (Xvfb, String) {
         .spawn()
         .expect("Xvfb is installed (apt-get install -y xvfb xclip; .ci/run does)");
     let socket = format!("/tmp/.X11-unix/X{n}");
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !Path::new(&socket).exists() {
         assert!(Instant::now() < deadline, "Xvfb did not start");
         std::thread::sleep(Duration::from_millis(50));

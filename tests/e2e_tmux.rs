@@ -37,7 +37,7 @@ impl Tmux {
 
     /// Polls the screen until `pred` holds; the screen is in the panic message otherwise.
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let s = self.screen();
             if pred(&s) {
@@ -111,7 +111,7 @@ fn start(dir: &Path, args: &str, env: &str, setup: &[&[&str]]) -> (Tmux, PathBuf
 }
 
 fn wait_exit(exit_file: &Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !exit_file.exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -199,7 +199,7 @@ fn issue_and_save_a_certificate_in_the_real_binary() {
     );
 
     t.keys(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !exit_file.exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -382,7 +382,7 @@ fn assert_sane_terminal(t: &Tmux, dir: &Path) {
         "main screen, cursor shown, mouse released"
     );
     // The shell writes the exit status first and the tty's modes after it.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let stty = loop {
         let text = std::fs::read_to_string(dir.join("stty")).unwrap_or_default();
         if text.contains("icanon") || Instant::now() > deadline {
@@ -681,7 +681,7 @@ fn lose_terminal(case: &str, issue_delay: Duration, lose: impl FnOnce(&Tmux, &st
     }
     let pid = app_pid(&t);
     lose(&t, &pid);
-    let took = gone_within(&pid, issue_delay + Duration::from_secs(15));
+    let took = gone_within(&pid, issue_delay + Duration::from_secs(60));
     drop(t);
     let (issued, on_disk) = l.assert_every_key_kept(&before);
     assert_eq!(issued, 1, "{case}: one certificate was issued");

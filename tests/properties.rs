@@ -118,9 +118,15 @@ proptest! {
         id in json_value(), created in json_value(), not_after in json_value(),
         subject in json_value(), total in json_value(),
     ) {
+        let serial_ok = id.is_u64();
         let page = json!({"results": [{"_id": id, "createdAt": created, "notAfter": not_after,
             "subject": subject}], "totalCount": total});
-        if let Ok(p) = serde_json::from_value::<Page<UserCert>>(page) {
+        let decoded = serde_json::from_value::<Page<UserCert>>(page);
+        // A serial is a whole number from 0 to 2^64-1, never anything else.
+        if !serial_ok {
+            prop_assert!(decoded.is_err(), "a serial that is no u64 was taken");
+        }
+        if let Ok(p) = decoded {
             let now = jiff::Timestamp::now();
             for c in &p.results {
                 let _ = atlas_x509::ui::time_left(now, c.not_after);
@@ -128,6 +134,23 @@ proptest! {
             }
             let _ = p.known_total();
         }
+    }
+}
+
+proptest! {
+    /// The other side of the rule above: what Atlas sends is always taken,
+    /// whatever the numbers, and its times shown.
+    #[test]
+    fn a_well_formed_page_always_decodes(id in any::<u64>(), days in -3_000i64..3_000, total in any::<u32>()) {
+        let at = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+        let page = json!({"results": [{"_id": id, "createdAt": "2026-01-01T00:00:00Z",
+            "notAfter": at.to_string(), "subject": "CN=x"}], "totalCount": total});
+        let p = serde_json::from_value::<Page<UserCert>>(page);
+        prop_assert!(p.is_ok(), "{:?}", p.err());
+        let p = p.unwrap();
+        prop_assert_eq!(p.results[0].id, id);
+        let (left, _) = atlas_x509::ui::time_left(jiff::Timestamp::now(), p.results[0].not_after);
+        prop_assert!(!left.is_empty());
     }
 }
 

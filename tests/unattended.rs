@@ -84,6 +84,8 @@ fn every_issued_key_is_on_disk(h: &SimHandle, home: &Home, dir: &Path) -> usize 
 }
 
 fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+    // Only a hang is caught: never under a minute.
+    let limit = limit.max(Duration::from_secs(60));
     let start = Instant::now();
     while !f() {
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
@@ -115,7 +117,12 @@ fn report(path: &Path) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_signal_mid_post_keeps_every_issued_key_and_exits_128_plus_n() {
     let mut figures = vec![];
-    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
+    for (sig, name, code) in [
+        (libc::SIGTERM, "SIGTERM", 143),
+        (libc::SIGINT, "SIGINT", 130),
+        (libc::SIGHUP, "SIGHUP", 129),
+        (libc::SIGQUIT, "SIGQUIT", 131),
+    ] {
         let h = sim_with(|c| c.issue_delay = Duration::from_millis(1_200)).await;
         let home = Home::new();
         let dir = private_dir(&home, "keys");
@@ -131,8 +138,7 @@ async fn each_signal_mid_post_keeps_every_issued_key_and_exits_128_plus_n() {
         let out = child.wait();
         out.assert_no_panic();
         assert_eq!(out.killed_by, None, "it exits by itself: {}", out.err());
-        assert_eq!(out.code, 128 + sig, "{}", out.err());
-        let name = atlas_x509::headless::stop::name(sig);
+        assert_eq!(out.code, code, "{}", out.err());
         assert!(
             out.err().contains(&format!("stopped by {name}")),
             "{}",
@@ -148,7 +154,7 @@ async fn each_signal_mid_post_keeps_every_issued_key_and_exits_128_plus_n() {
         let v = report(&rep);
         assert_eq!(v["outcome"], "interrupted");
         assert_eq!(v["signal"], name);
-        assert_eq!(v["exitCode"], 128 + sig);
+        assert_eq!(v["exitCode"], code);
         let statuses: Vec<&str> = v["users"]
             .as_array()
             .unwrap()
@@ -396,15 +402,21 @@ async fn failing_hanging_and_hostile_hooks_keep_the_files_and_say_delivered_part
     assert!(!out.err().contains('\u{1b}'), "escaped: {:?}", out.err());
     assert!(out.err().contains("\\e]52"), "{}", out.err());
     assert_eq!(pems(&dir).len(), 2, "the files stay");
+    // The key's own lines, read here between its markers (not by the code
+    // that looks for them).
     let keys: Vec<String> = pems(&dir)
         .iter()
         .flat_map(|n| {
-            let pem =
-                atlas_x509::atlas::IssuedPem::new(std::fs::read_to_string(dir.join(n)).unwrap());
-            atlas_x509::headless::hook::key_lines(&pem)
+            let text = std::fs::read_to_string(dir.join(n)).unwrap();
+            text.lines()
+                .skip_while(|l| !(l.starts_with("-----BEGIN") && l.contains("PRIVATE KEY")))
+                .skip(1)
+                .take_while(|l| !l.starts_with("-----END"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
         })
         .collect();
-    assert!(!keys.is_empty());
+    assert!(keys.len() >= 2 * 3, "two keys of several lines: {keys:?}");
     let report_text = std::fs::read_to_string(&rep).unwrap();
     for k in &keys {
         assert!(!out.err().contains(k.as_str()), "a key line on stderr");
@@ -440,7 +452,7 @@ async fn failing_hanging_and_hostile_hooks_keep_the_files_and_say_delivered_part
     let h2 = sim().await;
     let home2 = Home::new();
     let dir2 = private_dir(&home2, "keys");
-    let hang = recorder(&home2, "sleep 30 & sleep 30");
+    let hang = recorder(&home2, "sleep 300 & sleep 300");
     let cmd = hang.display().to_string();
     let rep2 = home2.path().join("run.json");
     let started = Instant::now();
@@ -461,8 +473,8 @@ async fn failing_hanging_and_hostile_hooks_keep_the_files_and_say_delivered_part
     );
     assert_eq!(out.code, 5, "{}", out.err());
     assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "bounded by the timeout"
+        started.elapsed() < Duration::from_secs(60),
+        "bounded by the timeout, not the hook's 300 s"
     );
     assert!(out.err().contains("timed-out"), "{}", out.err());
     let v = report(&rep2);

@@ -192,7 +192,11 @@ pub fn screens() -> Vec<(&'static str, State)> {
     for c in "~/ca.pem".chars() {
         update(&mut s, ch(c));
     }
-    if let Command::ReadCaBundle { id, .. } = update(&mut s, key(KeyCode::Enter)).remove(0) {
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Some(Command::ReadCaBundle { id, .. }) = cmds.first().cloned() else {
+        panic!("the CA path is read: {cmds:?}")
+    };
+    {
         let bundle = atlas_x509::app::CaBundle {
             path: "/home/me/ca.pem".into(),
             text: String::new(),

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -23,12 +24,16 @@ use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 
 /// Every flushed frame, as text, with when it was flushed.
-pub type Frames = Arc<Mutex<Vec<(Instant, String)>>>;
+/// Each frame: when it was flushed, its text, and how many events the
+/// loop had taken by then.
+pub type Frames = Arc<Mutex<Vec<(Instant, String, usize)>>>;
 
 /// A TestBackend that records each frame and can be resized from outside.
 pub struct Recorder {
     inner: TestBackend,
     frames: Frames,
+    /// Events taken by the loop so far (the `Keys` it reads).
+    taken: Arc<AtomicUsize>,
     size: Arc<Mutex<(u16, u16)>>,
     /// The size ratatui last asked for: the test may change `size` at any
     /// moment, the drawing follows what ratatui knows.
@@ -100,7 +105,11 @@ impl Backend for Recorder {
             })
             .collect::<Vec<_>>()
             .join("\n");
-        self.frames.lock().unwrap().push((Instant::now(), text));
+        let taken = self.taken.load(Ordering::SeqCst);
+        self.frames
+            .lock()
+            .unwrap()
+            .push((Instant::now(), text, taken));
         Ok(())
     }
 }
@@ -112,10 +121,13 @@ impl Backend for Recorder {
 pub struct Keys {
     queue: Arc<Mutex<VecDeque<Event>>>,
     waker: Arc<Mutex<Option<Waker>>>,
+    sent: Arc<AtomicUsize>,
+    taken: Arc<AtomicUsize>,
 }
 
 impl Keys {
     pub fn send(&self, ev: Event) {
+        self.sent.fetch_add(1, Ordering::SeqCst);
         self.queue.lock().unwrap().push_back(ev);
         if let Some(w) = self.waker.lock().unwrap().take() {
             w.wake();
@@ -128,6 +140,7 @@ impl Stream for Keys {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         if let Some(ev) = self.queue.lock().unwrap().pop_front() {
+            self.taken.fetch_add(1, Ordering::SeqCst);
             return Poll::Ready(Some(Ok(ev)));
         }
         let mut slot = self.waker.lock().unwrap();
@@ -210,12 +223,16 @@ impl App {
             .unwrap_or_default()
     }
 
-    /// The first frame from now on for which `pred` holds.
+    /// The first frame, drawn after every event sent so far was taken,
+    /// for which `pred` holds (a frame from before the last key never
+    /// counts). The deadline only catches a hang.
     pub async fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let sent = self.keys.sent.load(Ordering::SeqCst);
         loop {
-            let s = self.screen();
-            if pred(&s) {
+            let last = self.frames.lock().unwrap().last().cloned();
+            let s = last.as_ref().map(|f| f.1.clone()).unwrap_or_default();
+            if last.is_some_and(|f| f.2 >= sent) && pred(&s) {
                 return s;
             }
             if Instant::now() > deadline {
@@ -242,14 +259,15 @@ pub fn start(h: &SimHandle, w: u16, h_: u16, tick: Duration) -> App {
     let frames: Frames = Arc::default();
     let size = Arc::new(Mutex::new((w, h_)));
     let clears = Arc::new(Mutex::new(0));
+    let keys = Keys::default();
     let backend = Recorder {
         inner: TestBackend::new(w, h_),
         frames: frames.clone(),
+        taken: keys.taken.clone(),
         size: size.clone(),
         known: std::cell::Cell::new((w, h_)),
         clears: clears.clone(),
     };
-    let keys = Keys::default();
     let (sig_tx, mut sig_rx) = tokio::sync::mpsc::unbounded_channel();
     let signals = Box::pin(futures_util::stream::poll_fn(move |cx| {
         sig_rx.poll_recv(cx)
