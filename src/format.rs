@@ -71,6 +71,16 @@ pub fn time_left(now: Timestamp, end: Timestamp) -> (String, Urgency) {
 /// Server text as the screen shows it: control characters as visible
 /// escapes (`\e]0;…`), at most 300 characters. Plain text is not copied
 /// through the sanitiser.
+/// [`shown`] without the cap, line breaks kept: an error drawn whole
+/// (wrapped by its widget), its control characters still visible escapes.
+pub fn shown_whole(s: &str) -> String {
+    if s.chars().any(crate::sanitize::is_unsafe) {
+        crate::sanitize::lines(s, usize::MAX)
+    } else {
+        s.to_string()
+    }
+}
+
 pub fn shown(s: &str) -> String {
     if s.len() <= 300 && !s.chars().any(crate::sanitize::is_unsafe) {
         s.to_string()

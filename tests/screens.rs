@@ -59,7 +59,13 @@ fn empty_states() {
     let mut s = loaded(0);
     assert!(s.certs.rows().is_empty());
     s.focus = Pane::Certs;
-    insta::assert_snapshot!(render(&s, 120, 16));
+    let screen = render(&s, 120, 24);
+    assert!(!screen.contains("too small"), "{screen}");
+    assert!(
+        screen.contains("No unexpired certificates. Press i to issue one."),
+        "the empty state is drawn: {screen}"
+    );
+    insta::assert_snapshot!(screen);
 }
 
 #[test]
@@ -80,7 +86,16 @@ fn error_toast_and_pane_error() {
         ),
     );
     s.set_status(Level::Error, "Issuing failed: ACCESS_FORBIDDEN (403): Access to this resource is forbidden for current user.");
-    insta::assert_snapshot!(render(&s, 120, 16));
+    let screen = render(&s, 120, 24);
+    assert!(
+        screen.contains("GROUP_NOT_FOUND"),
+        "the pane's error: {screen}"
+    );
+    assert!(
+        screen.contains("ACCESS_FORBIDDEN"),
+        "the status line: {screen}"
+    );
+    insta::assert_snapshot!(screen);
 }
 
 #[test]
@@ -224,14 +239,37 @@ fn no_credentials_screen() {
 #[test]
 fn every_screen_at_80x24_and_at_the_minimum_size() {
     let (mw, mh) = (atlas_x509::ui::MIN_WIDTH, atlas_x509::ui::MIN_HEIGHT);
+    assert_eq!((mw, mh), (60, 18), "the minimum the README gives");
+    let mut hostile_seen = 0;
     for (name, mut state) in common::gallery::screens() {
         for (w, h) in [(80, 24), (mw, mh)] {
             update(&mut state, Msg::Resize(w, h));
             let screen = render(&state, w, h);
+            // Hostile text is shown escaped wherever it is drawn: the
+            // drawing library would drop a raw control character without a
+            // trace, leaving "evil]0;t" where "evil\e]0;t" belongs.
+            for (at, _) in screen.match_indices("evil") {
+                hostile_seen += 1;
+                let after = &screen[at + 4..];
+                assert!(
+                    after.starts_with("\\e")
+                        || after.starts_with('…')
+                        || after.starts_with('\n')
+                        || after.starts_with('│')
+                        || after.starts_with(' ')
+                        || after.is_empty(),
+                    "{name} at {w}x{h}: hostile text drawn unescaped: {:?}",
+                    &screen[at..(at + 20).min(screen.len())]
+                );
+            }
             let file = format!("{}@{w}x{h}", name.replace(' ', "_"));
             insta::assert_snapshot!(file, screen);
         }
     }
+    assert!(
+        hostile_seen > 20,
+        "the gallery draws hostile text: {hostile_seen}"
+    );
 }
 
 #[test]

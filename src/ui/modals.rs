@@ -123,7 +123,7 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
         let back = state.env.keymap.label_for(Scope::Issue, Action::Back);
         return f.render_widget(
             Paragraph::new(vec![
-                Line::styled(e.clone(), theme.danger()),
+                Line::styled(crate::format::shown_whole(e), theme.danger()),
                 Line::styled(
                     format!("The certificate list was refreshed: look there first. {again} issue another anyway · {back} close"),
                     theme.warn(),
@@ -133,7 +133,7 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
             msg,
         );
     } else if let Some(e) = &m.error {
-        Line::styled(e.clone(), theme.danger())
+        Line::styled(crate::format::shown_whole(e), theme.danger())
     } else {
         Line::styled(issue_keys(state), theme.dim())
     };
@@ -174,8 +174,13 @@ fn pem_lines<'a>(m: &'a PemModal, theme: &Theme) -> Vec<Line<'a>> {
 fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
     let r = crate::layout::pem_box(area);
     f.render_widget(Clear, r);
+    // Only an answer with a key has one to lose.
     let block = frame(
-        "Certificate issued · the private key is shown only once",
+        if m.pem.has_private_key() {
+            "Certificate issued · the private key is shown only once"
+        } else {
+            "Atlas's answer · no private key in it"
+        },
         theme,
     );
     let inner = block.inner(r);
@@ -404,7 +409,7 @@ fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
         ));
     }
     if let Some(e) = &m.error {
-        lines.push(Line::styled(e.clone(), theme.danger()));
+        lines.push(Line::styled(crate::format::shown_whole(e), theme.danger()));
     }
     lines
 }
@@ -482,7 +487,7 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
             Line::styled(format!("{back} close"), theme.dim()),
         ],
         DisableStage::Failed(e) => vec![
-            Line::styled(e.clone(), theme.danger()),
+            Line::styled(crate::format::shown_whole(e), theme.danger()),
             Line::raw(""),
             Line::styled(format!("{back} close"), theme.dim()),
         ],

@@ -62,7 +62,7 @@ fn status_line<T>(
 ) -> Option<Line<'static>> {
     if let Some(e) = &list.error {
         return Some(Line::from(vec![
-            Span::styled(e.clone(), theme.danger()),
+            Span::styled(crate::format::shown_whole(e), theme.danger()),
             Span::raw(format!(
                 "  ({}: retry)",
                 state.env.keymap.label_for(Scope::Panes, Action::Refresh)
@@ -358,7 +358,7 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(Line::styled(note.clone(), theme.dim()))
     } else if let Some(e) = &c.error {
         Some(Line::from(vec![
-            Span::styled(e.clone(), theme.danger()),
+            Span::styled(crate::format::shown_whole(e), theme.danger()),
             Span::raw(format!(
                 "  ({}: retry)",
                 state.env.keymap.label_for(Scope::Panes, Action::Refresh)

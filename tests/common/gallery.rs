@@ -163,10 +163,16 @@ pub fn screens() -> Vec<(&'static str, State)> {
     let mut s = pem(loaded(5), None);
     update(&mut s, key(KeyCode::Esc));
     v.push(("pem discard question", s));
-    v.push((
-        "pem unusable answer",
-        pem(loaded(5), Some("Atlas's answer holds no private key")),
+    // An answer with a certificate and no key: what the dialog says of it.
+    let mut s = loaded(5);
+    let id = issue(&mut s);
+    let mut keyless = issued();
+    keyless.pem = std::sync::Arc::new(atlas_x509::atlas::IssuedPem::new(
+        "-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----\n".into(),
     ));
+    keyless.problem = Some("Atlas's answer holds no private key".into());
+    update(&mut s, Msg::Api(id, ApiResult::Issued(Ok(keyless))));
+    v.push(("pem unusable answer", s));
     v.push((
         "disable confirm",
         disable(loaded(5), Some("-----BEGIN CERTIFICATE-----\n"), "pay"),
