@@ -1,7 +1,7 @@
 //! The expiring view: progress, then one row per MANAGED user, soonest first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, Clear, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState,
@@ -130,6 +130,27 @@ fn rows(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme: &T
     let fits = usize::from(area.height.saturating_sub(1));
     let offset = view.selected.saturating_sub(fits.saturating_sub(1));
     let wide = area.width >= 100;
+    let mut header = vec!["left", "expires", "user", "project"];
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Fill(2),
+        Constraint::Fill(1),
+    ];
+    if wide {
+        header.push("serial");
+        widths.push(Constraint::Length(20));
+    }
+    header.push("");
+    widths.push(Constraint::Length(7));
+    // The columns as the table will lay them out (after the "> " marker,
+    // one space between columns), so that a name too long for its column
+    // is cut with `…`, never by the column's edge in silence.
+    let cols = Layout::horizontal(widths.clone()).spacing(1).split(Rect {
+        width: area.width.saturating_sub(2),
+        ..area
+    });
+    let (user_w, project_w) = (usize::from(cols[2].width), usize::from(cols[3].width));
     let shown_rows = view.rows.iter().skip(offset).take(fits).map(|r| {
         let (left, style) = match &r.newest {
             None => ("none".to_string(), theme.danger()),
@@ -158,8 +179,11 @@ fn rows(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme: &T
         let mut cells = vec![
             Cell::from(Span::styled(left, style)),
             Cell::from(expires),
-            Cell::from(shown(&r.username)),
-            Cell::from(Span::styled(shown(&r.project), theme.dim())),
+            Cell::from(fit(&shown(&r.username), user_w)),
+            Cell::from(Span::styled(
+                fit(&shown(&r.project), project_w),
+                theme.dim(),
+            )),
         ];
         if wide {
             cells.push(Cell::from(Span::styled(
@@ -173,19 +197,6 @@ fn rows(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme: &T
         cells.push(Cell::from(Span::styled(mark, theme.accent())));
         Row::new(cells)
     });
-    let mut header = vec!["left", "expires", "user", "project"];
-    let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Fill(2),
-        Constraint::Fill(1),
-    ];
-    if wide {
-        header.push("serial");
-        widths.push(Constraint::Length(20));
-    }
-    header.push("");
-    widths.push(Constraint::Length(7));
     let table = Table::new(shown_rows, widths)
         .header(Row::new(header).style(theme.dim()))
         .row_highlight_style(theme.selected(true))

@@ -17,14 +17,17 @@ use crate::app::{CertSort, Pane, State};
 use crate::atlas::X509Type;
 use crate::format::{Urgency, date, fit, shown, spinner, thousands, time_left};
 
-fn block<'a>(state: &State, pane: Pane, title: String, theme: &Theme) -> Block<'a> {
+/// A pane's frame; a title longer than the frame is cut with `…`, never
+/// by the border in silence (the whole of it is in the details and help).
+fn block<'a>(state: &State, pane: Pane, title: String, width: u16, theme: &Theme) -> Block<'a> {
     let focused = state.focus == pane;
     let marker = if focused { "▶ " } else { "  " };
+    let room = usize::from(width.saturating_sub(2));
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
         .title(Span::styled(
-            format!("{marker}{title} "),
+            fit(&format!("{marker}{title} "), room),
             if focused { theme.title() } else { theme.dim() },
         ))
 }
@@ -142,7 +145,13 @@ fn render_listing(f: &mut Frame, area: Rect, pane: Pane, state: &State, theme: &
 
 pub fn projects(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let list = &state.projects;
-    let b = block(state, Pane::Projects, list_title("Projects", list), theme);
+    let b = block(
+        state,
+        Pane::Projects,
+        list_title("Projects", list),
+        area.width,
+        theme,
+    );
     if let Some(line) = status_line(
         list,
         state,
@@ -211,6 +220,7 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         state,
         Pane::Users,
         list_title("Database users", list),
+        area.width,
         theme,
     );
     if state.users_owner.is_none() {
@@ -350,7 +360,7 @@ fn certs_title(c: &crate::app::state::CertsPane, mono_ms: u64) -> String {
 pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let c = &state.certs;
     let title = certs_title(c, state.mono_ms);
-    let b = block(state, Pane::Certs, title, theme);
+    let b = block(state, Pane::Certs, title, area.width, theme);
     let rows_now = c.rows();
     let line = if c.owner.is_none() {
         Some(Line::styled("Select a database user.", theme.dim()))

@@ -11,7 +11,12 @@ use crate::app::upload_ca::{Stage, UploadModal};
 use crate::format::{date, shown, spinner};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &Theme) {
-    let r = crate::layout::centered(area, 90, 20);
+    // The header, the status line and the footer's keys stay in view.
+    let r = crate::layout::centered(
+        area,
+        area.width.saturating_sub(2).min(90),
+        area.height.saturating_sub(4).min(20),
+    );
     f.render_widget(Clear, r);
     let block = super::modals::frame(
         &format!("Upload a customer CA · {}", shown(&m.project)),
