@@ -95,10 +95,12 @@ async fn bearer_is_refreshed_once_after_a_401() {
 
 #[tokio::test]
 async fn short_lived_tokens_are_renewed_before_they_expire() {
-    let h = sim_with(|c| c.token_ttl = Duration::from_secs(2)).await;
+    // A 20 s token: past its half-life at 10 s, alive until 20 s, so a
+    // slow machine has 10 s of slack on either side of the second call.
+    let h = sim_with(|c| c.token_ttl = Duration::from_secs(20)).await;
     let c = bearer_client(&h);
     c.list_projects(PageRequest::default()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(10_500)).await;
     c.list_projects(PageRequest::default()).await.unwrap();
     assert_eq!(
         count(&h, "POST", "/api/oauth/token"),

@@ -84,14 +84,27 @@ fn copy_to_a_real_x11_clipboard_and_clear_it_later() {
     let again = pem.replace("MIIB", "MIIC");
     clipboard.copy(&again).unwrap();
     assert_eq!(xclip_out(&display), again);
-    // After the delay, the clipboard no longer holds the key.
-    std::thread::sleep(Duration::from_millis(3_000));
-    let after = xclip_out(&display);
-    assert!(!after.contains("PRIVATE KEY"), "cleared: {after:?}");
+    // After the delay, the clipboard no longer holds the key: waited for
+    // as it happens (a loaded machine may be late; only a hang fails).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let after = xclip_out(&display);
+        if !after.contains("PRIVATE KEY") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never cleared: {after:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // Something else copied in the meantime: clearing leaves it alone.
-    let clipboard = Clipboard::new(ClipboardMode::Arboard, Some(Duration::from_secs(1)));
+    // The clear is due 5 s after the copy; the other text lands well
+    // before it, and is checked after it (the clear has had its turn).
+    let clipboard = Clipboard::new(ClipboardMode::Arboard, Some(Duration::from_secs(5)));
     clipboard.copy(pem).unwrap();
+    assert_eq!(xclip_out(&display), pem, "ours until the other copy");
     let mut other = Command::new("xclip")
         .args(["-i", "-selection", "clipboard"])
         .env("DISPLAY", &display)
@@ -106,6 +119,6 @@ fn copy_to_a_real_x11_clipboard_and_clear_it_later() {
         .write_all(b"someone else's text")
         .unwrap();
     other.wait().unwrap();
-    std::thread::sleep(Duration::from_millis(1_800));
+    std::thread::sleep(Duration::from_secs(8));
     assert_eq!(xclip_out(&display), "someone else's text");
 }
