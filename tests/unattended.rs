@@ -123,18 +123,21 @@ async fn each_signal_mid_post_keeps_every_issued_key_and_exits_128_plus_n() {
         (libc::SIGHUP, "SIGHUP", 129),
         (libc::SIGQUIT, "SIGQUIT", 131),
     ] {
-        let h = sim_with(|c| c.issue_delay = Duration::from_millis(1_200)).await;
+        let h = sim().await;
+        // The first certificate is issued and its answer held: the signal
+        // lands mid-answer by construction, not by a race with a clock.
+        h.hold_answers();
         let home = Home::new();
         let dir = private_dir(&home, "keys");
         let rep = home.path().join("run.json");
         let d = dir.to_str().unwrap();
         let r = rep.to_str().unwrap();
         let child = spawn(&home, &h, &rotate_args(d, &["--report", r, "--json"]));
-        // The first certificate is issued; its answer is on its way.
-        wait_for("the first issuance", Duration::from_secs(30), || {
+        wait_for("the first issuance", Duration::from_secs(60), || {
             !h.issued().is_empty()
         });
-        child.signal(sig);
+        child.signal_delivered(sig);
+        h.release_answers();
         let out = child.wait();
         out.assert_no_panic();
         assert_eq!(out.killed_by, None, "it exits by itself: {}", out.err());
@@ -188,17 +191,23 @@ async fn each_signal_mid_post_keeps_every_issued_key_and_exits_128_plus_n() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
-    let h = sim_with(|c| c.issue_delay = Duration::from_millis(1_500)).await;
+    let h = sim().await;
+    // The answer is held until both signals are in: no clock decides
+    // whether they land mid-answer.
+    h.hold_answers();
     let home = Home::new();
     let dir = private_dir(&home, "keys");
     let d = dir.to_str().unwrap();
     let child = spawn(&home, &h, &rotate_args(d, &[]));
-    wait_for("the first issuance", Duration::from_secs(30), || {
+    wait_for("the first issuance", Duration::from_secs(60), || {
         !h.issued().is_empty()
     });
-    child.signal(libc::SIGTERM);
+    child.signal_delivered(libc::SIGTERM);
+    // Delivered signals are read in number order, not arrival: the gap
+    // lets the first be read first (a lower bound, never an assertion).
     std::thread::sleep(Duration::from_millis(100));
-    child.signal(libc::SIGINT);
+    child.signal_delivered(libc::SIGINT);
+    h.release_answers();
     let out = child.wait();
     assert_eq!(out.code, 143, "the first signal's code: {}", out.err());
     assert!(
@@ -209,19 +218,22 @@ async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
     assert_eq!(every_issued_key_is_on_disk(&h, &home, &dir), 1);
 
     // Three signals: the wait is given up, said so, and the next run knows.
-    let h2 = sim_with(|c| c.issue_delay = Duration::from_millis(4_000)).await;
+    let h2 = sim().await;
+    // Held for good: only the third signal ends the wait.
+    h2.hold_answers();
     let home2 = Home::new();
     let dir2 = private_dir(&home2, "keys");
     let d2 = dir2.to_str().unwrap();
     let child = spawn(&home2, &h2, &rotate_args(d2, &[]));
-    wait_for("the first issuance", Duration::from_secs(30), || {
+    wait_for("the first issuance", Duration::from_secs(60), || {
         !h2.issued().is_empty()
     });
     for _ in 0..3 {
-        child.signal(libc::SIGTERM);
+        child.signal_delivered(libc::SIGTERM);
         std::thread::sleep(Duration::from_millis(100));
     }
     let out = child.wait();
+    h2.release_answers();
     assert_eq!(out.code, 143, "{}", out.err());
     assert!(out.err().contains("maybe-issued"), "{}", out.err());
     assert!(

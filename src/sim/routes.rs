@@ -340,6 +340,8 @@ async fn issue(
     if !sh.issue_delay.is_zero() {
         tokio::time::sleep(sh.issue_delay).await;
     }
+    let mut held = sh.hold_answers.subscribe();
+    let _ = held.wait_for(|held| !*held).await;
     // Raw PEM under a JSON content type: that is what Atlas sends.
     Ok(render::body(StatusCode::CREATED, v.content_type(), pem))
 }

@@ -139,6 +139,9 @@ pub(crate) struct Shared {
     pub issue_delay: Duration,
     pub issue_cooldown: Duration,
     pub issue_fault: Option<super::ca::IssueFault>,
+    /// While true, an issued certificate's answer waits (it is recorded
+    /// first): a test acts "mid-answer" without racing a clock.
+    pub hold_answers: tokio::sync::watch::Sender<bool>,
     /// Until when certificate requests get a 429 (with `issue_cooldown`).
     pub cooldown_until: Mutex<Option<Instant>>,
     /// (project, user, serial) of every certificate issued, oldest first.
@@ -219,6 +222,17 @@ impl SimHandle {
             .lock()
             .map(|t| t.keys().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// From now on an issued certificate is recorded and its answer held
+    /// until [`SimHandle::release_answers`].
+    pub fn hold_answers(&self) {
+        self.shared.hold_answers.send_replace(true);
+    }
+
+    /// Lets every held answer (and those to come) go.
+    pub fn release_answers(&self) {
+        self.shared.hold_answers.send_replace(false);
     }
 
     /// Invalidates every bearer token, as an expiry or a revocation would.
@@ -367,6 +381,7 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         token_ttl: cfg.token_ttl,
         user_token_ttl: cfg.user_token_ttl,
         issue_delay: cfg.issue_delay,
+        hold_answers: tokio::sync::watch::Sender::new(false),
         issue_fault: cfg.issue_fault,
         issue_cooldown: cfg.issue_cooldown,
         cooldown_until: Mutex::new(None),

@@ -202,6 +202,34 @@ impl Running {
         assert_eq!(unsafe { libc::kill(self.pid, sig) }, 0, "kill");
     }
 
+    /// Sends `sig` and returns once the kernel has delivered it (nothing
+    /// pending for the process): what happens next is the program's doing,
+    /// not the scheduler's.
+    pub fn signal_delivered(&self, sig: i32) {
+        self.signal(sig);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let status =
+                std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
+            let pending = status
+                .lines()
+                .filter(|l| l.starts_with("SigPnd:") || l.starts_with("ShdPnd:"))
+                .any(|l| {
+                    let mask = u64::from_str_radix(l.split_whitespace().nth(1).unwrap_or("0"), 16)
+                        .unwrap_or(0);
+                    mask & (1 << (sig - 1)) != 0
+                });
+            if !pending {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "signal {sig} never delivered"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     pub fn wait(self) -> Out {
         let (code, peak_rss_kib, killed_by) = wait_with_rusage(self.pid);
         Out {
