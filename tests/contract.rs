@@ -287,20 +287,7 @@ async fn sim_get(
     token: &str,
     path: &str,
 ) -> (u16, HashMap<String, String>, String) {
-    let resp = reqwest::Client::new()
-        .get(format!("{}{path}", h.base_url()))
-        .bearer_auth(token)
-        .header("accept", V2)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap().to_string()))
-        .collect();
-    (status, headers, resp.text().await.unwrap())
+    get_as(h, token, V2, path).await
 }
 
 fn json(s: &str) -> Value {

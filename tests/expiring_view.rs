@@ -64,6 +64,26 @@ fn opened() -> (State, u64) {
     (s, id)
 }
 
+/// `r`: a fresh scan, its request id.
+fn rescan(s: &mut State) -> u64 {
+    let cmds = update(s, ch('r'));
+    let Command::Scan { id, .. } = only(&cmds).clone() else {
+        panic!("{cmds:?}")
+    };
+    id
+}
+
+/// A scan of one project with one user "a" (no certificate), done, and
+/// a rescan begun: its request id.
+fn one_user_scanned_then_rescan() -> (State, u64) {
+    let (mut s, id) = opened();
+    ev(&mut s, id, project(P1, "payments-prod", &["a"]));
+    ev(&mut s, id, user(P1, "payments-prod", "a", None));
+    ev(&mut s, id, ScanEvent::Done);
+    let id = rescan(&mut s);
+    (s, id)
+}
+
 #[test]
 fn rows_appear_soonest_first_as_results_arrive() {
     let (mut s, id) = opened();
@@ -181,14 +201,7 @@ fn a_rescan_keeps_rows_until_answers_replace_them_and_drops_stale_answers() {
 
 #[test]
 fn a_project_that_cannot_be_read_keeps_its_rows_marked() {
-    let (mut s, id) = opened();
-    ev(&mut s, id, project(P1, "payments-prod", &["a"]));
-    ev(&mut s, id, user(P1, "payments-prod", "a", None));
-    ev(&mut s, id, ScanEvent::Done);
-    let cmds = update(&mut s, ch('r'));
-    let Command::Scan { id, .. } = only(&cmds).clone() else {
-        panic!()
-    };
+    let (mut s, id) = one_user_scanned_then_rescan();
     ev(
         &mut s,
         id,
@@ -299,14 +312,7 @@ fn users_past_the_scans_bound_are_said_not_dropped_in_silence() {
 
 #[test]
 fn a_project_list_that_cannot_be_read_keeps_every_row() {
-    let (mut s, id) = opened();
-    ev(&mut s, id, project(P1, "payments-prod", &["a"]));
-    ev(&mut s, id, user(P1, "payments-prod", "a", None));
-    ev(&mut s, id, ScanEvent::Done);
-    let cmds = update(&mut s, ch('r'));
-    let Command::Scan { id, .. } = only(&cmds).clone() else {
-        panic!()
-    };
+    let (mut s, id) = one_user_scanned_then_rescan();
     ev(
         &mut s,
         id,
@@ -337,10 +343,7 @@ fn a_scan_answer_under_way_does_not_undo_a_rotation() {
         ),
     );
     ev(&mut s, id, ScanEvent::Done);
-    let cmds = update(&mut s, ch('r'));
-    let Command::Scan { id, .. } = only(&cmds).clone() else {
-        panic!()
-    };
+    let id = rescan(&mut s);
     update(&mut s, key(KeyCode::Enter));
     let cmds = update(&mut s, key(KeyCode::Enter));
     let Command::CreateCert { id: cid, .. } = cmds[0].clone() else {

@@ -171,7 +171,6 @@ async fn drive(
         .into_iter()
         .filter(|(id, _)| seen.insert(id.clone()))
         .collect();
-    drop(seen);
     if tx.send(Event::Projects(projects.len())).await.is_err() {
         return;
     }

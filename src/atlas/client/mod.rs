@@ -189,12 +189,6 @@ impl Client {
         self.inner.rate.lock().ok().and_then(|r| *r)
     }
 
-    /// How many requests this client lets be in flight now: lowered after
-    /// 429s and by `RateLimit-Remaining`, regained as answers come back.
-    pub fn in_flight_limit(&self) -> usize {
-        self.inner.pacer.limit()
-    }
-
     // ---- calls -------------------------------------------------------------
 
     pub async fn list_projects(&self, page: PageRequest) -> Result<Page<Project>, Error> {

@@ -107,6 +107,7 @@ impl Pacer {
         }
     }
 
+    #[cfg(test)]
     pub fn limit(&self) -> usize {
         self.state
             .lock()
