@@ -554,16 +554,15 @@ struct Loss {
 }
 
 impl Loss {
-    fn new(issue_delay: Duration) -> Self {
-        Self::with(issue_delay, None)
+    fn new() -> Self {
+        Self::with(None)
     }
 
-    fn with(issue_delay: Duration, issue_fault: Option<atlas_x509::sim::IssueFault>) -> Self {
+    fn with(issue_fault: Option<atlas_x509::sim::IssueFault>) -> Self {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let sim = rt
             .block_on(atlas_x509::sim::start(atlas_x509::sim::SimConfig {
                 key_type: atlas_x509::sim::KeyType::Ec,
-                issue_delay,
                 issue_fault,
                 ..Default::default()
             }))
@@ -669,19 +668,33 @@ fn gone_within(pid: &str, limit: Duration) -> Duration {
     t0.elapsed()
 }
 
-fn lose_terminal(case: &str, issue_delay: Duration, lose: impl FnOnce(&Tmux, &str)) {
-    let l = Loss::new(issue_delay);
+/// Where the key is when the terminal goes.
+#[derive(PartialEq)]
+enum KeyAt {
+    OnScreen,
+    /// Issued, its answer held by the simulator until the terminal is gone.
+    InAtlasAnswer,
+}
+
+fn lose_terminal(case: &str, at: KeyAt, lose: impl FnOnce(&Tmux, &str)) {
+    let l = Loss::new();
     let before = l.alice_serials();
     let (t, _exit) = l.start("");
-    if issue_delay.is_zero() {
+    if at == KeyAt::OnScreen {
         issue_for_alice(&t, "2");
     } else {
-        // The request is on its way, the simulator holds the answer.
+        l.sim.hold_answers();
         issue_until_sent(&t);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while l.sim.issued().is_empty() {
+            assert!(Instant::now() < deadline, "{case}: nothing was issued");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
     let pid = app_pid(&t);
     lose(&t, &pid);
-    let took = gone_within(&pid, issue_delay + Duration::from_secs(60));
+    l.sim.release_answers();
+    let took = gone_within(&pid, Duration::from_secs(60));
     drop(t);
     let (issued, on_disk) = l.assert_every_key_kept(&before);
     assert_eq!(issued, 1, "{case}: one certificate was issued");
@@ -709,23 +722,27 @@ fn issue_until_sent(t: &Tmux) {
 
 #[test]
 fn the_pane_killed_with_the_key_on_screen_keeps_the_key() {
-    lose_terminal("pane killed, dialog open", Duration::ZERO, |t, _| {
+    lose_terminal("pane killed, dialog open", KeyAt::OnScreen, |t, _| {
         t.run(&["kill-pane", "-t", "e2e"]);
     });
 }
 
 #[test]
 fn the_tmux_server_killed_with_the_key_on_screen_keeps_the_key() {
-    lose_terminal("tmux server killed, dialog open", Duration::ZERO, |t, _| {
-        t.run(&["kill-server"]);
-    });
+    lose_terminal(
+        "tmux server killed, dialog open",
+        KeyAt::OnScreen,
+        |t, _| {
+            t.run(&["kill-server"]);
+        },
+    );
 }
 
 #[test]
 fn the_pane_killed_while_atlas_holds_the_answer_keeps_the_key() {
     lose_terminal(
-        "pane killed, POST answer held 3 s",
-        Duration::from_secs(3),
+        "pane killed, POST answer held",
+        KeyAt::InAtlasAnswer,
         |t, _| {
             t.run(&["kill-pane", "-t", "e2e"]);
         },
@@ -734,14 +751,14 @@ fn the_pane_killed_while_atlas_holds_the_answer_keeps_the_key() {
 
 #[test]
 fn sigkill_with_the_key_on_screen_keeps_the_key() {
-    lose_terminal("SIGKILL, dialog open", Duration::ZERO, |_, pid| {
+    lose_terminal("SIGKILL, dialog open", KeyAt::OnScreen, |_, pid| {
         Command::new("kill").args(["-KILL", pid]).status().unwrap();
     });
 }
 
 #[test]
 fn a_panic_inside_the_pem_dialog_keeps_the_key() {
-    let l = Loss::new(Duration::ZERO);
+    let l = Loss::new();
     let before = l.alice_serials();
     let (t, exit) = l.start("ATLAS_X509_TEST_PANIC_IN_DIALOG=P");
     issue_for_alice(&t, "2");
@@ -763,7 +780,7 @@ fn answers_that_are_not_what_was_asked_are_warned_about_and_kept() {
         (IssueFault::Expired, "expired at"),
         (IssueFault::ForeignKey, "does not belong to its certificate"),
     ] {
-        let l = Loss::with(Duration::ZERO, Some(fault));
+        let l = Loss::with(Some(fault));
         let before = l.alice_serials();
         let (t, exit) = l.start("");
         issue_for_alice(&t, "2");
@@ -796,7 +813,7 @@ fn answers_that_are_not_what_was_asked_are_warned_about_and_kept() {
 
 #[test]
 fn a_save_to_a_directory_that_does_not_exist_is_refused_in_the_clis_words() {
-    let l = Loss::new(Duration::ZERO);
+    let l = Loss::new();
     let (t, exit) = l.start("");
     issue_for_alice(&t, "2");
     t.keys(&["s"]);

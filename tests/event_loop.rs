@@ -61,9 +61,10 @@ async fn a_key_is_drawn_without_waiting_for_the_tick() {
 async fn a_burst_of_keys_costs_one_frame() {
     let h = common::sim().await;
     let app = harness::start(&h, 120, 40, TICK);
-    app.wait_for("the first user", |s| s.contains("› app-admin"))
-        .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.wait_for("the first user's certificates", |s| {
+        s.contains("› app-admin") && !s.contains("loading")
+    })
+    .await;
     let before = app.frame_count();
     // Tab 30 times lands where it started, in far fewer frames than keys.
     for _ in 0..30 {
@@ -71,7 +72,6 @@ async fn a_burst_of_keys_costs_one_frame() {
     }
     app.wait_for("focus back on projects", |s| s.contains("▶ Projects"))
         .await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
     let frames = app.frame_count() - before;
     assert!(frames < 30, "{frames} frames for 30 keys");
 }
@@ -91,6 +91,8 @@ async fn answers_for_pages_left_behind_never_reach_the_screen() {
             s.contains("page 4/13") && !s.contains("loading")
         })
         .await;
+    // Every answer the simulator gave has had its chance to be drawn: a
+    // late one can only make this pass unseen, never fail it.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(app.screen().contains("page 4/13"), "{s}");
     let (_, state) = app.stop().await;
@@ -126,8 +128,9 @@ async fn refresh_keeps_the_selected_user_and_the_certificate_page() {
     let h = common::sim().await;
     let app = harness::start(&h, 160, 45, TICK);
     on_load_tester(&app).await;
+    let users = common::count_served(&h, "GET", "/databaseUsers");
     app.ch('r');
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    served_more(&h, "/databaseUsers", users).await;
     app.wait_for("load-tester still selected", |s| {
         s.contains("› load-tester") && s.contains("page 1/13")
     })
@@ -148,9 +151,9 @@ async fn refresh_keeps_the_selected_user_and_the_certificate_page() {
     .await;
     app.ch('j');
     app.ch('j');
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let certs = common::count_served(&h, "GET", "/certs");
     app.ch('r');
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    served_more(&h, "/certs", certs).await;
     let s = app
         .wait_for("page 3 again", |s| s.contains("page 3/13"))
         .await;
@@ -223,7 +226,8 @@ async fn ctrl_z_suspends_and_the_screen_is_drawn_again_whole() {
     let clears = *app.clears.lock().unwrap();
     let frames = app.frame_count();
     app.ctrl('z');
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.wait_for("the frame after the suspension", |_| true)
+        .await;
     assert_eq!(app.host.0.lock().unwrap().suspends, 1);
     assert!(
         *app.clears.lock().unwrap() > clears,
@@ -231,6 +235,15 @@ async fn ctrl_z_suspends_and_the_screen_is_drawn_again_whole() {
     );
     assert!(app.frame_count() > frames);
     assert!(app.screen().contains("payments-prod"));
+}
+
+/// Returns once the simulator has answered more GETs to `path` than `before`.
+async fn served_more(h: &atlas_x509::sim::SimHandle, path: &str, before: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while common::count_served(h, "GET", path) <= before {
+        assert!(std::time::Instant::now() < deadline, "no GET {path}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 async fn issue_for_alice(app: &App) {

@@ -29,12 +29,17 @@ export HOME='{h}' XDG_DATA_HOME='{h}/.local/share' XDG_CONFIG_HOME='{h}/.config'
 eval "$(printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
 # --unlock returns a moment before the daemon owns org.freedesktop.secrets;
 # a secret-tool call in that gap would start a second, locked daemon.
-for _ in $(seq 1 100); do
+# Waited for by name, up to a minute (a loaded machine is slow to start it).
+owned() {{
   dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
     org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
-    | grep -q 'boolean true' && break
+    | grep -q 'boolean true'
+}}
+for _ in $(seq 1 1200); do
+  owned && break
   sleep 0.05
 done
+owned || {{ echo 'gnome-keyring-daemon never took org.freedesktop.secrets' >&2; exit 1; }}
 {stores}
 '{bin}' {args}
 "#,

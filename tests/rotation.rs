@@ -51,20 +51,47 @@ fn files(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Renames `dir` away after `ms`: writable at the binary's check, gone when
-/// its key arrives (modes would not stop root).
-fn move_away_after(
+/// Runs the binary with the simulator's next certificate answer held
+/// until `meanwhile` has run: what it does to the files happens after the
+/// binary's checks and before the key arrives, whatever the load.
+fn run_holding_the_answer(
     home: &Home,
-    dir: &Path,
-    ms: u64,
-) -> (std::thread::JoinHandle<()>, std::path::PathBuf) {
+    h: &atlas_x509::sim::SimHandle,
+    args: &[&str],
+    meanwhile: impl FnOnce(),
+) -> Out {
+    let before = h.issued().len();
+    h.hold_answers();
+    let e = env(h);
+    let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let child = home.spawn(&e, args);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while h.issued().len() == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no certificate was asked for"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    meanwhile();
+    h.release_answers();
+    let out = child.wait();
+    out.assert_no_panic();
+    out
+}
+
+/// Renames `dir` away: writable at the binary's check, gone when its key
+/// arrives (modes would not stop root).
+fn move_away(home: &Home, dir: &Path) -> std::path::PathBuf {
     let gone = home.path().join("moved-away");
-    let (from, to) = (dir.to_path_buf(), gone.clone());
-    let mover = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
-        std::fs::rename(from, to).unwrap();
-    });
-    (mover, gone)
+    std::fs::rename(dir, &gone).unwrap();
+    gone
+}
+
+/// Puts a link to `open` where `dir` was.
+fn swap_for_link(dir: &Path, open: &Path) {
+    std::fs::rename(dir, dir.with_file_name("checked")).unwrap();
+    std::os::unix::fs::symlink(open, dir).unwrap();
 }
 
 fn posts(h: &atlas_x509::sim::SimHandle) -> usize {
@@ -228,19 +255,13 @@ async fn rotate_refuses_an_open_or_missing_directory_before_issuing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_out_dir_swapped_for_a_link_to_an_open_directory_gets_no_key() {
-    let h = sim_with(|c| c.latency = std::time::Duration::from_millis(400)).await;
+    let h = sim().await;
     let home = Home::new();
     let dir = private_dir(&home);
     let open = home.path().join("open");
     std::fs::create_dir(&open).unwrap();
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let (from, to) = (dir.clone(), open.clone());
-    let swapper = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        std::fs::rename(&from, from.with_file_name("checked")).unwrap();
-        std::os::unix::fs::symlink(&to, &from).unwrap();
-    });
-    let out = run(
+    let out = run_holding_the_answer(
         &home,
         &h,
         &[
@@ -254,8 +275,8 @@ async fn an_out_dir_swapped_for_a_link_to_an_open_directory_gets_no_key() {
             dir.to_str().unwrap(),
             "--json",
         ],
+        || swap_for_link(&dir, &open),
     );
-    swapper.join().unwrap();
     assert_eq!(out.code, 1, "{}", out.err());
     assert!(out.err().contains("moved or replaced"), "{}", out.err());
     assert_eq!(files(&open).len(), 0, "no key in the swapped-in directory");
@@ -273,14 +294,12 @@ async fn an_out_dir_swapped_for_a_link_to_an_open_directory_gets_no_key() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_write_that_fails_keeps_the_key_in_the_rescue_file() {
-    // Slow answers leave time to take the directory away after the check
-    // and before the key arrives (modes would not stop root).
-    let h = sim_with(|c| c.latency = std::time::Duration::from_millis(400)).await;
+    let h = sim().await;
     let home = Home::new();
     let dir = private_dir(&home);
     let out_dir = dir.to_str().unwrap().to_string();
-    let (mover, gone) = move_away_after(&home, &dir, 200);
-    let out = run(
+    let mut gone = std::path::PathBuf::new();
+    let out = run_holding_the_answer(
         &home,
         &h,
         &[
@@ -297,8 +316,8 @@ async fn a_write_that_fails_keeps_the_key_in_the_rescue_file() {
             &out_dir,
             "--json",
         ],
+        || gone = move_away(&home, &dir),
     );
-    mover.join().unwrap();
     assert_eq!(
         out.code,
         1,
@@ -522,7 +541,7 @@ async fn a_customer_ca_is_shown_confirmed_and_uploaded() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
-    let h = sim_with(|c| c.latency = std::time::Duration::from_millis(400)).await;
+    let h = sim().await;
     let home = Home::new();
     let dir = private_dir(&home);
     let d = dir.to_str().unwrap().to_string();
@@ -549,8 +568,7 @@ async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
         dir.as_path(),
         "named inside the directory"
     );
-    let (mover, _gone) = move_away_after(&home, &dir, 150);
-    let out = run(
+    let out = run_holding_the_answer(
         &home,
         &h,
         &[
@@ -564,8 +582,10 @@ async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
             "--out",
             &d,
         ],
+        || {
+            move_away(&home, &dir);
+        },
     );
-    mover.join().unwrap();
     assert_eq!(out.code, 1, "{}", out.err());
     assert!(
         !dir.exists(),
@@ -579,14 +599,8 @@ async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
     let open = home.path().join("open");
     std::fs::create_dir(&open).unwrap();
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let (from, to) = (dir.clone(), open.clone());
-    let swapper = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(150));
-        std::fs::rename(&from, from.with_file_name("checked")).unwrap();
-        std::os::unix::fs::symlink(&to, &from).unwrap();
-    });
     let file = dir.join("alice.pem");
-    let out = run(
+    let out = run_holding_the_answer(
         &home,
         &h,
         &[
@@ -600,8 +614,8 @@ async fn issue_into_a_directory_that_vanishes_keeps_the_key_not_a_stray_file() {
             "--out",
             file.to_str().unwrap(),
         ],
+        || swap_for_link(&dir, &open),
     );
-    swapper.join().unwrap();
     assert_eq!(out.code, 1, "{}", out.err());
     assert!(out.err().contains("moved or replaced"), "{}", out.err());
     assert_eq!(files(&open).len(), 0, "no key in the swapped-in directory");
@@ -721,9 +735,10 @@ async fn create_user_refuses_names_that_are_not_what_the_kind_takes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_429_on_a_creation_the_next_user_waits_for_retry_after() {
-    // Each creation closes the window for 1.5 s: the second user's request
-    // is refused (and never retried); the third waits, then gets its own.
-    let h = sim_with(|c| c.issue_cooldown = std::time::Duration::from_millis(1_500)).await;
+    // Each creation closes the window for 3 s (twice what any creation
+    // here takes on a loaded machine): the second user's request is refused
+    // (and never retried); the third waits, then gets its own.
+    let h = sim_with(|c| c.issue_cooldown = std::time::Duration::from_millis(3_000)).await;
     let home = Home::new();
     let dir = private_dir(&home);
     let started = std::time::Instant::now();
@@ -754,9 +769,16 @@ async fn after_a_429_on_a_creation_the_next_user_waits_for_retry_after() {
             .contains("RATE_LIMITED"),
         "{rows:?}"
     );
-    assert!(out.err().contains("waiting 2 s"), "{}", out.err());
+    // Retry-After is what was left of the window when the second asked.
+    assert!(
+        ["waiting 1 s", "waiting 2 s", "waiting 3 s"]
+            .iter()
+            .any(|w| out.err().contains(w)),
+        "{}",
+        out.err()
+    );
     assert_eq!(posts(&h), 3, "the refused creation was not retried");
-    assert!(took >= std::time::Duration::from_millis(1_500), "{took:?}");
+    assert!(took >= std::time::Duration::from_millis(3_000), "{took:?}");
     assert_eq!(files(&dir).len(), 2);
 }
 

@@ -203,9 +203,9 @@ async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
         !h.issued().is_empty()
     });
     child.signal_delivered(libc::SIGTERM);
-    // Delivered signals are read in number order, not arrival: the gap
-    // lets the first be read first (a lower bound, never an assertion).
-    std::thread::sleep(Duration::from_millis(100));
+    // The program says it read the first before the second is sent: which
+    // one it reads first is then its doing, not the scheduler's.
+    child.wait_for_stderr("SIGTERM: waiting for Atlas's answer", 1);
     child.signal_delivered(libc::SIGINT);
     h.release_answers();
     let out = child.wait();
@@ -228,9 +228,11 @@ async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
     wait_for("the first issuance", Duration::from_secs(60), || {
         !h2.issued().is_empty()
     });
-    for _ in 0..3 {
+    for n in 1..=3 {
         child.signal_delivered(libc::SIGTERM);
-        std::thread::sleep(Duration::from_millis(100));
+        if n < 3 {
+            child.wait_for_stderr("waiting for Atlas's answer", n);
+        }
     }
     let out = child.wait();
     h2.release_answers();
@@ -265,7 +267,7 @@ async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_killed_outright_is_finished_by_the_next() {
-    let h = sim_with(|c| c.issue_delay = Duration::from_millis(1_000)).await;
+    let h = sim().await;
     let home = Home::new();
     let dir = private_dir(&home, "keys");
     let d = dir.to_str().unwrap();
@@ -279,6 +281,8 @@ async fn a_run_killed_outright_is_finished_by_the_next() {
     );
     assert_eq!(first.code, 0, "{}", first.err());
     assert_eq!(report(&rep)["outcome"], "completed");
+    // Killed while the first answer is held: never after it, whatever the load.
+    h.hold_answers();
     let child = spawn(
         &home,
         &h,
@@ -289,6 +293,7 @@ async fn a_run_killed_outright_is_finished_by_the_next() {
     });
     child.signal(libc::SIGKILL);
     let out = child.wait();
+    h.release_answers();
     assert_eq!(out.killed_by, Some(libc::SIGKILL));
     let killed = report(&rep);
     assert_eq!(killed["outcome"], "running", "{killed}");
@@ -523,7 +528,7 @@ async fn a_dry_run_runs_no_hook_and_names_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_report_is_written_when_the_run_fails_and_two_runs_never_share_a_directory() {
-    let h = sim_with(|c| c.issue_delay = Duration::from_millis(1_500)).await;
+    let h = sim().await;
     let home = Home::new();
     let dir = private_dir(&home, "keys");
     let d = dir.to_str().unwrap();
@@ -546,7 +551,9 @@ async fn a_report_is_written_when_the_run_fails_and_two_runs_never_share_a_direc
     let v = report(&rep);
     assert_eq!(v["outcome"], "failed", "{v}");
     assert_eq!(v["exitCode"], out.code);
-    // A second run while the first holds the directory is refused at once.
+    // A second run while the first holds the directory (its answer held
+    // until the second has been refused) is refused at once.
+    h.hold_answers();
     let first = spawn(&home, &h, &rotate_args(d, &[]));
     wait_for("the first issuance", Duration::from_secs(30), || {
         !h.issued().is_empty()
@@ -554,6 +561,7 @@ async fn a_report_is_written_when_the_run_fails_and_two_runs_never_share_a_direc
     let second = run(&home, &h, &rotate_args(d, &[]));
     assert_eq!(second.code, 2, "{}", second.err());
     assert!(second.err().contains("another"), "{}", second.err());
+    h.release_answers();
     let first = first.wait();
     assert_eq!(first.code, 0, "{}", first.err());
     assert_eq!(every_issued_key_is_on_disk(&h, &home, &dir), 2);
@@ -561,7 +569,7 @@ async fn a_report_is_written_when_the_run_fails_and_two_runs_never_share_a_direc
 
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_finishes_its_key_through_a_signal_and_runs_its_hook() {
-    let h = sim_with(|c| c.issue_delay = Duration::from_millis(1_200)).await;
+    let h = sim().await;
     let home = Home::new();
     let out_path = home.path().join("svc.pem");
     let args = [
@@ -575,11 +583,15 @@ async fn issue_finishes_its_key_through_a_signal_and_runs_its_hook() {
         "--out",
         out_path.to_str().unwrap(),
     ];
+    h.hold_answers();
     let child = spawn(&home, &h, &args);
     wait_for("the issuance", Duration::from_secs(30), || {
         !h.issued().is_empty()
     });
-    child.signal(libc::SIGINT);
+    child.signal_delivered(libc::SIGINT);
+    // The answer comes only once the signal has been read mid-wait.
+    child.wait_for_stderr("SIGINT: waiting for Atlas's answer", 1);
+    h.release_answers();
     let out = child.wait();
     assert_eq!(out.code, 130, "{}", out.err());
     assert!(out.err().contains("was written to"), "{}", out.err());
@@ -657,19 +669,21 @@ async fn issue_finishes_its_key_through_a_signal_and_runs_its_hook() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_with_no_file_to_go_to_reaches_stdout_and_nothing_more_is_issued() {
-    let h = sim_with(|c| c.issue_delay = Duration::from_millis(800)).await;
+    let h = sim().await;
     let home = Home::new();
     let dir = private_dir(&home, "keys");
     // No rescue directory can be made: a file stands where it would be.
     let state = home.path().join("state/atlas-x509");
     std::fs::create_dir_all(&state).unwrap();
     std::fs::write(state.join("rescue"), "").unwrap();
+    h.hold_answers();
     let child = spawn(&home, &h, &rotate_args(dir.to_str().unwrap(), &[]));
     wait_for("the first issuance", Duration::from_secs(30), || {
         !h.issued().is_empty()
     });
-    // Gone while its answer is on the way: the key has no file.
+    // Gone while its answer is held: the key has no file.
     std::fs::rename(&dir, home.path().join("moved-away")).unwrap();
+    h.release_answers();
     let out = child.wait();
     assert_eq!(out.code, 1, "{}", out.err());
     assert_eq!(
@@ -693,10 +707,8 @@ async fn the_binary_cannot_dump_core() {
     let home = Home::new();
     let child = home.spawn(&[], &["sim"]);
     let limits = std::path::PathBuf::from(format!("/proc/{}/limits", child.pid));
-    wait_for("the process", Duration::from_secs(10), || {
-        std::fs::read_to_string(&limits).is_ok_and(|l| l.contains("Max core file size"))
-    });
-    std::thread::sleep(Duration::from_millis(200));
+    // Serving (its credentials printed) comes after the limit is set.
+    child.wait_for_stdout("base_url", 1);
     let text = std::fs::read_to_string(&limits).unwrap();
     let core = text
         .lines()

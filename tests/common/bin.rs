@@ -158,32 +158,56 @@ impl Home {
         #[allow(clippy::zombie_processes)]
         let mut child = c.spawn().unwrap();
         let out_pipe = child.stdout.take();
+        let out_so_far = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let out_reader = match stdout {
             Stdout::Closed => {
                 drop(out_pipe);
                 None
             }
-            _ => out_pipe.map(|mut p| {
-                std::thread::spawn(move || {
-                    let mut v = Vec::new();
-                    let _ = p.read_to_end(&mut v);
-                    v
-                })
-            }),
+            _ => out_pipe.map(|p| pump(p, out_so_far.clone())),
         };
-        let mut err_pipe = child.stderr.take().unwrap();
-        let err_reader = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = err_pipe.read_to_end(&mut v);
-            v
-        });
+        let err_so_far = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let err_reader = pump(child.stderr.take().unwrap(), err_so_far.clone());
         Running {
             pid: child.id() as i32,
             started,
             out_reader,
             err_reader,
+            err_so_far,
+            out_so_far,
             _stuck_reader: stuck_reader,
         }
+    }
+}
+
+type Shared = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+
+/// Reads a pipe to its end, keeping what has come so far readable.
+fn pump(mut pipe: impl Read + Send + 'static, so_far: Shared) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => so_far.lock().unwrap().extend_from_slice(&buf[..n]),
+            }
+        }
+        std::mem::take(&mut *so_far.lock().unwrap())
+    })
+}
+
+fn wait_for_text(so_far: &Shared, which: &str, needle: &str, times: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = String::from_utf8_lossy(&so_far.lock().unwrap()).into_owned();
+        if text.matches(needle).count() >= times {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{which} never said {needle:?} {times} time(s): {text}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -193,6 +217,8 @@ pub struct Running {
     started: Instant,
     out_reader: Option<std::thread::JoinHandle<Vec<u8>>>,
     err_reader: std::thread::JoinHandle<Vec<u8>>,
+    err_so_far: Shared,
+    out_so_far: Shared,
     _stuck_reader: Option<std::os::fd::OwnedFd>,
 }
 
@@ -228,6 +254,17 @@ impl Running {
             );
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
+    }
+
+    /// Returns once stderr holds `needle` at least `times` times: the
+    /// program's own word that it got somewhere, instead of a sleep.
+    pub fn wait_for_stderr(&self, needle: &str, times: usize) {
+        wait_for_text(&self.err_so_far, "stderr", needle, times);
+    }
+
+    /// As `wait_for_stderr`, for stdout.
+    pub fn wait_for_stdout(&self, needle: &str, times: usize) {
+        wait_for_text(&self.out_so_far, "stdout", needle, times);
     }
 
     pub fn wait(self) -> Out {
