@@ -68,9 +68,6 @@ pub fn time_left(now: Timestamp, end: Timestamp) -> (String, Urgency) {
     (text, urgency)
 }
 
-/// Server text as the screen shows it: control characters as visible
-/// escapes (`\e]0;…`), at most 300 characters. Plain text is not copied
-/// through the sanitiser.
 /// [`shown`] without the cap, line breaks kept: an error drawn whole
 /// (wrapped by its widget), its control characters still visible escapes.
 pub fn shown_whole(s: &str) -> String {
@@ -81,6 +78,9 @@ pub fn shown_whole(s: &str) -> String {
     }
 }
 
+/// Server text as the screen shows it: control characters as visible
+/// escapes (`\e]0;…`), at most 300 characters. Plain text is not copied
+/// through the sanitiser.
 pub fn shown(s: &str) -> String {
     if s.len() <= 300 && !s.chars().any(crate::sanitize::is_unsafe) {
         s.to_string()
@@ -99,6 +99,52 @@ pub fn fit(s: &str, width: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// `s` word-wrapped into at most `rows` lines of `width` characters
+/// (words longer than a line are broken); text that does not fit ends the
+/// last line with `…`, never cut in silence.
+pub fn wrap_fit(s: &str, width: usize, rows: usize) -> Vec<String> {
+    if width == 0 || rows == 0 {
+        return Vec::new();
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for para in s.split('\n') {
+        let mut line = String::new();
+        let mut used = 0;
+        for word in para.split_whitespace() {
+            let mut chars: Vec<char> = word.chars().collect();
+            if used > 0 && used + 1 + chars.len() <= width {
+                line.push(' ');
+                line.extend(chars);
+                used += 1 + word.chars().count();
+                continue;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+            }
+            while chars.len() > width {
+                lines.push(chars.drain(..width).collect());
+            }
+            used = chars.len();
+            line.extend(chars);
+        }
+        lines.push(line);
+    }
+    if lines.len() > rows {
+        lines.truncate(rows);
+        let last = lines.pop().unwrap_or_default();
+        // The last line shown ends in `…`, whether or not it was full.
+        let mut cut: String = last.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        lines.push(cut);
+    }
+    lines
+}
+
+/// "1 line", "2 lines".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn date(t: Timestamp) -> String {
@@ -168,5 +214,20 @@ mod tests {
         assert_eq!(thousands(1201), "1,201");
         assert_eq!(thousands(12), "12");
         assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn wrap_fit_breaks_at_words_and_marks_a_cut() {
+        assert_eq!(wrap_fit("ab cd ef", 5, 3), ["ab cd", "ef"]);
+        assert_eq!(wrap_fit("abcdefgh", 3, 5), ["abc", "def", "gh"]);
+        assert_eq!(wrap_fit("ab cd ef gh", 5, 1), ["ab c…"]);
+        assert_eq!(wrap_fit("ab\ncd", 9, 1), ["ab…"]);
+        assert_eq!(wrap_fit("x", 0, 3), Vec::<String>::new());
+        // Everything that fits is kept, and nothing is cut in silence.
+        let text = "evil\\e]0;t\\x07 and more words than fit in the room given";
+        let rows = wrap_fit(text, 10, 3);
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r.chars().count() <= 10), "{rows:?}");
+        assert!(rows[2].ends_with('…'), "{rows:?}");
     }
 }

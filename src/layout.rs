@@ -96,6 +96,12 @@ pub fn expiring_rows(size: (u16, u16)) -> u16 {
         .unwrap_or(0)
 }
 
+/// Where dialogs are drawn: between the header and the status line, which
+/// stay readable under any dialog (the whole area when there is no room).
+pub fn dialog_area(area: Rect) -> Rect {
+    expiring_area(area).unwrap_or(area)
+}
+
 /// A box of at most `width` x `height`, centred.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
@@ -114,7 +120,8 @@ fn screen(size: (u16, u16)) -> Rect {
 
 /// The help box.
 pub fn help_box(area: Rect) -> Rect {
-    centered(area, 76, area.height.saturating_sub(2))
+    let body = dialog_area(area);
+    centered(body, 76, body.height)
 }
 
 /// Help lines that fit at once.
@@ -124,11 +131,8 @@ pub fn help_rows(size: (u16, u16)) -> u16 {
 
 /// The message list's box.
 pub fn messages_box(area: Rect) -> Rect {
-    centered(
-        area,
-        area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(2),
-    )
+    let body = dialog_area(area);
+    centered(body, body.width.saturating_sub(4).min(110), body.height)
 }
 
 /// The message list's text width and the rows it shows at once.
@@ -139,11 +143,8 @@ pub fn messages_inner(size: (u16, u16)) -> (u16, u16) {
 
 /// The PEM dialog's box.
 pub fn pem_box(area: Rect) -> Rect {
-    centered(
-        area,
-        area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(2),
-    )
+    let body = dialog_area(area);
+    centered(body, body.width.saturating_sub(4).min(110), body.height)
 }
 
 /// Rows of the PEM dialog: certificate facts, the PEM text, the prompt.

@@ -165,9 +165,10 @@ pub fn footer(state: &State) -> Vec<Hint> {
             ]),
             PemPrompt::None => None,
         },
-        Some(Modal::Issue(m)) if m.in_flight.is_some() => {
-            Some(vec![hint("", "issuing… the key arrives here once")])
-        }
+        Some(Modal::Issue(m)) if m.in_flight.is_some() => Some(vec![hint(
+            "",
+            "issuing… the key arrives here once Atlas answers",
+        )]),
         Some(Modal::Issue(m)) if m.maybe_issued => Some(vec![
             hint(
                 label(Scope::Issue, Action::IssueAgain),
@@ -235,8 +236,11 @@ pub fn footer(state: &State) -> Vec<Hint> {
     if let Some(hints) = special {
         return hints;
     }
+    // An answer without a private key has none to show or hide.
+    let keyless = matches!(&state.modal, Some(Modal::Pem(m)) if !m.pem.has_private_key());
     km.hints(scope_of(state))
         .into_iter()
+        .filter(|(_, desc)| !(keyless && *desc == "show/hide key"))
         .map(|(keys, desc)| {
             let pinned = matches!(desc, "help" | "quit" | "messages");
             Hint {

@@ -274,8 +274,8 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
         );
     }
     let what = format!(
-        "Disabling customer-managed X.509 on {shown} clears its {} CA certificate(s) and restarts every cluster in the project.",
-        sec.customer_x509.ca_count()
+        "Disabling customer-managed X.509 on {shown} clears its {} and restarts every cluster in the project.",
+        crate::pem::bundle::count(sec.customer_x509.ca_count())
     );
     super::lifecycle::confirm_by_name(&group.name, &what, a.yes, "disable customer X.509")?;
     let after = ctx.client.disable_customer_x509(&project).await?;

@@ -128,8 +128,8 @@ pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
     let group = ctx.client.get_project(&project).await?;
     let before = ctx.client.get_user_security(&project).await?;
     let mut what = format!(
-        "Uploading {} CA certificate(s) to {}:\n",
-        cas.len(),
+        "Uploading {} to {}:\n",
+        bundle::count(cas.len()),
         line(&group.name, 200)
     );
     for c in &cas {
@@ -140,15 +140,7 @@ pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
             &c.sha256[..c.sha256.len().min(23)]
         ));
     }
-    if before.customer_x509.is_configured() {
-        what.push_str(&format!(
-            "This replaces the {} CA certificate(s) the project trusts now.\n",
-            before.customer_x509.ca_count()
-        ));
-    }
-    what.push_str(
-        "Customer-managed X.509 turns on: Atlas restarts every cluster in the project, and Atlas-managed certificates can no longer be issued there.",
-    );
+    what.push_str(&bundle::upload_effect(before.customer_x509.ca_count()));
     confirm_by_name(&group.name, &what, a.yes, "upload a customer CA")?;
     // Only the certificates parsed, re-encoded: nothing around them is sent.
     let after = ctx
@@ -168,9 +160,9 @@ pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
         }),
         || {
             format!(
-                "customer-managed X.509 enabled on {} with {} CA certificate(s); Atlas is restarting its clusters\n",
+                "customer-managed X.509 enabled on {} with {}; Atlas is restarting its clusters\n",
                 line(&group.name, 200),
-                cas.len()
+                bundle::count(cas.len())
             )
         },
     )

@@ -332,13 +332,8 @@ async fn security(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
     emit(ctx, &value, || {
         if sec.customer_x509.is_configured() {
             format!(
-                "customer-managed X.509: on ({} CA certificate{})\n",
-                sec.customer_x509.ca_count(),
-                if sec.customer_x509.ca_count() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                "customer-managed X.509: on ({})\n",
+                crate::pem::bundle::count(sec.customer_x509.ca_count())
             )
         } else {
             "customer-managed X.509: off (no customer CA)\n".into()

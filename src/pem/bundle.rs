@@ -159,6 +159,24 @@ pub fn refusal(cas: &[CaInfo], now: jiff::Timestamp) -> Option<String> {
     })
 }
 
+/// "1 CA certificate", "2 CA certificates".
+pub fn count(n: usize) -> String {
+    format!("{n} CA certificate{}", if n == 1 { "" } else { "s" })
+}
+
+/// What an upload does to a project that trusts `current` CA certificates
+/// now: one sentence, for the dialog and the command alike.
+pub fn upload_effect(current: usize) -> String {
+    if current > 0 {
+        format!(
+            "This replaces the {} the project trusts now; Atlas restarts every cluster in the project.",
+            count(current)
+        )
+    } else {
+        "Customer-managed X.509 turns on: Atlas restarts every cluster in the project, and Atlas-managed certificates can no longer be issued there.".to_string()
+    }
+}
+
 /// A self-signed certificate for tests: `ca` sets CA:TRUE, `days` is how
 /// long from now it stays valid (negative: expired).
 #[cfg(test)]

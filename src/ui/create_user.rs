@@ -15,7 +15,11 @@ use crate::format::{shown, spinner};
 pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme: &Theme) {
     let r = crate::layout::centered(area, 76, 16);
     f.render_widget(Clear, r);
-    let block = super::modals::frame(&format!("Add an X.509 user · {}", shown(&m.project)), theme);
+    let block = super::modals::frame(
+        &format!("Add an X.509 user · {}", shown(&m.project)),
+        r.width,
+        theme,
+    );
     let inner = block.inner(r);
     f.render_widget(block, r);
     let field = |label: &'static str, value: &str, active: bool| {

@@ -23,14 +23,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme
             .map(|(_, name)| format!("project {}", fit(&shown(name), 40)))
             .unwrap_or_default()
     };
+    // What matters first: a narrow terminal cuts the end, with `…`.
+    let users = view.rows.len();
     let title = format!(
-        "▶ Expiring · newest certificate of each MANAGED user · {scope} · {} users ",
-        thousands(view.rows.len() as u64)
+        "▶ Expiring · {scope} · {} {} · newest certificate of each MANAGED user ",
+        thousands(users as u64),
+        if users == 1 { "user" } else { "users" }
     );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(Span::styled(title, theme.title()));
+        .title(Span::styled(
+            fit(&title, usize::from(area.width.saturating_sub(2))),
+            theme.title(),
+        ));
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height < 3 {
@@ -40,7 +46,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme
     f.render_widget(
         Paragraph::new(vec![
             progress(state, view, theme, inner.width),
-            notes(view, theme),
+            notes(view, theme, usize::from(inner.width)),
         ]),
         lines,
     );
@@ -66,7 +72,11 @@ fn progress(state: &State, view: &ExpiringView, theme: &Theme, width: u16) -> Li
     );
     if !view.scanning() {
         let stale = view.rows.iter().filter(|r| r.stale).count();
-        let mut text = format!("scanned: {counts}");
+        let mut text = if view.errors.is_empty() {
+            format!("scanned: {counts}")
+        } else {
+            format!("scanned, {} unread: {counts}", view.errors.len())
+        };
         if stale > 0 {
             text.push_str(&format!(" · {stale} from an earlier scan"));
         }
@@ -95,13 +105,24 @@ fn progress(state: &State, view: &ExpiringView, theme: &Theme, width: u16) -> Li
     ])
 }
 
-fn notes(view: &ExpiringView, theme: &Theme) -> Line<'static> {
+/// Skipped and unread projects on one row, each cut with `…` (whole in
+/// the message list).
+fn notes(view: &ExpiringView, theme: &Theme, width: usize) -> Line<'static> {
     let mut spans = vec![];
+    let mut room = width;
     if !view.skipped.is_empty() {
-        spans.push(Span::styled(
-            format!("skipped: {} ", shown(&view.skipped.join(", "))),
-            theme.dim(),
-        ));
+        // The unread, when there are some, keep at least half the row.
+        let share = if view.errors.is_empty() {
+            room
+        } else {
+            room / 2
+        };
+        let text = fit(
+            &format!("skipped: {}", shown(&view.skipped.join(", "))),
+            share,
+        );
+        room = room.saturating_sub(text.chars().count() + 1);
+        spans.push(Span::styled(format!("{text} "), theme.dim()));
     }
     if let Some(first) = view.errors.first() {
         let more = if view.errors.len() > 1 {
@@ -109,10 +130,11 @@ fn notes(view: &ExpiringView, theme: &Theme) -> Line<'static> {
         } else {
             String::new()
         };
-        spans.push(Span::styled(
-            format!("unread: {}{more}", shown(first)),
-            theme.danger(),
-        ));
+        let text = fit(
+            &format!("unread: {}", shown(first)),
+            room.saturating_sub(more.chars().count()),
+        );
+        spans.push(Span::styled(format!("{text}{more}"), theme.danger()));
     }
     Line::from(spans)
 }

@@ -23,8 +23,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &MessagesView, theme
     } else {
         let first = usize::from(scroll) + 1;
         let last = (usize::from(scroll) + usize::from(shown)).min(all.len());
+        // What matters first: a narrow box cuts the end.
         format!(
-            "Messages · {} · newest first · UTC · rows {first}-{last} of {} · Esc close",
+            "Messages · {} · rows {first}-{last} of {} · Esc close · newest first · UTC",
             state.messages.len(),
             all.len()
         )
@@ -41,5 +42,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &MessagesView, theme
             Line::from(vec![head, Span::raw(row.text)])
         })
         .collect();
-    f.render_widget(Paragraph::new(lines).block(frame(&title, theme)), r);
+    f.render_widget(
+        Paragraph::new(lines).block(frame(&title, r.width, theme)),
+        r,
+    );
 }

@@ -116,18 +116,40 @@ fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::raw(state.env.credentials.clone()),
         Span::styled(" │ ", theme.dim()),
     ];
+    let spinner = state
+        .busy()
+        .then(|| format!("  {}", format::spinner(state.mono_ms)));
+    // Project and user share what is left; each cut with `…` (both whole
+    // in their panes and the details).
+    let used: usize = spans
+        .iter()
+        .map(|s| s.content.chars().count())
+        .sum::<usize>()
+        + spinner.as_ref().map_or(0, |s| s.chars().count());
+    let room = usize::from(area.width).saturating_sub(used);
     if let Some(p) = state.selected_project() {
-        spans.push(Span::raw(format::shown(&p.name)));
-        if let Some(u) = state.selected_user() {
-            spans.push(Span::styled(" › ", theme.dim()));
-            spans.push(Span::raw(format::shown(u.username())));
+        let project = format::shown(&p.name);
+        match state.selected_user() {
+            Some(u) => {
+                let user = format::shown(u.username());
+                let room = room.saturating_sub(3);
+                let (pl, ul) = (project.chars().count(), user.chars().count());
+                let (pw, uw) = if pl + ul <= room {
+                    (pl, ul)
+                } else {
+                    let half = room / 2;
+                    let uw = ul.min(room.saturating_sub(pl.min(half)));
+                    (room.saturating_sub(uw), uw)
+                };
+                spans.push(Span::raw(format::fit(&project, pw)));
+                spans.push(Span::styled(" › ", theme.dim()));
+                spans.push(Span::raw(format::fit(&user, uw)));
+            }
+            None => spans.push(Span::raw(format::fit(&project, room))),
         }
     }
-    if state.busy() {
-        spans.push(Span::styled(
-            format!("  {}", format::spinner(state.mono_ms)),
-            theme.key(),
-        ));
+    if let Some(s) = spinner {
+        spans.push(Span::styled(s, theme.key()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

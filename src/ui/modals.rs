@@ -15,26 +15,55 @@ use crate::format::{date, expiry_after, shown, spinner, time_left};
 use crate::pem::inspect::mongosh_hint;
 use crate::pem::save::split_paths;
 
-pub(super) fn frame<'a>(title: &str, theme: &Theme) -> Block<'a> {
+/// A dialog's frame, its title cut with `…` when the box is narrower.
+pub(super) fn frame<'a>(title: &str, width: u16, theme: &Theme) -> Block<'a> {
+    let room = usize::from(width.saturating_sub(4));
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title(Span::styled(
+            format!(" {} ", crate::format::fit(title, room)),
+            theme.title(),
+        ))
 }
 
 pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
-    let area = f.area();
+    let screen = f.area();
+    // Between the header and the status line: both stay readable.
+    let area = crate::layout::dialog_area(screen);
     match &state.modal {
         Some(Modal::Issue(m)) => issue(f, area, state, m, theme),
-        Some(Modal::Pem(m)) => pem(f, area, state, m, theme),
+        Some(Modal::Pem(m)) => pem(f, screen, state, m, theme),
         Some(Modal::Disable(m)) => disable(f, area, state, m, theme),
-        Some(Modal::Help(view)) => help(f, area, state, view, theme),
+        Some(Modal::Help(view)) => help(f, screen, state, view, theme),
         Some(Modal::CertDetail(d)) => cert_detail(f, area, state, d, theme),
         Some(Modal::CreateUser(m)) => super::create_user::draw(f, area, state, m, theme),
         Some(Modal::Upload(m)) => super::upload_ca::draw(f, area, state, m, theme),
-        Some(Modal::Messages(view)) => super::messages::draw(f, area, state, view, theme),
+        Some(Modal::Messages(view)) => super::messages::draw(f, screen, state, view, theme),
         None => {}
     }
+}
+
+/// Server text above a dialog's own lines: the text gets the rows the
+/// `tail` leaves in `area`, wrapped and cut with `…`; the tail (the keys)
+/// always shows.
+pub(super) fn text_then<'a>(
+    text: &str,
+    style: ratatui::style::Style,
+    tail: Vec<Line<'a>>,
+    area: Rect,
+) -> Vec<Line<'a>> {
+    let rows = usize::from(area.height).saturating_sub(tail.len()).max(1);
+    let mut lines: Vec<Line> = crate::format::wrap_fit(
+        &crate::format::shown_whole(text),
+        usize::from(area.width),
+        rows,
+    )
+    .into_iter()
+    .map(|l| Line::styled(l, style))
+    .collect();
+    lines.extend(tail);
+    lines
 }
 
 fn kv<'a>(k: &'a str, v: String, theme: &Theme) -> Line<'a> {
@@ -70,9 +99,10 @@ fn issue_keys(state: &State) -> String {
 }
 
 fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme) {
-    let r = crate::layout::centered(area, 64, 12);
+    // Three more rows for an error and what to do about it.
+    let r = crate::layout::centered(area, 64, if m.error.is_some() { 15 } else { 12 });
     f.render_widget(Clear, r);
-    let block = frame("Issue a certificate", theme);
+    let block = frame("Issue a certificate", r.width, theme);
     let inner = block.inner(r);
     f.render_widget(block, r);
     let [info, gauge, expiry, msg] = Layout::vertical([
@@ -111,29 +141,28 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
     let line = if m.in_flight.is_some() {
         Line::styled(
             format!(
-                "{} Issuing… the key will appear here once",
+                "{} Issuing… the key appears here once Atlas answers",
                 spinner(state.mono_ms)
             ),
             theme.warn(),
         )
-    } else if let Some(e) = &m.error
-        && m.maybe_issued
-    {
-        let again = state.env.keymap.label_for(Scope::Issue, Action::IssueAgain);
-        let back = state.env.keymap.label_for(Scope::Issue, Action::Back);
-        return f.render_widget(
-            Paragraph::new(vec![
-                Line::styled(crate::format::shown_whole(e), theme.danger()),
-                Line::styled(
-                    format!("The certificate list was refreshed: look there first. {again} issue another anyway · {back} close"),
-                    theme.warn(),
-                ),
-            ])
-            .wrap(Wrap { trim: true }),
-            msg,
-        );
     } else if let Some(e) = &m.error {
-        Line::styled(crate::format::shown_whole(e), theme.danger())
+        let back = state.env.keymap.label_for(Scope::Issue, Action::Back);
+        let tail = if m.maybe_issued {
+            let again = state.env.keymap.label_for(Scope::Issue, Action::IssueAgain);
+            format!(
+                "A certificate may have been issued: the list was refreshed, look there first. {again} issue another anyway · {back} close"
+            )
+        } else {
+            issue_keys(state)
+        };
+        let rows = usize::from(msg.height.saturating_sub(1)).max(1);
+        let tail: Vec<Line> = crate::format::wrap_fit(&tail, usize::from(msg.width), rows)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.warn()))
+            .collect();
+        let lines = text_then(e, theme.danger(), tail, msg);
+        return f.render_widget(Paragraph::new(lines), msg);
     } else {
         Line::styled(issue_keys(state), theme.dim())
     };
@@ -142,6 +171,7 @@ fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme
 
 /// The PEM with the private key's body hidden unless asked for.
 fn pem_lines<'a>(m: &'a PemModal, theme: &Theme) -> Vec<Line<'a>> {
+    // Only an answer with a key has lines to hide.
     let mut in_key = false;
     let mut hidden = 0;
     let mut out = Vec::new();
@@ -155,7 +185,10 @@ fn pem_lines<'a>(m: &'a PemModal, theme: &Theme) -> Vec<Line<'a>> {
             in_key = false;
             if !m.reveal_key {
                 out.push(Line::styled(
-                    format!("•••• {hidden} lines hidden · v to reveal ••••"),
+                    format!(
+                        "•••• {} hidden · v to reveal ••••",
+                        crate::format::plural(hidden, "line", "lines")
+                    ),
                     theme.warn(),
                 ));
             }
@@ -181,6 +214,7 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
         } else {
             "Atlas's answer · no private key in it"
         },
+        r.width,
         theme,
     );
     let inner = block.inner(r);
@@ -191,81 +225,116 @@ fn pem(f: &mut Frame, area: Rect, state: &State, m: &PemModal, theme: &Theme) {
         Constraint::Length(crate::layout::PEM_PROMPT_ROWS),
     ])
     .areas(inner);
-    let lines = pem_facts(state, m, theme);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
+    // One row per fact, cut with `…`: the rows below them are the PEM's.
+    let room = usize::from(info.width);
+    let lines: Vec<Line> = pem_facts(state, m, theme)
+        .into_iter()
+        .map(|(k, v, style)| {
+            let k = if k.is_empty() {
+                String::new()
+            } else {
+                format!("{k:<11}")
+            };
+            let v = crate::format::fit(&v, room.saturating_sub(k.chars().count()));
+            Line::from(vec![Span::styled(k, theme.dim()), Span::styled(v, style)])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), info);
+    let body = pem_lines(m, theme);
+    let rows = text.height.saturating_sub(1);
+    // Drawn where the state left it, never past the last line (a resize
+    // may have made the box taller since).
+    let scroll = m.scroll.min(crate::layout::max_scroll(body.len(), rows));
+    let first = usize::from(scroll) + 1;
+    let last = (usize::from(scroll) + usize::from(rows)).min(body.len());
+    let position = if body.len() > usize::from(rows) {
+        format!(
+            " PEM · lines {first}-{last} of {} · j/↓ scroll ",
+            body.len()
+        )
+    } else {
+        " PEM ".to_string()
+    };
     f.render_widget(
-        Paragraph::new(pem_lines(m, theme))
-            .scroll((m.scroll, 0))
-            .block(
-                Block::default()
-                    .borders(Borders::TOP)
-                    .border_style(theme.dim()),
-            ),
+        Paragraph::new(body).scroll((scroll, 0)).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .border_style(theme.dim())
+                .title(Span::styled(
+                    crate::format::fit(&position, usize::from(text.width)),
+                    theme.dim(),
+                )),
+        ),
         text,
     );
     let lines = pem_prompt(state, m, theme);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), prompt);
 }
 
-/// What the certificate says about itself, and any problem with the answer.
-fn pem_facts<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
+/// What the certificate says about itself, and any problem with the
+/// answer: (label, value, style), one row each.
+fn pem_facts(
+    state: &State,
+    m: &PemModal,
+    theme: &Theme,
+) -> Vec<(&'static str, String, ratatui::style::Style)> {
     let has_key = m.pem.has_private_key();
+    let plain = ratatui::style::Style::default();
+    let reveal = state.env.keymap.label_for(Scope::Pem, Action::Reveal);
     let mut lines = match &m.info {
         Some(i) => {
             let (left, _) = time_left(state.now, i.not_after);
             vec![
-                kv("Subject", shown(&i.subject), theme),
-                kv("Issuer", shown(&i.issuer), theme),
-                kv(
+                ("Subject", shown(&i.subject), plain),
+                ("Issuer", shown(&i.issuer), plain),
+                (
                     "Serial",
                     format!("{} (0x{:X}) — the list's _id", i.serial, i.serial),
-                    theme,
+                    plain,
                 ),
-                kv(
+                (
                     "Valid",
                     format!(
                         "{} → {} ({left} left)",
                         date(i.not_before),
                         date(i.not_after)
                     ),
-                    theme,
+                    plain,
                 ),
-                kv(
+                (
                     "Key",
                     match (has_key, m.reveal_key) {
                         (true, false) => {
-                            format!("{} · private key included, hidden (v reveals)", i.key)
+                            format!("{} · private key included, hidden ({reveal} reveals)", i.key)
                         }
                         (true, true) => {
-                            format!("{} · private key included, SHOWN (v hides)", i.key)
+                            format!("{} · private key included, SHOWN ({reveal} hides)", i.key)
                         }
-                        (false, _) => i.key.clone(),
+                        (false, _) => format!("{} · no private key in this answer", i.key),
                     },
-                    theme,
+                    plain,
                 ),
-                kv("SHA-256", i.sha256.clone(), theme),
+                ("SHA-256", i.sha256.clone(), plain),
             ]
         }
-        None => vec![Line::styled(
-            "This PEM does not parse as a certificate. It is shown, and can be saved, exactly as Atlas sent it.",
+        None => vec![(
+            "",
+            "This PEM does not parse as a certificate. It is shown, and can be saved, exactly as Atlas sent it.".to_string(),
             theme.danger(),
         )],
     };
     if let Some(problem) = &m.problem {
+        // Whole in the status line and the message list.
         lines.insert(
             0,
-            Line::styled(
+            (
+                "",
                 format!(
                     "⚠ {problem}. A certificate may have been issued: save this answer as it is."
                 ),
                 theme.danger(),
             ),
         );
-    } else if !has_key {
-        lines.push(Line::styled(
-            "Atlas's answer holds no private key.",
-            theme.danger(),
-        ));
     }
     lines
 }
@@ -280,20 +349,14 @@ fn yes_no(state: &State) -> String {
     )
 }
 
-/// The dialog's own keys, as bound.
-fn pem_keys(state: &State) -> String {
-    let keys = bound_keys(
-        state,
-        Scope::Pem,
-        &[
-            (Action::Save, "save"),
-            (Action::Copy, "copy"),
-            (Action::Reveal, "key"),
-            (Action::Down, "scroll"),
-            (Action::Back, "close"),
-        ],
-    );
-    format!("  {keys}")
+/// The dialog's own keys, as bound; "key" only when there is one.
+fn pem_keys(state: &State, m: &PemModal) -> String {
+    let mut keys = vec![(Action::Save, "save"), (Action::Copy, "copy")];
+    if m.pem.has_private_key() {
+        keys.push((Action::Reveal, "key"));
+    }
+    keys.extend([(Action::Down, "scroll"), (Action::Back, "close")]);
+    format!("  {}", bound_keys(state, Scope::Pem, &keys))
 }
 
 /// The prompt under the PEM: the save path, a question, or what was done.
@@ -391,7 +454,7 @@ fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
                         theme.warn()
                     },
                 ),
-                Span::styled(pem_keys(state), theme.dim()),
+                Span::styled(pem_keys(state, m), theme.dim()),
             ]));
             let combined = m
                 .saved_to
@@ -419,6 +482,7 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
     f.render_widget(Clear, r);
     let block = frame(
         &format!("Disable customer-managed X.509 · {}", shown(&m.project)),
+        r.width,
         theme,
     );
     let inner = block.inner(r);
@@ -486,11 +550,16 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
             Line::raw(""),
             Line::styled(format!("{back} close"), theme.dim()),
         ],
-        DisableStage::Failed(e) => vec![
-            Line::styled(crate::format::shown_whole(e), theme.danger()),
-            Line::raw(""),
-            Line::styled(format!("{back} close"), theme.dim()),
-        ],
+        DisableStage::Failed(e) => {
+            let tail = vec![
+                Line::raw(""),
+                Line::styled(format!("{back} close"), theme.dim()),
+            ];
+            return f.render_widget(
+                Paragraph::new(text_then(e, theme.danger(), tail, inner)),
+                inner,
+            );
+        }
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -498,25 +567,29 @@ fn disable(f: &mut Frame, area: Rect, state: &State, m: &DisableModal, theme: &T
 fn help(f: &mut Frame, area: Rect, state: &State, view: &HelpView, theme: &Theme) {
     let r = crate::layout::help_box(area);
     f.render_widget(Clear, r);
+    let room = usize::from(r.width.saturating_sub(2));
     let lines: Vec<Line> = help_lines(&state.env.keymap)
         .into_iter()
         .map(|l| match l {
-            HelpLine::Title(t) => Line::styled(t, theme.title()),
-            HelpLine::Key { keys, desc } => Line::from(vec![
-                Span::styled(format!("  {keys:<12}"), theme.key()),
-                Span::raw(desc),
-            ]),
+            HelpLine::Title(t) => Line::styled(crate::format::fit(t, room), theme.title()),
+            HelpLine::Key { keys, desc } => {
+                let keys = format!("  {keys:<12}");
+                let desc = crate::format::fit(&desc, room.saturating_sub(keys.chars().count()));
+                Line::from(vec![Span::styled(keys, theme.key()), Span::raw(desc)])
+            }
         })
         .collect();
     let rows = r.height.saturating_sub(2);
     let total = lines.len();
-    let first = usize::from(view.scroll) + 1;
-    let last = (usize::from(view.scroll) + usize::from(rows)).min(total);
+    // Never past the end, whatever size the state last scrolled at.
+    let scroll = view.scroll.min(crate::layout::max_scroll(total, rows));
+    let first = usize::from(scroll) + 1;
+    let last = (usize::from(scroll) + usize::from(rows)).min(total);
     let title = format!("Keys · {first}-{last} of {total} · j/k scroll · Esc close");
     f.render_widget(
         Paragraph::new(lines)
-            .scroll((view.scroll, 0))
-            .block(frame(&title, theme)),
+            .scroll((scroll, 0))
+            .block(frame(&title, r.width, theme)),
         r,
     );
 }
@@ -545,7 +618,7 @@ fn cert_detail(f: &mut Frame, area: Rect, state: &State, d: &CertDetail, theme: 
         kv("Left", left, theme),
     ];
     f.render_widget(
-        Paragraph::new(lines).block(frame("Certificate · Esc close", theme)),
+        Paragraph::new(lines).block(frame("Certificate · Esc close", r.width, theme)),
         r,
     );
 }

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
-    TableState, Wrap,
+    TableState,
 };
 
 use super::theme::Theme;
@@ -32,12 +32,29 @@ fn block<'a>(state: &State, pane: Pane, title: String, width: u16, theme: &Theme
         ))
 }
 
-/// A message in place of rows: loading, error, empty.
+/// A message in place of rows: loading, error, empty. Its text is wrapped
+/// into the pane and cut with `…` when it does not fit; a second span (an
+/// error's "r: retry") keeps a row of its own.
 fn placeholder(f: &mut Frame, area: Rect, block: Block, text: Line) {
-    f.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
-        area,
-    );
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut spans = text.spans;
+    let tail = (spans.len() > 1).then(|| spans.remove(spans.len() - 1));
+    let style = spans.first().map(|s| s.style).unwrap_or_default();
+    let head: String = spans.iter().map(|s| s.content.as_ref()).collect();
+    let rows = usize::from(inner.height).saturating_sub(usize::from(tail.is_some()));
+    let mut lines: Vec<Line> =
+        crate::format::wrap_fit(&head, usize::from(inner.width), rows.max(1))
+            .into_iter()
+            .map(|l| Line::styled(l, style))
+            .collect();
+    if let Some(t) = tail {
+        lines.push(Line::from(Span::styled(
+            t.content.trim().to_string(),
+            t.style,
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 fn list_title<T: Filterable>(name: &str, list: &ListPane<T>) -> String {

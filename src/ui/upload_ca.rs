@@ -8,18 +8,18 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::upload_ca::{Stage, UploadModal};
-use crate::format::{date, shown, spinner};
+use crate::format::{date, fit, shown, spinner};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &Theme) {
-    // The header, the status line and the footer's keys stay in view.
     let r = crate::layout::centered(
         area,
         area.width.saturating_sub(2).min(90),
-        area.height.saturating_sub(4).min(20),
+        area.height.min(20),
     );
     f.render_widget(Clear, r);
     let block = super::modals::frame(
         &format!("Upload a customer CA · {}", shown(&m.project)),
+        r.width,
         theme,
     );
     let inner = block.inner(r);
@@ -45,18 +45,25 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
         )],
         Stage::Confirm { bundle, typed } => {
             let mut l = vec![Line::raw(format!(
-                "{} CA certificate(s) from {}:",
-                bundle.cas.len(),
+                "{} from {}:",
+                crate::pem::bundle::count(bundle.cas.len()),
                 shown(&bundle.path.display().to_string())
             ))];
             for c in bundle.cas.iter().take(6) {
+                // The fingerprint whole when the row has room for it.
+                let head = format!(
+                    "  {}  expires {}  sha256 ",
+                    shown(&c.subject),
+                    date(c.not_after)
+                );
+                let room = usize::from(inner.width).saturating_sub(head.chars().count());
                 l.push(Line::from(vec![
                     Span::raw(format!("  {}", shown(&c.subject))),
                     Span::styled(
                         format!(
-                            "  expires {}  sha256 {}…",
+                            "  expires {}  sha256 {}",
                             date(c.not_after),
-                            &c.sha256[..c.sha256.len().min(17)]
+                            fit(&c.sha256, room.max(18))
                         ),
                         theme.dim(),
                     ),
@@ -68,17 +75,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
                     theme.dim(),
                 ));
             }
-            if bundle.current > 0 {
-                l.push(Line::styled(
-                    format!(
-                        "This replaces the {} CA certificate(s) the project trusts now.",
-                        bundle.current
-                    ),
-                    theme.warn(),
-                ));
-            }
             l.push(Line::styled(
-                "Customer-managed X.509 turns on: Atlas restarts every cluster in the project, and Atlas-managed certificates can no longer be issued there.",
+                crate::pem::bundle::upload_effect(bundle.current),
                 theme.warn(),
             ));
             l.push(Line::raw(format!(
@@ -94,7 +92,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
         )],
         Stage::Done { count } => vec![
             Line::styled(
-                format!("Customer-managed X.509 is on, with {count} CA certificate(s)."),
+                format!(
+                    "Customer-managed X.509 is on, with {}.",
+                    crate::pem::bundle::count(*count)
+                ),
                 theme.ok(),
             ),
             Line::raw("Atlas is restarting the project's clusters."),

@@ -87,8 +87,9 @@ pub fn screens() -> Vec<(&'static str, State)> {
     let mut s = loaded(5);
     update(&mut s, ch('?'));
     v.push(("help", s));
+    // At the end at the smallest size: larger ones show the end too.
     let mut s = loaded(5);
-    update(&mut s, Msg::Resize(80, 24));
+    update(&mut s, Msg::Resize(60, 18));
     update(&mut s, ch('?'));
     update(&mut s, ch('G'));
     v.push(("help at its end", s));
