@@ -4,7 +4,7 @@
 //!
 //! cargo bench --profile bench-fast --bench keys
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 #[allow(unused_imports)]
 mod common;
 

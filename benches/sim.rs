@@ -4,7 +4,7 @@
 //!
 //! cargo bench --profile bench-fast --bench sim
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 #[allow(unused_imports)]
 mod common;
 
@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use atlas_x509::atlas::{Client, PageRequest};
+use atlas_client::{Client, PageRequest};
 
 const TASKS: usize = 16;
 const RUN: Duration = Duration::from_secs(3);

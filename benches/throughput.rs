@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
+use atlas_client::{Client, ClientConfig, Credentials, PageRequest};
+use atlas_sim::{KeyType, SimConfig};
 use atlas_x509::app::{ApiResult, Command, Env, Msg, State, init, update};
-use atlas_x509::atlas::{Client, ClientConfig, Credentials, PageRequest};
-use atlas_x509::sim::{self, KeyType, SimConfig};
 use atlas_x509::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -23,7 +23,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn paging(latency: Duration) {
-    let h = sim::start(SimConfig {
+    let h = atlas_sim::start(SimConfig {
         key_type: KeyType::Ec,
         latency,
         ..SimConfig::default()

@@ -6,7 +6,7 @@
 //!
 //! cargo bench --profile bench-fast --bench tui
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 #[allow(unused_imports)]
 mod common;
 
@@ -14,8 +14,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use atlas_client::Page;
 use atlas_x509::app::{ApiResult, Command, Msg, State, init, update};
-use atlas_x509::atlas::Page;
 use atlas_x509::ui::{self, Theme};
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
@@ -59,7 +59,7 @@ fn verdict(ok: bool) -> &'static str {
     if ok { "pass" } else { "MISS" }
 }
 
-fn users_page(from: usize, n: usize) -> Page<atlas_x509::atlas::DatabaseUser> {
+fn users_page(from: usize, n: usize) -> Page<atlas_client::DatabaseUser> {
     let results: Vec<serde_json::Value> = (from..from + n)
         .map(|i| {
             serde_json::json!({
@@ -184,7 +184,7 @@ fn loaded_state() {
 }
 
 /// The real loop against the simulator: from start to the first frame.
-async fn first_frame(h: &atlas_x509::sim::SimHandle) {
+async fn first_frame(h: &atlas_sim::SimHandle) {
     let mut runs = vec![];
     for _ in 0..20 {
         let t = Instant::now();
@@ -210,7 +210,7 @@ async fn first_frame(h: &atlas_x509::sim::SimHandle) {
 
 /// load-tester's certificates, 100 a page: each `n` after the next page
 /// was prefetched must show it in the very next frame.
-async fn page_flip(h: &atlas_x509::sim::SimHandle) {
+async fn page_flip(h: &atlas_sim::SimHandle) {
     let app = common::harness::start(h, 120, 40, atlas_x509::tui::TICK);
     app.wait_for("the projects", |s| s.contains("orders-staging"))
         .await;

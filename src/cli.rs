@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::pem::clipboard::ClipboardMode;
-use crate::sim::{KeyType, RateLimit};
+use atlas_sim::{KeyType, RateLimit};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -383,7 +383,7 @@ pub struct SimArgs {
 
     /// Issue the wrong certificate, to try a client's checks.
     #[arg(long, value_enum)]
-    pub issue_fault: Option<crate::sim::IssueFault>,
+    pub issue_fault: Option<atlas_sim::IssueFault>,
 
     /// After each certificate issued, refuse the next ones with a 429 and
     /// Retry-After for this long (a creation rate limit).

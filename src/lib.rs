@@ -12,7 +12,6 @@ macro_rules! say_err {
 }
 
 pub mod app;
-pub mod atlas;
 pub mod cli;
 pub mod config;
 pub mod dirs;
@@ -26,8 +25,6 @@ pub mod manuals;
 pub mod pem;
 pub mod renew;
 pub mod rotation;
-pub mod sanitize;
-pub mod sim;
 pub mod tui;
 pub mod ui;
 pub mod worker;

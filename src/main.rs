@@ -2,13 +2,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use atlas_client::{Client, ClientConfig, Credentials};
+use atlas_sim::{Seed, SimConfig, SimHandle};
 use atlas_x509::app::Env;
 use atlas_x509::app::keymap::Keymap;
-use atlas_x509::atlas::{Client, ClientConfig, Credentials};
 use atlas_x509::cli::{Cli, Command, ConfigCommand, SimArgs};
 use atlas_x509::config::{self, Flags, Resolved, Setting, Source};
 use atlas_x509::pem::clipboard::Clipboard;
-use atlas_x509::sim::{self, Seed, SimConfig, SimHandle};
 use atlas_x509::{headless, logging, manuals, renew, tui};
 use clap::Parser;
 
@@ -149,7 +149,7 @@ fn renew_if_expired(
     if r.credentials.usable_until().is_none_or(|t| now < t) {
         return Ok(r);
     }
-    let expired = atlas_x509::atlas::Error::Token {
+    let expired = atlas_client::Error::Token {
         expired_at: r.credentials.expires_at(),
         profile: origin.profile.clone(),
     };
@@ -162,7 +162,7 @@ fn renew_if_expired(
             format!("{expired} (the Atlas CLI, `atlas`, is not on PATH)"),
         ));
     };
-    let command = atlas_x509::atlas::renew_command(&profile).join(" ");
+    let command = atlas_client::renew_command(&profile).join(" ");
     if !without_asking {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
             return Err((
@@ -225,9 +225,9 @@ fn with_reload(credentials: Credentials, flags: Flags) -> Credentials {
 /// The last word on stderr. Messages can quote a server, so they pass the
 /// sanitiser like every other server text.
 fn fail(code: u8, message: &str) -> u8 {
-    tui::say(&atlas_x509::sanitize::lines(
+    tui::say(&atlas_client::sanitize::lines(
         message,
-        4 * atlas_x509::sanitize::DETAIL_MAX,
+        4 * atlas_client::sanitize::DETAIL_MAX,
     ));
     code
 }
@@ -263,7 +263,7 @@ fn flags(cli: &Cli) -> Result<Flags, String> {
 
 /// Points the settings at a fresh in-process simulator with its own key.
 async fn demo(r: &mut Resolved) -> Result<SimHandle, String> {
-    let handle = sim::start(SimConfig::default())
+    let handle = atlas_sim::start(SimConfig::default())
         .await
         .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
     let c = &handle.credentials;
@@ -371,7 +371,7 @@ async fn run_sim(args: &SimArgs) -> Result<(), String> {
         }
         None => Seed::default_seed(),
     };
-    let handle = sim::start(SimConfig {
+    let handle = atlas_sim::start(SimConfig {
         listen: args.listen,
         seed,
         key_type: args.key_type,

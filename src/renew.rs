@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::atlas::renew_command;
+use atlas_client::renew_command;
 
 /// What the CLI may print that we keep: enough for its error, no more.
 const STDERR_CAP: usize = 16 * 1024;
@@ -134,10 +134,10 @@ pub fn run_atlas(
 /// and with the profile's secrets and any token-looking word redacted.
 /// Redacted before the cut, so a cut cannot leave half a token behind.
 fn last_lines(text: &str, n: usize, secrets: &[&str]) -> String {
-    let text = crate::sanitize::redact_known(text, secrets);
+    let text = atlas_client::sanitize::redact_known(text, secrets);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let tail = lines[lines.len().saturating_sub(n)..].join(" / ");
-    crate::sanitize::line(&tail, 600)
+    atlas_client::sanitize::line(&tail, 600)
 }
 
 /// `y`, `yes` or an empty answer (the default) mean yes.

@@ -4,7 +4,7 @@
 
 use jiff::{Timestamp, ToSpan};
 
-use crate::atlas::UserCert;
+use atlas_client::UserCert;
 
 /// The months a certificate was issued for: from issuance (Atlas sets
 /// `createdAt` an hour before it) to `notAfter`, to the nearest month,

@@ -23,9 +23,9 @@ use ratatui::backend::{Backend, CrosstermBackend};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::app::{self, ApiResult, Env, Held, Modal, Msg, State};
-use crate::atlas::Client;
 use crate::pem::clipboard::Clipboard;
 use crate::{ui, worker};
+use atlas_client::Client;
 
 pub struct Options {
     /// Issued keys go to a 0600 rescue file before they are shown.
@@ -342,7 +342,7 @@ async fn keep_what_is_left(
         if path.exists() {
             said.push(format!(
                 "the copied key for {} also waits in {} (mode 0600): delete it once the copy is safe",
-                crate::sanitize::line(who, 80),
+                atlas_client::sanitize::line(who, 80),
                 path.display()
             ));
         }

@@ -10,10 +10,10 @@ use tokio::task::AbortHandle;
 use std::path::PathBuf;
 
 use crate::app::{ApiResult, Command, IssueFailure, Issued, Msg, SaveOutcome};
-use crate::atlas::Client;
 use crate::handover::Held;
 use crate::pem;
 use crate::pem::clipboard::Clipboard;
+use atlas_client::Client;
 
 /// The worker's side of the UI: where commands go, and the work on keys
 /// still under way.
@@ -159,7 +159,7 @@ pub fn keep_unshown(issued: Issued) -> String {
     match &issued.held {
         Held::File(path) => format!(
             "the certificate issued for {} arrived as the program ended; its key is in {} (mode 0600)",
-            crate::sanitize::line(&issued.username, 80),
+            atlas_client::sanitize::line(&issued.username, 80),
             path.display()
         ),
         _ => keep_now(&issued.pem, &issued.username),
@@ -167,11 +167,11 @@ pub fn keep_unshown(issued: Issued) -> String {
 }
 
 /// A key held only in memory, kept now; the words say where it went.
-pub fn keep_now(pem: &crate::atlas::IssuedPem, username: &str) -> String {
+pub fn keep_now(pem: &atlas_client::IssuedPem, username: &str) -> String {
     let kept = crate::handover::keep_somewhere(pem, username, false);
     format!(
         "the issued key for {} was neither saved nor copied: {}",
-        crate::sanitize::line(username, 80),
+        atlas_client::sanitize::line(username, 80),
         kept.said
     )
 }
@@ -182,7 +182,7 @@ pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic".into());
-    crate::sanitize::line(&text, 300)
+    atlas_client::sanitize::line(&text, 300)
 }
 
 /// The fleet scan for the expiring view: each result sent as it comes,
@@ -195,7 +195,7 @@ async fn scan(
     results: &UnboundedSender<Msg>,
 ) {
     use crate::app::ScanEvent;
-    use crate::atlas::fleet::{self, Event};
+    use atlas_client::fleet::{self, Event};
     let scope = match project {
         Some(p) => fleet::Scope::These(vec![p]),
         None => fleet::Scope::All,
@@ -251,7 +251,7 @@ async fn read_bundle(
     group_id: &str,
     path: PathBuf,
 ) -> Result<Box<crate::app::CaBundle>, String> {
-    use crate::pem::bundle;
+    use atlas_client::bundle;
     let home = crate::dirs::home();
     let path = pem::save::expand_home(&path, home.as_deref());
     let shown = path.display().to_string();
@@ -261,9 +261,9 @@ async fn read_bundle(
             .await
             .map_err(|_| "reading the file failed".to_string())?
     };
-    let text = read.map_err(|e| format!("{}: {e}", crate::sanitize::line(&shown, 200)))?;
-    let cas =
-        bundle::parse(&text).map_err(|e| format!("{}: {e}", crate::sanitize::line(&shown, 200)))?;
+    let text = read.map_err(|e| format!("{}: {e}", atlas_client::sanitize::line(&shown, 200)))?;
+    let cas = bundle::parse(&text)
+        .map_err(|e| format!("{}: {e}", atlas_client::sanitize::line(&shown, 200)))?;
     if let Some(why) = bundle::refusal(&cas, jiff::Timestamp::now()) {
         return Err(format!("{why}: Atlas would refuse it; nothing was sent"));
     }
@@ -288,7 +288,7 @@ async fn run(
     cmd: Command,
     write_ahead: bool,
 ) -> (u64, ApiResult) {
-    let text = |e: crate::atlas::Error| e.explained();
+    let text = |e: atlas_client::Error| e.explained();
     match cmd {
         Command::FetchProjects { id, page } => (
             id,
@@ -432,7 +432,7 @@ async fn issue(
         Ok(pem) => Arc::new(pem),
         Err(e) => {
             return ApiResult::Issued(Err(IssueFailure {
-                maybe_issued: matches!(e, crate::atlas::Error::MaybeIssued(_)),
+                maybe_issued: matches!(e, atlas_client::Error::MaybeIssued(_)),
                 text: e.explained(),
             }));
         }
@@ -474,7 +474,7 @@ async fn issue(
 /// Writes the key file off the async threads: fsync can take a while.
 async fn save(
     id: u64,
-    pem: Arc<crate::atlas::IssuedPem>,
+    pem: Arc<atlas_client::IssuedPem>,
     path: PathBuf,
     default_name: String,
     overwrite: bool,

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use super::msg::{Command, RequestId};
 use super::state::{CertSort, CertsPane, Level, State};
-use crate::atlas::UserCert;
+use atlas_client::UserCert;
 
 /// The most certificates held to sort and filter as a whole (about 1 MB).
 pub const WHOLE_MAX: u64 = 10_000;

@@ -3,7 +3,7 @@
 
 use super::msg::{Command, RequestId};
 use super::state::{CertsPane, Level, State};
-use crate::atlas::PageRequest;
+use atlas_client::PageRequest;
 
 pub(super) fn fetch_certs(state: &mut State, page: u32, prefetch: bool) -> Option<Command> {
     let (group_id, username) = state.certs.owner.clone()?;
@@ -141,7 +141,7 @@ pub(super) fn on_certs(
     state: &mut State,
     id: RequestId,
     page_num: u32,
-    res: Result<crate::atlas::Page<crate::atlas::UserCert>, String>,
+    res: Result<atlas_client::Page<atlas_client::UserCert>, String>,
 ) -> Vec<Command> {
     let main = state.certs.loading.is_some_and(|(l, _)| l == id);
     let pre = state.certs.prefetching.is_some_and(|(p, _)| p == id);

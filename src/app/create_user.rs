@@ -9,7 +9,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keymap::{Action, Scope};
 use super::msg::{Command, ErrorText, RequestId};
 use super::state::{IssueModal, Level, Modal, State};
-use crate::atlas::{DatabaseUser, NewX509User, X509Type, roles};
+use atlas_client::{DatabaseUser, NewX509User, X509Type, roles};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -63,7 +63,7 @@ pub fn validate(m: &CreateUserModal) -> Result<NewX509User, String> {
     if username.chars().any(char::is_control) {
         return Err("A username cannot hold control characters".into());
     }
-    crate::atlas::usernames::check_managed(username).map_err(|why| {
+    atlas_client::usernames::check_managed(username).map_err(|why| {
         let mut why = why;
         if let Some(first) = why.get_mut(..1) {
             first.make_ascii_uppercase();

@@ -11,7 +11,7 @@ use crossterm::event::KeyEvent;
 use super::keymap::{Action, Scope};
 use super::msg::{Command, RequestId, ScanEvent};
 use super::state::{IssueModal, Level, Modal, State};
-use crate::atlas::UserCert;
+use atlas_client::UserCert;
 
 /// The most users one scan shows: the server decides how many projects
 /// and users there are, this decides how many rows we hold.

@@ -6,7 +6,7 @@ use tui_input::Input;
 
 use super::msg::RequestId;
 use super::users::UserItem;
-use crate::atlas::{Page, Project};
+use atlas_client::{Page, Project};
 
 pub trait Filterable {
     /// `needle_lower` is trimmed and lowercased.

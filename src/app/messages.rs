@@ -30,7 +30,7 @@ impl MessageLog {
     /// Kept as it will be shown: escaped, redacted, capped (a status may
     /// quote a server).
     pub fn push(&mut self, at: Timestamp, level: Level, text: &str) {
-        let text = crate::sanitize::lines(text, 4 * crate::sanitize::DETAIL_MAX);
+        let text = atlas_client::sanitize::lines(text, 4 * atlas_client::sanitize::DETAIL_MAX);
         let text = text.as_str();
         if let Some(last) = self.entries.back_mut()
             && last.text == text

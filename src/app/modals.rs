@@ -12,7 +12,7 @@ use super::state::{
     CertDetail, DisableModal, DisableStage, HelpView, IssueModal, Level, Modal, PemModal,
     PemPrompt, State,
 };
-use crate::atlas::UserSecurity;
+use atlas_client::UserSecurity;
 
 pub fn open_issue(state: &mut State) -> Vec<Command> {
     let Some(user) = state.selected_user().cloned() else {
@@ -349,7 +349,7 @@ fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
     // Only an answer that is what was asked replaces the user's row in the
     // expiring view: a certificate for another subject renews nothing.
     if let (Some((group_id, for_user)), Some(info), None) = (issue_of, info_of, &problem) {
-        let cert = crate::atlas::UserCert {
+        let cert = atlas_client::UserCert {
             id: info.serial,
             created_at: info.not_before,
             group_id: Some(group_id.clone()),

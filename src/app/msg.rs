@@ -8,10 +8,10 @@ use jiff::Timestamp;
 
 pub use crate::handover::Held;
 pub use crate::pem::clipboard::Copied;
-pub use crate::pem::inspect::CertInfo;
 pub use crate::pem::save::SaveOutcome;
+pub use atlas_client::inspect::CertInfo;
 
-use crate::atlas::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
+use atlas_client::{DatabaseUser, IssuedPem, Page, PageRequest, Project, UserCert, UserSecurity};
 
 pub type RequestId = u64;
 
@@ -69,7 +69,7 @@ pub struct IssueFailure {
 pub struct CaBundle {
     pub path: PathBuf,
     pub text: String,
-    pub cas: Vec<crate::pem::bundle::CaInfo>,
+    pub cas: Vec<atlas_client::bundle::CaInfo>,
     /// CA certificates the project trusts now (0: customer X.509 is off).
     pub current: usize,
 }
@@ -191,7 +191,7 @@ pub enum Command {
     CreateUser {
         id: RequestId,
         group_id: String,
-        user: crate::atlas::NewX509User,
+        user: atlas_client::NewX509User,
     },
     ReadCaBundle {
         id: RequestId,

@@ -236,7 +236,7 @@ fn close_or_ask(m: &mut PemModal, then_quit: bool) -> Effect {
 
 /// Where this dialog's key is, in words, for a status line or the exit.
 pub fn where_kept(m: &PemModal) -> String {
-    let who = crate::sanitize::line(&m.username, 80);
+    let who = atlas_client::sanitize::line(&m.username, 80);
     match &m.held {
         Held::File(path) => format!(
             "the issued key for {who} was neither saved nor copied; it waits in {} (mode 0600)",

@@ -9,7 +9,7 @@ use tui_input::Input;
 use super::list::ListPane;
 use super::msg::{CertInfo, RequestId};
 use super::users::UserItem;
-use crate::atlas::{IssuedPem, Project, UserCert, X509Type};
+use atlas_client::{IssuedPem, Project, UserCert, X509Type};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {

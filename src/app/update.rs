@@ -10,7 +10,7 @@ use super::modals;
 use super::mouse::on_mouse;
 use super::msg::{ApiResult, Command, Msg, RequestId};
 use super::state::{CertSort, HelpView, Level, Modal, Pane, State};
-use crate::atlas::{PageRequest, X509Type};
+use atlas_client::{PageRequest, X509Type};
 
 /// Quiet time before following a moving selection with a request.
 pub const DEBOUNCE_MS: u64 = 150;

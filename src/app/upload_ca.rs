@@ -12,7 +12,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keymap::{Action, Scope};
 use super::msg::{CaBundle, Command, ErrorText, RequestId};
 use super::state::{Level, Modal, State};
-use crate::atlas::UserSecurity;
+use atlas_client::UserSecurity;
 
 #[derive(Debug)]
 pub enum Stage {

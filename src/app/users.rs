@@ -1,7 +1,7 @@
 //! A database user as the users pane keeps it: one allocation per user, so
 //! a project with 100,000 users fits in a few megabytes.
 
-use crate::atlas::{DatabaseUser, X509Type};
+use atlas_client::{DatabaseUser, X509Type};
 
 /// Username, database and the roles' summary in one string, split by
 /// offsets: the pane needs nothing else of a user.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::atlascli::{self, CliProfile};
 use super::{Flags, KeyringLookup, Pair, Setting, Source, env_var, pair, set};
-use crate::atlas::Credentials;
+use atlas_client::Credentials;
 
 /// The selected Atlas CLI profile and where it was read.
 pub(super) struct CliProfileRef<'a> {

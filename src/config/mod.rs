@@ -16,8 +16,8 @@ use std::path::PathBuf;
 pub use keyring::lookup as keyring_lookup;
 pub use show::show;
 
-use crate::atlas::{Credentials, DEFAULT_BASE_URL};
 use crate::pem::clipboard::ClipboardMode;
+use atlas_client::{Credentials, DEFAULT_BASE_URL};
 
 /// Pages in flight at once. Atlas allows 1,200 calls a minute per endpoint
 /// set (10,000 for database users), so 8 stays far below it even at 20 ms

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{Resolved, Setting, Source};
-use crate::atlas::Credentials;
+use atlas_client::Credentials;
 
 fn row(out: &mut String, name: &str, value: &str, source: &Source) {
     let _ = writeln!(out, "{name:<22} {value:<40} ({source})");
@@ -35,7 +35,12 @@ pub fn show(r: &Resolved, now: i64) -> String {
         }
         (Credentials::UserAccount { subject, .. }, Some((_, s))) => {
             let who = subject.as_deref().unwrap_or("(no subject in the token)");
-            row(&mut out, "user_account", &crate::sanitize::line(who, 80), s);
+            row(
+                &mut out,
+                "user_account",
+                &atlas_client::sanitize::line(who, 80),
+                s,
+            );
             let state = match (r.credentials.usable_until(), r.credentials.expires_at()) {
                 (Some(t), Some(exp)) if now >= t => {
                     format!("******** expired {}", crate::format::utc_seconds(exp))

@@ -6,8 +6,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::atlas::IssuedPem;
 use crate::pem;
+use atlas_client::IssuedPem;
 
 /// Where the TUI's issued key lives while its dialog is open.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@
 pub mod keep;
 pub mod key_out;
 
-use crate::atlas::{Client, Error, IssuedPem};
-use crate::pem::inspect::{self, CertInfo};
+use atlas_client::inspect::{self, CertInfo};
+use atlas_client::{Client, Error, IssuedPem};
 
 pub use keep::{Held, Kept, hold, keep_somewhere, release};
 
@@ -48,7 +48,7 @@ impl Problem {
             }
             Problem::Mismatch(_) => format!(
                 "{self}, so it is not saved as {}'s",
-                crate::sanitize::line(username, 80)
+                atlas_client::sanitize::line(username, 80)
             ),
         }
     }

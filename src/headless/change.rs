@@ -9,13 +9,13 @@ use serde_json::json;
 use super::hook::{self, Delivery, Hook, HookRun};
 use super::stop::{self, Stop};
 use super::{Ctx, Fail, emit, ts};
-use crate::atlas::IssuedPem;
 use crate::cli::{DisableArgs, IssueArgs};
 use crate::handover::{self, keep_somewhere};
 use crate::pem;
 use crate::pem::default_pem_name;
 use crate::pem::open_dir::OpenDir;
 use crate::pem::save::SaveOutcome;
+use atlas_client::IssuedPem;
 
 /// Checks the output path before anything is issued: a key must not be
 /// minted only to find it cannot be written. `asked` is the path as typed,
@@ -90,7 +90,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
     // waits for the answer: its key exists nowhere else.
     let what = format!(
         "the certificate request for {}",
-        crate::sanitize::line(&a.user, 80)
+        atlas_client::sanitize::line(&a.user, 80)
     );
     let ask = handover::Ask {
         group_id: &project,
@@ -104,7 +104,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
             format!(
                 "stopped by {} while waiting for Atlas's answer: if it issued the certificate, nobody holds its key; check `atlas-x509 certs --project {project} --user '{}'`",
                 stop::name(n),
-                crate::sanitize::line(&a.user, 80)
+                atlas_client::sanitize::line(&a.user, 80)
             ),
         ));
     };
@@ -197,7 +197,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         let mut t = format!(
             "issued serial {} for {}, valid until {}\nsaved to {} (mode 0600)\n",
             info.serial,
-            crate::sanitize::line(&info.subject, 200),
+            atlas_client::sanitize::line(&info.subject, 200),
             ts(Some(info.not_after)),
             path.display()
         );
@@ -216,7 +216,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
                 h.summary(),
                 h.error
                     .as_deref()
-                    .map(|e| format!(" ({})", crate::sanitize::line(e, 300)))
+                    .map(|e| format!(" ({})", atlas_client::sanitize::line(e, 300)))
                     .unwrap_or_default(),
                 if tail.is_empty() {
                     String::new()
@@ -236,7 +236,7 @@ async fn run_issue_hook(
     project: &str,
     user: &str,
     path: &Path,
-    info: &pem::inspect::CertInfo,
+    info: &atlas_client::inspect::CertInfo,
     issued: &IssuedPem,
     stop: &Stop,
 ) -> HookRun {
@@ -264,7 +264,7 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
     let project = ctx.project(&a.project)?;
     let group = ctx.client.get_project(&project).await?;
     // Shown on a terminal: the server's words, escaped.
-    let shown = crate::sanitize::line(&group.name, 200);
+    let shown = atlas_client::sanitize::line(&group.name, 200);
     let sec = ctx.client.get_user_security(&project).await?;
     if !sec.customer_x509.is_configured() {
         return emit(
@@ -275,7 +275,7 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
     }
     let what = format!(
         "Disabling customer-managed X.509 on {shown} clears its {} and restarts every cluster in the project.",
-        crate::pem::bundle::count(sec.customer_x509.ca_count())
+        atlas_client::bundle::count(sec.customer_x509.ca_count())
     );
     super::lifecycle::confirm_by_name(&group.name, &what, a.yes, "disable customer X.509")?;
     let after = ctx.client.disable_customer_x509(&project).await?;

@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use super::json_out::Ts;
 use super::{Ctx, Fail, emit_table, table, ts};
-use crate::atlas::fleet::{self, Event};
-use crate::atlas::{Error, UserCert};
 use crate::cli::ExpiringArgs;
+use atlas_client::fleet::{self, Event};
+use atlas_client::{Error, UserCert};
 
 /// One line of the report: a certificate, or a user with none (`cert`
 /// empty), who is past due.
@@ -199,12 +199,12 @@ fn finish(
     skipped.sort();
     for (name, id, reason) in &skipped {
         let who = if name.is_empty() {
-            crate::sanitize::line(id, 80)
+            atlas_client::sanitize::line(id, 80)
         } else {
             format!(
                 "{} ({})",
-                crate::sanitize::line(name, 80),
-                crate::sanitize::line(id, 80)
+                atlas_client::sanitize::line(name, 80),
+                atlas_client::sanitize::line(id, 80)
             )
         };
         crate::say_err!("atlas-x509: project {who} skipped: {reason}");
@@ -215,12 +215,12 @@ fn finish(
     failed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     for (project, user, e) in &failed {
         let who = if user.is_empty() {
-            format!("project {}", crate::sanitize::line(project, 80))
+            format!("project {}", atlas_client::sanitize::line(project, 80))
         } else {
             format!(
                 "{} in project {}",
-                crate::sanitize::line(user, 80),
-                crate::sanitize::line(project, 80)
+                atlas_client::sanitize::line(user, 80),
+                atlas_client::sanitize::line(project, 80)
             )
         };
         crate::say_err!("atlas-x509: {who}: {}", e.explained());

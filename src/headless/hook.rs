@@ -336,7 +336,7 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
         .unwrap_or_default();
     let handed = d.env();
     let handed: Vec<&str> = handed.iter().map(|(_, v)| v.as_str()).collect();
-    run.output = crate::sanitize::redact_known_keeping(&text, secrets, &handed);
+    run.output = atlas_client::sanitize::redact_known_keeping(&text, secrets, &handed);
     if cut {
         run.output.push_str("\n[output cut at 16 KiB]");
     }
@@ -351,7 +351,7 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
 }
 
 /// The lines of a PEM's key block worth redacting if a hook echoes them.
-pub fn key_lines(pem: &crate::atlas::IssuedPem) -> Vec<String> {
+pub fn key_lines(pem: &atlas_client::IssuedPem) -> Vec<String> {
     pem.private_key_pem()
         .map(|k| {
             k.lines()

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 
-use crate::sanitize::is_unsafe;
+use atlas_client::sanitize::is_unsafe;
 
 /// serde_json's pretty printer, but string fragments never carry a raw
 /// control a terminal would act on (serde_json already escapes C0).

@@ -6,10 +6,10 @@ use std::io::IsTerminal;
 use serde_json::json;
 
 use super::{Ctx, Fail, emit, ts};
-use crate::atlas::{NewX509User, X509Type, roles};
 use crate::cli::{CreateUserArgs, EnableArgs, X509Kind};
-use crate::pem::bundle;
-use crate::sanitize::line;
+use atlas_client::bundle;
+use atlas_client::sanitize::line;
+use atlas_client::{NewX509User, X509Type, roles};
 
 pub(super) async fn create_user(ctx: &Ctx, a: &CreateUserArgs) -> Result<(), Fail> {
     let project = ctx.project(&a.project)?;
@@ -24,8 +24,8 @@ pub(super) async fn create_user(ctx: &Ctx, a: &CreateUserArgs) -> Result<(), Fai
         X509Kind::Customer => X509Type::Customer,
     };
     match a.x509 {
-        X509Kind::Managed => crate::atlas::usernames::check_managed(&a.username),
-        X509Kind::Customer => crate::atlas::usernames::check_customer(&a.username),
+        X509Kind::Managed => atlas_client::usernames::check_managed(&a.username),
+        X509Kind::Customer => atlas_client::usernames::check_customer(&a.username),
     }
     .map_err(|why| Fail::Usage(format!("{why}; nothing was sent")))?;
     let new = NewX509User {

@@ -21,8 +21,8 @@ use serde_json::json;
 
 use json_out::Ts;
 
-use crate::atlas::{Client, Error, PageRequest, UserCert};
 use crate::cli::{CertsArgs, Command, ProjectArg};
+use atlas_client::{Client, Error, PageRequest, UserCert};
 
 pub enum Fail {
     Usage(String),
@@ -168,8 +168,8 @@ struct UserRow {
     roles: Box<[Box<str>]>,
 }
 
-impl From<crate::atlas::DatabaseUser> for UserRow {
-    fn from(u: crate::atlas::DatabaseUser) -> Self {
+impl From<atlas_client::DatabaseUser> for UserRow {
+    fn from(u: atlas_client::DatabaseUser) -> Self {
         Self {
             roles: u
                 .roles
@@ -333,7 +333,7 @@ async fn security(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
         if sec.customer_x509.is_configured() {
             format!(
                 "customer-managed X.509: on ({})\n",
-                crate::pem::bundle::count(sec.customer_x509.ca_count())
+                atlas_client::bundle::count(sec.customer_x509.ca_count())
             )
         } else {
             "customer-managed X.509: off (no customer CA)\n".into()

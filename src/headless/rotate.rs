@@ -15,12 +15,12 @@ use super::journal::{self, Entry, Journal, RunInfo};
 use super::json_out::Ts;
 use super::stop::{self, Stop};
 use super::{Ctx, Fail, emit_table, table, ts};
-use crate::atlas::fleet::{self, Event};
-use crate::atlas::{Error, UserCert};
 use crate::cli::RotateArgs;
 use crate::pem::open_dir::OpenDir;
 use crate::pem::save::SaveOutcome;
 use crate::rotation::{months_of, outlives};
+use atlas_client::fleet::{self, Event};
+use atlas_client::{Error, UserCert};
 
 /// A user due for a new certificate, and the one it replaces.
 #[derive(Debug, Clone)]
@@ -292,7 +292,7 @@ struct Run<'a> {
 impl Run<'_> {
     /// The key could not go to its file: the rescue file, else a stream,
     /// and then this run issues nothing more.
-    fn keep(&mut self, pem: &crate::atlas::IssuedPem, label: &str) -> String {
+    fn keep(&mut self, pem: &atlas_client::IssuedPem, label: &str) -> String {
         let kept = crate::handover::keep_somewhere(pem, label, self.json);
         self.halt |= kept.homeless;
         kept.said
@@ -341,7 +341,7 @@ async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
     run.save_journal();
     let what = format!(
         "the certificate request for {}",
-        crate::sanitize::line(&d.user, 80)
+        atlas_client::sanitize::line(&d.user, 80)
     );
     let answer = stop::finish(
         run.stop,
@@ -477,7 +477,7 @@ const MAX_RATE_WAIT: Duration = Duration::from_secs(300);
 /// Waits out Atlas's rate limit before the next creation; false (and the
 /// rest marked not reached) when the wait is longer than a run should sit.
 async fn wait_out_rate_limit(run: &mut Run<'_>, wait: Duration, rest: &[Due]) -> bool {
-    let human = crate::atlas::human_wait(wait);
+    let human = atlas_client::human_wait(wait);
     if wait > MAX_RATE_WAIT {
         for d in rest {
             let mut r = Row::planned(d);
@@ -537,7 +537,7 @@ fn foreign_file(dir: &Path, e: &Entry, serial: u64, file: &Path) -> Option<Strin
     if file.file_name() != Some(std::ffi::OsStr::new(&name)) || !same_dir {
         return Some(format!(
             "names {}, not {} (the file this tool writes for it)",
-            crate::sanitize::line(&file.display().to_string(), 200),
+            atlas_client::sanitize::line(&file.display().to_string(), 200),
             expected.display()
         ));
     }
@@ -588,7 +588,7 @@ async fn deliver_earlier(run: &mut Run<'_>) {
             row.message = Some(format!("set aside, not delivered: the run record {why}"));
             crate::tui::say(&format!(
                 "{}: an entry of {} {why}; set aside",
-                crate::sanitize::line(&e.username, 80),
+                atlas_client::sanitize::line(&e.username, 80),
                 run.dir.join(journal::FILE).display()
             ));
             if let Some(j) = &mut run.journal {
@@ -647,8 +647,8 @@ fn earlier_note(j: &Journal) -> Option<String> {
             e.serial.map(|s| {
                 format!(
                     "{} in {} (serial {s})",
-                    crate::sanitize::line(&e.username, 80),
-                    crate::sanitize::line(&e.project_id, 40)
+                    atlas_client::sanitize::line(&e.username, 80),
+                    atlas_client::sanitize::line(&e.project_id, 40)
                 )
             })
         })
@@ -863,7 +863,7 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     if let (true, Some(h)) = (a.dry_run, &run.hook) {
         crate::tui::say(&format!(
             "would run {} once per certificate written ({}), with ATLAS_X509_PEM, ATLAS_X509_PROJECT_ID, ATLAS_X509_PROJECT_NAME, ATLAS_X509_USERNAME, ATLAS_X509_SERIAL and ATLAS_X509_NOT_AFTER set; no hook was run",
-            crate::sanitize::line(&format!("{:?}", h.argv), 300),
+            atlas_client::sanitize::line(&format!("{:?}", h.argv), 300),
             if a.hook.deploy_hook_shell {
                 "through /bin/sh -c"
             } else {
@@ -907,8 +907,8 @@ fn note_scan(run: &mut Run<'_>, s: &Scan) {
         );
         crate::tui::say(&format!(
             "{} in {}: {why}",
-            crate::sanitize::line(u, 80),
-            crate::sanitize::line(p, 40)
+            atlas_client::sanitize::line(u, 80),
+            atlas_client::sanitize::line(p, 40)
         ));
         run.skipped_users.push(skip(p, Some(u), why));
     }
@@ -937,7 +937,7 @@ fn interrupted(run: &mut Run<'_>, not_reached: &[Due]) -> Fail {
         run.rows.push(r);
     }
     finish_journal(run, Some(n));
-    let line = |t: &str| crate::sanitize::line(t, 120);
+    let line = |t: &str| atlas_client::sanitize::line(t, 120);
     let mut written = 0;
     for r in &run.rows {
         match (&r.path, r.status) {
@@ -968,7 +968,10 @@ fn interrupted(run: &mut Run<'_>, not_reached: &[Due]) -> Fail {
                 line(&r.project_id),
                 r.message
                     .as_deref()
-                    .map(|m| crate::sanitize::line(m, 2 * crate::sanitize::DETAIL_MAX))
+                    .map(|m| atlas_client::sanitize::line(
+                        m,
+                        2 * atlas_client::sanitize::DETAIL_MAX
+                    ))
                     .unwrap_or_default()
             )),
         }
@@ -1042,7 +1045,7 @@ fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result<(), Fail> 
 
 /// Notes on stderr: everything not rotated or not delivered is named.
 fn report_stderr(run: &Run<'_>, s: &Scan) {
-    let line = |t: &str| crate::sanitize::line(t, 120);
+    let line = |t: &str| atlas_client::sanitize::line(t, 120);
     for (p, why) in &s.skipped_projects {
         crate::say_err!("atlas-x509: project {} skipped: {why}", line(p));
     }
@@ -1114,7 +1117,7 @@ pub(super) fn output_tail(output: &str, n: usize) -> String {
     let lines: Vec<&str> = output.lines().collect();
     lines[lines.len().saturating_sub(n)..]
         .iter()
-        .map(|l| format!("  | {}", crate::sanitize::line(l, 300)))
+        .map(|l| format!("  | {}", atlas_client::sanitize::line(l, 300)))
         .collect::<Vec<_>>()
         .join("\n")
 }

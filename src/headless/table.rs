@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::sanitize;
+use atlas_client::sanitize;
 
 /// A cell longer than this is cut with an ellipsis: a table is for reading,
 /// and `--json` carries every value whole.

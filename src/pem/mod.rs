@@ -1,8 +1,7 @@
-//! The hand-over of an issued PEM: save, copy, inspect.
+//! The hand-over of an issued PEM: save, copy (reading a certificate is
+//! `atlas_client::inspect`).
 
-pub mod bundle;
 pub mod clipboard;
-pub mod inspect;
 pub mod open_dir;
 pub mod rescue;
 pub mod save;

@@ -37,7 +37,7 @@ fn c_name(name: &OsStr) -> Result<CString, String> {
     if bytes.is_empty() || bytes == b"." || bytes == b".." || bytes.contains(&b'/') {
         return Err(format!(
             "{:?} is not a file name",
-            crate::sanitize::line(&name.to_string_lossy(), 80)
+            atlas_client::sanitize::line(&name.to_string_lossy(), 80)
         ));
     }
     CString::new(bytes).map_err(|_| "a file name holds a NUL byte".to_string())

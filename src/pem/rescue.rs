@@ -8,7 +8,7 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::save::write_new;
-use crate::atlas::IssuedPem;
+use atlas_client::IssuedPem;
 
 pub fn dir() -> Option<PathBuf> {
     crate::dirs::state_dir().map(|d| d.join("rescue"))

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::open_dir::OpenDir;
-use crate::atlas::IssuedPem;
+use atlas_client::IssuedPem;
 
 #[derive(Debug)]
 pub enum SaveOutcome {

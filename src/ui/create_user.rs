@@ -9,8 +9,8 @@ use super::theme::Theme;
 use crate::app::State;
 use crate::app::create_user::{CreateUserModal, Field, Stage};
 use crate::app::keymap::{Action, Scope};
-use crate::atlas::roles::{CLUSTER_ROLES, DATABASE_ROLES};
 use crate::format::{shown, spinner};
+use atlas_client::roles::{CLUSTER_ROLES, DATABASE_ROLES};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme: &Theme) {
     let r = crate::layout::centered(area, 76, 16);

@@ -48,7 +48,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
 /// character a terminal would obey (ratatui drops C0/C1, not bidi controls).
 fn scrub(f: &mut Frame) {
     for cell in f.buffer_mut().content.iter_mut() {
-        if cell.symbol().chars().any(crate::sanitize::is_unsafe) {
+        if cell.symbol().chars().any(atlas_client::sanitize::is_unsafe) {
             cell.set_symbol("\u{fffd}");
         }
     }

@@ -12,8 +12,8 @@ use crate::app::msg::Held;
 use crate::app::state::{CertDetail, DisableModal, HelpView, IssueModal, PemModal};
 use crate::app::{DisableStage, Modal, PemPrompt, State};
 use crate::format::{date, expiry_after, shown, spinner, time_left};
-use crate::pem::inspect::mongosh_hint;
 use crate::pem::save::split_paths;
+use atlas_client::inspect::mongosh_hint;
 
 /// A dialog's frame, its title cut with `…` when the box is narrower.
 pub(super) fn frame<'a>(title: &str, width: u16, theme: &Theme) -> Block<'a> {

@@ -14,8 +14,8 @@ use crate::app::cert_view::Whole;
 use crate::app::keymap::{Action, Scope};
 use crate::app::list::{Filterable, ListPane, Rows};
 use crate::app::{CertSort, Pane, State};
-use crate::atlas::X509Type;
 use crate::format::{Urgency, date, fit, shown, spinner, thousands, time_left};
+use atlas_client::X509Type;
 
 /// A pane's frame; a title longer than the frame is cut with `…`, never
 /// by the border in silence (the whole of it is in the details and help).

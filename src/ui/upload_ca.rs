@@ -46,7 +46,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
         Stage::Confirm { bundle, typed } => {
             let mut l = vec![Line::raw(format!(
                 "{} from {}:",
-                crate::pem::bundle::count(bundle.cas.len()),
+                atlas_client::bundle::count(bundle.cas.len()),
                 shown(&bundle.path.display().to_string())
             ))];
             for c in bundle.cas.iter().take(6) {
@@ -76,7 +76,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
                 ));
             }
             l.push(Line::styled(
-                crate::pem::bundle::upload_effect(bundle.current),
+                atlas_client::bundle::upload_effect(bundle.current),
                 theme.warn(),
             ));
             l.push(Line::raw(format!(
@@ -94,7 +94,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
             Line::styled(
                 format!(
                     "Customer-managed X.509 is on, with {}.",
-                    crate::pem::bundle::count(*count)
+                    atlas_client::bundle::count(*count)
                 ),
                 theme.ok(),
             ),

@@ -1,0 +1,88 @@
+#![allow(dead_code)]
+
+pub mod bin;
+pub mod fake_atlas;
+pub mod fixtures;
+pub mod gallery;
+pub mod harness;
+pub mod hostile;
+
+use std::time::Duration;
+
+use atlas_client::{Client, ClientConfig, Credentials};
+use atlas_sim::{KeyType, SimConfig, SimHandle};
+
+pub const PAYMENTS: &str = "65f1a2b3c4d5e6f708192a3b";
+pub const ORDERS: &str = "65f1a2b3c4d5e6f708192a3c";
+pub const SANDBOX: &str = "65f1a2b3c4d5e6f708192a3d";
+pub const V2: &str = "application/vnd.atlas.2023-01-01+json";
+
+pub fn config() -> SimConfig {
+    SimConfig {
+        key_type: KeyType::Ec,
+        ..SimConfig::default()
+    }
+}
+
+pub async fn sim() -> SimHandle {
+    atlas_sim::start(config()).await.expect("simulator starts")
+}
+
+pub async fn sim_with(f: impl FnOnce(&mut SimConfig)) -> SimHandle {
+    let mut cfg = config();
+    f(&mut cfg);
+    atlas_sim::start(cfg).await.expect("simulator starts")
+}
+
+pub fn client_config(h: &SimHandle, creds: Credentials) -> ClientConfig {
+    let mut cfg = ClientConfig::new(h.base_url(), creds);
+    cfg.retry_base_delay = Duration::from_millis(10);
+    cfg.timeout = Duration::from_secs(20);
+    cfg
+}
+
+pub fn api_key(h: &SimHandle) -> Credentials {
+    Credentials::api_key(&h.credentials.public_key, &h.credentials.private_key)
+}
+
+pub fn service_account(h: &SimHandle) -> Credentials {
+    Credentials::service_account(&h.credentials.client_id, &h.credentials.client_secret)
+}
+
+pub fn digest_client(h: &SimHandle) -> Client {
+    Client::new(client_config(h, api_key(h))).unwrap()
+}
+
+pub fn bearer_client(h: &SimHandle) -> Client {
+    Client::new(client_config(h, service_account(h))).unwrap()
+}
+
+/// A bearer token fetched by hand, for raw requests that bypass the client.
+pub async fn raw_token(h: &SimHandle) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/oauth/token", h.base_url()))
+        .basic_auth(&h.credentials.client_id, Some(&h.credentials.client_secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: serde_json::Value = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+    v["access_token"].as_str().unwrap().to_string()
+}
+
+pub fn count(h: &SimHandle, method: &str, path_contains: &str) -> usize {
+    h.requests()
+        .iter()
+        .filter(|r| r.method == method && r.target.contains(path_contains))
+        .count()
+}
+
+/// Requests that passed authentication (no Digest challenge legs).
+pub fn count_served(h: &SimHandle, method: &str, path_contains: &str) -> usize {
+    h.requests()
+        .iter()
+        .filter(|r| r.authenticated && r.method == method && r.target.contains(path_contains))
+        .count()
+}

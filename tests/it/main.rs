@@ -1,0 +1,29 @@
+//! The integration tests, one binary (one link instead of twenty-one):
+//! the state machine, screens, client <-> simulator, the Atlas contract,
+//! faults, rotation, the real binary in tmux. `cargo test --test it
+//! screens::` runs one module. The X11 clipboard test is a binary of its
+//! own: it sets DISPLAY for the whole process.
+
+mod common;
+
+mod app_update;
+mod client_sim;
+mod config;
+mod contract;
+mod e2e_tmux;
+mod event_loop;
+mod expiring_view;
+mod faults;
+mod headless;
+mod keyring;
+mod lifecycle_dialogs;
+mod manuals;
+mod peers;
+mod properties;
+mod render_sweep;
+mod rotation;
+mod screens;
+mod secrets;
+mod tables;
+mod unattended;
+mod user_account;
