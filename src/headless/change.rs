@@ -208,7 +208,7 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
     })?;
     match delivered {
         Some(h) if !h.ok() => {
-            let tail = super::rotate::output_tail(&h.output, 10);
+            let tail = super::hook::output_tail(&h.output, 10);
             Err(Fail::Delivery(format!(
                 "delivered partly: serial {} is in {}, but the deploy hook {}{}{}",
                 info.serial,

@@ -161,13 +161,43 @@ impl Delivery {
     }
 }
 
+/// How a hook ended (or why it did not run), as the report spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum HookStatus {
+    Ok,
+    #[default]
+    Failed,
+    TimedOut,
+    /// A signal came while it ran: stopped, delivered by the next run.
+    Interrupted,
+    NotStarted,
+    /// Not run: a signal came first.
+    NotRun,
+    /// A dry run's plan.
+    WouldRun,
+}
+
+impl HookStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookStatus::Ok => "ok",
+            HookStatus::Failed => "failed",
+            HookStatus::TimedOut => "timed-out",
+            HookStatus::Interrupted => "interrupted",
+            HookStatus::NotStarted => "not-started",
+            HookStatus::NotRun => "not-run",
+            HookStatus::WouldRun => "would-run",
+        }
+    }
+}
+
 /// How a hook ended, as the report holds it.
 #[derive(Debug, Clone, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct HookRun {
     pub command: Vec<String>,
-    /// ok, failed, timed-out, interrupted, not-started, not-run, would-run
-    pub status: &'static str,
+    pub status: HookStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -187,11 +217,11 @@ pub struct HookRun {
 
 impl HookRun {
     pub fn ok(&self) -> bool {
-        self.status == "ok"
+        self.status == HookStatus::Ok
     }
 
-    /// Not run: `status` says why (interrupted, dry run).
-    pub fn skipped(hook: &Hook, status: &'static str) -> Self {
+    /// Not run: `status` says why (a signal came first, dry run).
+    pub fn skipped(hook: &Hook, status: HookStatus) -> Self {
         HookRun {
             command: hook.argv.clone(),
             status,
@@ -202,9 +232,9 @@ impl HookRun {
     /// One line for a table cell or a message.
     pub fn summary(&self) -> String {
         match (self.status, self.exit_code, self.signal) {
-            ("failed", Some(c), _) => format!("exit {c}"),
-            ("failed", None, Some(s)) => format!("killed by signal {s}"),
-            (s, _, _) => s.to_string(),
+            (HookStatus::Failed, Some(c), _) => format!("exit {c}"),
+            (HookStatus::Failed, None, Some(s)) => format!("killed by signal {s}"),
+            (s, _, _) => s.as_str().to_string(),
         }
     }
 }
@@ -266,7 +296,7 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
-            run.status = "not-started";
+            run.status = HookStatus::NotStarted;
             run.error = Some(format!("{}: {e}", hook.argv[0]));
             return run;
         }
@@ -281,14 +311,16 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
         readers.push(tokio::spawn(drain(e, captured.clone())));
     }
     let seen = stop.count();
+    // Set when the hook was stopped rather than ending by itself.
+    let mut cut_short = None;
     let status = tokio::select! {
         s = child.wait() => s.ok(),
         () = tokio::time::sleep(hook.timeout) => {
-            run.status = "timed-out";
+            cut_short = Some(HookStatus::TimedOut);
             None
         }
         () = stop.after(seen) => {
-            run.status = "interrupted";
+            cut_short = Some(HookStatus::Interrupted);
             None
         }
     };
@@ -315,6 +347,7 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
     }
     #[cfg(unix)]
     kill_group(pid, libc::SIGKILL);
+    run.status = HookStatus::Failed;
     if let Some(s) = status {
         run.exit_code = s.code();
         #[cfg(unix)]
@@ -322,12 +355,12 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
             use std::os::unix::process::ExitStatusExt;
             run.signal = s.signal();
         }
-        if run.status.is_empty() {
-            run.status = if s.success() { "ok" } else { "failed" };
+        if s.success() {
+            run.status = HookStatus::Ok;
         }
     }
-    if run.status.is_empty() {
-        run.status = "failed";
+    if let Some(c) = cut_short {
+        run.status = c;
     }
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (text, cut) = captured
@@ -341,13 +374,24 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
         run.output.push_str("\n[output cut at 16 KiB]");
     }
     run.kept_output = hook.keep_output.then(|| run.output.clone());
-    if run.status == "timed-out" {
+    if run.status == HookStatus::TimedOut {
         run.error = Some(format!(
             "still running after {} s; stopped",
             hook.timeout.as_secs()
         ));
     }
     run
+}
+
+/// The last `n` lines of a hook's output, escaped for the terminal and
+/// indented, for stderr; the report holds it all.
+pub fn output_tail(output: &str, n: usize) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| format!("  | {}", atlas_client::sanitize::line(l, 300)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The lines of a PEM's key block worth redacting if a hook echoes them.

@@ -43,8 +43,30 @@ pub struct Entry {
     pub not_after: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
-    /// none (no hook), pending, ok, failed
-    pub hook: String,
+    pub hook: HookState,
+}
+
+/// Where a written key's delivery stands.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum HookState {
+    /// No hook to run (or no file for it).
+    None,
+    /// Still to run: a signal came first, or stopped it.
+    Pending,
+    Ok,
+    Failed,
+}
+
+impl HookState {
+    pub fn after(run: &super::hook::HookRun) -> Self {
+        use super::hook::HookStatus;
+        match run.status {
+            HookStatus::Ok => HookState::Ok,
+            HookStatus::NotRun | HookStatus::Interrupted => HookState::Pending,
+            _ => HookState::Failed,
+        }
+    }
 }
 
 impl Entry {
@@ -55,7 +77,7 @@ impl Entry {
     }
 
     pub fn undelivered(&self) -> bool {
-        self.serial.is_some() && (self.hook == "pending" || self.hook == "failed")
+        self.serial.is_some() && matches!(self.hook, HookState::Pending | HookState::Failed)
     }
 }
 
@@ -155,7 +177,8 @@ mod tests {
             serial,
             not_after: None,
             file: None,
-            hook: hook.into(),
+            // As the file spells it.
+            hook: serde_json::from_value(serde_json::Value::from(hook)).unwrap(),
         }
     }
 

@@ -153,6 +153,19 @@ impl Home {
         for (k, v) in env {
             c.env(k, v);
         }
+        // As a terminal starts it: a test run as a background job (cron,
+        // `cmd &` without job control) would hand down SIGINT and SIGQUIT
+        // ignored, and the signals the tests send would do nothing.
+        // SAFETY: signal() is async-signal-safe; nothing else runs here.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            c.pre_exec(|| {
+                for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTERM] {
+                    libc::signal(sig, libc::SIG_DFL);
+                }
+                Ok(())
+            });
+        }
         let started = Instant::now();
         // Reaped by wait4 in `Running::wait`, which also gives the peak memory.
         #[allow(clippy::zombie_processes)]

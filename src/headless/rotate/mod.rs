@@ -1,0 +1,247 @@
+//! Rotation for scripts and cron: for every MANAGED user whose newest
+//! certificate expires within a window, issue a replacement and write its
+//! PEM into a private directory. Certificates cannot be revoked, so this is
+//! the whole job: the old one is left to expire.
+//!
+//! `plan` reads what is due from the organisation scan, `run` rotates one
+//! user, `earlier` finishes what a stopped run left, `outcome` types what
+//! happened, `print` and `report` say it.
+
+mod earlier;
+mod out_dir;
+mod outcome;
+mod plan;
+mod print;
+mod report;
+mod run;
+
+use jiff::Timestamp;
+
+use super::hook::{Hook, HookRun, HookStatus};
+use super::journal::{self, Journal, RunInfo};
+use super::stop::Stop;
+use super::{Ctx, Fail};
+use crate::cli::RotateArgs;
+use atlas_client::fleet;
+use outcome::Row;
+use plan::{Due, Scan, Unanswered};
+use print::interrupted;
+use run::Run;
+
+pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(), Fail> {
+    let dir = crate::pem::save::expand_home(&a.out_dir, crate::dirs::home().as_deref());
+    let report_path = a
+        .report
+        .as_ref()
+        .map(|p| crate::pem::save::expand_home(p, crate::dirs::home().as_deref()));
+    if let Some(p) = &report_path {
+        super::report::precheck(p).map_err(Fail::Usage)?;
+    }
+    let hook = match &a.hook.deploy_hook {
+        Some(text) => Some(
+            Hook::parse(text, a.hook.deploy_hook_shell, a.hook.deploy_hook_timeout)
+                .map(|h| Hook {
+                    keep_output: a.hook.hook_output,
+                    ..h
+                })
+                .map_err(Fail::Usage)?,
+        ),
+        None => None,
+    };
+    let mut run = Run::new(ctx, a, dir, hook, stop);
+    // "running" until the end writes the outcome: a run killed outright
+    // (SIGKILL, power) never reads as the previous run's "completed".
+    if let Some(p) = &report_path {
+        super::report::write(p, &report::report_of(&run, None)).map_err(|why| {
+            Fail::Io(format!(
+                "the report could not be written: {why}; nothing was sent"
+            ))
+        })?;
+    }
+    let result = run_rotation(ctx, &mut run).await;
+    if matches!(result, Err(Fail::Interrupted(..))) && !run.rows.is_empty() {
+        let _ = print::print_rows(ctx, &run, run.horizon.unwrap_or(run.started));
+    }
+    let result = match result {
+        Ok(()) => outcome::exit_of(&run.rows, &run.earlier, &run.skipped_users),
+        Err(f) => Err(f),
+    };
+    if let Some(p) = &report_path
+        && let Err(why) = super::report::write(p, &report::report_of(&run, Some(&result)))
+    {
+        let said = format!("the report could not be written: {why}");
+        // Said once: as the run's error when it had none, else beside it.
+        if result.is_ok() {
+            return Err(Fail::Io(said));
+        }
+        crate::tui::say(&said);
+    }
+    result
+}
+
+async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
+    let a = run.args;
+    if !a.dry_run {
+        run.out = Some(out_dir::check_out_dir(&run.dir)?);
+    }
+    let _lock = if a.dry_run {
+        None
+    } else {
+        Some(journal::lock(&run.dir).map_err(Fail::Usage)?)
+    };
+    let unanswered = take_over_journal(run);
+    let now = Timestamp::now();
+    let horizon = now
+        .checked_add(a.within)
+        .map_err(|e| Fail::Usage(e.to_string()))?;
+    run.horizon = Some(horizon);
+    let named = run.hook.is_some() || a.report.is_some();
+    let scope = if a.all_projects {
+        fleet::Scope::All
+    } else {
+        tokio::select! {
+            p = plan::project_named(ctx, &a.project, named) => fleet::Scope::These(vec![p?]),
+            () = run.stop.stopped() => return Err(interrupted(run, &[])),
+        }
+    };
+    let s = tokio::select! {
+        s = plan::scan(ctx, scope, (now, horizon), a.months, &unanswered) => s?,
+        () = run.stop.stopped() => return Err(interrupted(run, &[])),
+    };
+    note_scan(run, &s);
+    // The listing has now answered every request an earlier run left
+    // unanswered (the certificate it made is named above, or there is
+    // none): carried further, they would make this run's own new
+    // certificates look keyless to the next.
+    let started = run.started;
+    if let Some(j) = &mut run.journal {
+        j.entries
+            .retain(|e| !(e.unanswered() && e.requested_at < started));
+    }
+    if !a.dry_run {
+        earlier::deliver_earlier(run).await;
+    }
+    rotate_due(ctx, run, &s.due).await?;
+    if run.stop.signal().is_some() {
+        return Err(interrupted(run, &[]));
+    }
+    run.finish_journal(None);
+    print::print_rows(ctx, run, horizon)?;
+    print::report_stderr(run, &s);
+    if let (true, Some(h)) = (a.dry_run, &run.hook) {
+        crate::tui::say(&format!(
+            "would run {} once per certificate written ({}), with ATLAS_X509_PEM, ATLAS_X509_PROJECT_ID, ATLAS_X509_PROJECT_NAME, ATLAS_X509_USERNAME, ATLAS_X509_SERIAL and ATLAS_X509_NOT_AFTER set; no hook was run",
+            atlas_client::sanitize::line(&format!("{:?}", h.argv), 300),
+            if a.hook.deploy_hook_shell {
+                "through /bin/sh -c"
+            } else {
+                "no shell"
+            }
+        ));
+    }
+    Ok(())
+}
+
+/// Reads what the run before this one recorded (set aside when
+/// unreadable), says how it ended, and starts this run's record with what
+/// it left to do; the requests it sent and never answered come back.
+fn take_over_journal(run: &mut Run<'_>) -> Unanswered {
+    let dry_run = run.args.dry_run;
+    let earlier = match journal::load(&run.dir) {
+        Ok(j) => j,
+        Err(why) => {
+            crate::tui::say(&format!(
+                "the record of an earlier run is unreadable and is set aside: {why}"
+            ));
+            if !dry_run {
+                let from = run.dir.join(journal::FILE);
+                let _ =
+                    std::fs::rename(&from, run.dir.join(format!("{}.unreadable", journal::FILE)));
+            }
+            None
+        }
+    };
+    let entries = earlier.iter().flat_map(|j| &j.entries);
+    let unanswered = Unanswered {
+        sent: entries
+            .clone()
+            .filter(|e| e.unanswered())
+            .map(|e| (e.project_id.clone(), e.username.clone(), e.requested_at))
+            .collect(),
+        written: entries.filter_map(|e| e.serial).collect(),
+    };
+    run.earlier_note = earlier.as_ref().and_then(earlier::earlier_note);
+    if let Some(n) = &run.earlier_note {
+        crate::tui::say(n);
+    }
+    if !dry_run {
+        run.journal = Some(Journal {
+            version: 1,
+            run: RunInfo {
+                started_at: run.started,
+                pid: std::process::id(),
+                finished: false,
+                signal: None,
+            },
+            entries: earlier.as_ref().map(journal::carried).unwrap_or_default(),
+        });
+        run.save_journal();
+    }
+    unanswered
+}
+
+/// What the scan left out goes into the report; a keyless certificate
+/// from a stopped run is said at once.
+fn note_scan(run: &mut Run<'_>, s: &Scan) {
+    let (users, projects) = outcome::skipped_of(s);
+    run.skipped_users.extend(users);
+    run.skipped_projects.extend(projects);
+    for (p, u, serial) in &s.keyless {
+        crate::tui::say(&format!(
+            "{} in {}: {}",
+            atlas_client::sanitize::line(u, 80),
+            atlas_client::sanitize::line(p, 40),
+            outcome::keyless_reason(*serial)
+        ));
+    }
+}
+
+/// One user after another. Sequential on purpose: a creation is never
+/// retried, and each one is a key to hand over; the scan is where
+/// concurrency pays.
+async fn rotate_due(ctx: &Ctx, run: &mut Run<'_>, due: &[Due]) -> Result<(), Fail> {
+    for (i, d) in due.iter().enumerate() {
+        if run.stop.signal().is_some() {
+            return Err(interrupted(run, &due[i..]));
+        }
+        if run.halt {
+            for d in &due[i..] {
+                run.rows.push(Row::not_reached(
+                    d,
+                    Some("not issued: the key before it could not go where it should (see above); fix the output directory (and the rescue directory), then run again".into()),
+                ));
+            }
+            break;
+        }
+        if let Some(wait) = run.pause.take() {
+            if !run::wait_out_rate_limit(run, wait, &due[i..]).await {
+                break;
+            }
+            if run.stop.signal().is_some() {
+                return Err(interrupted(run, &due[i..]));
+            }
+        }
+        let row = if run.args.dry_run {
+            let mut r = Row::planned(d);
+            r.hook = run
+                .hook
+                .as_ref()
+                .map(|h| HookRun::skipped(h, HookStatus::WouldRun));
+            r
+        } else {
+            run::rotate_one(ctx, d, run).await
+        };
+        run.rows.push(row);
+    }
+    Ok(())
+}

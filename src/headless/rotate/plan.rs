@@ -1,0 +1,154 @@
+//! What is due: the organisation scan read as rotation reads it.
+
+use std::collections::HashSet;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::headless::{Ctx, Fail};
+use crate::rotation::{months_of, outlives};
+use atlas_client::fleet::{self, Event};
+use atlas_client::{Error, UserCert};
+
+/// A user due for a new certificate, and the one it replaces.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub project: String,
+    pub project_name: String,
+    pub user: String,
+    pub old: UserCert,
+    pub months: u8,
+}
+
+/// What a scan of the chosen projects found.
+#[derive(Default)]
+pub struct Scan {
+    pub due: Vec<Due>,
+    /// (project, why): customer-CA projects, unreadable ones.
+    pub skipped_projects: Vec<(String, String)>,
+    /// (project, user): MANAGED users with no unexpired certificate.
+    pub without: Vec<(String, String)>,
+    /// (project, user, error)
+    pub failed: Vec<(String, String, Error)>,
+    /// (project, user, months): due, but a replacement of that validity
+    /// would itself expire within the window, so every run would rotate it.
+    pub too_short: Vec<(String, String, u8)>,
+    /// (project, user, serial): issued for an earlier run that was stopped
+    /// before it wrote the key; left out when choosing the newest.
+    pub keyless: Vec<(String, String, u64)>,
+}
+
+/// Requests an earlier run sent and never wrote an answer for; a
+/// certificate created after one of them (Atlas dates `createdAt` an hour
+/// back) holds a key that nobody has.
+pub(super) struct Unanswered {
+    pub(super) sent: Vec<(String, String, Timestamp)>,
+    pub(super) written: HashSet<u64>,
+}
+
+impl Unanswered {
+    fn keyless(&self, project: &str, user: &str, c: &UserCert) -> bool {
+        !self.written.contains(&c.id)
+            && self.sent.iter().any(|(p, u, at)| {
+                p == project
+                    && u == user
+                    && c.created_at
+                        >= at
+                            .saturating_sub(SignedDuration::from_hours(2))
+                            .unwrap_or(*at)
+            })
+    }
+}
+
+/// The project asked for, as (id, name); its name is read only when
+/// `named` (hooks and the report show it).
+pub(super) async fn project_named(
+    ctx: &Ctx,
+    project: &crate::cli::ProjectArg,
+    named: bool,
+) -> Result<(String, String), Fail> {
+    let id = ctx.project(project)?;
+    let name = if named {
+        ctx.client.get_project(&id).await?.name
+    } else {
+        String::new()
+    };
+    Ok((id, name))
+}
+
+/// What rotation makes of the fleet scan: each MANAGED user's newest
+/// certificate, due when it expires before `horizon`.
+pub(super) async fn scan(
+    ctx: &Ctx,
+    scope: fleet::Scope,
+    (now, horizon): (Timestamp, Timestamp),
+    months: Option<u8>,
+    unanswered: &Unanswered,
+) -> Result<Scan, Fail> {
+    let mut s = Scan::default();
+    let budget = usize::try_from(ctx.client.limits().max_items).unwrap_or(usize::MAX);
+    let mut fleet = fleet::start(&ctx.client, scope, ctx.concurrency, budget);
+    while let Some(event) = fleet.next().await {
+        match event {
+            Event::Project { id, over, .. } if over > 0 => s.skipped_projects.push((
+                id,
+                crate::headless::expiring::over_budget(over, budget).explained(),
+            )),
+            Event::Projects(_) | Event::Project { .. } => {}
+            Event::Skipped { id, reason, .. } => s.skipped_projects.push((id, reason.into())),
+            // The project list itself: nothing to rotate around it.
+            Event::Failed { id, error, .. } if id.is_empty() => return Err(error.into()),
+            Event::Failed { id, error, .. } => s.skipped_projects.push((id, error.explained())),
+            Event::User {
+                project_id,
+                project_name,
+                username: user,
+                certs,
+            } => {
+                let project = project_id.to_string();
+                let mut certs = match certs {
+                    Ok(c) => c,
+                    Err(e) => {
+                        s.failed.push((project, user, e));
+                        continue;
+                    }
+                };
+                certs.retain(|c| {
+                    let lost = unanswered.keyless(&project, &user, c);
+                    if lost {
+                        s.keyless.push((project.clone(), user.clone(), c.id));
+                    }
+                    !lost
+                });
+                let Some(old) = fleet::newest(certs) else {
+                    s.without.push((project, user));
+                    continue;
+                };
+                if old.not_after > horizon {
+                    continue;
+                }
+                let months = months.unwrap_or_else(|| months_of(&old));
+                if outlives(now, months, horizon) {
+                    s.due.push(Due {
+                        project,
+                        project_name: project_name.to_string(),
+                        months,
+                        user,
+                        old,
+                    });
+                } else {
+                    s.too_short.push((project, user, months));
+                }
+            }
+        }
+    }
+    s.due.sort_by(|a, b| {
+        (a.old.not_after, &a.project, &a.user).cmp(&(b.old.not_after, &b.project, &b.user))
+    });
+    // Answers come in any order; the notes should not.
+    s.skipped_projects.sort();
+    s.without.sort();
+    s.too_short.sort();
+    s.failed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    s.keyless.sort();
+    Ok(s)
+}
