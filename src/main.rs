@@ -176,7 +176,7 @@ fn renew_if_expired(
             return Err((3, format!("not renewed: {expired}")));
         }
     }
-    tui::say(&format!("renewing the access token with `{command}`…"));
+    atlas_x509::say::say(&format!("renewing the access token with `{command}`…"));
     // What the CLI may print back: the profile's secrets, read before it
     // rotates them (the new ones are caught by their shape).
     let mut secrets = config::profile_secrets(&profile);
@@ -199,7 +199,7 @@ fn renew_if_expired(
         Credentials::UserAccount { .. }
             if again.credentials.usable_until().is_none_or(|t| now < t) =>
         {
-            tui::say("access token renewed");
+            atlas_x509::say::say("access token renewed");
             Ok(again)
         }
         _ => Err((
@@ -225,7 +225,7 @@ fn with_reload(credentials: Credentials, flags: Flags) -> Credentials {
 /// The last word on stderr. Messages can quote a server, so they pass the
 /// sanitiser like every other server text.
 fn fail(code: u8, message: &str) -> u8 {
-    tui::say(&atlas_client::sanitize::lines(
+    atlas_x509::say::say(&atlas_client::sanitize::lines(
         message,
         4 * atlas_client::sanitize::DETAIL_MAX,
     ));

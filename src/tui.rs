@@ -24,6 +24,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::app::{self, ApiResult, Env, Held, Modal, Msg, State};
 use crate::pem::clipboard::Clipboard;
+use crate::say::say;
 use crate::{ui, worker};
 use atlas_client::Client;
 
@@ -164,11 +165,6 @@ fn signals() -> io::Result<impl Stream<Item = (&'static str, u8)> + Unpin> {
             Some((got, (term, hup, int, quit)))
         },
     )))
-}
-
-/// Writes to stderr without panicking when it is gone (after a hang-up).
-pub fn say(text: &str) {
-    let _ = writeln!(io::stderr(), "atlas-x509: {text}");
 }
 
 /// A full-screen message (no credentials, say) until a key is pressed.

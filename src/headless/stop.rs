@@ -138,7 +138,7 @@ pub async fn finish<F: std::future::Future>(stop: &Stop, what: &str, fut: F) -> 
                 let n = stop.count();
                 let sig = name(stop.signal().unwrap_or(0));
                 if n < GIVE_UP_AFTER {
-                    crate::tui::say(&format!(
+                    crate::say::say(&format!(
                         "{sig}: waiting for Atlas's answer to {what} so that its private key is kept, then stopping (signal {} more time(s) to give it up)",
                         GIVE_UP_AFTER - n
                     ));

@@ -79,7 +79,7 @@ pub(super) async fn deliver_earlier(run: &mut Run<'_>) {
             row.status = Status::NotDelivered;
             row.path = None;
             row.message = Some(format!("set aside, not delivered: the run record {why}"));
-            crate::tui::say(&format!(
+            crate::say::say(&format!(
                 "{}: an entry of {} {why}; set aside",
                 atlas_client::sanitize::line(&e.username, 80),
                 run.dir.join(journal::FILE).display()

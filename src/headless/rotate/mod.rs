@@ -74,7 +74,7 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         if result.is_ok() {
             return Err(Fail::Io(said));
         }
-        crate::tui::say(&said);
+        crate::say::say(&said);
     }
     result
 }
@@ -129,7 +129,7 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     print::print_rows(ctx, run, horizon)?;
     print::report_stderr(run, &s);
     if let (true, Some(h)) = (a.dry_run, &run.hook) {
-        crate::tui::say(&format!(
+        crate::say::say(&format!(
             "would run {} once per certificate written ({}), with ATLAS_X509_PEM, ATLAS_X509_PROJECT_ID, ATLAS_X509_PROJECT_NAME, ATLAS_X509_USERNAME, ATLAS_X509_SERIAL and ATLAS_X509_NOT_AFTER set; no hook was run",
             atlas_client::sanitize::line(&format!("{:?}", h.argv), 300),
             if a.hook.deploy_hook_shell {
@@ -150,7 +150,7 @@ fn take_over_journal(run: &mut Run<'_>) -> Unanswered {
     let earlier = match journal::load(&run.dir) {
         Ok(j) => j,
         Err(why) => {
-            crate::tui::say(&format!(
+            crate::say::say(&format!(
                 "the record of an earlier run is unreadable and is set aside: {why}"
             ));
             if !dry_run {
@@ -172,7 +172,7 @@ fn take_over_journal(run: &mut Run<'_>) -> Unanswered {
     };
     run.earlier_note = earlier.as_ref().and_then(earlier::earlier_note);
     if let Some(n) = &run.earlier_note {
-        crate::tui::say(n);
+        crate::say::say(n);
     }
     if !dry_run {
         run.journal = Some(Journal {
@@ -197,7 +197,7 @@ fn note_scan(run: &mut Run<'_>, s: &Scan) {
     run.skipped_users.extend(users);
     run.skipped_projects.extend(projects);
     for (p, u, serial) in &s.keyless {
-        crate::tui::say(&format!(
+        crate::say::say(&format!(
             "{} in {}: {}",
             atlas_client::sanitize::line(u, 80),
             atlas_client::sanitize::line(p, 40),

@@ -24,7 +24,7 @@ pub(super) fn interrupted(run: &mut Run<'_>, not_reached: &[Due]) -> Fail {
         match (&r.path, r.status) {
             (Some(p), _) => {
                 written += 1;
-                crate::tui::say(&format!(
+                crate::say::say(&format!(
                     "key written: {} in {}: serial {} → {}{}",
                     line(&r.username),
                     line(&r.project_id),
@@ -36,14 +36,14 @@ pub(super) fn interrupted(run: &mut Run<'_>, not_reached: &[Due]) -> Fail {
                         .unwrap_or_default()
                 ));
             }
-            (None, Status::NotReached) => crate::tui::say(&format!(
+            (None, Status::NotReached) => crate::say::say(&format!(
                 "not reached: {} in {}",
                 line(&r.username),
                 line(&r.project_id)
             )),
             // Our own sentences are never cut mid-way; server text in
             // them was capped where it came in.
-            (None, status) => crate::tui::say(&format!(
+            (None, status) => crate::say::say(&format!(
                 "{}: {} in {}: {}",
                 status.as_str(),
                 line(&r.username),

@@ -92,7 +92,7 @@ impl<'a> Run<'a> {
         if let Err(why) = journal::save(out, j)
             && !self.journal_warned
         {
-            crate::tui::say(&format!(
+            crate::say::say(&format!(
                 "cannot record the run in {}: {why} (a rerun after a stop will not know what this run did)",
                 self.dir.join(journal::FILE).display()
             ));
@@ -302,7 +302,7 @@ pub(super) async fn wait_out_rate_limit(run: &mut Run<'_>, wait: Duration, rest:
         }
         return false;
     }
-    crate::tui::say(&format!(
+    crate::say::say(&format!(
         "rate limited by Atlas: waiting {human} before the next certificate request"
     ));
     tokio::select! {

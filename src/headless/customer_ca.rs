@@ -1,80 +1,15 @@
-//! The X.509 lifecycle around certificates: creating an X.509 database user
-//! and uploading a customer CA (the counterpart of disabling it).
+//! Customer-managed X.509 on a project: uploading a CA bundle turns it on
+//! (or replaces the CAs), disabling clears it; both restart every cluster,
+//! so both are confirmed by the project's name.
 
 use std::io::IsTerminal;
 
 use serde_json::json;
 
 use super::{Ctx, Fail, emit, ts};
-use crate::cli::{CreateUserArgs, EnableArgs, X509Kind};
+use crate::cli::{DisableArgs, EnableArgs};
 use atlas_client::bundle;
 use atlas_client::sanitize::line;
-use atlas_client::{NewX509User, X509Type, roles};
-
-pub(super) async fn create_user(ctx: &Ctx, a: &CreateUserArgs) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
-    let roles = a
-        .roles
-        .iter()
-        .map(|r| roles::parse(r))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Fail::Usage)?;
-    let x509_type = match a.x509 {
-        X509Kind::Managed => X509Type::Managed,
-        X509Kind::Customer => X509Type::Customer,
-    };
-    match a.x509 {
-        X509Kind::Managed => atlas_client::usernames::check_managed(&a.username),
-        X509Kind::Customer => atlas_client::usernames::check_customer(&a.username),
-    }
-    .map_err(|why| Fail::Usage(format!("{why}; nothing was sent")))?;
-    let new = NewX509User {
-        username: a.username.clone(),
-        x509_type,
-        roles,
-    };
-    // Sent once: a lost answer is reported, never retried.
-    let made = ctx.client.create_x509_user(&project, &new).await?;
-    let roles: Vec<String> = made
-        .roles
-        .iter()
-        .map(|r| format!("{}@{}", r.role_name, r.database_name))
-        .collect();
-    let next = (made.x509_type == X509Type::Managed).then(|| {
-        format!(
-            "atlas-x509 issue --project {project} --user '{}' --months 3 --out {}",
-            made.username.replace('\'', r"'\''"),
-            crate::pem::default_pem_name(&made.username, None)
-        )
-    });
-    emit(
-        ctx,
-        &json!({
-            "projectId": project,
-            "username": made.username,
-            "databaseName": made.database_name,
-            "x509Type": made.x509_type.as_str(),
-            "roles": roles,
-            "next": next,
-        }),
-        || {
-            let mut t = format!(
-                "created {} X.509 user {} on {} with {}\n",
-                made.x509_type.as_str(),
-                line(&made.username, 200),
-                line(&made.database_name, 60),
-                line(&roles.join(", "), 300)
-            );
-            if let Some(next) = &next {
-                t.push_str(&format!(
-                    "issue its first certificate:\n  {}\n",
-                    line(next, 400)
-                ));
-            }
-            t
-        },
-    )
-}
 
 /// Asks for the project's name on a terminal; refuses without one unless
 /// `--yes`. `what` says what is about to happen, in full.
@@ -163,6 +98,36 @@ pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
                 "customer-managed X.509 enabled on {} with {}; Atlas is restarting its clusters\n",
                 line(&group.name, 200),
                 bundle::count(cas.len())
+            )
+        },
+    )
+}
+
+pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
+    let project = ctx.project(&a.project)?;
+    let group = ctx.client.get_project(&project).await?;
+    // Shown on a terminal: the server's words, escaped.
+    let shown = atlas_client::sanitize::line(&group.name, 200);
+    let sec = ctx.client.get_user_security(&project).await?;
+    if !sec.customer_x509.is_configured() {
+        return emit(
+            ctx,
+            &json!({"projectId": project, "changed": false}),
+            || format!("{shown} has no customer CA: nothing to disable\n"),
+        );
+    }
+    let what = format!(
+        "Disabling customer-managed X.509 on {shown} clears its {} and restarts every cluster in the project.",
+        atlas_client::bundle::count(sec.customer_x509.ca_count())
+    );
+    confirm_by_name(&group.name, &what, a.yes, "disable customer X.509")?;
+    let after = ctx.client.disable_customer_x509(&project).await?;
+    emit(
+        ctx,
+        &json!({"projectId": project, "changed": true, "customerX509": {"configured": after.customer_x509.is_configured()}}),
+        || {
+            format!(
+                "customer-managed X.509 disabled on {shown}; Atlas is restarting its clusters\n"
             )
         },
     )

@@ -1,6 +1,5 @@
-//! The commands that change something: issuing a certificate (whose key
-//! must reach a file or stdout, never be lost) and disabling customer X.509
-//! (which restarts every cluster, so it is confirmed).
+//! `issue`: one certificate, whose key must reach a file or stdout (never
+//! be lost), then its deploy hook.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +8,7 @@ use serde_json::json;
 use super::hook::{self, Delivery, Hook, HookRun};
 use super::stop::{self, Stop};
 use super::{Ctx, Fail, emit, ts};
-use crate::cli::{DisableArgs, IssueArgs};
+use crate::cli::IssueArgs;
 use crate::handover::{self, keep_somewhere};
 use crate::pem;
 use crate::pem::default_pem_name;
@@ -17,12 +16,11 @@ use crate::pem::open_dir::OpenDir;
 use crate::pem::save::SaveOutcome;
 use atlas_client::IssuedPem;
 
-/// Checks the output path before anything is issued: a key must not be
-/// minted only to find it cannot be written. `asked` is the path as typed,
-/// whose trailing slash says "a directory".
-/// Checks the target before anything is sent and opens its directory:
+/// Checks the target before anything is sent (a key must not be minted
+/// only to find it cannot be written) and opens its directory:
 /// the key is written through that handle, so a directory swapped in
-/// meanwhile gets nothing. The name is `None` when the target is the
+/// meanwhile gets nothing. `asked` is the path as typed, whose trailing
+/// slash says "a directory"; the name is `None` when the target is the
 /// directory itself.
 fn precheck_out(
     asked: &Path,
@@ -258,34 +256,4 @@ async fn run_issue_hook(
     let lines = hook::key_lines(issued);
     let secrets: Vec<&str> = lines.iter().map(String::as_str).collect();
     hook::run(h, &d, stop, &secrets).await
-}
-
-pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
-    let group = ctx.client.get_project(&project).await?;
-    // Shown on a terminal: the server's words, escaped.
-    let shown = atlas_client::sanitize::line(&group.name, 200);
-    let sec = ctx.client.get_user_security(&project).await?;
-    if !sec.customer_x509.is_configured() {
-        return emit(
-            ctx,
-            &json!({"projectId": project, "changed": false}),
-            || format!("{shown} has no customer CA: nothing to disable\n"),
-        );
-    }
-    let what = format!(
-        "Disabling customer-managed X.509 on {shown} clears its {} and restarts every cluster in the project.",
-        atlas_client::bundle::count(sec.customer_x509.ca_count())
-    );
-    super::lifecycle::confirm_by_name(&group.name, &what, a.yes, "disable customer X.509")?;
-    let after = ctx.client.disable_customer_x509(&project).await?;
-    emit(
-        ctx,
-        &json!({"projectId": project, "changed": true, "customerX509": {"configured": after.customer_x509.is_configured()}}),
-        || {
-            format!(
-                "customer-managed X.509 disabled on {shown}; Atlas is restarting its clusters\n"
-            )
-        },
-    )
 }
