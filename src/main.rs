@@ -74,13 +74,8 @@ fn main() -> ExitCode {
         }
     }
     resolved.credentials = with_reload(resolved.credentials, flags);
-    // The theme is a UI type: built here, its problems reported with the rest.
-    let (_, theme_problems) =
-        atlas_x509::ui::Theme::with_colors(resolved.color.value, &resolved.theme_colors);
-    let own = resolved.own_path.display().to_string();
-    resolved
-        .problems
-        .extend(theme_problems.into_iter().map(|p| format!("{own}: {p}")));
+    // Colours and keys are UI types: checked there, reported with the rest.
+    atlas_x509::ui::check_settings(&mut resolved);
     let code = runtime.block_on(run(cli, resolved));
     // A thread stuck on a dead terminal or clipboard must not hold the exit.
     runtime.shutdown_timeout(Duration::from_secs(1));

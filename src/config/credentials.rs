@@ -5,8 +5,38 @@
 use std::path::Path;
 
 use super::atlascli::{self, CliProfile};
-use super::{Flags, KeyringLookup, Pair, Setting, Source, env_var, pair, set};
+use super::env::env_var;
+use super::{Flags, KeyringLookup, Setting, Source, set};
 use atlas_client::Credentials;
+
+/// A public/secret pair from one place, or a note on why it is unusable.
+type Pair = (Setting<String>, Setting<String>);
+
+fn pair(
+    public: Option<Setting<String>>,
+    secret: Option<Setting<String>>,
+    what: &str,
+    problems: &mut Vec<String>,
+) -> Option<Pair> {
+    match (public, secret) {
+        (Some(p), Some(s)) => Some((p, s)),
+        (Some(p), None) => {
+            problems.push(format!(
+                "{what}: the public half is set ({}) but not the secret; ignored",
+                p.source
+            ));
+            None
+        }
+        (None, Some(s)) => {
+            problems.push(format!(
+                "{what}: the secret is set ({}) but not the public half; ignored",
+                s.source
+            ));
+            None
+        }
+        (None, None) => None,
+    }
+}
 
 /// The selected Atlas CLI profile and where it was read.
 pub(super) struct CliProfileRef<'a> {

@@ -5,6 +5,7 @@ mod expiring;
 mod messages;
 mod modals;
 mod panes;
+mod settings;
 mod theme;
 mod upload_ca;
 
@@ -15,6 +16,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 pub use crate::format::time_left;
 use crate::{format, layout};
+pub use settings::check_settings;
 pub use theme::Theme;
 
 use crate::app::State;

@@ -310,7 +310,8 @@ fn config_show_masks_secrets() {
 #[test]
 fn key_clashes_are_reported_at_start() {
     let own = "[keys]\nrefresh = \"j\"\nissue = \"I\"\n";
-    let r = resolve(Flags::default(), &[], None, Some(own), &[]);
+    let mut r = resolve(Flags::default(), &[], None, Some(own), &[]);
+    atlas_x509::ui::check_settings(&mut r);
     assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
     assert!(r.problems[0].contains("keys.refresh") && r.problems[0].contains("clashes with down"));
     assert!(config::show(&r, 0).contains("problems:"));
