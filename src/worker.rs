@@ -204,7 +204,7 @@ async fn scan(
         client,
         scope,
         concurrency,
-        crate::app::expiring::MAX_SCAN_USERS,
+        crate::app::state::expiring::MAX_SCAN_USERS,
     );
     while let Some(event) = scan.next().await {
         let event = match event {

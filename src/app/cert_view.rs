@@ -8,128 +8,9 @@
 use std::collections::HashSet;
 
 use super::msg::{Command, RequestId};
-use super::state::{CertSort, CertsPane, Level, State};
+use super::state::certs::{Disagreement, WHOLE_MAX, Whole};
+use super::state::{Level, State};
 use atlas_client::UserCert;
-
-/// The most certificates held to sort and filter as a whole (about 1 MB).
-pub const WHOLE_MAX: u64 = 10_000;
-
-/// What was read of a whole list against what the server said of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Disagreement {
-    /// `totalCount` as the first page gave it.
-    pub counted: Option<u64>,
-    /// Rows the server sent more than once (same serial).
-    pub repeated: usize,
-}
-
-impl Disagreement {
-    /// For the message list: what was seen, and that the list shown is
-    /// what was read.
-    pub fn said(&self, read: usize) -> String {
-        let mut parts = vec![];
-        if let Some(c) = self.counted
-            && c != read as u64
-        {
-            parts.push(format!(
-                "Atlas counted {c} certificates but {read} were read"
-            ));
-        }
-        if self.repeated > 0 {
-            parts.push(format!("{} came twice (shown once)", self.repeated));
-        }
-        format!(
-            "The certificate list disagrees with itself: {}; sorting and filtering cover the {read} read",
-            parts.join("; ")
-        )
-    }
-}
-
-/// The user's whole certificate list, as far as the view needs it.
-#[derive(Debug, Default)]
-pub enum Whole {
-    /// Not needed yet: Atlas's order, unfiltered, page by page.
-    #[default]
-    NotNeeded,
-    Loading(RequestId),
-    /// Every certificate, in Atlas's order, each serial once; with what
-    /// Atlas's count said when what was read disagrees with it.
-    Loaded(Vec<UserCert>, Option<Disagreement>),
-    /// More than [`WHOLE_MAX`]: sort and filter stay per page.
-    TooMany(u64),
-    /// The walk failed: per page until the next refresh.
-    Failed,
-}
-
-impl CertsPane {
-    /// Sorted or filtered: not what a page of Atlas's shows.
-    pub fn view_is_custom(&self) -> bool {
-        self.sort != CertSort::Created || self.descending || !self.filter.value().trim().is_empty()
-    }
-
-    pub fn whole_list(&self) -> Option<&[UserCert]> {
-        match &self.whole {
-            Whole::Loaded(all, _) => Some(all),
-            _ => None,
-        }
-    }
-
-    /// Certificates in the view when the whole list is in hand (the filter
-    /// applied), else `None`.
-    pub fn view_len(&self) -> Option<usize> {
-        self.whole_list().map(|_| self.view.len())
-    }
-
-    /// Orders and filters the whole list into `view`; called on every change
-    /// of the list, the sort or the filter (never per frame).
-    pub(super) fn rebuild_view(&mut self) {
-        let Whole::Loaded(all, _) = &self.whole else {
-            self.view.clear();
-            return;
-        };
-        let needle = self.filter.value().trim().to_lowercase();
-        let mut view: Vec<u32> = (0..all.len() as u32)
-            .filter(|&i| matches_filter(&all[i as usize], &needle))
-            .collect();
-        view.sort_by_key(|&i| self.sort.key(&all[i as usize]));
-        if self.descending {
-            view.reverse();
-        }
-        self.view = view;
-    }
-
-    /// Puts the selection on `serial` wherever it now is (its page, its
-    /// row), or on the first row when it is gone (filtered out).
-    pub(super) fn select_serial(&mut self, serial: Option<u64>) {
-        if let Some(all) = self.whole_list() {
-            let at = serial.and_then(|id| self.view.iter().position(|&i| all[i as usize].id == id));
-            let per = self.per_page.max(1) as usize;
-            match at {
-                Some(p) => {
-                    self.page = u32::try_from(p / per + 1).unwrap_or(u32::MAX);
-                    self.selected = p % per;
-                }
-                None => {
-                    self.page = 1;
-                    self.selected = 0;
-                }
-            }
-        } else {
-            super::update::reselect_cert(self, serial);
-        }
-    }
-}
-
-/// The filter in force: serial in decimal or hex, or subject.
-pub(super) fn matches_filter(c: &UserCert, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    let hex = needle.trim_start_matches("0x");
-    c.id.to_string().contains(needle)
-        || (!hex.is_empty() && format!("{:x}", c.id).contains(hex))
-        || c.subject.to_lowercase().contains(needle)
-}
 
 /// After anything that may leave Atlas's order: the whole list is asked
 /// for once, if the view needs it and the count allows it.
@@ -214,6 +95,7 @@ pub(super) fn view_changed(state: &mut State, keep: Option<u64>) -> Vec<Command>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::state::{CertSort, CertsPane};
 
     fn cert(id: u64, created: i64, expires: i64, subject: &str) -> UserCert {
         UserCert {

@@ -72,7 +72,7 @@ pub(super) fn reload_certs(state: &mut State, page: u32, reselect: Option<u64>) 
 /// `+`/`-`: the certificate selected before stays selected, on whatever
 /// page it lands at the new size.
 pub(super) fn change_per_page(state: &mut State, more: bool) -> Vec<Command> {
-    use super::update::PER_PAGE_STEPS;
+    use super::state::certs::PER_PAGE_STEPS;
     let old = state.certs.per_page.max(1);
     let i = PER_PAGE_STEPS.iter().position(|n| *n >= old).unwrap_or(2);
     let j = if more {
@@ -171,7 +171,7 @@ pub(super) fn on_certs(
                     // `reselect` waits for the whole list: this page is not
                     // the one the selection was on.
                 } else if let Some(id) = state.certs.reselect.take() {
-                    super::update::reselect_cert(&mut state.certs, Some(id));
+                    state.certs.reselect(Some(id));
                 }
                 let moves = std::mem::take(&mut state.certs.pending_moves);
                 let len = state.certs.rows().len() as i64;
@@ -193,7 +193,7 @@ pub(super) fn on_certs(
             vec![]
         }
         Err(e) if main => {
-            super::update::pane_error_to_messages(state, "Certificates", Some(e.clone()));
+            state.log_pane_error("Certificates", Some(e.clone()));
             state.certs.error = Some(e);
             vec![]
         }
@@ -205,6 +205,6 @@ pub(super) fn on_certs(
 /// will be asked for as soon as this page's count is known.
 fn whole_follows(c: &CertsPane) -> bool {
     c.view_is_custom()
-        && matches!(c.whole, super::cert_view::Whole::NotNeeded)
-        && c.total.is_some_and(|t| t <= super::cert_view::WHOLE_MAX)
+        && matches!(c.whole, super::state::Whole::NotNeeded)
+        && c.total.is_some_and(|t| t <= super::state::certs::WHOLE_MAX)
 }

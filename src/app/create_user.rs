@@ -8,35 +8,8 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::keymap::{Action, Scope};
 use super::msg::{Command, ErrorText, RequestId};
-use super::state::{IssueModal, Level, Modal, State};
+use super::state::{CreateStage, CreateUserModal, Field, IssueModal, Level, Modal, State};
 use atlas_client::{DatabaseUser, NewX509User, X509Type, roles};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Username,
-    Roles,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Stage {
-    Form,
-    Running(RequestId),
-    /// Created: issue its first certificate now?
-    Created {
-        username: String,
-    },
-}
-
-#[derive(Debug)]
-pub struct CreateUserModal {
-    pub group_id: String,
-    pub project: String,
-    pub username: Input,
-    pub roles: Input,
-    pub field: Field,
-    pub stage: Stage,
-    pub error: Option<String>,
-}
 
 pub fn open(state: &mut State) {
     let Some(project) = state.selected_project().cloned() else {
@@ -49,7 +22,7 @@ pub fn open(state: &mut State) {
         username: Input::default(),
         roles: Input::new("readWrite@".into()),
         field: Field::Username,
-        stage: Stage::Form,
+        stage: CreateStage::Form,
         error: None,
     })));
 }
@@ -101,8 +74,8 @@ pub fn on_key(
         return (None, vec![]);
     }
     match &m.stage {
-        Stage::Running(_) => {}
-        Stage::Created { username } => {
+        CreateStage::Running(_) => {}
+        CreateStage::Created { username } => {
             let answer = state.env.keymap.action_for(Scope::Prompt, &key);
             let yes = key.code == KeyCode::Enter || answer == Some(Action::Yes);
             return match (yes, answer) {
@@ -123,7 +96,7 @@ pub fn on_key(
                 _ => (Some(Modal::CreateUser(m)), vec![]),
             };
         }
-        Stage::Form => match (act, key.code) {
+        CreateStage::Form => match (act, key.code) {
             (Some(Action::Back), _) => return (None, vec![]),
             (Some(Action::SwitchField), _) | (_, KeyCode::Up | KeyCode::Down) => {
                 m.field = match m.field {
@@ -135,7 +108,7 @@ pub fn on_key(
             (Some(Action::Confirm), _) => match validate(&m) {
                 Ok(user) => {
                     let id = state.next_request();
-                    m.stage = Stage::Running(id);
+                    m.stage = CreateStage::Running(id);
                     m.error = None;
                     let cmd = Command::CreateUser {
                         id,
@@ -169,7 +142,7 @@ pub fn on_created(
     let Some(Modal::CreateUser(m)) = &mut state.modal else {
         return vec![];
     };
-    if m.stage != Stage::Running(id) {
+    if m.stage != CreateStage::Running(id) {
         return vec![];
     }
     match res {
@@ -182,15 +155,15 @@ pub fn on_created(
                 ),
             );
             if let Some(Modal::CreateUser(m)) = &mut state.modal {
-                m.stage = Stage::Created {
+                m.stage = CreateStage::Created {
                     username: u.username,
                 };
             }
         }
         Err(e) => {
-            m.stage = Stage::Form;
+            m.stage = CreateStage::Form;
             m.error = Some(e);
         }
     }
-    super::update::refresh_users(state)
+    super::lists::refresh_users(state)
 }

@@ -3,10 +3,8 @@
 //! follows a dialog's sub-state: under the discard question `y` discards, so
 //! the footer must not offer `y copy`).
 
-use super::create_user::Stage as CreateStage;
 use super::keymap::{Action, Keymap, Scope};
-use super::state::{DisableStage, Modal, Pane, PemPrompt, State};
-use super::upload_ca::Stage as UploadStage;
+use super::state::{CreateStage, DisableStage, Modal, PemPrompt, State, UploadStage};
 
 /// One footer hint. `pinned` hints (help, quit) are kept when room runs out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,19 +113,7 @@ fn scope_of(state: &State) -> Scope {
             | Modal::Messages(_),
         ) => Scope::Help,
         None if state.expiring.as_ref().is_some_and(|v| v.shown) => Scope::Expiring,
-        None => match state.focus {
-            Pane::Projects => Scope::Projects,
-            Pane::Users => Scope::Users,
-            Pane::Certs => Scope::Certs,
-        },
-    }
-}
-
-fn filter_editing(state: &State) -> bool {
-    match state.focus {
-        Pane::Projects => state.projects.filter_editing,
-        Pane::Users => state.users.filter_editing,
-        Pane::Certs => state.certs.filter_editing,
+        None => state.focus.scope(),
     }
 }
 
@@ -227,7 +213,7 @@ pub fn footer(state: &State) -> Vec<Hint> {
                 hint(label(Scope::Prompt, Action::No), "later"),
             ],
         }),
-        None if filter_editing(state) => Some(vec![
+        None if state.focused().filter_editing() => Some(vec![
             hint(label(Scope::Input, Action::Confirm), "keep the filter"),
             hint(label(Scope::Input, Action::Back), "clear it"),
         ]),

@@ -1,26 +1,27 @@
 //! The pure state machine: `State`, `Msg` in, `Command` out.
 
-pub mod cert_view;
+mod cert_view;
 mod certs;
-pub mod create_user;
-pub mod expiring;
+mod create_user;
+mod disable;
+mod expiring;
 pub mod hints;
+mod issue;
 pub mod keymap;
-pub mod list;
-pub mod messages;
+mod lists;
 mod modals;
 mod mouse;
 pub mod msg;
 pub mod pem_dialog;
 pub mod state;
 mod update;
-pub mod upload_ca;
-pub mod users;
+mod upload_ca;
 
+pub use lists::DEBOUNCE_MS;
 pub use msg::{
     ApiResult, CaBundle, CertInfo, Command, Held, IssueFailure, Issued, Msg, RequestId,
     SaveOutcome, ScanEvent,
 };
 pub use pem_dialog::default_pem_name;
 pub use state::{CertSort, DisableStage, Env, Level, Modal, Pane, PemPrompt, State};
-pub use update::{DEBOUNCE_MS, init, update};
+pub use update::{init, update};

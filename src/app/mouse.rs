@@ -4,9 +4,9 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
+use super::lists::move_selection;
 use super::msg::Command;
 use super::state::{Modal, Pane, State};
-use super::update::move_selection;
 use crate::layout;
 
 /// Click selects a row and focuses its pane; the wheel scrolls.
@@ -62,11 +62,7 @@ pub(super) fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Command> {
             if m.row < top || m.row >= top + height {
                 return vec![];
             }
-            let (selected, len) = match pane {
-                Pane::Projects => (state.projects.selected, state.projects.visible().len()),
-                Pane::Users => (state.users.selected, state.users.visible().len()),
-                Pane::Certs => (state.certs.selected, state.certs.rows().len()),
-            };
+            let (selected, len) = (state.pane(pane).selected(), state.pane(pane).shown());
             let row = layout::first_visible(selected, height) + usize::from(m.row - top);
             if row >= len {
                 return vec![];

@@ -9,8 +9,9 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::certs::refresh_certs;
 use super::keymap::{Action, Keymap, Scope};
-use super::msg::{Command, Held};
+use super::msg::{Command, Copied, Held, Issued, RequestId, SaveOutcome};
 use super::state::{Level, Modal, PemModal, PemPrompt, State};
 pub use crate::pem::default_pem_name;
 
@@ -247,4 +248,159 @@ pub fn where_kept(m: &PemModal) -> String {
         }
         Held::Released => format!("the issued key for {who} was handed over"),
     }
+}
+
+pub(super) fn on_issued(state: &mut State, issued: Issued) -> Vec<Command> {
+    let username = issued.username.clone();
+    if let Some(Modal::Pem(open)) = &state.modal
+        && !open.handed_over()
+    {
+        // Never the case from the keys (the dialog holds the screen), but
+        // a key must not push another out: say where the older one is.
+        let words = super::pem_dialog::where_kept(open);
+        state.set_status(Level::Error, words);
+    }
+    let issue_of = match &state.modal {
+        Some(Modal::Issue(m)) => Some((m.group_id.clone(), m.username.clone())),
+        _ => None,
+    };
+    let info_of = issued.info.clone();
+    // Whatever was open, the key takes the screen first: it exists only here.
+    let problem = issued.problem.clone();
+    let held = issued.held.clone();
+    state.modal = Some(Modal::Pem(Box::new(PemModal {
+        pem: issued.pem,
+        info: issued.info,
+        problem: issued.problem,
+        username: username.clone(),
+        scroll: 0,
+        reveal_key: false,
+        saved_to: Vec::new(),
+        split: false,
+        copied: None,
+        prompt: PemPrompt::None,
+        path: Input::default(),
+        busy: None,
+        error: None,
+        held: issued.held,
+    })));
+    // Only an answer that is what was asked replaces the user's row in the
+    // expiring view: a certificate for another subject renews nothing.
+    if let (Some((group_id, for_user)), Some(info), None) = (issue_of, info_of, &problem) {
+        let cert = atlas_client::UserCert {
+            id: info.serial,
+            created_at: info.not_before,
+            group_id: Some(group_id.clone()),
+            not_after: info.not_after,
+            subject: info.subject,
+        };
+        super::expiring::on_issued(state, &group_id, &for_user, cert);
+    }
+    let kept = match &held {
+        Held::File(path) => format!(
+            "until you save or copy it, the key is kept in {} (mode 0600)",
+            path.display()
+        ),
+        Held::Off => {
+            "the key is in memory only (key_write_ahead = false): save or copy it now".into()
+        }
+        Held::Failed(why) => {
+            format!("the key could not be kept on disk ({why}): save or copy it now")
+        }
+        Held::Released => String::new(),
+    };
+    match problem {
+        None => state.set_status(
+            Level::Info,
+            format!("Certificate issued; Atlas keeps no copy of the key: {kept}"),
+        ),
+        Some(why) => state.set_status(
+            Level::Error,
+            format!("{why}. The answer is kept as it is, since a certificate may have been issued: {kept}"),
+        ),
+    }
+    if state.certs.owner.as_ref().is_some_and(|o| o.1 == username) {
+        state.certs.jump_to_last = true;
+        return refresh_certs(state);
+    }
+    vec![]
+}
+
+pub(super) fn on_saved(state: &mut State, id: RequestId, outcome: SaveOutcome) -> Vec<Command> {
+    let mut release = None;
+    if let Some(Modal::Pem(m)) = &mut state.modal
+        && m.busy == Some(id)
+    {
+        m.busy = None;
+        match outcome {
+            SaveOutcome::Saved(paths) => {
+                m.prompt = PemPrompt::None;
+                m.error = None;
+                let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                m.saved_to = paths;
+                // The key is on disk where the user wants it: the kept copy
+                // goes, unless the user saved over the kept file itself.
+                if let Held::File(path) = &m.held
+                    && !m.saved_to.contains(path)
+                {
+                    release = Some(path.clone());
+                    m.held = Held::Released;
+                }
+                let text = format!("Saved to {} (the key with mode 0600)", shown.join(" and "));
+                state.set_status(Level::Info, text);
+            }
+            SaveOutcome::Exists(path) => m.prompt = PemPrompt::Overwrite(path),
+            SaveOutcome::Failed(path, why) => {
+                m.prompt = PemPrompt::SavePath;
+                m.error = Some(format!("Could not save to {}: {why}", path.display()));
+            }
+        }
+    }
+    match release {
+        Some(path) => vec![Command::ReleaseKey {
+            id: state.next_request(),
+            path,
+        }],
+        None => vec![],
+    }
+}
+
+/// The written-ahead copy is gone, or is still there and the user is told.
+pub(super) fn on_released(
+    state: &mut State,
+    res: Result<std::path::PathBuf, String>,
+) -> Vec<Command> {
+    if let Err(why) = res {
+        state.set_status(
+            Level::Warn,
+            format!("The key's kept copy could not be removed ({why}): delete it yourself"),
+        );
+    }
+    vec![]
+}
+
+pub(super) fn on_copied(
+    state: &mut State,
+    id: RequestId,
+    res: Result<Copied, String>,
+) -> Vec<Command> {
+    if let Some(Modal::Pem(m)) = &mut state.modal
+        && m.busy == Some(id)
+    {
+        m.busy = None;
+        match res {
+            Ok(copied) => {
+                let text = format!("Copied the PEM {}", copied.how);
+                m.copied = Some(copied.how);
+                m.error = None;
+                state.set_status(Level::Info, text);
+            }
+            Err(e) => {
+                m.error = Some(format!(
+                    "Could not copy: {e}. Save it to a file instead (s)"
+                ))
+            }
+        }
+    }
+    vec![]
 }

@@ -4,18 +4,16 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::certs::{change_per_page, fetch_certs, flip_page, on_certs, reload_certs, reset_certs};
+use super::certs::{change_per_page, fetch_certs, flip_page, on_certs};
 use super::keymap::{Action, Scope};
+use super::lists::{
+    LIST_PAGE, fetch_projects, fetch_users, follow_selection, move_selection, project_changed,
+    refresh, selected_key, user_changed,
+};
 use super::modals;
 use super::mouse::on_mouse;
 use super::msg::{ApiResult, Command, Msg, RequestId};
 use super::state::{CertSort, HelpView, Level, Modal, Pane, State};
-use atlas_client::{PageRequest, X509Type};
-
-/// Quiet time before following a moving selection with a request.
-pub const DEBOUNCE_MS: u64 = 150;
-pub(super) const PER_PAGE_STEPS: [u32; 5] = [25, 50, 100, 200, 500];
-const LIST_PAGE: u32 = 100;
 
 pub fn init(state: &mut State) -> Vec<Command> {
     if let Some(first) = state.env.notes.first().cloned() {
@@ -103,26 +101,6 @@ fn tick(state: &mut State, now: jiff::Timestamp, mono_ms: u64) -> Vec<Command> {
     cmds
 }
 
-pub(super) fn fetch_projects(state: &mut State, page: u32) -> Command {
-    let id = state.next_request();
-    state.projects.loading = Some(id);
-    Command::FetchProjects {
-        id,
-        page: PageRequest::new(page, LIST_PAGE),
-    }
-}
-
-fn fetch_users(state: &mut State, page: u32) -> Option<Command> {
-    let group_id = state.users_owner.clone()?;
-    let id = state.next_request();
-    state.users.loading = Some(id);
-    Some(Command::FetchUsers {
-        id,
-        group_id,
-        page: PageRequest::new(page, LIST_PAGE),
-    })
-}
-
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     // Suspending is allowed anywhere, dialogs and text inputs included.
     if state.env.keymap.action_for(Scope::Global, &key) == Some(Action::Suspend) {
@@ -138,12 +116,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     if let Some(cmds) = filter_key(state, key) {
         return cmds;
     }
-    let scope = match state.focus {
-        Pane::Projects => Scope::Projects,
-        Pane::Users => Scope::Users,
-        Pane::Certs => Scope::Certs,
-    };
-    match state.env.keymap.action_for(scope, &key) {
+    match state.env.keymap.action_for(state.focus.scope(), &key) {
         Some(action) => on_action(state, action),
         None => vec![],
     }
@@ -152,12 +125,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 /// Keys typed into an active filter. `None` when no filter is being edited.
 fn filter_key(state: &mut State, key: KeyEvent) -> Option<Vec<Command>> {
     let focus = state.focus;
-    let editing = match focus {
-        Pane::Projects => state.projects.filter_editing,
-        Pane::Users => state.users.filter_editing,
-        Pane::Certs => state.certs.filter_editing,
-    };
-    if !editing {
+    if !state.pane(focus).filter_editing() {
         return None;
     }
     let act = state.env.keymap.action_for(Scope::Input, &key);
@@ -217,8 +185,8 @@ fn filter_edit(
 
 /// Typing jumps to the first match; clearing keeps the item that was
 /// selected (it is still there, somewhere in the longer list).
-fn edit_filter<T: super::list::Filterable>(
-    list: &mut super::list::ListPane<T>,
+fn edit_filter<T: super::state::Filterable>(
+    list: &mut super::state::ListPane<T>,
     key: KeyEvent,
     act: Option<Action>,
     before: Option<&str>,
@@ -233,88 +201,6 @@ fn edit_filter<T: super::list::Filterable>(
         FilterEdit::Done => {}
     }
     list.clamp_selection();
-}
-
-/// Selects the certificate with this serial if it is shown, else the first.
-pub(super) fn reselect_cert(c: &mut super::state::CertsPane, serial: Option<u64>) {
-    c.selected = serial
-        .and_then(|id| c.rows().iter().position(|r| r.id == id))
-        .unwrap_or(0);
-}
-
-/// What identifies the selection of a pane, to tell whether it changed.
-fn selected_key(state: &State, pane: Pane) -> Option<String> {
-    match pane {
-        Pane::Projects => state.selected_project().map(|p| p.id.clone()),
-        Pane::Users => state.selected_user().map(|u| u.username().to_string()),
-        Pane::Certs => None,
-    }
-}
-
-/// After anything that may move a list's selection: reload what depends on it.
-fn follow_selection(state: &mut State, pane: Pane, before: Option<String>) -> Vec<Command> {
-    if selected_key(state, pane) == before {
-        return more_if_near_end(state, pane);
-    }
-    match pane {
-        Pane::Projects => project_changed(state, false),
-        Pane::Users => user_changed(state, false),
-        Pane::Certs => {}
-    }
-    more_if_near_end(state, pane)
-}
-
-fn more_if_near_end(state: &mut State, pane: Pane) -> Vec<Command> {
-    match pane {
-        Pane::Projects
-            if state.projects.more
-                && state.projects.loading.is_none()
-                && state.projects.near_end() =>
-        {
-            let next = state.projects.pages_loaded + 1;
-            vec![fetch_projects(state, next)]
-        }
-        Pane::Users
-            if state.users.more && state.users.loading.is_none() && state.users.near_end() =>
-        {
-            let next = state.users.pages_loaded + 1;
-            fetch_users(state, next).into_iter().collect()
-        }
-        _ => vec![],
-    }
-}
-
-fn project_changed(state: &mut State, now: bool) {
-    state.users.reset();
-    state.users_owner = state.selected_project().map(|p| p.id.clone());
-    state.users_due = state
-        .users_owner
-        .as_ref()
-        .map(|_| state.mono_ms + if now { 0 } else { DEBOUNCE_MS });
-    reset_certs(state, None, None);
-}
-
-fn user_changed(state: &mut State, now: bool) {
-    let owner = state.users_owner.clone();
-    let Some(user) = state.selected_user().cloned() else {
-        reset_certs(state, None, None);
-        return;
-    };
-    let note = (user.x509_type != X509Type::Managed).then(|| match user.x509_type {
-        X509Type::Customer => {
-            "CUSTOMER user: its certificates come from your own CA, so Atlas lists none."
-                .to_string()
-        }
-        _ => format!(
-            "x509Type {}: this user does not authenticate with X.509.",
-            user.x509_type.as_str()
-        ),
-    });
-    let has_note = note.is_some();
-    reset_certs(state, owner.map(|g| (g, user.username().to_string())), note);
-    if !has_note {
-        state.certs_due = Some(state.mono_ms + if now { 0 } else { DEBOUNCE_MS });
-    }
 }
 
 fn on_action(state: &mut State, action: Action) -> Vec<Command> {
@@ -355,11 +241,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             change_per_page(state, action == Action::MorePerPage)
         }
         Action::Filter => {
-            match focus {
-                Pane::Projects => state.projects.filter_editing = true,
-                Pane::Users => state.users.filter_editing = true,
-                Pane::Certs => state.certs.filter_editing = true,
-            }
+            state.pane_mut(focus).set_filter_editing(true);
             vec![]
         }
         Action::Refresh => refresh(state, focus),
@@ -368,8 +250,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             modals::open_details(state);
             vec![]
         }
-        Action::Issue => modals::open_issue(state),
-        Action::DisableCustomerX509 => modals::open_disable(state),
+        Action::Issue => super::issue::open(state),
+        Action::DisableCustomerX509 => super::disable::open(state),
         Action::Expiring => super::expiring::open(state),
         Action::UploadCa => {
             super::upload_ca::open(state);
@@ -392,34 +274,6 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
     }
 }
 
-/// `r`: load the focused pane again, keeping the item (or the page and the
-/// certificate) the user was on.
-/// The users list read again, keeping the selection.
-pub(super) fn refresh_users(state: &mut State) -> Vec<Command> {
-    refresh(state, Pane::Users)
-}
-
-fn refresh(state: &mut State, focus: Pane) -> Vec<Command> {
-    match focus {
-        Pane::Projects => {
-            let keep = state.projects.selected_key();
-            state.projects.reset();
-            state.projects.reselect = keep;
-            vec![fetch_projects(state, 1)]
-        }
-        Pane::Users => {
-            let keep = state.users.selected_key();
-            state.users.reset();
-            state.users.reselect = keep;
-            fetch_users(state, 1).into_iter().collect()
-        }
-        Pane::Certs => {
-            let (page, keep) = (state.certs.page, state.certs.selected_cert().map(|c| c.id));
-            reload_certs(state, page, keep)
-        }
-    }
-}
-
 /// `o` cycles the sort column, `O` reverses; the selected certificate stays.
 fn sort_certs(state: &mut State, cycle: bool) -> Vec<Command> {
     let keep = state.certs.selected_cert().map(|c| c.id);
@@ -438,12 +292,7 @@ fn sort_certs(state: &mut State, cycle: bool) -> Vec<Command> {
 /// Esc in a pane: clear its filter (keeping the selected item), or the
 /// status line.
 fn back(state: &mut State, focus: Pane) -> Vec<Command> {
-    let filtered = match focus {
-        Pane::Projects => !state.projects.filter.value().is_empty(),
-        Pane::Users => !state.users.filter.value().is_empty(),
-        Pane::Certs => !state.certs.filter.value().is_empty(),
-    };
-    if !filtered {
+    if state.pane(focus).filter().value().is_empty() {
         state.status = None;
         return vec![];
     }
@@ -471,50 +320,6 @@ fn back(state: &mut State, focus: Pane) -> Vec<Command> {
     follow_selection(state, focus, before)
 }
 
-pub(super) fn move_selection(state: &mut State, pane: Pane, delta: i64) -> Vec<Command> {
-    match pane {
-        Pane::Projects | Pane::Users => {
-            let waiting = match pane {
-                Pane::Projects => {
-                    state.projects.items.is_empty() && state.projects.loading.is_some()
-                }
-                _ => {
-                    state.users.items.is_empty()
-                        && (state.users.loading.is_some() || state.users_due.is_some())
-                }
-            };
-            if waiting {
-                // Not dropped: applied when the first page arrives.
-                let list_moves = match pane {
-                    Pane::Projects => &mut state.projects.pending_moves,
-                    _ => &mut state.users.pending_moves,
-                };
-                *list_moves = list_moves.saturating_add(delta);
-                return vec![];
-            }
-            let before = selected_key(state, pane);
-            match pane {
-                Pane::Projects => state.projects.move_by(delta),
-                _ => state.users.move_by(delta),
-            };
-            follow_selection(state, pane, before)
-        }
-        Pane::Certs => {
-            let c = &mut state.certs;
-            if c.rows().is_empty() && (c.loading.is_some() || state.certs_due.is_some()) {
-                c.pending_moves = c.pending_moves.saturating_add(delta);
-                return vec![];
-            }
-            let len = state.certs.rows().len() as i64;
-            if len > 0 {
-                state.certs.selected =
-                    (state.certs.selected as i64 + delta).clamp(0, len - 1) as usize;
-            }
-            vec![]
-        }
-    }
-}
-
 fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
     let result = match result {
         ApiResult::Scan(event) => {
@@ -529,7 +334,7 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
             let failed = res.as_ref().err().cloned();
             let accepted = state.projects.accept(id, res, LIST_PAGE);
             if accepted.is_some() {
-                pane_error_to_messages(state, "Projects", failed);
+                state.log_pane_error("Projects", failed);
             }
             if accepted == Some(true) {
                 // A refresh that found the same project keeps what hangs off it.
@@ -551,7 +356,7 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
             let failed = res.as_ref().err().cloned();
             let accepted = state.users.accept(id, res, LIST_PAGE);
             if accepted.is_some() {
-                pane_error_to_messages(state, "Database users", failed);
+                state.log_pane_error("Database users", failed);
             }
             if accepted == Some(true) {
                 let same = state.selected_user().map(|u| u.username())
@@ -570,16 +375,6 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
             vec![]
         }
         other => modals::on_api(state, id, other),
-    }
-}
-
-/// A pane's error is cut to fit the pane: the message list has it whole.
-pub(super) fn pane_error_to_messages(state: &mut State, pane: &str, error: Option<String>) {
-    if let Some(e) = error {
-        let now = state.now;
-        state
-            .messages
-            .push(now, Level::Error, &format!("{pane}: {e}"));
     }
 }
 

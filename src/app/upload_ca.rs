@@ -11,27 +11,8 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::keymap::{Action, Scope};
 use super::msg::{CaBundle, Command, ErrorText, RequestId};
-use super::state::{Level, Modal, State};
+use super::state::{Level, Modal, State, UploadModal, UploadStage};
 use atlas_client::UserSecurity;
-
-#[derive(Debug)]
-pub enum Stage {
-    Path,
-    Reading(RequestId),
-    Confirm { bundle: Arc<CaBundle>, typed: Input },
-    Running(RequestId),
-    Done { count: usize },
-}
-
-#[derive(Debug)]
-pub struct UploadModal {
-    pub group_id: String,
-    pub project: String,
-    pub path: Input,
-    pub stage: Stage,
-    /// Why the last step did not go on.
-    pub note: Option<String>,
-}
 
 pub fn open(state: &mut State) {
     let Some(project) = state.selected_project().cloned() else {
@@ -42,7 +23,7 @@ pub fn open(state: &mut State) {
         group_id: project.id,
         project: project.name,
         path: Input::default(),
-        stage: Stage::Path,
+        stage: UploadStage::Path,
         note: None,
     })));
 }
@@ -57,12 +38,12 @@ pub fn on_key(
         state.quit = true;
         return (None, vec![]);
     }
-    if act == Some(Action::Back) && !matches!(m.stage, Stage::Running(_)) {
+    if act == Some(Action::Back) && !matches!(m.stage, UploadStage::Running(_)) {
         return (None, vec![]);
     }
     let confirm = act == Some(Action::Confirm);
     match &mut m.stage {
-        Stage::Path => match confirm {
+        UploadStage::Path => match confirm {
             true if m.path.value().trim().is_empty() => {
                 m.note = Some("Type the path of a PEM file with the CA certificate(s)".into());
             }
@@ -73,7 +54,7 @@ pub fn on_key(
                     group_id: m.group_id.clone(),
                     path: m.path.value().trim().into(),
                 };
-                m.stage = Stage::Reading(id);
+                m.stage = UploadStage::Reading(id);
                 m.note = None;
                 return (Some(Modal::Upload(m)), vec![cmd]);
             }
@@ -82,7 +63,7 @@ pub fn on_key(
                 m.note = None;
             }
         },
-        Stage::Confirm { bundle, typed } => match confirm {
+        UploadStage::Confirm { bundle, typed } => match confirm {
             true if typed.value() == m.project => {
                 let id = state.next_request();
                 let cmd = Command::SetCustomerX509 {
@@ -90,7 +71,7 @@ pub fn on_key(
                     group_id: m.group_id.clone(),
                     cas: bundle.text.clone(),
                 };
-                m.stage = Stage::Running(id);
+                m.stage = UploadStage::Running(id);
                 m.note = None;
                 return (Some(Modal::Upload(m)), vec![cmd]);
             }
@@ -105,7 +86,7 @@ pub fn on_key(
                 m.note = None;
             }
         },
-        Stage::Done { .. } if confirm => return (None, vec![]),
+        UploadStage::Done { .. } if confirm => return (None, vec![]),
         _ => {}
     }
     (Some(Modal::Upload(m)), vec![])
@@ -117,17 +98,17 @@ pub fn on_read(
     res: Result<Box<CaBundle>, ErrorText>,
 ) -> Vec<Command> {
     if let Some(Modal::Upload(m)) = &mut state.modal
-        && matches!(m.stage, Stage::Reading(r) if r == id)
+        && matches!(m.stage, UploadStage::Reading(r) if r == id)
     {
         match res {
             Ok(bundle) => {
-                m.stage = Stage::Confirm {
+                m.stage = UploadStage::Confirm {
                     bundle: Arc::from(bundle),
                     typed: Input::default(),
                 }
             }
             Err(e) => {
-                m.stage = Stage::Path;
+                m.stage = UploadStage::Path;
                 m.note = Some(e);
             }
         }
@@ -143,13 +124,13 @@ pub fn on_set(
     let Some(Modal::Upload(m)) = &mut state.modal else {
         return vec![];
     };
-    if !matches!(m.stage, Stage::Running(r) if r == id) {
+    if !matches!(m.stage, UploadStage::Running(r) if r == id) {
         return vec![];
     }
     match res {
         Ok(sec) => {
             let project = m.project.clone();
-            m.stage = Stage::Done {
+            m.stage = UploadStage::Done {
                 count: sec.customer_x509.ca_count(),
             };
             state.set_status(
@@ -161,7 +142,7 @@ pub fn on_set(
             // Back to the path, still filled in: trying again is Enter, the
             // bundle read and confirmed again; nothing is resent on its own.
             m.note = Some(e);
-            m.stage = Stage::Path;
+            m.stage = UploadStage::Path;
         }
     }
     vec![]

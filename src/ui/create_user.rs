@@ -7,15 +7,15 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::create_user::{CreateUserModal, Field, Stage};
 use crate::app::keymap::{Action, Scope};
+use crate::app::state::{CreateStage, CreateUserModal, Field};
 use crate::format::{shown, spinner};
 use atlas_client::roles::{CLUSTER_ROLES, DATABASE_ROLES};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme: &Theme) {
     let r = crate::layout::centered(area, 76, 16);
     f.render_widget(Clear, r);
-    let block = super::modals::frame(
+    let block = super::dialog::frame(
         &format!("Add an X.509 user · {}", shown(&m.project)),
         r.width,
         theme,
@@ -34,7 +34,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme
         Line::from(spans)
     };
     let lines: Vec<Line> = match &m.stage {
-        Stage::Form | Stage::Running(_) => {
+        CreateStage::Form | CreateStage::Running(_) => {
             let mut lines = vec![
                 Line::styled(
                     "MANAGED (Atlas issues its certificates) on $external.",
@@ -58,7 +58,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme
                 Line::raw(""),
             ];
             lines.push(match (&m.stage, &m.error) {
-                (Stage::Running(_), _) => Line::styled(
+                (CreateStage::Running(_), _) => Line::styled(
                     format!("{} creating…", spinner(state.mono_ms)),
                     theme.warn(),
                 ),
@@ -77,7 +77,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &CreateUserModal, theme
             ));
             lines
         }
-        Stage::Created { username } => vec![
+        CreateStage::Created { username } => vec![
             Line::styled(
                 format!("Created MANAGED user {} on $external.", shown(username)),
                 theme.ok(),

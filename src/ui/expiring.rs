@@ -10,7 +10,7 @@ use ratatui::widgets::{
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::expiring::ExpiringView;
+use crate::app::state::ExpiringView;
 use crate::format::{Urgency, date, fit, shown, spinner, thousands, time_left};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme: &Theme) {

@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::modals::frame;
+use super::dialog::frame;
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::messages::{HEAD_WIDTH, MessagesView, rows};
+use crate::app::state::messages::{HEAD_WIDTH, MessagesView, rows};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &MessagesView, theme: &Theme) {
     let r = crate::layout::messages_box(area);

@@ -1,10 +1,15 @@
 //! `draw(&State)`: reads state, never changes it.
 
 mod create_user;
+mod dialog;
+mod disable;
 mod expiring;
+mod help;
+mod issue;
 mod messages;
 mod modals;
 mod panes;
+mod pem;
 mod settings;
 mod theme;
 mod upload_ca;

@@ -10,9 +10,9 @@ use ratatui::widgets::{
 };
 
 use super::theme::Theme;
-use crate::app::cert_view::Whole;
 use crate::app::keymap::{Action, Scope};
-use crate::app::list::{Filterable, ListPane, Rows};
+use crate::app::state::Whole;
+use crate::app::state::list::{Filterable, ListPane, Rows};
 use crate::app::{CertSort, Pane, State};
 use crate::format::{Urgency, date, fit, shown, spinner, thousands, time_left};
 use atlas_client::X509Type;

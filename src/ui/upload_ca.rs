@@ -7,7 +7,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::upload_ca::{Stage, UploadModal};
+use crate::app::state::{UploadModal, UploadStage};
 use crate::format::{date, fit, shown, spinner};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &Theme) {
@@ -17,7 +17,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
         area.height.min(20),
     );
     f.render_widget(Clear, r);
-    let block = super::modals::frame(
+    let block = super::dialog::frame(
         &format!("Upload a customer CA · {}", shown(&m.project)),
         r.width,
         theme,
@@ -32,18 +32,18 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
         ])
     };
     let mut lines: Vec<Line> = match &m.stage {
-        Stage::Path => vec![
+        UploadStage::Path => vec![
             Line::raw("PEM file with the CA certificate(s) your client certificates chain to:"),
             input(m.path.value()),
         ],
-        Stage::Reading(_) => vec![Line::styled(
+        UploadStage::Reading(_) => vec![Line::styled(
             format!(
                 "{} reading and checking the bundle…",
                 spinner(state.mono_ms)
             ),
             theme.dim(),
         )],
-        Stage::Confirm { bundle, typed } => {
+        UploadStage::Confirm { bundle, typed } => {
             let mut l = vec![Line::raw(format!(
                 "{} from {}:",
                 atlas_client::bundle::count(bundle.cas.len()),
@@ -86,11 +86,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, m: &UploadModal, theme: &T
             l.push(input(typed.value()));
             l
         }
-        Stage::Running(_) => vec![Line::styled(
+        UploadStage::Running(_) => vec![Line::styled(
             format!("{} uploading…", spinner(state.mono_ms)),
             theme.warn(),
         )],
-        Stage::Done { count } => vec![
+        UploadStage::Done { count } => vec![
             Line::styled(
                 format!(
                     "Customer-managed X.509 is on, with {}.",

@@ -1135,7 +1135,7 @@ fn every_message_is_kept_whole_and_the_list_opens_from_panes_and_the_expiring_vi
     let Some(Modal::Messages(v)) = &s.modal else {
         panic!()
     };
-    let max = atlas_x509::app::messages::max_scroll(&s.messages, s.size);
+    let max = atlas_x509::app::state::messages::max_scroll(&s.messages, s.size);
     assert!(max > 0);
     assert_eq!(v.scroll, max, "G goes to the end, no further");
     update(&mut s, ch('j'));
@@ -1248,7 +1248,7 @@ fn over_the_bound_sorting_stays_per_page_and_asks_nothing() {
     assert!(!fetches_whole(&cmds), "{cmds:?}");
     assert!(matches!(
         s.certs.whole,
-        atlas_x509::app::cert_view::Whole::TooMany(12_000)
+        atlas_x509::app::state::Whole::TooMany(12_000)
     ));
     assert_eq!(s.certs.rows().len(), 100, "the page, sorted on its own");
     let cmds = update(&mut s, ch('n'));

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use atlas_x509::app::create_user::Stage;
+use atlas_x509::app::state::CreateStage;
 use atlas_x509::app::{ApiResult, Command, Modal, Msg, Pane, State, update};
 use common::fixtures::*;
 use crossterm::event::KeyCode;
@@ -69,7 +69,7 @@ fn a_user_is_created_once_then_offered_its_first_certificate() {
     };
     assert_eq!(
         m.stage,
-        Stage::Created {
+        CreateStage::Created {
             username: "svc-billing".into()
         }
     );
@@ -127,7 +127,7 @@ fn bad_roles_and_refusals_are_said_and_the_form_kept() {
     let Some(Modal::CreateUser(m)) = &s.modal else {
         panic!()
     };
-    assert_eq!(m.stage, Stage::Form);
+    assert_eq!(m.stage, CreateStage::Form);
     assert!(
         m.error
             .as_deref()
@@ -156,7 +156,7 @@ fn bundle(current: usize) -> atlas_x509::app::CaBundle {
 
 #[test]
 fn a_customer_ca_is_read_shown_and_sent_only_after_the_name() {
-    use atlas_x509::app::upload_ca::Stage;
+    use atlas_x509::app::state::UploadStage;
     let mut s = loaded(3);
     update(&mut s, ch('C'));
     typed(&mut s, "~/keys/acme-ca.pem");
@@ -187,7 +187,7 @@ fn a_customer_ca_is_read_shown_and_sent_only_after_the_name() {
     let Some(Modal::Upload(m)) = &s.modal else {
         panic!()
     };
-    assert!(matches!(m.stage, Stage::Confirm { .. }));
+    assert!(matches!(m.stage, UploadStage::Confirm { .. }));
     typed(&mut s, "payments");
     assert!(
         update(&mut s, key(KeyCode::Enter)).is_empty(),
@@ -204,7 +204,7 @@ fn a_customer_ca_is_read_shown_and_sent_only_after_the_name() {
     let Some(Modal::Upload(m)) = &s.modal else {
         panic!()
     };
-    assert!(matches!(m.stage, Stage::Done { count: 1 }));
+    assert!(matches!(m.stage, UploadStage::Done { count: 1 }));
     update(&mut s, key(KeyCode::Enter));
     assert!(s.modal.is_none());
 }

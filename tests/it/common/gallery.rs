@@ -66,7 +66,7 @@ pub fn screens() -> Vec<(&'static str, State)> {
     let mut s = loaded(5);
     s.projects.items[0].name = HOSTILE.repeat(20);
     let first = &s.users.items[0];
-    s.users.items[0] = atlas_x509::app::users::UserItem::new(
+    s.users.items[0] = atlas_x509::app::state::UserItem::new(
         &format!("CN={HOSTILE},O=acme"),
         &format!("$ext{HOSTILE}"),
         &format!("read@{HOSTILE}"),

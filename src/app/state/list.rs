@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use tui_input::Input;
 
-use super::msg::RequestId;
+use super::RequestId;
 use super::users::UserItem;
 use atlas_client::{Page, Project};
 

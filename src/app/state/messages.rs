@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use jiff::Timestamp;
 
-use super::state::Level;
+use super::Level;
 
 /// Enough for a long session's worth of errors; older ones fall off.
 pub const KEPT: usize = 200;
