@@ -54,112 +54,23 @@ fn precheck_out(
     }
 }
 
+/// Where the key goes: stdout, or a file in a directory opened (and
+/// checked) before anything is sent.
+enum Target {
+    Stdout,
+    File(OpenDir, Option<std::ffi::OsString>),
+}
+
 pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), Fail> {
     let project = ctx.project(&a.project)?;
-    let to_stdout = a.out.as_os_str() == "-";
-    let hook = match &a.hook.deploy_hook {
-        Some(_) if to_stdout => {
-            return Err(Fail::Usage(
-                "--deploy-hook needs a file to deliver: use --out FILE or DIR, not -".into(),
-            ));
-        }
-        Some(text) => Some(
-            Hook::parse(text, a.hook.deploy_hook_shell, a.hook.deploy_hook_timeout)
-                .map(|h| Hook {
-                    keep_output: a.hook.hook_output,
-                    ..h
-                })
-                .map_err(Fail::Usage)?,
-        ),
-        None => None,
-    };
-    if to_stdout && let Some(no) = handover::key_out::nowhere(libc::STDOUT_FILENO) {
-        return Err(Fail::Usage(format!(
-            "--out -: stdout {no}, so a key written there would reach nobody; nothing was sent (give --out FILE or DIR)"
-        )));
-    }
-    let out_dir = if to_stdout {
-        None
-    } else {
-        let (_, dir, name) = precheck_out(&a.out, a.overwrite)?;
-        Some((dir, name))
-    };
-    // Sent once. A failure is reported, never retried. A signal meanwhile
-    // waits for the answer: its key exists nowhere else.
-    let what = format!(
-        "the certificate request for {}",
-        atlas_client::sanitize::line(&a.user, 80)
-    );
-    let ask = handover::Ask {
-        group_id: &project,
-        username: &a.user,
-        months: a.months,
-    };
-    let Some(answer) = stop::finish(stop, &what, handover::request(&ctx.client, &ask)).await else {
-        let n = stop.signal().unwrap_or(libc::SIGTERM);
-        return Err(Fail::Interrupted(
-            n,
-            format!(
-                "stopped by {} while waiting for Atlas's answer: if it issued the certificate, nobody holds its key; check `atlas-x509 certs --project {project} --user '{}'`",
-                stop::name(n),
-                atlas_client::sanitize::line(&a.user, 80)
-            ),
-        ));
-    };
+    let (hook, target) = prepare(a)?;
+    let (issued, info) = ask(ctx, a, &project, stop).await?;
     let label = format!("{project}-{}", a.user);
-    let (issued, info) = match answer?.accepted(&a.user) {
-        Ok(accepted) => accepted,
-        Err((issued, said)) => {
-            return Err(Fail::Io(format!(
-                "{said}; {}",
-                keep_somewhere(&issued, &label, ctx.json).said
-            )));
-        }
+    let (dir, file) = match target {
+        Target::Stdout => return to_stdout(a, &issued, &info, &label, stop),
+        Target::File(dir, file) => (dir, file),
     };
-    if to_stdout {
-        handover::key_out::to_stdout(issued.expose(), a.stdout_timeout).map_err(|why| {
-            Fail::Io(format!(
-                "issued serial {} but stdout failed ({why}); {}",
-                info.serial,
-                keep_somewhere(&issued, &label, true).said
-            ))
-        })?;
-        return match stop.signal() {
-            Some(n) => Err(Fail::Interrupted(
-                n,
-                format!(
-                    "stopped by {} after serial {} was written to stdout",
-                    stop::name(n),
-                    info.serial
-                ),
-            )),
-            None => Ok(()),
-        };
-    }
-    let Some((dir, file)) = &out_dir else {
-        return Err(Fail::Io(format!(
-            "issued serial {} with no place opened for it; {}",
-            info.serial,
-            keep_somewhere(&issued, &label, ctx.json).said
-        )));
-    };
-    let name = file
-        .clone()
-        .unwrap_or_else(|| default_pem_name(&a.user, Some(info.serial)).into());
-    let saved = pem::save::save_in(&issued, dir, &name, a.overwrite);
-    let (path, why) = match saved {
-        SaveOutcome::Saved(mut paths) => (paths.remove(0), None),
-        SaveOutcome::Exists(p) => (p, Some("it was created meanwhile".to_string())),
-        SaveOutcome::Failed(p, why) => (p, Some(why)),
-    };
-    if let Some(why) = why {
-        return Err(Fail::Io(format!(
-            "issued serial {} but could not save it to {}: {why}; {}",
-            info.serial,
-            path.display(),
-            keep_somewhere(&issued, &label, ctx.json).said
-        )));
-    }
+    let path = save(ctx, a, &issued, &info, &label, (&dir, file))?;
     if let Some(n) = stop.signal() {
         return Err(Fail::Interrupted(
             n,
@@ -182,6 +93,141 @@ pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), F
         }
         None => None,
     };
+    said(ctx, &path, &info, delivered)
+}
+
+/// Everything refused before a request is sent: a hook with nowhere to
+/// deliver, a stdout nobody reads, an output path that cannot be written.
+fn prepare(a: &IssueArgs) -> Result<(Option<Hook>, Target), Fail> {
+    let to_stdout = a.out.as_os_str() == "-";
+    let hook = match &a.hook.deploy_hook {
+        Some(_) if to_stdout => {
+            return Err(Fail::Usage(
+                "--deploy-hook needs a file to deliver: use --out FILE or DIR, not -".into(),
+            ));
+        }
+        Some(text) => Some(
+            Hook::parse(text, a.hook.deploy_hook_shell, a.hook.deploy_hook_timeout)
+                .map(|h| Hook {
+                    keep_output: a.hook.hook_output,
+                    ..h
+                })
+                .map_err(Fail::Usage)?,
+        ),
+        None => None,
+    };
+    if to_stdout && let Some(no) = handover::key_out::nowhere(libc::STDOUT_FILENO) {
+        return Err(Fail::Usage(format!(
+            "--out -: stdout {no}, so a key written there would reach nobody; nothing was sent (give --out FILE or DIR)"
+        )));
+    }
+    let target = if to_stdout {
+        Target::Stdout
+    } else {
+        let (_, dir, name) = precheck_out(&a.out, a.overwrite)?;
+        Target::File(dir, name)
+    };
+    Ok((hook, target))
+}
+
+/// Sent once. A failure is reported, never retried. A signal meanwhile
+/// waits for the answer: its key exists nowhere else.
+async fn ask(
+    ctx: &Ctx,
+    a: &IssueArgs,
+    project: &str,
+    stop: &Stop,
+) -> Result<(IssuedPem, atlas_client::inspect::CertInfo), Fail> {
+    let what = format!(
+        "the certificate request for {}",
+        atlas_client::sanitize::line(&a.user, 80)
+    );
+    let ask = handover::Ask {
+        group_id: project,
+        username: &a.user,
+        months: a.months,
+    };
+    let Some(answer) = stop::finish(stop, &what, handover::request(&ctx.client, &ask)).await else {
+        let n = stop.signal().unwrap_or(libc::SIGTERM);
+        return Err(Fail::Interrupted(
+            n,
+            format!(
+                "stopped by {} while waiting for Atlas's answer: if it issued the certificate, nobody holds its key; check `atlas-x509 certs --project {project} --user '{}'`",
+                stop::name(n),
+                atlas_client::sanitize::line(&a.user, 80)
+            ),
+        ));
+    };
+    let label = format!("{project}-{}", a.user);
+    answer?.accepted(&a.user).map_err(|(issued, said)| {
+        Fail::Io(format!(
+            "{said}; {}",
+            keep_somewhere(&issued, &label, ctx.json).said
+        ))
+    })
+}
+
+fn to_stdout(
+    a: &IssueArgs,
+    issued: &IssuedPem,
+    info: &atlas_client::inspect::CertInfo,
+    label: &str,
+    stop: &Stop,
+) -> Result<(), Fail> {
+    handover::key_out::to_stdout(issued.expose(), a.stdout_timeout).map_err(|why| {
+        Fail::Io(format!(
+            "issued serial {} but stdout failed ({why}); {}",
+            info.serial,
+            keep_somewhere(issued, label, true).said
+        ))
+    })?;
+    match stop.signal() {
+        Some(n) => Err(Fail::Interrupted(
+            n,
+            format!(
+                "stopped by {} after serial {} was written to stdout",
+                stop::name(n),
+                info.serial
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Writes the key through the directory opened before the request; a key
+/// that cannot go there is kept somewhere and said.
+fn save(
+    ctx: &Ctx,
+    a: &IssueArgs,
+    issued: &IssuedPem,
+    info: &atlas_client::inspect::CertInfo,
+    label: &str,
+    (dir, file): (&OpenDir, Option<std::ffi::OsString>),
+) -> Result<PathBuf, Fail> {
+    let name = file.unwrap_or_else(|| default_pem_name(&a.user, Some(info.serial)).into());
+    let (path, why) = match pem::save::save_in(issued, dir, &name, a.overwrite) {
+        SaveOutcome::Saved(mut paths) => (paths.remove(0), None),
+        SaveOutcome::Exists(p) => (p, Some("it was created meanwhile".to_string())),
+        SaveOutcome::Failed(p, why) => (p, Some(why)),
+    };
+    match why {
+        None => Ok(path),
+        Some(why) => Err(Fail::Io(format!(
+            "issued serial {} but could not save it to {}: {why}; {}",
+            info.serial,
+            path.display(),
+            keep_somewhere(issued, label, ctx.json).said
+        ))),
+    }
+}
+
+/// What was issued and delivered, on stdout; a failed hook is the exit.
+fn said(
+    ctx: &Ctx,
+    path: &Path,
+    info: &atlas_client::inspect::CertInfo,
+    delivered: Option<HookRun>,
+) -> Result<(), Fail> {
     let value = json!({
         "path": path,
         "serial": info.serial,

@@ -3,6 +3,7 @@
 
 pub mod clipboard;
 pub mod open_dir;
+mod os_error;
 pub mod rescue;
 pub mod save;
 

@@ -169,13 +169,13 @@ impl OpenDir {
             )
         };
         if fd < 0 {
-            return Err(super::save::os_reason(last_os_error()));
+            return Err(super::os_error::reason(last_os_error()));
         }
         // SAFETY: `fd` was just returned by openat and is owned here only.
         let mut f = unsafe { File::from_raw_fd(fd) };
         let result = (|| {
-            f.write_all(bytes).map_err(super::save::os_reason)?;
-            f.sync_all().map_err(super::save::os_reason)?;
+            f.write_all(bytes).map_err(super::os_error::reason)?;
+            f.sync_all().map_err(super::os_error::reason)?;
             // SAFETY: both names are NUL-terminated, the handle is open.
             let r = unsafe {
                 if overwrite {
@@ -190,7 +190,7 @@ impl OpenDir {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
                     return Ok(false);
                 }
-                return Err(super::save::os_reason(e));
+                return Err(super::os_error::reason(e));
             }
             Ok(true)
         })();

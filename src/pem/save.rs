@@ -154,7 +154,11 @@ pub fn write_new(bytes: &[u8], target: &Path, overwrite: bool, mode: u32) -> Res
         Some(libc::ENOENT | libc::ENOTDIR) => {
             format!("the directory {} does not exist", dir.display())
         }
-        _ => format!("the directory {}: {}", dir.display(), os_reason(e)),
+        _ => format!(
+            "the directory {}: {}",
+            dir.display(),
+            super::os_error::reason(e)
+        ),
     })?;
     dir.write_new(name, bytes, overwrite, mode)
 }
@@ -171,13 +175,6 @@ pub fn save_in(
         Ok(true) => SaveOutcome::Saved(vec![path]),
         Ok(false) => SaveOutcome::Exists(path),
         Err(why) => SaveOutcome::Failed(path, why),
-    }
-}
-
-pub(super) fn os_reason(e: std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => format!("permission denied ({e})"),
-        _ => e.to_string(),
     }
 }
 

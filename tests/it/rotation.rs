@@ -106,20 +106,7 @@ async fn rotate_issues_once_per_due_user_and_a_second_run_issues_nothing() {
     let d = dir.to_str().unwrap();
 
     // A dry run shows the plan and issues nothing.
-    let plan = run(
-        &home,
-        &h,
-        &[
-            "rotate",
-            "--all-projects",
-            "--within",
-            "60d",
-            "--out-dir",
-            d,
-            "--dry-run",
-            "--json",
-        ],
-    );
+    let plan = run(&home, &h, &rotate_all("60d", d, &["--dry-run", "--json"]));
     assert_eq!(plan.code, 0, "{}", plan.err());
     let planned: Vec<Value> = serde_json::from_slice(&plan.stdout).unwrap();
     let users: Vec<&str> = planned
@@ -161,17 +148,7 @@ async fn rotate_issues_once_per_due_user_and_a_second_run_issues_nothing() {
         "the same validity as the certificate replaced"
     );
 
-    let rotate = [
-        "rotate",
-        "--all-projects",
-        "--within",
-        "60d",
-        "--months",
-        "3",
-        "--out-dir",
-        d,
-        "--json",
-    ];
+    let rotate = rotate_all("60d", d, &["--months", "3", "--json"]);
     let out = run(&home, &h, &rotate);
     assert_eq!(out.code, 0, "{}", out.err());
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -264,17 +241,7 @@ async fn an_out_dir_swapped_for_a_link_to_an_open_directory_gets_no_key() {
     let out = run_holding_the_answer(
         &home,
         &h,
-        &[
-            "rotate",
-            "--all-projects",
-            "--within",
-            "400d",
-            "--months",
-            "24",
-            "--out-dir",
-            dir.to_str().unwrap(),
-            "--json",
-        ],
+        &rotate_all("400d", dir.to_str().unwrap(), &["--months", "24", "--json"]),
         || swap_for_link(&dir, &open),
     );
     assert_eq!(out.code, 1, "{}", out.err());
@@ -745,17 +712,7 @@ async fn after_a_429_on_a_creation_the_next_user_waits_for_retry_after() {
     let out = run(
         &home,
         &h,
-        &[
-            "rotate",
-            "--all-projects",
-            "--within",
-            "400d",
-            "--months",
-            "24",
-            "--out-dir",
-            dir.to_str().unwrap(),
-            "--json",
-        ],
+        &rotate_all("400d", dir.to_str().unwrap(), &["--months", "24", "--json"]),
     );
     let took = started.elapsed();
     assert_eq!(out.code, 1, "{}", out.err());
@@ -800,16 +757,7 @@ async fn expiring_and_rotate_agree_on_what_is_due() {
     let plan = run(
         &home,
         &h,
-        &[
-            "rotate",
-            "--all-projects",
-            "--within",
-            "60d",
-            "--dry-run",
-            "--out-dir",
-            dir.to_str().unwrap(),
-            "--json",
-        ],
+        &rotate_all("60d", dir.to_str().unwrap(), &["--dry-run", "--json"]),
     );
     assert_eq!(plan.code, 0, "{}", plan.err());
     let planned: Vec<Value> = serde_json::from_slice(&plan.stdout).unwrap();

@@ -93,19 +93,8 @@ fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
     }
 }
 
-const ROTATE: [&str; 7] = [
-    "rotate",
-    "--all-projects",
-    "--within",
-    "60d",
-    "--months",
-    "6",
-    "--out-dir",
-];
-
 fn rotate_args<'a>(dir: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut v: Vec<&str> = ROTATE.to_vec();
-    v.push(dir);
+    let mut v = rotate_all("60d", dir, &["--months", "6"]);
     v.extend_from_slice(extra);
     v
 }

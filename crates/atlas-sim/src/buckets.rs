@@ -6,12 +6,49 @@
 //! show (`RateLimit-Limit`); `GET /api/atlas/v2/rateLimits` lists the sets.
 
 use std::collections::HashMap;
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::server::RateLimit;
 use super::store::SimError;
+
+/// `N/min`, `N/Nmin` or `N/Ns`: N requests per window, then 429s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u32,
+    pub window: Duration,
+}
+
+impl FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("rate limit {s:?} is not N/min, N/<k>min or N/<k>s");
+        let (n, per) = s.split_once('/').ok_or_else(bad)?;
+        let limit: u32 = n.trim().parse().map_err(|_| bad())?;
+        let per = per.trim();
+        let (count, unit) =
+            per.split_at(per.find(|c: char| !c.is_ascii_digit()).unwrap_or(per.len()));
+        let count: u64 = if count.is_empty() {
+            1
+        } else {
+            count.parse().map_err(|_| bad())?
+        };
+        let secs = match unit {
+            "min" | "m" => 60,
+            "s" => 1,
+            _ => return Err(bad()),
+        };
+        if limit == 0 || count == 0 {
+            return Err(bad());
+        }
+        Ok(RateLimit {
+            limit,
+            window: Duration::from_secs(count * secs),
+        })
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {

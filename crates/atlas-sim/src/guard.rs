@@ -16,7 +16,7 @@ use super::digest::{
     expected_response, parse_authorization,
 };
 use super::render::{self, ApiVersion};
-use super::server::{Authenticated, RequestRecord, Shared};
+use super::shared::{Authenticated, RequestRecord, Shared};
 use super::store::SimError;
 
 /// Outermost layer: latency and the request log.

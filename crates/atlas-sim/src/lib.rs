@@ -13,8 +13,11 @@ mod render;
 mod routes;
 pub mod seed;
 mod server;
+mod shared;
 pub mod store;
 
+pub use buckets::RateLimit;
 pub use ca::{IssueFault, KeyType};
 pub use seed::Seed;
-pub use server::{RateLimit, RequestRecord, SimConfig, SimCredentials, SimHandle, start};
+pub use server::{SimConfig, SimHandle, start};
+pub use shared::{RequestRecord, SimCredentials};

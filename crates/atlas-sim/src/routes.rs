@@ -17,7 +17,7 @@ use super::digest::constant_time_eq;
 use super::guard;
 use super::lifecycle::NewUser;
 use super::render::{self, ApiVersion, PageQuery};
-use super::server::Shared;
+use super::shared::Shared;
 use super::store::{CertRec, SimError, issuance_window, random_serial};
 
 type Sh = State<Arc<Shared>>;

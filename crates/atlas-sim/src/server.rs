@@ -2,17 +2,17 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::Serialize;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::buckets::RateLimit;
 use super::ca::KeyType;
 use super::digest::NonceStore;
 use super::seed::Seed;
+use super::shared::{RequestRecord, Shared, SimCredentials};
 use super::store::Store;
 
 #[derive(Debug, Clone)]
@@ -69,120 +69,7 @@ impl Default for SimConfig {
     }
 }
 
-/// `N/min`, `N/Nmin` or `N/Ns`: N requests per window, then 429s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub limit: u32,
-    pub window: Duration,
-}
-
-impl FromStr for RateLimit {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("rate limit {s:?} is not N/min, N/<k>min or N/<k>s");
-        let (n, per) = s.split_once('/').ok_or_else(bad)?;
-        let limit: u32 = n.trim().parse().map_err(|_| bad())?;
-        let per = per.trim();
-        let (count, unit) =
-            per.split_at(per.find(|c: char| !c.is_ascii_digit()).unwrap_or(per.len()));
-        let count: u64 = if count.is_empty() {
-            1
-        } else {
-            count.parse().map_err(|_| bad())?
-        };
-        let secs = match unit {
-            "min" | "m" => 60,
-            "s" => 1,
-            _ => return Err(bad()),
-        };
-        if limit == 0 || count == 0 {
-            return Err(bad());
-        }
-        Ok(RateLimit {
-            limit,
-            window: Duration::from_secs(count * secs),
-        })
-    }
-}
-
-/// What a client needs to talk to this simulator; printed by `atlas-x509 sim`.
-#[derive(Debug, Clone, Serialize)]
-pub struct SimCredentials {
-    pub base_url: String,
-    pub public_key: String,
-    pub private_key: String,
-    pub client_id: String,
-    pub client_secret: String,
-    /// A user-account session, as `atlas auth login` leaves in a profile.
-    pub access_token: String,
-    pub refresh_token: String,
-}
-
-/// One request as the simulator saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestRecord {
-    pub method: String,
-    /// Path and query, as sent.
-    pub target: String,
-    pub status: u16,
-    pub authenticated: bool,
-}
-
-pub(crate) struct Shared {
-    pub creds: SimCredentials,
-    pub key_type: KeyType,
-    pub latency: Duration,
-    pub fail_rate: f64,
-    pub token_ttl: Duration,
-    pub user_token_ttl: i64,
-    pub issue_delay: Duration,
-    pub issue_cooldown: Duration,
-    pub issue_fault: Option<super::ca::IssueFault>,
-    /// While true, an issued certificate's answer waits (it is recorded
-    /// first): a test acts "mid-answer" without racing a clock.
-    pub hold_answers: tokio::sync::watch::Sender<bool>,
-    /// Until when certificate requests get a 429 (with `issue_cooldown`).
-    pub cooldown_until: Mutex<Option<Instant>>,
-    /// (project, user, serial) of every certificate issued, oldest first.
-    pub issued: Mutex<Vec<(String, String, u64)>>,
-    pub sessions: Mutex<super::account::Sessions>,
-    pub store: Mutex<Store>,
-    pub nonces: Mutex<NonceStore>,
-    pub tokens: Mutex<HashMap<String, Instant>>,
-    pub rate: Mutex<super::buckets::Buckets>,
-    pub log: Mutex<Vec<RequestRecord>>,
-}
-
-/// Marks a response whose request passed authentication.
-#[derive(Clone, Copy)]
-pub(crate) struct Authenticated;
-
-/// The log is for tests and benchmarks: bounded in records and in the bytes
-/// of each, whatever a client sends.
-const LOG_CAP: usize = 20_000;
-pub(crate) const LOG_TARGET_MAX: usize = 512;
-
-impl Shared {
-    pub fn record(&self, mut rec: RequestRecord) {
-        if rec.target.len() > LOG_TARGET_MAX {
-            let mut cut = LOG_TARGET_MAX;
-            while !rec.target.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            rec.target.truncate(cut);
-            rec.target.push('…');
-        }
-        rec.target.shrink_to_fit();
-        if let Ok(mut log) = self.log.lock() {
-            if log.len() >= LOG_CAP {
-                log.drain(..LOG_CAP / 2);
-            }
-            log.push(rec);
-        }
-    }
-}
-
+/// A simulator serving on loopback; dropping it stops it.
 pub struct SimHandle {
     pub credentials: SimCredentials,
     shared: Arc<Shared>,

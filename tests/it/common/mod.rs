@@ -86,3 +86,18 @@ pub fn count_served(h: &SimHandle, method: &str, path_contains: &str) -> usize {
         .filter(|r| r.authenticated && r.method == method && r.target.contains(path_contains))
         .count()
 }
+
+/// `rotate --all-projects --within WITHIN --out-dir DIR`, then `extra`:
+/// the command line the rotation tests start from.
+pub fn rotate_all<'a>(within: &'a str, dir: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "rotate",
+        "--all-projects",
+        "--within",
+        within,
+        "--out-dir",
+        dir,
+    ];
+    v.extend_from_slice(extra);
+    v
+}
