@@ -120,7 +120,7 @@ fn finish(
     horizon: Timestamp,
     mut due: Vec<Due>,
     mut failed: Vec<(String, String, Error)>,
-    mut skipped: Vec<(String, String, &str)>,
+    skipped: Vec<(String, String, &str)>,
     total_users: usize,
 ) -> Result<(), Fail> {
     if !failed.is_empty() && due.is_empty() && failed.len() >= total_users.max(1) {
@@ -135,6 +135,23 @@ fn finish(
             && x.user == y.user
             && x.cert.as_ref().map(|c| c.id) == y.cert.as_ref().map(|c| c.id)
     });
+    print_due(ctx, a, (now, horizon), &due)?;
+    if !say_gaps(skipped, &mut failed) {
+        return Ok(());
+    }
+    Err(Fail::Partial(format!(
+        "the report is partial: {} of {total_users} MANAGED users (or projects) could not be read",
+        failed.len()
+    )))
+}
+
+/// The rows, as JSON or a table with its totals.
+fn print_due(
+    ctx: &Ctx,
+    a: &ExpiringArgs,
+    (now, horizon): (Timestamp, Timestamp),
+    due: &[Due],
+) -> Result<(), Fail> {
     let value: Vec<DueRow> = due
         .iter()
         .map(|d| {
@@ -160,7 +177,7 @@ fn finish(
         if a.all_projects {
             headers.insert(0, "PROJECT");
         }
-        table::write(w, &headers, &due, |d| {
+        table::write(w, &headers, due, |d| {
             let mut row: Vec<std::borrow::Cow<str>> = match &d.cert {
                 Some(c) => {
                     let (left, _) = crate::format::time_left(now, c.not_after);
@@ -195,7 +212,15 @@ fn finish(
             writeln!(w, "{without} MANAGED user(s) have no certificate")?;
         }
         Ok(())
-    })?;
+    })
+}
+
+/// Skipped and unreadable projects and users, on stderr; whether any
+/// could not be read.
+fn say_gaps(
+    mut skipped: Vec<(String, String, &str)>,
+    failed: &mut [(String, String, Error)],
+) -> bool {
     skipped.sort();
     for (name, id, reason) in &skipped {
         let who = if name.is_empty() {
@@ -210,10 +235,10 @@ fn finish(
         crate::say_err!("atlas-x509: project {who} skipped: {reason}");
     }
     if failed.is_empty() {
-        return Ok(());
+        return false;
     }
     failed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    for (project, user, e) in &failed {
+    for (project, user, e) in failed.iter() {
         let who = if user.is_empty() {
             format!("project {}", atlas_client::sanitize::line(project, 80))
         } else {
@@ -225,8 +250,5 @@ fn finish(
         };
         crate::say_err!("atlas-x509: {who}: {}", e.explained());
     }
-    Err(Fail::Partial(format!(
-        "the report is partial: {} of {total_users} MANAGED users (or projects) could not be read",
-        failed.len()
-    )))
+    true
 }

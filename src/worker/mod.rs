@@ -7,13 +7,16 @@ use std::sync::Arc;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::AbortHandle;
 
-use std::path::PathBuf;
-
-use crate::app::{ApiResult, Command, IssueFailure, Issued, Msg, SaveOutcome};
-use crate::handover::Held;
-use crate::pem;
+use crate::app::{ApiResult, Command, Msg};
 use crate::pem::clipboard::Clipboard;
 use atlas_client::Client;
+
+mod jobs;
+mod keep;
+
+use jobs::{issue, read_bundle, save, scan};
+use keep::keep_unheard;
+pub use keep::{keep_now, keep_unshown, panic_text};
 
 /// The worker's side of the UI: where commands go, and the work on keys
 /// still under way.
@@ -145,143 +148,6 @@ pub fn spawn(
     }
 }
 
-/// The UI is gone: an issued key it will never show is kept all the same.
-fn keep_unheard(msg: Msg) {
-    if let Msg::Api(_, ApiResult::Issued(Ok(issued))) = msg {
-        let said = keep_unshown(*issued);
-        tracing::warn!(said, "an issued key arrived after the UI ended");
-    }
-}
-
-/// An issued key the UI never showed: where it is, in words; kept now
-/// (rescue file, else a stream) when it was not written ahead.
-pub fn keep_unshown(issued: Issued) -> String {
-    match &issued.held {
-        Held::File(path) => format!(
-            "the certificate issued for {} arrived as the program ended; its key is in {} (mode 0600)",
-            atlas_client::sanitize::line(&issued.username, 80),
-            path.display()
-        ),
-        _ => keep_now(&issued.pem, &issued.username),
-    }
-}
-
-/// A key held only in memory, kept now; the words say where it went.
-pub fn keep_now(pem: &atlas_client::IssuedPem, username: &str) -> String {
-    let kept = crate::handover::keep_somewhere(pem, username, false);
-    format!(
-        "the issued key for {} was neither saved nor copied: {}",
-        atlas_client::sanitize::line(username, 80),
-        kept.said
-    )
-}
-
-pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    let text = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".into());
-    atlas_client::sanitize::line(&text, 300)
-}
-
-/// The fleet scan for the expiring view: each result sent as it comes,
-/// of each user only the newest certificate; `Done` is the caller's.
-async fn scan(
-    client: &Client,
-    id: u64,
-    project: Option<(String, String)>,
-    concurrency: usize,
-    results: &UnboundedSender<Msg>,
-) {
-    use crate::app::ScanEvent;
-    use atlas_client::fleet::{self, Event};
-    let scope = match project {
-        Some(p) => fleet::Scope::These(vec![p]),
-        None => fleet::Scope::All,
-    };
-    let mut scan = fleet::start(
-        client,
-        scope,
-        concurrency,
-        crate::app::state::expiring::MAX_SCAN_USERS,
-    );
-    while let Some(event) = scan.next().await {
-        let event = match event {
-            Event::Projects(n) => ScanEvent::Projects(n),
-            Event::Project {
-                id,
-                name,
-                users,
-                over,
-            } => ScanEvent::Project {
-                id,
-                name,
-                users,
-                over,
-            },
-            Event::Skipped { id, name, .. } => ScanEvent::Skipped { id, name },
-            Event::Failed { id, name, error } => ScanEvent::Failed {
-                id,
-                name,
-                error: error.explained(),
-            },
-            Event::User {
-                project_id,
-                project_name,
-                username,
-                certs,
-            } => ScanEvent::User {
-                project_id: project_id.to_string(),
-                project: project_name.to_string(),
-                username,
-                newest: certs.map(fleet::newest).map_err(|e| e.explained()),
-            },
-        };
-        if results.send(Msg::Api(id, ApiResult::Scan(event))).is_err() {
-            return;
-        }
-    }
-}
-
-/// The file read (size-capped, off the runtime), parsed and checked as the
-/// headless command does, and the project's current CA count.
-async fn read_bundle(
-    client: &Client,
-    group_id: &str,
-    path: PathBuf,
-) -> Result<Box<crate::app::CaBundle>, String> {
-    use atlas_client::bundle;
-    let home = crate::dirs::home();
-    let path = pem::save::expand_home(&path, home.as_deref());
-    let shown = path.display().to_string();
-    let read = {
-        let path = path.clone();
-        tokio::task::spawn_blocking(move || bundle::read_capped(&path))
-            .await
-            .map_err(|_| "reading the file failed".to_string())?
-    };
-    let text = read.map_err(|e| format!("{}: {e}", atlas_client::sanitize::line(&shown, 200)))?;
-    let cas = bundle::parse(&text)
-        .map_err(|e| format!("{}: {e}", atlas_client::sanitize::line(&shown, 200)))?;
-    if let Some(why) = bundle::refusal(&cas, jiff::Timestamp::now()) {
-        return Err(format!("{why}: Atlas would refuse it; nothing was sent"));
-    }
-    let current = client
-        .get_user_security(group_id)
-        .await
-        .map_err(|e| e.explained())?
-        .customer_x509
-        .ca_count();
-    Ok(Box::new(crate::app::CaBundle {
-        path,
-        // Only what was parsed is ever sent.
-        text: bundle::reencoded(&text),
-        cas,
-        current,
-    }))
-}
-
 async fn run(
     client: &Client,
     clipboard: &Arc<Clipboard>,
@@ -410,87 +276,4 @@ async fn run(
             (id, ApiResult::Copied(r))
         }
     }
-}
-
-/// The one hand-over issues; the key is written ahead (off the async
-/// threads: fsync can take a while) before anything else is done with the
-/// answer, then the answer is checked. A panic in the check is a finding,
-/// not the end of the key.
-async fn issue(
-    client: &Client,
-    group_id: &str,
-    username: &str,
-    months: u8,
-    write_ahead: bool,
-) -> ApiResult {
-    let ask = crate::handover::Ask {
-        group_id,
-        username,
-        months,
-    };
-    let pem = match crate::handover::send(client, &ask).await {
-        Ok(pem) => Arc::new(pem),
-        Err(e) => {
-            return ApiResult::Issued(Err(IssueFailure {
-                maybe_issued: matches!(e, atlas_client::Error::MaybeIssued(_)),
-                text: e.explained(),
-            }));
-        }
-    };
-    let held = if write_ahead {
-        let (pem, label) = (pem.clone(), format!("{group_id}-{username}"));
-        tokio::task::spawn_blocking(move || crate::handover::hold(&pem, &label))
-            .await
-            .unwrap_or_else(|e| Held::Failed(e.to_string()))
-    } else {
-        Held::Off
-    };
-    match &held {
-        Held::File(path) => tracing::info!(?path, "issued key written ahead"),
-        Held::Failed(why) => tracing::warn!(why, "the issued key could not be written ahead"),
-        Held::Off | Held::Released => {}
-    }
-    let examined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::handover::examine(&pem, &ask, jiff::Timestamp::now())
-    }));
-    let (info, problem) = examined.unwrap_or_else(|_| {
-        (
-            None,
-            Some(crate::handover::Problem::Unusable(
-                "its answer could not be checked (an internal error)".into(),
-            )),
-        )
-    });
-    crate::handover::audit(&ask, info.as_ref(), problem.as_ref());
-    ApiResult::Issued(Ok(Box::new(Issued {
-        pem,
-        info,
-        problem: problem.map(|p| p.to_string()),
-        username: username.to_string(),
-        held,
-    })))
-}
-
-/// Writes the key file off the async threads: fsync can take a while.
-async fn save(
-    id: u64,
-    pem: Arc<atlas_client::IssuedPem>,
-    path: PathBuf,
-    default_name: String,
-    overwrite: bool,
-    split: bool,
-) -> (u64, ApiResult) {
-    let outcome = tokio::task::spawn_blocking(move || {
-        pem::save::save(&pem, &path, &default_name, overwrite, split)
-    })
-    .await
-    .unwrap_or_else(|e| SaveOutcome::Failed(PathBuf::new(), e.to_string()));
-    match &outcome {
-        SaveOutcome::Saved(paths) => tracing::info!(?paths, "PEM saved"),
-        SaveOutcome::Failed(path, why) => {
-            tracing::warn!(?path, why, "saving the PEM failed")
-        }
-        SaveOutcome::Exists(path) => tracing::info!(?path, "save target exists; asking"),
-    }
-    (id, ApiResult::Saved(outcome))
 }
