@@ -310,36 +310,7 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
     if let Some(e) = child.stderr.take() {
         readers.push(tokio::spawn(drain(e, captured.clone())));
     }
-    let seen = stop.count();
-    // Set when the hook was stopped rather than ending by itself.
-    let mut cut_short = None;
-    let status = tokio::select! {
-        s = child.wait() => s.ok(),
-        () = tokio::time::sleep(hook.timeout) => {
-            cut_short = Some(HookStatus::TimedOut);
-            None
-        }
-        () = stop.after(seen) => {
-            cut_short = Some(HookStatus::Interrupted);
-            None
-        }
-    };
-    let status = match status {
-        Some(s) => Some(s),
-        None => {
-            #[cfg(unix)]
-            kill_group(pid, libc::SIGTERM);
-            match tokio::time::timeout(GRACE, child.wait()).await {
-                Ok(s) => s.ok(),
-                Err(_) => {
-                    #[cfg(unix)]
-                    kill_group(pid, libc::SIGKILL);
-                    let _ = child.start_kill();
-                    child.wait().await.ok()
-                }
-            }
-        }
-    };
+    let (status, cut_short) = wait_or_stop(&mut child, pid, hook.timeout, stop).await;
     // A hook may leave a daemon holding its pipes: read what is there, and
     // do not wait for an end that never comes.
     for r in readers {
@@ -363,16 +334,7 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
         run.status = c;
     }
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let (text, cut) = captured
-        .lock()
-        .map(|c| (String::from_utf8_lossy(&c.bytes).into_owned(), c.cut))
-        .unwrap_or_default();
-    let handed = d.env();
-    let handed: Vec<&str> = handed.iter().map(|(_, v)| v.as_str()).collect();
-    run.output = atlas_client::sanitize::redact_known_keeping(&text, secrets, &handed);
-    if cut {
-        run.output.push_str("\n[output cut at 16 KiB]");
-    }
+    run.output = output_of(&captured, d, secrets);
     run.kept_output = hook.keep_output.then(|| run.output.clone());
     if run.status == HookStatus::TimedOut {
         run.error = Some(format!(
@@ -381,6 +343,61 @@ pub async fn run(hook: &Hook, d: &Delivery, stop: &Stop, secrets: &[&str]) -> Ho
         ));
     }
     run
+}
+
+/// Waits for the hook to end, for its timeout, or for a signal; a hook
+/// that did not end by itself gets SIGTERM, then SIGKILL after a grace.
+/// Its exit status, if it has one, and why it was stopped, if it was.
+async fn wait_or_stop(
+    child: &mut tokio::process::Child,
+    pid: Option<u32>,
+    timeout: Duration,
+    stop: &Stop,
+) -> (Option<std::process::ExitStatus>, Option<HookStatus>) {
+    let seen = stop.count();
+    let mut cut_short = None;
+    let status = tokio::select! {
+        s = child.wait() => s.ok(),
+        () = tokio::time::sleep(timeout) => {
+            cut_short = Some(HookStatus::TimedOut);
+            None
+        }
+        () = stop.after(seen) => {
+            cut_short = Some(HookStatus::Interrupted);
+            None
+        }
+    };
+    if status.is_some() {
+        return (status, cut_short);
+    }
+    #[cfg(unix)]
+    kill_group(pid, libc::SIGTERM);
+    let status = match tokio::time::timeout(GRACE, child.wait()).await {
+        Ok(s) => s.ok(),
+        Err(_) => {
+            #[cfg(unix)]
+            kill_group(pid, libc::SIGKILL);
+            let _ = child.start_kill();
+            child.wait().await.ok()
+        }
+    };
+    (status, cut_short)
+}
+
+/// What the hook printed, capped, with the key's lines and the secrets
+/// redacted (the values it was handed are its own to print).
+fn output_of(captured: &Mutex<Captured>, d: &Delivery, secrets: &[&str]) -> String {
+    let (text, cut) = captured
+        .lock()
+        .map(|c| (String::from_utf8_lossy(&c.bytes).into_owned(), c.cut))
+        .unwrap_or_default();
+    let handed = d.env();
+    let handed: Vec<&str> = handed.iter().map(|(_, v)| v.as_str()).collect();
+    let mut output = atlas_client::sanitize::redact_known_keeping(&text, secrets, &handed);
+    if cut {
+        output.push_str("\n[output cut at 16 KiB]");
+    }
+    output
 }
 
 /// The last `n` lines of a hook's output, escaped for the terminal and

@@ -255,52 +255,7 @@ fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
             },
             theme.warn(),
         )),
-        PemPrompt::None => {
-            let mut done = Vec::new();
-            if !m.saved_to.is_empty() {
-                let paths: Vec<String> =
-                    m.saved_to.iter().map(|p| p.display().to_string()).collect();
-                done.push(format!("saved to {}", paths.join(" + ")));
-            }
-            if let Some(how) = &m.copied {
-                done.push(format!("copied {how}"));
-            }
-            let mut head = if done.is_empty() {
-                "Not saved or copied yet".to_string()
-            } else {
-                done.join(" · ")
-            };
-            match &m.held {
-                Held::File(p) => {
-                    head.push_str(&format!(" · kept in {} until then", p.display()))
-                }
-                Held::Off => head.push_str(
-                    " · not on disk (key_write_ahead = false): a closed terminal or a crash now loses it",
-                ),
-                Held::Failed(why) => head.push_str(&format!(
-                    " · not on disk ({why}): a closed terminal or a crash now loses it"
-                )),
-                Held::Released => {}
-            }
-            lines.push(Line::from(vec![
-                Span::styled(
-                    head,
-                    if m.handed_over() {
-                        theme.ok()
-                    } else {
-                        theme.warn()
-                    },
-                ),
-                Span::styled(pem_keys(state, m), theme.dim()),
-            ]));
-            let combined = m
-                .saved_to
-                .iter()
-                .find(|p| p.extension().is_none_or(|e| e != "crt" && e != "key"));
-            if let Some(p) = combined {
-                lines.push(Line::styled(mongosh_hint(p), theme.accent()));
-            }
-        }
+        PemPrompt::None => lines.extend(kept_lines(state, m, theme)),
     }
     if m.busy.is_some() {
         lines.push(Line::styled(
@@ -310,6 +265,54 @@ fn pem_prompt<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
     }
     if let Some(e) = &m.error {
         lines.push(Line::styled(crate::format::shown_whole(e), theme.danger()));
+    }
+    lines
+}
+
+/// With no question open: what was done with the key, where it is kept
+/// until then, the keys, and (once saved) the mongosh command.
+fn kept_lines<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let mut done = Vec::new();
+    if !m.saved_to.is_empty() {
+        let paths: Vec<String> = m.saved_to.iter().map(|p| p.display().to_string()).collect();
+        done.push(format!("saved to {}", paths.join(" + ")));
+    }
+    if let Some(how) = &m.copied {
+        done.push(format!("copied {how}"));
+    }
+    let mut head = if done.is_empty() {
+        "Not saved or copied yet".to_string()
+    } else {
+        done.join(" · ")
+    };
+    match &m.held {
+        Held::File(p) => head.push_str(&format!(" · kept in {} until then", p.display())),
+        Held::Off => head.push_str(
+            " · not on disk (key_write_ahead = false): a closed terminal or a crash now loses it",
+        ),
+        Held::Failed(why) => head.push_str(&format!(
+            " · not on disk ({why}): a closed terminal or a crash now loses it"
+        )),
+        Held::Released => {}
+    }
+    lines.push(Line::from(vec![
+        Span::styled(
+            head,
+            if m.handed_over() {
+                theme.ok()
+            } else {
+                theme.warn()
+            },
+        ),
+        Span::styled(pem_keys(state, m), theme.dim()),
+    ]));
+    let combined = m
+        .saved_to
+        .iter()
+        .find(|p| p.extension().is_none_or(|e| e != "crt" && e != "key"));
+    if let Some(p) = combined {
+        lines.push(Line::styled(mongosh_hint(p), theme.accent()));
     }
     lines
 }
