@@ -72,72 +72,7 @@ impl Store {
     pub fn create_user(&mut self, group_id: &str, new: NewUser) -> Result<&UserRec, SimError> {
         let project = self.project(group_id)?;
         let name = new.username.as_str();
-        if name.is_empty() || name.len() > 1024 {
-            return Err(SimError::validation(
-                "username must be 1 to 1024 characters",
-            ));
-        }
-        if !matches!(new.x509_type.as_str(), "NONE" | "MANAGED" | "CUSTOMER") {
-            return Err(SimError::validation(
-                "x509Type must be NONE, MANAGED or CUSTOMER",
-            ));
-        }
-        let x509 = new.x509_type != "NONE";
-        if x509 && new.database_name != "$external" {
-            return Err(SimError::new(
-                400,
-                "DATABASE_NAME_INVALID_EXTERNAL",
-                "Database name invalid. Externally authenticated users can only be created on the $external database.",
-                vec![],
-            ));
-        }
-        if x509 && new.has_password {
-            return Err(SimError::new(
-                400,
-                "ATLAS_X509_USER_CANNOT_USE_SCRAM",
-                "Users cannot be configured for SCRAM and X.509 authentication.",
-                vec![],
-            ));
-        }
-        if x509 && new.ldap_auth_type != "NONE" {
-            return Err(SimError::new(
-                400,
-                "ATLAS_X509_USER_CANNOT_USE_LDAP",
-                "Users cannot be configured for X.509 and LDAP authentication.",
-                vec![],
-            ));
-        }
-        if x509 && new.temporary {
-            return Err(SimError::new(
-                400,
-                "ATLAS_X509_USER_CANNOT_BE_TEMPORARY",
-                "X.509 users cannot be temporary.",
-                vec![],
-            ));
-        }
-        if new.x509_type == "MANAGED" && !managed_name_ok(name) {
-            return Err(SimError::new(
-                400,
-                "ATLAS_MANAGED_X509_NAME_INVALID",
-                format!(
-                    "The username {name} is invalid for Atlas-managed X.509 user auth. These usernames must take the form CN=<username> with no additional OIDs."
-                ),
-                vec![json!(name)],
-            ));
-        }
-        if new.x509_type == "CUSTOMER" && !dn_ok(name) {
-            return Err(SimError::new(
-                400,
-                "ATLAS_INVALID_LDAP_NAME",
-                format!(
-                    "The distinguished name specified in the username field, {name}, is not valid according to RFC 2253."
-                ),
-                vec![json!(name)],
-            ));
-        }
-        if new.roles.is_empty() {
-            return Err(SimError::validation("roles must not be empty"));
-        }
+        check_new_user(&new)?;
         if project.users.iter().any(|u| u.username == name) {
             return Err(SimError::new(
                 409,
@@ -192,6 +127,79 @@ impl Store {
         project.customer_cas = Some(cas.to_string());
         Ok(project)
     }
+}
+
+/// Atlas's rules for a new user, in the order Atlas checks them (each
+/// refusal with its documented error code).
+fn check_new_user(new: &NewUser) -> Result<(), SimError> {
+    let name = new.username.as_str();
+    if name.is_empty() || name.len() > 1024 {
+        return Err(SimError::validation(
+            "username must be 1 to 1024 characters",
+        ));
+    }
+    if !matches!(new.x509_type.as_str(), "NONE" | "MANAGED" | "CUSTOMER") {
+        return Err(SimError::validation(
+            "x509Type must be NONE, MANAGED or CUSTOMER",
+        ));
+    }
+    let x509 = new.x509_type != "NONE";
+    if x509 && new.database_name != "$external" {
+        return Err(SimError::new(
+            400,
+            "DATABASE_NAME_INVALID_EXTERNAL",
+            "Database name invalid. Externally authenticated users can only be created on the $external database.",
+            vec![],
+        ));
+    }
+    if x509 && new.has_password {
+        return Err(SimError::new(
+            400,
+            "ATLAS_X509_USER_CANNOT_USE_SCRAM",
+            "Users cannot be configured for SCRAM and X.509 authentication.",
+            vec![],
+        ));
+    }
+    if x509 && new.ldap_auth_type != "NONE" {
+        return Err(SimError::new(
+            400,
+            "ATLAS_X509_USER_CANNOT_USE_LDAP",
+            "Users cannot be configured for X.509 and LDAP authentication.",
+            vec![],
+        ));
+    }
+    if x509 && new.temporary {
+        return Err(SimError::new(
+            400,
+            "ATLAS_X509_USER_CANNOT_BE_TEMPORARY",
+            "X.509 users cannot be temporary.",
+            vec![],
+        ));
+    }
+    if new.x509_type == "MANAGED" && !managed_name_ok(name) {
+        return Err(SimError::new(
+            400,
+            "ATLAS_MANAGED_X509_NAME_INVALID",
+            format!(
+                "The username {name} is invalid for Atlas-managed X.509 user auth. These usernames must take the form CN=<username> with no additional OIDs."
+            ),
+            vec![json!(name)],
+        ));
+    }
+    if new.x509_type == "CUSTOMER" && !dn_ok(name) {
+        return Err(SimError::new(
+            400,
+            "ATLAS_INVALID_LDAP_NAME",
+            format!(
+                "The distinguished name specified in the username field, {name}, is not valid according to RFC 2253."
+            ),
+            vec![json!(name)],
+        ));
+    }
+    if new.roles.is_empty() {
+        return Err(SimError::validation("roles must not be empty"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
