@@ -11,6 +11,7 @@ use ratatui::widgets::{
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::state::ExpiringView;
+use crate::app::state::expiring::ExpRow;
 use crate::format::{Urgency, date, fit, shown, spinner, thousands, time_left};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme: &Theme) {
@@ -173,52 +174,12 @@ fn rows(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme: &T
         ..area
     });
     let (user_w, project_w) = (usize::from(cols[2].width), usize::from(cols[3].width));
-    let shown_rows = view.rows.iter().skip(offset).take(fits).map(|r| {
-        let (left, style) = match &r.newest {
-            None => ("none".to_string(), theme.danger()),
-            Some(c) => {
-                let (left, urgency) = time_left(state.now, c.not_after);
-                let style = match urgency {
-                    Urgency::Fine => theme.ok(),
-                    Urgency::Soon => theme.warn(),
-                    Urgency::Imminent | Urgency::Expired => theme.danger(),
-                };
-                (left, style)
-            }
-        };
-        let expires = r
-            .newest
-            .as_ref()
-            .map(|c| date(c.not_after))
-            .unwrap_or_else(|| "—".into());
-        let mark = if r.rotated {
-            "rotated"
-        } else if r.stale {
-            "…"
-        } else {
-            ""
-        };
-        let mut cells = vec![
-            Cell::from(Span::styled(left, style)),
-            Cell::from(expires),
-            Cell::from(fit(&shown(&r.username), user_w)),
-            Cell::from(Span::styled(
-                fit(&shown(&r.project), project_w),
-                theme.dim(),
-            )),
-        ];
-        if wide {
-            cells.push(Cell::from(Span::styled(
-                r.newest
-                    .as_ref()
-                    .map(|c| c.id.to_string())
-                    .unwrap_or_default(),
-                theme.dim(),
-            )));
-        }
-        cells.push(Cell::from(Span::styled(mark, theme.accent())));
-        Row::new(cells)
-    });
+    let shown_rows = view
+        .rows
+        .iter()
+        .skip(offset)
+        .take(fits)
+        .map(|r| row(r, state, theme, (user_w, project_w), wide));
     let table = Table::new(shown_rows, widths)
         .header(Row::new(header).style(theme.dim()))
         .row_highlight_style(theme.selected(true))
@@ -237,4 +198,59 @@ fn rows(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme: &T
             &mut sb,
         );
     }
+}
+
+/// One user's row: time left coloured by urgency, names cut with `…` to
+/// their columns, the serial when there is room.
+fn row<'a>(
+    r: &ExpRow,
+    state: &State,
+    theme: &Theme,
+    (user_w, project_w): (usize, usize),
+    wide: bool,
+) -> Row<'a> {
+    let (left, style) = match &r.newest {
+        None => ("none".to_string(), theme.danger()),
+        Some(c) => {
+            let (left, urgency) = time_left(state.now, c.not_after);
+            let style = match urgency {
+                Urgency::Fine => theme.ok(),
+                Urgency::Soon => theme.warn(),
+                Urgency::Imminent | Urgency::Expired => theme.danger(),
+            };
+            (left, style)
+        }
+    };
+    let expires = r
+        .newest
+        .as_ref()
+        .map(|c| date(c.not_after))
+        .unwrap_or_else(|| "—".into());
+    let mark = if r.rotated {
+        "rotated"
+    } else if r.stale {
+        "…"
+    } else {
+        ""
+    };
+    let mut cells = vec![
+        Cell::from(Span::styled(left, style)),
+        Cell::from(expires),
+        Cell::from(fit(&shown(&r.username), user_w)),
+        Cell::from(Span::styled(
+            fit(&shown(&r.project), project_w),
+            theme.dim(),
+        )),
+    ];
+    if wide {
+        cells.push(Cell::from(Span::styled(
+            r.newest
+                .as_ref()
+                .map(|c| c.id.to_string())
+                .unwrap_or_default(),
+            theme.dim(),
+        )));
+    }
+    cells.push(Cell::from(Span::styled(mark, theme.accent())));
+    Row::new(cells)
 }

@@ -1,5 +1,6 @@
 //! `draw(&State)`: reads state, never changes it.
 
+mod certs_pane;
 mod create_user;
 mod dialog;
 mod disable;
@@ -38,7 +39,7 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
     draw_header(f, a.header, state, theme);
     panes::projects(f, a.panes[0], state, theme);
     panes::users(f, a.panes[1], state, theme);
-    panes::certs(f, a.panes[2], state, theme);
+    certs_pane::certs(f, a.panes[2], state, theme);
     if let (Some(view), Some(body)) = (
         state.expiring.as_ref().filter(|v| v.shown),
         layout::expiring_area(area),

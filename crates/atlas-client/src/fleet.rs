@@ -145,35 +145,9 @@ async fn drive(
     mut budget: usize,
     tx: mpsc::Sender<Event>,
 ) {
-    let listed: Vec<(String, String)> = match scope {
-        Scope::These(list) => list,
-        Scope::All => match client
-            .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, in_flight)
-            .await
-        {
-            Ok(all) => all.into_iter().map(|p| (p.id, p.name)).collect(),
-            Err(error) => {
-                let _ = tx
-                    .send(Event::Failed {
-                        id: String::new(),
-                        name: String::new(),
-                        error,
-                    })
-                    .await;
-                return;
-            }
-        },
-    };
-    // A project listed twice (a page repeated) is scanned once: rotate
-    // would otherwise issue twice for each of its users.
-    let mut seen = std::collections::HashSet::new();
-    let mut projects: VecDeque<(String, String)> = listed
-        .into_iter()
-        .filter(|(id, _)| seen.insert(id.clone()))
-        .collect();
-    if tx.send(Event::Projects(projects.len())).await.is_err() {
+    let Some(mut projects) = project_list(&client, scope, in_flight, &tx).await else {
         return;
-    }
+    };
     let mut users: VecDeque<(Arc<str>, Arc<str>, String)> = VecDeque::new();
     let mut active: FuturesUnordered<Job> = FuturesUnordered::new();
     // Twice the bound: while one half is answered the other waits its
@@ -236,6 +210,46 @@ async fn drive(
             return;
         }
     }
+}
+
+/// The projects to scan, each once, and their count sent; `None` when
+/// the list could not be read (said as a `Failed` for it) or nobody listens.
+async fn project_list(
+    client: &Client,
+    scope: Scope,
+    in_flight: usize,
+    tx: &mpsc::Sender<Event>,
+) -> Option<VecDeque<(String, String)>> {
+    let listed: Vec<(String, String)> = match scope {
+        Scope::These(list) => list,
+        Scope::All => match client
+            .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, in_flight)
+            .await
+        {
+            Ok(all) => all.into_iter().map(|p| (p.id, p.name)).collect(),
+            Err(error) => {
+                let _ = tx
+                    .send(Event::Failed {
+                        id: String::new(),
+                        name: String::new(),
+                        error,
+                    })
+                    .await;
+                return None;
+            }
+        },
+    };
+    // A project listed twice (a page repeated) is scanned once: rotate
+    // would otherwise issue twice for each of its users.
+    let mut seen = std::collections::HashSet::new();
+    let projects: VecDeque<(String, String)> = listed
+        .into_iter()
+        .filter(|(id, _)| seen.insert(id.clone()))
+        .collect();
+    if tx.send(Event::Projects(projects.len())).await.is_err() {
+        return None;
+    }
+    Some(projects)
 }
 
 /// A project's MANAGED users, and then (only when it has some) its X.509

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::store::SimError;
+use super::error::SimError;
 
 /// `N/min`, `N/Nmin` or `N/Ns`: N requests per window, then 429s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,9 +15,9 @@ use super::digest::{
     DigestInput, NonceCheck, REALM, UNAUTHORIZED_BODY, challenge, constant_time_eq,
     expected_response, parse_authorization,
 };
+use super::error::SimError;
 use super::render::{self, ApiVersion};
 use super::shared::{Authenticated, RequestRecord, Shared};
-use super::store::SimError;
 
 /// Outermost layer: latency and the request log.
 pub async fn observe(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Response {

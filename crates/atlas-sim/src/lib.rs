@@ -6,6 +6,7 @@ pub mod account;
 pub mod buckets;
 mod ca;
 pub mod digest;
+mod error;
 mod guard;
 pub mod lifecycle;
 mod listen;
@@ -18,6 +19,7 @@ pub mod store;
 
 pub use buckets::RateLimit;
 pub use ca::{IssueFault, KeyType};
+pub use error::SimError;
 pub use seed::Seed;
 pub use server::{SimConfig, SimHandle, start};
 pub use shared::{RequestRecord, SimCredentials};

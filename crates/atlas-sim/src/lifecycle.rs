@@ -4,7 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::store::{SimError, Store, UserRec};
+use super::error::SimError;
+use super::store::{Store, UserRec};
 
 /// Atlas's default cap on database users per project.
 pub const MAX_USERS_PER_PROJECT: usize = 100;

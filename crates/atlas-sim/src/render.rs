@@ -5,7 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::store::{CertRec, ProjectRec, SimError, UserRec, rfc3339};
+use super::error::SimError;
+use super::store::{CertRec, ProjectRec, UserRec, rfc3339};
 use atlas_client::encode_path_segment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

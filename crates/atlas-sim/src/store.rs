@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use jiff::{Span, Timestamp, ToSpan, tz::TimeZone};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::ca::ProjectCa;
+use super::error::SimError;
 use super::seed::{Seed, SeedCert};
 
 pub struct Store {
@@ -46,80 +47,6 @@ pub struct CertRec {
     pub serial: u64,
     pub created_at: Timestamp,
     pub not_after: Timestamp,
-}
-
-/// An Atlas error answer: status, code, detail and parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SimError {
-    pub status: u16,
-    pub code: &'static str,
-    pub detail: String,
-    pub parameters: Vec<Value>,
-}
-
-impl SimError {
-    pub fn new(
-        status: u16,
-        code: &'static str,
-        detail: impl Into<String>,
-        parameters: Vec<Value>,
-    ) -> Self {
-        Self {
-            status,
-            code,
-            detail: detail.into(),
-            parameters,
-        }
-    }
-
-    pub fn group_not_found(id: &str) -> Self {
-        Self::new(
-            404,
-            "GROUP_NOT_FOUND",
-            format!("No group with ID {id} exists."),
-            vec![json!(id)],
-        )
-    }
-
-    pub fn invalid_group_id(id: &str) -> Self {
-        Self::new(
-            404,
-            "INVALID_GROUP_ID",
-            format!("An invalid group ID {id} was specified."),
-            vec![json!(id)],
-        )
-    }
-
-    pub fn user_not_found(name: &str) -> Self {
-        Self::new(
-            404,
-            "USERNAME_NOT_FOUND",
-            format!("No user with username {name} exists."),
-            vec![json!(name)],
-        )
-    }
-
-    pub fn validation(what: &str) -> Self {
-        Self::new(
-            400,
-            "VALIDATION_ERROR",
-            format!("The request content produced the validation error: {what}."),
-            vec![json!(what)],
-        )
-    }
-
-    pub fn invalid_query(name: &str) -> Self {
-        Self::new(
-            400,
-            "INVALID_QUERY_PARAMETER",
-            format!("Invalid query parameter {name} specified."),
-            vec![json!(name)],
-        )
-    }
-
-    pub fn unexpected() -> Self {
-        Self::new(500, "UNEXPECTED_ERROR", "Unexpected error.", vec![])
-    }
 }
 
 impl Store {

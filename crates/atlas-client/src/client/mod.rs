@@ -1,5 +1,4 @@
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -14,58 +13,13 @@ use super::path::{encode_path_segment, validate_group_id, validate_months, valid
 use super::{Credentials, Error, Limits, fetch_all, fetch_all_kept};
 
 mod buckets;
+mod config;
 mod pacer;
 mod response;
 mod transport;
 
+pub use config::{API_V2_MEDIA_TYPE, ClientConfig, DEFAULT_BASE_URL, RateLimitInfo, WaitObserver};
 use response::{decode, error_from, pem_from_body};
-
-pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
-/// Every endpoint atlas-x509 calls exists at this resource version and no newer one.
-pub const API_V2_MEDIA_TYPE: &str = "application/vnd.atlas.2023-01-01+json";
-
-#[derive(Clone, Debug)]
-pub struct ClientConfig {
-    pub base_url: String,
-    pub credentials: Credentials,
-    /// The longest one call may take, retries and their waits included.
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    /// Retries of a GET after a 429, a 5xx or a transport failure. Other
-    /// methods are never retried: a POST creates a certificate each time.
-    pub max_retries: u32,
-    pub retry_base_delay: Duration,
-    /// A `Retry-After` longer than this is reported, not waited out.
-    pub max_retry_wait: Duration,
-    /// How far a whole-list walk may go.
-    pub limits: Limits,
-}
-
-impl ClientConfig {
-    pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Self {
-        Self {
-            base_url: base_url.into(),
-            credentials,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            max_retries: 3,
-            retry_base_delay: Duration::from_millis(250),
-            max_retry_wait: Duration::from_secs(30),
-            limits: Limits::default(),
-        }
-    }
-}
-
-/// The last `RateLimit-*` headers Atlas sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RateLimitInfo {
-    pub limit: u64,
-    pub remaining: u64,
-}
-
-/// Told of every wait before a retry: how long, and the status (429, 5xx)
-/// or 0 for a transport failure. The UI shows it instead of a bare spinner.
-pub type WaitObserver = Arc<dyn Fn(Duration, u16) + Send + Sync>;
 
 /// A typed client for the Atlas Admin API v2 calls atlas-x509 needs.
 /// Cheap to clone; clones share the connection pool and the auth session.

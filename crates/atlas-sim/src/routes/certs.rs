@@ -13,9 +13,10 @@ use serde_json::Value;
 use super::projects::json_body;
 use super::{Sh, lock, or_error, version};
 use crate::ca::ProjectCa;
+use crate::error::SimError;
 use crate::render::{self, ApiVersion, PageQuery};
 use crate::shared::Shared;
-use crate::store::{CertRec, SimError, issuance_window, random_serial};
+use crate::store::{CertRec, issuance_window, random_serial};
 
 pub(super) async fn list_certs(
     State(sh): Sh,

@@ -9,10 +9,10 @@ use axum::response::Response;
 use axum::routing::{delete, get, post};
 use serde_json::json;
 
+use super::error::SimError;
 use super::guard;
 use super::render::{self, ApiVersion};
 use super::shared::Shared;
-use super::store::SimError;
 
 mod certs;
 mod oauth;

@@ -11,9 +11,9 @@ use serde_json::json;
 
 use super::Sh;
 use crate::digest::constant_time_eq;
+use crate::error::SimError;
 use crate::render::{self};
 use crate::shared::Shared;
-use crate::store::SimError;
 
 pub(super) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     render::body(

@@ -8,9 +8,9 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{Sh, lock, or_error, version};
+use crate::error::SimError;
 use crate::lifecycle::NewUser;
 use crate::render::{self, PageQuery};
-use crate::store::SimError;
 
 const RATE_LIMITS_MEDIA_TYPE: &str = "application/vnd.atlas.2025-03-12+json;charset=utf-8";
 
