@@ -80,16 +80,12 @@ pub fn on_key(
             let yes = key.code == KeyCode::Enter || answer == Some(Action::Yes);
             return match (yes, answer) {
                 (true, _) => {
-                    let modal = Modal::Issue(IssueModal {
-                        group_id: m.group_id.clone(),
-                        project: m.project.clone(),
-                        username: username.clone(),
-                        months: state.env.default_months.clamp(1, 24),
-                        typed: String::new(),
-                        in_flight: None,
-                        error: None,
-                        maybe_issued: false,
-                    });
+                    let modal = Modal::Issue(IssueModal::new(
+                        m.group_id.clone(),
+                        m.project.clone(),
+                        username.clone(),
+                        state.env.default_months,
+                    ));
                     (Some(modal), vec![])
                 }
                 (false, Some(Action::No)) => (None, vec![]),

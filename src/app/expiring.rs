@@ -223,16 +223,12 @@ fn rotate(state: &mut State) {
         .map(crate::rotation::months_of)
         .unwrap_or(state.env.default_months)
         .clamp(1, 24);
-    state.modal = Some(Modal::Issue(IssueModal {
-        group_id: row.project_id,
-        project: row.project,
-        username: row.username,
+    state.modal = Some(Modal::Issue(IssueModal::new(
+        row.project_id,
+        row.project,
+        row.username,
         months,
-        typed: String::new(),
-        in_flight: None,
-        error: None,
-        maybe_issued: false,
-    }));
+    )));
 }
 
 /// A certificate was issued for this user: its row shows the replacement.

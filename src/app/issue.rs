@@ -20,16 +20,12 @@ pub fn open(state: &mut State) -> Vec<Command> {
     let Some(project) = state.selected_project().cloned() else {
         return vec![];
     };
-    state.modal = Some(Modal::Issue(IssueModal {
-        group_id: project.id,
-        project: project.name,
-        username: user.username().to_string(),
-        months: state.env.default_months.clamp(1, 24),
-        typed: String::new(),
-        in_flight: None,
-        error: None,
-        maybe_issued: false,
-    }));
+    state.modal = Some(Modal::Issue(IssueModal::new(
+        project.id,
+        project.name,
+        user.username().to_string(),
+        state.env.default_months,
+    )));
     vec![]
 }
 
@@ -48,20 +44,27 @@ pub(super) fn on_key(
         }
         return (Some(Modal::Issue(m)), vec![]);
     }
+    m.note = None;
     if let KeyCode::Char(d) = key.code
         && let Some(digit) = d.to_digit(10)
     {
+        // Digits form a number as typed ("1", "2": 12). One out of range
+        // is refused in the words `issue --months` uses, the months kept.
         let candidate = format!("{}{digit}", m.typed);
-        match candidate.parse::<u8>() {
-            Ok(n) if (1..=24).contains(&n) => {
+        let n = candidate.parse::<i64>().unwrap_or(i64::MAX);
+        match atlas_client::validate_months(n) {
+            Ok(n) => {
                 m.months = n;
                 m.typed = candidate;
             }
-            _ if digit >= 1 => {
-                m.months = digit as u8;
-                m.typed = digit.to_string();
+            Err(e) => {
+                m.note = Some(format!(
+                    "{}; still {}",
+                    e.explained(),
+                    crate::format::plural(usize::from(m.months), "month", "months")
+                ));
+                m.typed.clear();
             }
-            _ => m.typed.clear(),
         }
         return (Some(Modal::Issue(m)), vec![]);
     }

@@ -10,7 +10,7 @@ use super::theme::Theme;
 use crate::app::State;
 use crate::app::keymap::{Action, Scope};
 use crate::app::state::IssueModal;
-use crate::format::{date, expiry_after, shown, spinner};
+use crate::format::{date, expiry_after, plural, shown, spinner};
 
 /// The slider's keys, as bound.
 fn issue_keys(state: &State) -> String {
@@ -31,7 +31,15 @@ fn issue_keys(state: &State) -> String {
 
 pub(super) fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, theme: &Theme) {
     // Three more rows for an error and what to do about it.
-    let r = crate::layout::centered(area, 64, if m.error.is_some() { 15 } else { 12 });
+    let r = crate::layout::centered(
+        area,
+        64,
+        if m.error.is_some() || m.note.is_some() {
+            15
+        } else {
+            12
+        },
+    );
     f.render_widget(Clear, r);
     let block = frame("Issue a certificate", r.width, theme);
     let inner = block.inner(r);
@@ -48,16 +56,21 @@ pub(super) fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, th
         kv("User", shown(&m.username), theme),
         kv(
             "Valid for",
-            format!("{} month{}", m.months, if m.months == 1 { "" } else { "s" }),
+            plural(usize::from(m.months), "month", "months"),
             theme,
         ),
     ];
     f.render_widget(Paragraph::new(lines), info);
-    let ratio = f64::from(m.months - 1) / 23.0;
+    // Never empty: one month is a twenty-fourth of the bar.
+    let ratio = f64::from(m.months) / 24.0;
     f.render_widget(
         LineGauge::default()
             .ratio(ratio)
-            .label(format!("{:>2} months ", m.months))
+            .label(format!(
+                "{:>2} {} ",
+                m.months,
+                if m.months == 1 { "month " } else { "months" }
+            ))
             // Heavy vs light line: the fill shows without colour too.
             .filled_symbol("━")
             .unfilled_symbol("─")
@@ -94,6 +107,12 @@ pub(super) fn issue(f: &mut Frame, area: Rect, state: &State, m: &IssueModal, th
             .collect();
         let lines = text_then(e, theme.danger(), tail, msg);
         return f.render_widget(Paragraph::new(lines), msg);
+    } else if let Some(note) = &m.note {
+        let lines = vec![
+            Line::styled(note.clone(), theme.warn()),
+            Line::styled(issue_keys(state), theme.dim()),
+        ];
+        return f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), msg);
     } else {
         Line::styled(issue_keys(state), theme.dim())
     };

@@ -197,10 +197,27 @@ fn the_months_slider() {
     update(&mut s, ch('2'));
     assert_eq!(months(&s), 12);
     update(&mut s, ch('5'));
-    assert_eq!(months(&s), 5, "125 is out of range: start again at 5");
+    assert_eq!(months(&s), 12, "125 is refused, not silently 5");
+    let note = |s: &State| match &s.modal {
+        Some(Modal::Issue(m)) => m.note.clone().unwrap_or_default(),
+        _ => panic!("no issue modal"),
+    };
+    assert!(
+        note(&s).contains("from 1 to 24, not 125") && note(&s).contains("still 12 months"),
+        "said in the words `issue --months` uses: {}",
+        note(&s)
+    );
+    update(&mut s, ch('5'));
+    assert_eq!(
+        months(&s),
+        5,
+        "after a refusal the next digit starts afresh"
+    );
+    assert_eq!(note(&s), "", "the word goes with the next key");
     update(&mut s, key(KeyCode::Left));
     update(&mut s, ch('0'));
-    assert_eq!(months(&s), 4, "a lone 0 is ignored");
+    assert_eq!(months(&s), 4, "a lone 0 is refused");
+    assert!(note(&s).contains("not 0"), "{}", note(&s));
     update(&mut s, key(KeyCode::Esc));
     assert!(s.modal.is_none());
 }

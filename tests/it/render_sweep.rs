@@ -89,7 +89,7 @@ fn panes_draw_at_every_size() {
 
 #[test]
 fn issue_and_pem_dialogs_draw_at_every_size() {
-    sweep(|n| n.starts_with("pem") || n.starts_with("issu"), 8);
+    sweep(|n| n.starts_with("pem") || n.starts_with("issu"), 9);
 }
 
 #[test]

@@ -136,6 +136,13 @@ pub fn screens() -> Vec<(&'static str, State)> {
     update(&mut s, ch('i'));
     v.push(("issue dialog", s));
     let mut s = loaded(5);
+    s.focus = Pane::Users;
+    update(&mut s, ch('i'));
+    for c in "125".chars() {
+        update(&mut s, ch(c));
+    }
+    v.push(("issue months refused", s));
+    let mut s = loaded(5);
     issue(&mut s);
     v.push(("issuing", s));
     let mut s = loaded(5);
