@@ -141,6 +141,7 @@ pub fn on_created(
     if m.stage != CreateStage::Running(id) {
         return vec![];
     }
+    let created = res.as_ref().ok().map(|u| u.username.clone());
     match res {
         Ok(u) => {
             state.set_status(
@@ -161,5 +162,10 @@ pub fn on_created(
             m.error = Some(e);
         }
     }
-    super::lists::refresh_users(state)
+    let cmds = super::lists::refresh_users(state);
+    // The new user, not the one selected before, once the list is read.
+    if let Some(name) = created {
+        state.users.reselect = Some(name);
+    }
+    cmds
 }

@@ -60,9 +60,21 @@ fn a_user_is_created_once_then_offered_its_first_certificate() {
         &mut s,
         Msg::Api(id, ApiResult::UserCreated(Ok(Box::new(made)))),
     );
-    assert!(
-        matches!(only(&cmds), Command::FetchUsers { .. }),
-        "the list is read again"
+    let Command::FetchUsers { id: list_id, .. } = only(&cmds).clone() else {
+        panic!("the list is read again: {cmds:?}")
+    };
+    let mut page = users();
+    page.results.push(
+        serde_json::from_value(serde_json::json!({
+            "username": "svc-billing", "databaseName": "$external", "x509Type": "MANAGED"
+        }))
+        .unwrap(),
+    );
+    update(&mut s, Msg::Api(list_id, ApiResult::Users(Ok(page))));
+    assert_eq!(
+        s.selected_user().map(|u| u.username()),
+        Some("svc-billing"),
+        "the new user is selected, not the one before"
     );
     let Some(Modal::CreateUser(m)) = &s.modal else {
         panic!()
