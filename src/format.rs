@@ -68,41 +68,56 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
-/// `s` word-wrapped into at most `rows` lines of `width` characters
-/// (words longer than a line are broken); text that does not fit ends the
-/// last line with `…`, never cut in silence.
-pub fn wrap_fit(s: &str, width: usize, rows: usize) -> Vec<String> {
-    if width == 0 || rows == 0 {
-        return Vec::new();
-    }
-    let mut lines: Vec<String> = Vec::new();
-    for para in s.split('\n') {
+/// Greedy word wrap by characters; a word longer than a line is broken.
+/// Line breaks in the text are kept.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
         let mut line = String::new();
         let mut used = 0;
         for word in para.split_whitespace() {
-            let mut chars: Vec<char> = word.chars().collect();
-            if used > 0 && used + 1 + chars.len() <= width {
+            let len = word.chars().count();
+            if used > 0 && used + 1 + len <= width {
                 line.push(' ');
-                line.extend(chars);
-                used += 1 + word.chars().count();
+                line.push_str(word);
+                used += 1 + len;
                 continue;
             }
             if used > 0 {
                 lines.push(std::mem::take(&mut line));
+                used = 0;
             }
-            while chars.len() > width {
-                lines.push(chars.drain(..width).collect());
+            let mut chars = word.chars().peekable();
+            while chars.peek().is_some() {
+                let piece: String = chars.by_ref().take(width).collect();
+                used = piece.chars().count();
+                if used == width && chars.peek().is_some() {
+                    lines.push(piece);
+                    used = 0;
+                } else {
+                    line = piece;
+                }
             }
-            used = chars.len();
-            line.extend(chars);
         }
         lines.push(line);
     }
+    lines
+}
+
+/// `s` word-wrapped into at most `rows` lines of `width` characters;
+/// text that does not fit ends the last line with `…`, never cut in
+/// silence.
+pub fn wrap_fit(s: &str, width: usize, rows: usize) -> Vec<String> {
+    if width == 0 || rows == 0 {
+        return Vec::new();
+    }
+    let mut lines = wrap(s, width);
     if lines.len() > rows {
         lines.truncate(rows);
         let last = lines.pop().unwrap_or_default();
         // The last line shown ends in `…`, whether or not it was full.
-        let mut cut: String = last.chars().take(width.saturating_sub(1)).collect();
+        let mut cut: String = last.chars().take(width - 1).collect();
         cut.push('…');
         lines.push(cut);
     }

@@ -90,22 +90,7 @@ fn wrapped_lines(text: &str, width: usize) -> usize {
     if width == 0 {
         return usize::MAX;
     }
-    let mut lines = 1;
-    let mut used = 0;
-    for word in text.split_whitespace() {
-        let len = word.chars().count();
-        let need = if used == 0 { len } else { used + 1 + len };
-        if need <= width {
-            used = need;
-        } else if len <= width {
-            lines += 1;
-            used = len;
-        } else {
-            lines += usize::from(used > 0) + (len - 1) / width;
-            used = (len - 1) % width + 1;
-        }
-    }
-    lines
+    format::wrap(text, width).len()
 }
 
 fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -685,11 +685,7 @@ fn lose_terminal(case: &str, at: KeyAt, lose: impl FnOnce(&Tmux, &str)) {
     } else {
         l.sim.hold_answers();
         issue_until_sent(&t);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while l.sim.issued().is_empty() {
-            assert!(Instant::now() < deadline, "{case}: nothing was issued");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        crate::common::wait_until(case, || !l.sim.issued().is_empty());
     }
     let pid = app_pid(&t);
     lose(&t, &pid);

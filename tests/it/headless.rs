@@ -37,23 +37,9 @@ impl Run {
     }
 }
 
-fn creds(h: &atlas_sim::SimHandle) -> Vec<(&'static str, String)> {
-    vec![
-        ("MONGODB_ATLAS_OPS_MANAGER_URL", h.base_url().to_string()),
-        (
-            "MONGODB_ATLAS_PUBLIC_API_KEY",
-            h.credentials.public_key.clone(),
-        ),
-        (
-            "MONGODB_ATLAS_PRIVATE_API_KEY",
-            h.credentials.private_key.clone(),
-        ),
-    ]
-}
-
 fn run(r: &Run, h: &atlas_sim::SimHandle, args: &[&str]) -> Output {
-    let env = creds(h);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = api_key_env(h);
+    let env = pairs(&env);
     r.cmd(&env, args)
 }
 
@@ -150,7 +136,7 @@ async fn listing_commands() {
     );
 
     // The default project comes from the environment.
-    let mut env = creds(&h);
+    let mut env = api_key_env(&h);
     env.push(("MONGODB_ATLAS_PROJECT_ID", ORDERS.to_string()));
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let soon = r.cmd(&env, &["expiring", "--within", "30d", "--json"]);

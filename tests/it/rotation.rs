@@ -11,33 +11,16 @@ use common::bin::{Home, Out};
 use common::*;
 use serde_json::Value;
 
-fn env(h: &atlas_sim::SimHandle) -> Vec<(&'static str, String)> {
-    vec![
-        ("MONGODB_ATLAS_OPS_MANAGER_URL", h.base_url().to_string()),
-        (
-            "MONGODB_ATLAS_PUBLIC_API_KEY",
-            h.credentials.public_key.clone(),
-        ),
-        (
-            "MONGODB_ATLAS_PRIVATE_API_KEY",
-            h.credentials.private_key.clone(),
-        ),
-    ]
-}
-
 fn run(home: &Home, h: &atlas_sim::SimHandle, args: &[&str]) -> Out {
-    let e = env(h);
-    let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let e = api_key_env(h);
+    let e = pairs(&e);
     let out = home.run(&e, args);
     out.assert_no_panic();
     out
 }
 
 fn private_dir(home: &Home) -> std::path::PathBuf {
-    let d = home.path().join("keys");
-    std::fs::create_dir(&d).unwrap();
-    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
-    d
+    home.private_dir("keys")
 }
 
 /// Every file but rotate's own record and lock (temporary files count).
@@ -62,17 +45,10 @@ fn run_holding_the_answer(
 ) -> Out {
     let before = h.issued().len();
     h.hold_answers();
-    let e = env(h);
-    let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let e = api_key_env(h);
+    let e = pairs(&e);
     let child = home.spawn(&e, args);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while h.issued().len() == before {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no certificate was asked for"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    wait_until("a certificate asked for", || h.issued().len() > before);
     meanwhile();
     h.release_answers();
     let out = child.wait();

@@ -14,41 +14,20 @@ use common::bin::{Home, Out, Running};
 use common::*;
 use serde_json::Value;
 
-fn env(h: &SimHandle) -> Vec<(&'static str, String)> {
-    vec![
-        ("MONGODB_ATLAS_OPS_MANAGER_URL", h.base_url().to_string()),
-        (
-            "MONGODB_ATLAS_PUBLIC_API_KEY",
-            h.credentials.public_key.clone(),
-        ),
-        (
-            "MONGODB_ATLAS_PRIVATE_API_KEY",
-            h.credentials.private_key.clone(),
-        ),
-    ]
-}
-
-fn pairs<'a>(e: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    e.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 fn run(home: &Home, h: &SimHandle, args: &[&str]) -> Out {
-    let e = env(h);
+    let e = api_key_env(h);
     let out = home.run(&pairs(&e), args);
     out.assert_no_panic();
     out
 }
 
 fn spawn(home: &Home, h: &SimHandle, args: &[&str]) -> Running {
-    let e = env(h);
+    let e = api_key_env(h);
     home.spawn(&pairs(&e), args)
 }
 
 fn private_dir(home: &Home, name: &str) -> PathBuf {
-    let d = home.path().join(name);
-    std::fs::create_dir(&d).unwrap();
-    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
-    d
+    home.private_dir(name)
 }
 
 /// The .pem files in `dir`, by name.
@@ -83,16 +62,6 @@ fn every_issued_key_is_on_disk(h: &SimHandle, home: &Home, dir: &Path) -> usize 
     issued.len()
 }
 
-fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
-    // Only a hang is caught: never under a minute.
-    let limit = limit.max(Duration::from_secs(60));
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 fn rotate_args<'a>(dir: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = rotate_all("60d", dir, &["--months", "6"]);
     v.extend_from_slice(extra);
@@ -122,9 +91,7 @@ async fn each_signal_mid_post_keeps_every_issued_key_and_exits_128_plus_n() {
         let d = dir.to_str().unwrap();
         let r = rep.to_str().unwrap();
         let child = spawn(&home, &h, &rotate_args(d, &["--report", r, "--json"]));
-        wait_for("the first issuance", Duration::from_secs(60), || {
-            !h.issued().is_empty()
-        });
+        wait_until("the first issuance", || !h.issued().is_empty());
         child.signal_delivered(sig);
         h.release_answers();
         let out = child.wait();
@@ -188,9 +155,7 @@ async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
     let dir = private_dir(&home, "keys");
     let d = dir.to_str().unwrap();
     let child = spawn(&home, &h, &rotate_args(d, &[]));
-    wait_for("the first issuance", Duration::from_secs(60), || {
-        !h.issued().is_empty()
-    });
+    wait_until("the first issuance", || !h.issued().is_empty());
     child.signal_delivered(libc::SIGTERM);
     // The program says it read the first before the second is sent: which
     // one it reads first is then its doing, not the scheduler's.
@@ -214,9 +179,7 @@ async fn more_signals_while_waiting_do_not_cut_the_key_and_a_third_gives_up() {
     let dir2 = private_dir(&home2, "keys");
     let d2 = dir2.to_str().unwrap();
     let child = spawn(&home2, &h2, &rotate_args(d2, &[]));
-    wait_for("the first issuance", Duration::from_secs(60), || {
-        !h2.issued().is_empty()
-    });
+    wait_until("the first issuance", || !h2.issued().is_empty());
     for n in 1..=3 {
         child.signal_delivered(libc::SIGTERM);
         if n < 3 {
@@ -277,9 +240,7 @@ async fn a_run_killed_outright_is_finished_by_the_next() {
         &h,
         &rotate_args(d, &["--report", rep.to_str().unwrap()]),
     );
-    wait_for("the first issuance", Duration::from_secs(30), || {
-        !h.issued().is_empty()
-    });
+    wait_until("the first issuance", || !h.issued().is_empty());
     child.signal(libc::SIGKILL);
     let out = child.wait();
     h.release_answers();
@@ -544,9 +505,7 @@ async fn a_report_is_written_when_the_run_fails_and_two_runs_never_share_a_direc
     // until the second has been refused) is refused at once.
     h.hold_answers();
     let first = spawn(&home, &h, &rotate_args(d, &[]));
-    wait_for("the first issuance", Duration::from_secs(30), || {
-        !h.issued().is_empty()
-    });
+    wait_until("the first issuance", || !h.issued().is_empty());
     let second = run(&home, &h, &rotate_args(d, &[]));
     assert_eq!(second.code, 2, "{}", second.err());
     assert!(second.err().contains("another"), "{}", second.err());
@@ -574,9 +533,7 @@ async fn issue_finishes_its_key_through_a_signal_and_runs_its_hook() {
     ];
     h.hold_answers();
     let child = spawn(&home, &h, &args);
-    wait_for("the issuance", Duration::from_secs(30), || {
-        !h.issued().is_empty()
-    });
+    wait_until("the issuance", || !h.issued().is_empty());
     child.signal_delivered(libc::SIGINT);
     // The answer comes only once the signal has been read mid-wait.
     child.wait_for_stderr("SIGINT: waiting for Atlas's answer", 1);
@@ -667,9 +624,7 @@ async fn a_key_with_no_file_to_go_to_reaches_stdout_and_nothing_more_is_issued()
     std::fs::write(state.join("rescue"), "").unwrap();
     h.hold_answers();
     let child = spawn(&home, &h, &rotate_args(dir.to_str().unwrap(), &[]));
-    wait_for("the first issuance", Duration::from_secs(30), || {
-        !h.issued().is_empty()
-    });
+    wait_until("the first issuance", || !h.issued().is_empty());
     // Gone while its answer is held: the key has no file.
     std::fs::rename(&dir, home.path().join("moved-away")).unwrap();
     h.release_answers();

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use jiff::Timestamp;
 
 use super::Level;
+use crate::format::wrap;
 
 /// Enough for a long session's worth of errors; older ones fall off.
 pub const KEPT: usize = 200;
@@ -114,43 +115,6 @@ pub fn rows(log: &MessageLog, width: usize) -> Vec<Row> {
         }
     }
     out
-}
-
-/// Greedy word wrap by characters; a word longer than a line is broken.
-/// Line breaks in the text are kept.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    for para in text.split('\n') {
-        let mut line = String::new();
-        let mut used = 0;
-        for word in para.split_whitespace() {
-            let len = word.chars().count();
-            if used > 0 && used + 1 + len <= width {
-                line.push(' ');
-                line.push_str(word);
-                used += 1 + len;
-                continue;
-            }
-            if used > 0 {
-                lines.push(std::mem::take(&mut line));
-                used = 0;
-            }
-            let mut chars = word.chars().peekable();
-            while chars.peek().is_some() {
-                let piece: String = chars.by_ref().take(width).collect();
-                used = piece.chars().count();
-                if used == width && chars.peek().is_some() {
-                    lines.push(piece);
-                    used = 0;
-                } else {
-                    line = piece;
-                }
-            }
-        }
-        lines.push(line);
-    }
-    lines
 }
 
 /// Rows the list box shows at once, and the furthest scroll.

@@ -88,6 +88,15 @@ pub struct Home {
 }
 
 impl Home {
+    /// A directory for keys in the home, mode 0700.
+    pub fn private_dir(&self, name: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let d = self.path().join(name);
+        std::fs::create_dir(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        d
+    }
+
     pub fn new() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),

@@ -101,3 +101,35 @@ pub fn rotate_all<'a>(within: &'a str, dir: &'a str, extra: &[&'a str]) -> Vec<&
     v.extend_from_slice(extra);
     v
 }
+
+/// What the binary needs to reach this simulator with its API key.
+pub fn api_key_env(h: &SimHandle) -> Vec<(&'static str, String)> {
+    vec![
+        ("MONGODB_ATLAS_OPS_MANAGER_URL", h.base_url().to_string()),
+        (
+            "MONGODB_ATLAS_PUBLIC_API_KEY",
+            h.credentials.public_key.clone(),
+        ),
+        (
+            "MONGODB_ATLAS_PRIVATE_API_KEY",
+            h.credentials.private_key.clone(),
+        ),
+    ]
+}
+
+/// The same pairs, borrowed, as `Home::run` takes them.
+pub fn pairs<'a>(e: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    e.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Returns once `f` holds; the deadline (a minute) only catches a hang.
+pub fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
