@@ -80,7 +80,7 @@ fn render() {
         items_per_page: 500,
         default_months: 3,
         concurrency: 20,
-        default_project: None,
+        start: None,
         save_dir: None,
         notes: vec![],
         keymap: Default::default(),

@@ -31,9 +31,11 @@ pub fn areas(area: Rect) -> Option<Areas> {
         (
             Direction::Horizontal,
             [
-                Constraint::Percentage(26),
-                Constraint::Percentage(30),
-                Constraint::Percentage(44),
+                // The certificates pane gets the most: its columns
+                // (serial, subject, dates, time left) are the widest.
+                Constraint::Percentage(24),
+                Constraint::Percentage(28),
+                Constraint::Percentage(48),
             ],
         )
     } else if body.height < 24 {

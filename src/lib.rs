@@ -14,6 +14,7 @@ pub mod layout;
 pub mod logging;
 pub mod manuals;
 pub mod pem;
+pub mod places;
 pub mod renew;
 pub mod rotation;
 pub mod say;

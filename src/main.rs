@@ -285,6 +285,18 @@ fn client(r: &Resolved, cli: &Cli) -> Result<Client, (u8, String)> {
     Client::new(cfg).map_err(|e| (if e.is_auth() { 3 } else { 2 }, e.explained()))
 }
 
+/// A project asked for by flag or environment wins; then the place the
+/// last run against this target was left in; then the profile's project.
+fn start_place(r: &Resolved, target: &str) -> Option<atlas_x509::app::Place> {
+    use atlas_x509::app::Place;
+    let asked = r.project_id.as_ref();
+    let explicit = asked.filter(|p| matches!(p.source, Source::Flag(_) | Source::Env(_)));
+    if let Some(p) = explicit {
+        return Some(Place::project(p.value.clone()));
+    }
+    atlas_x509::places::recall(target).or_else(|| asked.map(|p| Place::project(p.value.clone())))
+}
+
 async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
     let theme = atlas_x509::ui::Theme::with_colors(r.color.value, &r.theme_colors).0;
     if r.credentials.is_none() {
@@ -309,7 +321,7 @@ async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
         client.base_url().host_str().unwrap_or("atlas").to_string()
     };
     let env = Env {
-        target,
+        target: target.clone(),
         credentials: format!(
             "{} {}",
             r.credentials.kind_label(),
@@ -318,7 +330,7 @@ async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
         items_per_page: r.items_per_page.value,
         default_months: r.default_months.value,
         concurrency: r.concurrency.value,
-        default_project: r.project_id.as_ref().map(|p| p.value.clone()),
+        start: start_place(r, &target),
         save_dir: r.save_dir.as_ref().map(|d| d.value.clone()),
         notes: r.problems.clone(),
         // Clashes were already reported among `r.problems`.

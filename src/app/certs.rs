@@ -99,17 +99,38 @@ pub(super) fn change_per_page(state: &mut State, more: bool) -> Vec<Command> {
     reload_certs(state, page, keep)
 }
 
-pub(super) fn flip_page(state: &mut State, forward: bool) -> Vec<Command> {
+/// Where `n`, `p`, `P` and `N` go among Atlas's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PageJump {
+    Next,
+    Prev,
+    First,
+    Last,
+}
+
+pub(super) fn flip_page(state: &mut State, jump: PageJump) -> Vec<Command> {
     let c = &state.certs;
-    let target = if forward {
-        if !c.has_next() {
-            return vec![];
+    let target = match jump {
+        PageJump::Next if c.has_next() => c.page + 1,
+        PageJump::Prev | PageJump::First if c.page > 1 => {
+            if jump == PageJump::First {
+                1
+            } else {
+                c.page - 1
+            }
         }
-        c.page + 1
-    } else if c.page > 1 {
-        c.page - 1
-    } else {
-        return vec![];
+        PageJump::Last => match c.page_count() {
+            Some(n) if n > c.page => n,
+            Some(_) => return vec![],
+            None => {
+                state.set_status(
+                    Level::Info,
+                    "Atlas gave no count for this list: the last page is found with n, page by page",
+                );
+                return vec![];
+            }
+        },
+        _ => return vec![],
     };
     state.certs.page = target;
     state.certs.selected = 0;

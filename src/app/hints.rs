@@ -112,8 +112,51 @@ fn scope_of(state: &State) -> Scope {
             | Modal::Upload(_)
             | Modal::Messages(_),
         ) => Scope::Help,
+        Some(Modal::Command(_)) => Scope::Input,
         None if state.expiring.as_ref().is_some_and(|v| v.shown) => Scope::Expiring,
         None => state.focus.scope(),
+    }
+}
+
+/// The footer's order: what the place is for first, then what changes the
+/// view, moving around last (every key stays in the help).
+fn rank(a: Action) -> u8 {
+    use Action::*;
+    match a {
+        Issue | Save | Copy | Confirm => 0,
+        Open | Details | Reveal | ToggleScope => 1,
+        Expiring => 2,
+        Refresh => 3,
+        Filter | Command | NextPage | PrevPage | LastPage | Sort | Reverse | CreateUser
+        | UploadCa | DisableCustomerX509 | Messages => 4,
+        Back | FocusNext | FocusPrev => 5,
+        _ => 6,
+    }
+}
+
+/// The footer's word for an action, where the help's sentence is too long
+/// for a row of keys.
+fn short(a: Action, desc: &'static str) -> &'static str {
+    use Action::*;
+    match a {
+        Open => "open",
+        Details => "details",
+        Issue => "issue",
+        Filter => "filter",
+        Sort => "sort",
+        Reverse => "reverse",
+        NextPage => "next page",
+        PrevPage => "prev page",
+        FirstPage => "first page",
+        LastPage => "last page",
+        Command => "command",
+        Back if desc.starts_with("back") => "back",
+        CreateUser => "add user",
+        UploadCa => "upload CA",
+        DisableCustomerX509 => "disable X.509",
+        Expiring => "expiring",
+        ToggleScope => "this/all",
+        _ => desc,
     }
 }
 
@@ -174,6 +217,11 @@ pub fn footer(state: &State) -> Vec<Hint> {
             _ => vec![hint(label(Scope::Disable, Action::Back), "close")],
         }),
         Some(Modal::CertDetail(_)) => Some(vec![hint(label(Scope::Help, Action::Back), "close")]),
+        Some(Modal::Command(_)) => Some(vec![
+            hint(label(Scope::Input, Action::SwitchField), "complete"),
+            hint(label(Scope::Input, Action::Confirm), "run"),
+            hint(label(Scope::Input, Action::Back), "cancel"),
+        ]),
         Some(Modal::Upload(m)) => Some(match m.stage {
             UploadStage::Path => vec![
                 hint("type", "the PEM file's path"),
@@ -224,16 +272,14 @@ pub fn footer(state: &State) -> Vec<Hint> {
     }
     // An answer without a private key has none to show or hide.
     let keyless = matches!(&state.modal, Some(Modal::Pem(m)) if !m.pem.has_private_key());
-    km.hints(scope_of(state))
-        .into_iter()
-        .filter(|(_, desc)| !(keyless && *desc == "show/hide key"))
-        .map(|(keys, desc)| {
-            let pinned = matches!(desc, "help" | "quit" | "messages");
-            Hint {
-                keys,
-                desc: desc.to_string(),
-                pinned,
-            }
+    let mut all = km.hints(scope_of(state));
+    all.retain(|(_, _, a)| !(keyless && *a == Action::Reveal));
+    all.sort_by_key(|(_, _, a)| rank(*a));
+    all.into_iter()
+        .map(|(keys, desc, action)| Hint {
+            keys,
+            desc: short(action, desc).to_string(),
+            pinned: matches!(action, Action::Help | Action::Quit),
         })
         .collect()
 }

@@ -45,6 +45,9 @@ pub(super) fn follow_selection(
     pane: Pane,
     before: Option<String>,
 ) -> Vec<Command> {
+    if pane != Pane::Certs {
+        super::place::stop(state);
+    }
     if selected_key(state, pane) == before {
         return more_if_near_end(state, pane);
     }

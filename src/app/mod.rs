@@ -2,6 +2,7 @@
 
 mod cert_view;
 mod certs;
+mod command_line;
 mod create_user;
 mod disable;
 mod expiring;
@@ -13,6 +14,7 @@ mod modals;
 mod mouse;
 pub mod msg;
 pub mod pem_dialog;
+mod place;
 pub mod state;
 mod update;
 mod upload_ca;
@@ -23,5 +25,5 @@ pub use msg::{
     SaveOutcome, ScanEvent,
 };
 pub use pem_dialog::default_pem_name;
-pub use state::{CertSort, DisableStage, Env, Level, Modal, Pane, PemPrompt, State};
+pub use state::{CertSort, DisableStage, Env, Level, Modal, Pane, PemPrompt, Place, State};
 pub use update::{init, update};

@@ -93,6 +93,7 @@ pub fn paste(state: &mut State, text: &str) {
             super::state::UploadStage::Confirm { typed, .. } => typed,
             _ => return,
         },
+        Some(Modal::Command(line)) => &mut line.input,
         None if state.projects.filter_editing => &mut state.projects.filter,
         None if state.users.filter_editing => &mut state.users.filter,
         _ => return,
@@ -126,6 +127,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         Modal::Disable(m) => super::disable::on_key(state, m, key),
         Modal::CreateUser(m) => super::create_user::on_key(state, m, key),
         Modal::Upload(m) => super::upload_ca::on_key(state, m, key),
+        Modal::Command(line) => super::command_line::on_key(state, line, key),
     };
     state.modal = modal;
     cmds

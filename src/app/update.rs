@@ -4,7 +4,7 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::certs::{change_per_page, fetch_certs, flip_page, on_certs};
+use super::certs::{PageJump, change_per_page, fetch_certs, flip_page, on_certs};
 use super::keymap::{Action, Scope};
 use super::lists::{
     LIST_PAGE, fetch_projects, fetch_users, follow_selection, move_selection, project_changed,
@@ -26,28 +26,6 @@ pub fn init(state: &mut State) -> Vec<Command> {
         state.set_status(Level::Warn, text);
     }
     vec![fetch_projects(state, 1)]
-}
-
-/// On the first page of projects: open the default project, if any.
-fn select_default_project(state: &mut State) {
-    let Some(want) = state.env.default_project.clone() else {
-        return;
-    };
-    match state
-        .projects
-        .visible()
-        .iter()
-        .position(|i| state.projects.items[i].id == want)
-    {
-        Some(row) => {
-            state.projects.selected = row;
-            state.focus = Pane::Users;
-        }
-        None => state.set_status(
-            Level::Warn,
-            format!("The default project {want} is not among the projects these credentials see"),
-        ),
-    }
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
@@ -236,7 +214,20 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             };
             move_selection(state, focus, delta)
         }
-        Action::NextPage | Action::PrevPage => flip_page(state, action == Action::NextPage),
+        Action::NextPage => flip_page(state, PageJump::Next),
+        Action::PrevPage => flip_page(state, PageJump::Prev),
+        Action::FirstPage => flip_page(state, PageJump::First),
+        Action::LastPage => flip_page(state, PageJump::Last),
+        Action::Open => {
+            if let Some(next) = focus.next() {
+                state.focus = next;
+            }
+            vec![]
+        }
+        Action::Command => {
+            super::command_line::open(state);
+            vec![]
+        }
         Action::MorePerPage | Action::FewerPerPage => {
             change_per_page(state, action == Action::MorePerPage)
         }
@@ -289,11 +280,14 @@ fn sort_certs(state: &mut State, cycle: bool) -> Vec<Command> {
     super::cert_view::view_changed(state, keep)
 }
 
-/// Esc in a pane: clear its filter (keeping the selected item), or the
-/// status line.
+/// Esc in a pane: clear its filter (keeping the selected item), else go
+/// back a pane, else clear the status line.
 fn back(state: &mut State, focus: Pane) -> Vec<Command> {
     if state.pane(focus).filter().value().is_empty() {
         state.status = None;
+        if let Some(p) = focus.prev() {
+            state.focus = p;
+        }
         return vec![];
     }
     // Clearing a filter keeps the selected item selected.
@@ -333,8 +327,15 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
             let refreshing = state.projects.reselect.is_some();
             let failed = res.as_ref().err().cloned();
             let accepted = state.projects.accept(id, res, LIST_PAGE);
+            let ok = failed.is_none();
             if accepted.is_some() {
                 state.log_pane_error("Projects", failed);
+            }
+            if accepted.is_some()
+                && !refreshing
+                && let Some(cmds) = super::place::after_projects(state, ok)
+            {
+                return cmds;
             }
             if accepted == Some(true) {
                 // A refresh that found the same project keeps what hangs off it.
@@ -342,9 +343,6 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
                     && state.selected_project().map(|p| &p.id) == state.users_owner.as_ref()
                 {
                     return vec![];
-                }
-                if !refreshing {
-                    select_default_project(state);
                 }
                 project_changed(state, true);
                 return tick_now(state);
@@ -355,8 +353,15 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
             let refreshing = state.users.reselect.is_some();
             let failed = res.as_ref().err().cloned();
             let accepted = state.users.accept(id, res, LIST_PAGE);
+            let ok = failed.is_none();
             if accepted.is_some() {
                 state.log_pane_error("Database users", failed);
+            }
+            if accepted.is_some()
+                && !refreshing
+                && let Some(cmds) = super::place::after_users(state, ok)
+            {
+                return cmds;
             }
             if accepted == Some(true) {
                 let same = state.selected_user().map(|u| u.username())
@@ -379,7 +384,7 @@ fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Command> {
 }
 
 /// Sends what is due right now (loads that need no debounce).
-fn tick_now(state: &mut State) -> Vec<Command> {
+pub(super) fn tick_now(state: &mut State) -> Vec<Command> {
     let (now, mono) = (state.now, state.mono_ms);
     tick(state, now, mono)
 }

@@ -151,6 +151,9 @@ pub async fn run(client: Client, mut env: Env, opts: Options) -> io::Result<u8> 
     drop(restore);
     // Nothing below may wait on a terminal that is gone.
     detach_if_hung_up();
+    if let Some(place) = state.place() {
+        crate::places::remember(&state.env.target, &place);
+    }
     for text in keep_what_is_left(&state, &mut chans, &worker.key_work, opts.issue_wait).await {
         // Also in the log: with the terminal gone, stderr reaches nobody.
         tracing::warn!(said = text, "at exit");

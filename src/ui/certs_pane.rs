@@ -119,7 +119,14 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(line) = line {
         return placeholder(f, area, b, line);
     }
-    let wide = area.width > 72;
+    // Inside the borders and the "> " marker, a column for the scrollbar.
+    let inner = usize::from(area.width).saturating_sub(5);
+    // Serial (20 digits, never cut), expires, time left; then created;
+    // then the subject takes whatever is left — more room, more columns.
+    const FIXED: usize = 20 + 1 + 10 + 1 + 7;
+    let with_created = inner > FIXED + 11;
+    let subject_width = inner.saturating_sub(FIXED + 11 + 1);
+    let with_subject = with_created && subject_width >= 12;
     let shown_rows = window(area, Some(c.selected), rows_now.len());
     let rows = rows_now[shown_rows].iter().map(|cert| {
         let (left, urgency) = time_left(state.now, cert.not_after);
@@ -129,22 +136,34 @@ pub fn certs(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Urgency::Imminent | Urgency::Expired => theme.danger(),
         };
         let mut cells = vec![Cell::from(cert.id.to_string())];
-        if wide {
-            cells.push(Cell::from(shown(&cert.subject)));
+        if with_subject {
+            cells.push(Cell::from(fit(&shown(&cert.subject), subject_width)));
+        }
+        if with_created {
             cells.push(Cell::from(Span::styled(date(cert.created_at), theme.dim())));
         }
         cells.push(Cell::from(date(cert.not_after)));
         cells.push(Cell::from(Span::styled(left, style)));
         Row::new(cells)
     });
-    let mut header = vec!["serial"];
+    // The column the rows are ordered by carries the arrow.
+    let arrow = if c.descending { " ↓" } else { " ↑" };
+    let (created, expires) = match c.sort {
+        CertSort::Created => (format!("created{arrow}"), "expires".to_string()),
+        CertSort::Expires => ("created".to_string(), format!("expires{arrow}")),
+    };
+    let mut header = vec!["serial".to_string()];
     // u64 serials have up to 20 digits: the column never cuts one.
     let mut widths = vec![Constraint::Length(20)];
-    if wide {
-        header.extend(["subject", "created"]);
-        widths.extend([Constraint::Fill(1), Constraint::Length(10)]);
+    if with_subject {
+        header.push("subject".into());
+        widths.push(Constraint::Length(subject_width as u16));
     }
-    header.extend(["expires", "left"]);
+    if with_created {
+        header.push(created);
+        widths.push(Constraint::Length(10));
+    }
+    header.extend([expires, "left".to_string()]);
     widths.extend([Constraint::Length(10), Constraint::Length(7)]);
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.dim()));
     render_listing(

@@ -1,6 +1,7 @@
 //! `draw(&State)`: reads state, never changes it.
 
 mod certs_pane;
+mod command_line;
 mod create_user;
 mod dialog;
 mod disable;
@@ -148,15 +149,19 @@ fn draw_header(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some(crate::app::Modal::Command(line)) = &state.modal {
+        command_line::draw(f, area, line, theme);
+        return;
+    }
     if let Some(s) = &state.status {
         let style = theme.level(s.level);
         // One row: a message that does not fit is cut visibly, and the
         // key to read it whole is named.
         let text = format::shown(&s.text).replace('\n', " ");
         let room = usize::from(area.width).saturating_sub(1);
-        let whole = text.chars().count() + "  (Esc)".len() <= room;
+        let whole = text.chars().count() <= room;
         let suffix = if whole {
-            "  (Esc)".to_string()
+            String::new()
         } else {
             let key = state.env.keymap.label_for(
                 crate::app::keymap::Scope::Panes,

@@ -19,6 +19,6 @@ pub fn draw(f: &mut Frame, state: &State, theme: &Theme) {
         Some(Modal::CreateUser(m)) => super::create_user::draw(f, area, state, m, theme),
         Some(Modal::Upload(m)) => super::upload_ca::draw(f, area, state, m, theme),
         Some(Modal::Messages(view)) => super::messages::draw(f, screen, state, view, theme),
-        None => {}
+        Some(Modal::Command(_)) | None => {}
     }
 }

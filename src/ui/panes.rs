@@ -269,11 +269,15 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let visible = list.visible();
     let wide = area.width > 60;
+    // Borders, the "> " marker, the scrollbar; then x509 (8) and a gap.
     let rest = usize::from(area.width).saturating_sub(5 + 9);
-    let name_width = if wide {
-        rest.saturating_sub(10) * 2 / 3
+    // database (9) and roles share what the name leaves, each cut with `…`.
+    let (name_width, roles_width) = if wide {
+        let avail = rest.saturating_sub(10 + 1);
+        let name = avail * 2 / 3;
+        (name, avail - name)
     } else {
-        rest
+        (rest, 0)
     };
     let (selected, on_screen) = on_screen(area, list, &visible);
     let rows = on_screen.into_iter().map(|i| {
@@ -287,20 +291,23 @@ pub fn users(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ];
         if wide {
             cells.push(Cell::from(Span::styled(
-                shown(u.database_name()),
+                fit(&shown(u.database_name()), 9),
                 theme.dim(),
             )));
-            cells.push(Cell::from(Span::styled(shown(u.roles()), theme.dim())));
+            cells.push(Cell::from(Span::styled(
+                fit(&shown(u.roles()), roles_width),
+                theme.dim(),
+            )));
         }
         Row::new(cells)
     });
     let (widths, header): (Vec<Constraint>, Vec<&str>) = if wide {
         (
             vec![
-                Constraint::Fill(2),
+                Constraint::Length(name_width as u16),
                 Constraint::Length(8),
                 Constraint::Length(9),
-                Constraint::Fill(1),
+                Constraint::Length(roles_width as u16),
             ],
             vec!["username", "x509", "database", "roles"],
         )

@@ -95,12 +95,14 @@ impl Theme {
         }
     }
 
+    /// Only the focused pane's selection is in reverse video; the others
+    /// mark theirs quietly (the `>` and bold), so the eye finds the one
+    /// the keys move.
     pub fn selected(&self, focused: bool) -> Style {
-        let s = Style::new().add_modifier(Modifier::REVERSED);
         if focused {
-            s.add_modifier(Modifier::BOLD)
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
-            s
+            self.fg(self.palette.accent).add_modifier(Modifier::BOLD)
         }
     }
 

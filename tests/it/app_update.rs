@@ -848,7 +848,7 @@ fn remapped_keys_drive_the_state_machine() {
 fn the_default_project_opens_at_start() {
     let mut s = State::new(
         atlas_x509::app::Env {
-            default_project: Some(P2.into()),
+            start: Some(atlas_x509::app::Place::project(P2)),
             ..env()
         },
         "2026-11-22T00:00:00Z".parse().unwrap(),
@@ -865,7 +865,7 @@ fn the_default_project_opens_at_start() {
 
     let mut s = State::new(
         atlas_x509::app::Env {
-            default_project: Some("ffffffffffffffffffffffff".into()),
+            start: Some(atlas_x509::app::Place::project("ffffffffffffffffffffffff")),
             ..env()
         },
         "2026-11-22T00:00:00Z".parse().unwrap(),

@@ -829,3 +829,39 @@ fn a_save_to_a_directory_that_does_not_exist_is_refused_in_the_clis_words() {
         .unwrap();
     assert_eq!(wait_exit(&exit), "143");
 }
+
+/// `:` jumps by name; the terminal is then closed (the tmux server killed,
+/// as when a window or an SSH session goes), and the next run opens on the
+/// same project and user.
+#[test]
+fn the_next_run_opens_where_a_closed_terminal_left_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, _) = start_demo(dir.path(), "", "", &[]);
+    t.wait_for("the projects", |s| s.contains("payments-prod"));
+    t.keys(&[":", "p orders", "Enter"]);
+    t.wait_for("orders-staging's users", |s| s.contains("svc.orders"));
+    t.keys(&[":", "user svc.o", "Tab"]);
+    t.wait_for("the completed name", |s| s.contains(":user svc.orders"));
+    t.keys(&["Enter"]);
+    t.wait_for("svc.orders in the header", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("orders-staging › svc.orders"))
+    });
+    let pid = app_pid(&t);
+    t.run(&["kill-server"]);
+    gone_within(&pid, Duration::from_secs(20));
+    let kept = std::fs::read_to_string(dir.path().join("state/atlas-x509/places.json"))
+        .expect("the place is kept when the terminal closes");
+    assert!(kept.contains("svc.orders"), "{kept}");
+
+    let (t, exit_file) = start_demo(dir.path(), "", "", &[]);
+    let s = t.wait_for("the place left", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("orders-staging › svc.orders"))
+    });
+    assert!(s.contains("▶ Certificates"), "the pane it was in:\n{s}");
+    t.keys(&["q"]);
+    assert_eq!(wait_exit(&exit_file), "0");
+}

@@ -14,6 +14,7 @@ mod e2e_tmux;
 mod event_loop;
 mod expiring_view;
 mod faults;
+mod habits;
 mod headless;
 mod keyring;
 mod lifecycle_dialogs;

@@ -1,6 +1,7 @@
 //! Every screen and dialog, drawn at every size from 1x1 to 300x100 (in
 //! steps): no size may panic, and no cell may carry a character a terminal
-//! would obey, even with hostile names in the state.
+//! would obey, even with hostile names in the state; and no name is cut
+//! by a column's edge without a `…` saying so.
 
 use crate::common;
 
@@ -67,6 +68,17 @@ fn sweep(which: impl Fn(&str) -> bool, screens_wanted: usize) {
                             "{name} at {w}x{h}: hostile text drawn unescaped: {row}"
                         );
                     }
+                    if state.modal.is_none() && !state.expiring.as_ref().is_some_and(|v| v.shown) {
+                        let watched = watched(&state);
+                        for y in 0..buf.area.height {
+                            let row: Vec<char> = (0..buf.area.width)
+                                .flat_map(|x| buf[(x, y)].symbol().chars().collect::<Vec<_>>())
+                                .collect();
+                            if let Err(e) = cuts_marked(&row, &watched) {
+                                panic!("{name} at {w}x{h}: {e}");
+                            }
+                        }
+                    }
                     draws += 1;
                 }
             }
@@ -75,9 +87,58 @@ fn sweep(which: impl Fn(&str) -> bool, screens_wanted: usize) {
     println!("{draws} draws, no panic");
 }
 
+/// The names a pane shows, as shown (escaped), when long enough that a
+/// column may have to cut them.
+fn watched(s: &atlas_x509::app::State) -> Vec<Vec<char>> {
+    let mut all: Vec<String> = s.projects.items.iter().map(|p| p.name.clone()).collect();
+    for u in &s.users.items {
+        all.extend([u.username().to_string(), u.roles().to_string()]);
+    }
+    all.extend(s.certs.rows().iter().map(|c| c.subject.clone()));
+    // Errors are wrapped, not cut: a name that starts like one is left out.
+    let wrapped: Vec<String> = [&s.projects.error, &s.users.error, &s.certs.error]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(s.status.as_ref().map(|st| st.text.clone()))
+        .map(|t| atlas_x509::format::shown(&t))
+        .collect();
+    all.iter()
+        .map(|t| atlas_x509::format::shown(t).chars().collect::<Vec<char>>())
+        .filter(|t| t.len() >= 16)
+        .filter(|t| {
+            let p: String = t[..12].iter().collect();
+            !wrapped.iter().any(|e| e.contains(&p))
+        })
+        .collect()
+}
+
+/// Wherever a row starts one of `watched`, it shows it whole or cut with
+/// `…` right where it stops: never cut in silence by a column's edge.
+fn cuts_marked(row: &[char], watched: &[Vec<char>]) -> Result<(), String> {
+    const PREFIX: usize = 12;
+    for w in watched {
+        let p = &w[..PREFIX];
+        for i in (0..row.len().saturating_sub(PREFIX - 1)).filter(|&i| &row[i..i + PREFIX] == p) {
+            let ok = watched.iter().filter(|c| c[..PREFIX] == *p).any(|c| {
+                let k = c.iter().zip(&row[i..]).take_while(|(a, b)| a == b).count();
+                k == c.len() || row.get(i + k) == Some(&'…')
+            });
+            if !ok {
+                return Err(format!(
+                    "{:?} is cut without `…`: {}",
+                    w.iter().collect::<String>(),
+                    row.iter().collect::<String>()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The gallery's screens that are neither the PEM and issue dialogs nor
 /// the disable dialogs.
-const PANES: usize = 20;
+const PANES: usize = 21;
 
 #[test]
 fn panes_draw_at_every_size() {

@@ -288,3 +288,51 @@ fn at_the_minimum_size_every_pane_shows_rows_and_serials_whole() {
     let whole = (0..5).any(|i| screen.contains(&(u64::MAX - i).to_string()));
     assert!(whole, "a 20-digit serial whole:\n{screen}");
 }
+
+/// The columns, footers and marked cuts at the four sizes people use: a
+/// wider terminal shows more, never fewer, and each pane's footer leads
+/// with what matters there.
+#[test]
+fn columns_and_footers_at_four_sizes() {
+    for (w, h) in [(160, 40), (120, 36), (80, 24), (60, 18)] {
+        for pane in [Pane::Projects, Pane::Users, Pane::Certs] {
+            let mut s = loaded(5);
+            s.focus = pane;
+            update(&mut s, Msg::Resize(w, h));
+            let screen = render(&s, w, h);
+            let footer = screen.lines().last().unwrap().to_string();
+            let first = match pane {
+                Pane::Projects => " Enter open",
+                Pane::Users => " i issue",
+                Pane::Certs => " i issue  Enter details",
+            };
+            assert!(footer.starts_with(first), "{pane:?} at {w}x{h}: {footer:?}");
+            assert!(footer.trim_end().ends_with("q quit"), "{footer:?}");
+            if pane == Pane::Certs {
+                let header = screen
+                    .lines()
+                    .find(|l| l.contains("serial"))
+                    .unwrap()
+                    .to_string();
+                let columns = ["subject", "created", "expires", "left"]
+                    .iter()
+                    .filter(|c| header.contains(*c))
+                    .count();
+                assert!(header.contains("created ↑") || w < 80, "{header}");
+                let want = if w >= 160 { 4 } else { 3 };
+                assert!(columns >= want, "{w}x{h}: {header}");
+            }
+        }
+        let mut s = long_copy();
+        update(&mut s, Msg::Resize(w, h));
+        insta::assert_snapshot!(format!("long_names@{w}x{h}"), render(&s, w, h));
+    }
+}
+
+fn long_copy() -> State {
+    common::gallery::screens()
+        .into_iter()
+        .find(|(n, _)| *n == "long names")
+        .unwrap()
+        .1
+}

@@ -51,7 +51,15 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         "upload a customer CA",
         [(Char('C'), SHIFT), (Char('C'), NONE)]
     ),
+    b!(Projects, "Enter", Open, "open: its users", [(Enter, NONE)]),
     b!(Users, "/", Filter, "filter", [(Char('/'), NONE)]),
+    b!(
+        Users,
+        "Enter",
+        Open,
+        "open: their certificates",
+        [(Enter, NONE)]
+    ),
     b!(
         Certs,
         "/",
@@ -103,17 +111,31 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     ),
     b!(
         Certs,
-        "n/PgDn",
+        "n/]",
         NextPage,
-        "next page",
-        [(Char('n'), NONE), (PageDown, NONE)]
+        "next Atlas page",
+        [(Char('n'), NONE), (Char(']'), NONE)]
     ),
     b!(
         Certs,
-        "p/PgUp",
+        "p/[",
         PrevPage,
-        "prev page",
-        [(Char('p'), NONE), (PageUp, NONE)]
+        "previous Atlas page",
+        [(Char('p'), NONE), (Char('['), NONE)]
+    ),
+    b!(
+        Certs,
+        "P",
+        FirstPage,
+        "first Atlas page",
+        [(Char('P'), SHIFT), (Char('P'), NONE)]
+    ),
+    b!(
+        Certs,
+        "N",
+        LastPage,
+        "last Atlas page",
+        [(Char('N'), SHIFT), (Char('N'), NONE)]
     ),
     b!(
         Certs,
@@ -182,7 +204,20 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         "help",
         [(Char('?'), NONE), (Char('?'), SHIFT)]
     ),
-    b!(Panes, "Esc", Back, "clear", [(Esc, NONE)]),
+    b!(
+        Panes,
+        ":",
+        Command,
+        "command line (:project, :user, :expiring)",
+        [(Char(':'), NONE), (Char(':'), SHIFT)]
+    ),
+    b!(
+        Panes,
+        "Esc",
+        Back,
+        "back: clear the filter, else the previous pane",
+        [(Esc, NONE)]
+    ),
     b!(Panes, "q", Quit, "quit", [(Char('q'), NONE)]),
     b!(
         Issue,

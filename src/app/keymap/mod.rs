@@ -21,8 +21,16 @@ pub enum Action {
     Bottom,
     PageUp,
     PageDown,
+    /// Certificates: the next / previous / first / last page as Atlas
+    /// pages them (PgDn and PgUp move by a screen, as in every pane).
     NextPage,
     PrevPage,
+    FirstPage,
+    LastPage,
+    /// Projects and users: into the next pane (Esc comes back).
+    Open,
+    /// `:` — the command line (`:project orders`, `:user alice`).
+    Command,
     MorePerPage,
     FewerPerPage,
     Filter,
@@ -183,7 +191,7 @@ impl Keymap {
 
     /// (keys, what they do) for the footer, most specific first. Pairs
     /// share one hint ("j/k move"), named by the first key of each half.
-    pub fn hints(&self, scope: Scope) -> Vec<(String, &'static str)> {
+    pub fn hints(&self, scope: Scope) -> Vec<(String, &'static str, Action)> {
         const PAIRS: [(Action, Action, &str); 4] = [
             (Action::Down, Action::Up, "move"),
             (Action::Less, Action::More, "months"),
@@ -208,9 +216,9 @@ impl Keymap {
                     Some((a, z, desc)) if seen.contains(a) && seen.contains(z) => {}
                     Some((a, z, desc)) => {
                         seen.extend([*a, *z]);
-                        out.push((format!("{}/{}", first_key(*a), first_key(*z)), *desc));
+                        out.push((format!("{}/{}", first_key(*a), first_key(*z)), *desc, *a));
                     }
-                    None => out.push((b.label.clone(), b.desc)),
+                    None => out.push((b.label.clone(), b.desc, b.action)),
                 }
             }
         }
@@ -317,8 +325,15 @@ mod tests {
     fn pane_keys_win_over_generic_ones() {
         assert_eq!(
             action_for(Scope::Certs, &key(PageDown)),
+            Some(Action::PageDown),
+            "PgDn means the same in every pane"
+        );
+        assert_eq!(
+            action_for(Scope::Certs, &key(Char('n'))),
             Some(Action::NextPage)
         );
+        assert_eq!(action_for(Scope::Users, &key(Enter)), Some(Action::Open));
+        assert_eq!(action_for(Scope::Certs, &key(Enter)), Some(Action::Details));
         assert_eq!(
             action_for(Scope::Users, &key(PageDown)),
             Some(Action::PageDown)
@@ -337,19 +352,7 @@ mod tests {
 
     #[test]
     fn the_defaults_shadow_only_on_purpose() {
-        // In the certificates pane PgDn/PgUp flip server pages instead of moving.
-        let clashes: Vec<_> = Keymap::default()
-            .clashes()
-            .into_iter()
-            .map(|(s, k, a, b)| (s, k.0, a, b))
-            .collect();
-        assert_eq!(
-            clashes,
-            [
-                (Scope::Certs, PageDown, Action::NextPage, Action::PageDown),
-                (Scope::Certs, PageUp, Action::PrevPage, Action::PageUp)
-            ]
-        );
+        assert_eq!(Keymap::default().clashes(), []);
     }
 
     #[test]
@@ -378,7 +381,7 @@ mod tests {
         assert!(
             m.hints(Scope::Users)
                 .iter()
-                .any(|(k, d)| *k == "I" && *d == "issue cert")
+                .any(|(k, d, _)| *k == "I" && *d == "issue cert")
         );
 
         let mut o = std::collections::BTreeMap::new();
@@ -407,7 +410,7 @@ mod tests {
     #[test]
     fn every_hint_is_bound() {
         for scope in Scope::CONCRETE {
-            for (label, desc) in Keymap::default().hints(scope) {
+            for (label, desc, _) in Keymap::default().hints(scope) {
                 assert!(!label.is_empty() && !desc.is_empty());
             }
         }

@@ -3,6 +3,7 @@
 //! types import none of it.
 
 pub mod certs;
+pub mod command;
 pub mod create_user;
 pub mod disable;
 pub mod expiring;
@@ -11,6 +12,7 @@ pub mod issue;
 pub mod list;
 pub mod messages;
 pub mod pem;
+pub mod place;
 pub mod upload_ca;
 pub mod users;
 
@@ -19,6 +21,7 @@ use jiff::Timestamp;
 pub use super::msg::{CaBundle, CertInfo, Held, RequestId};
 use atlas_client::{Project, X509Type};
 pub use certs::{CertSort, CertsPane, Whole};
+pub use command::CommandLine;
 pub use create_user::{CreateStage, CreateUserModal, Field};
 pub use disable::{DisableModal, DisableStage};
 pub use expiring::ExpiringView;
@@ -27,6 +30,7 @@ pub use issue::IssueModal;
 pub use list::{Filterable, ListPane};
 pub use messages::{MessageLog, MessagesView};
 pub use pem::{PemModal, PemPrompt};
+pub use place::Place;
 pub use upload_ca::{UploadModal, UploadStage};
 pub use users::UserItem;
 
@@ -47,6 +51,24 @@ impl Pane {
             Pane::Projects => Scope::Projects,
             Pane::Users => Scope::Users,
             Pane::Certs => Scope::Certs,
+        }
+    }
+
+    /// The pane Enter drills into.
+    pub fn next(self) -> Option<Pane> {
+        match self {
+            Pane::Projects => Some(Pane::Users),
+            Pane::Users => Some(Pane::Certs),
+            Pane::Certs => None,
+        }
+    }
+
+    /// The pane Esc goes back to.
+    pub fn prev(self) -> Option<Pane> {
+        match self {
+            Pane::Projects => None,
+            Pane::Users => Some(Pane::Projects),
+            Pane::Certs => Some(Pane::Users),
         }
     }
 
@@ -117,8 +139,9 @@ pub struct Env {
     pub default_months: u8,
     /// Pages in flight at once when a whole list is read (`--concurrency`).
     pub concurrency: usize,
-    /// Opened at start (from the profile or MONGODB_ATLAS_PROJECT_ID).
-    pub default_project: Option<String>,
+    /// Where to open: the project asked for (flag, environment, profile)
+    /// or the place the last run was left in.
+    pub start: Option<Place>,
     /// Where the save dialog proposes to write.
     pub save_dir: Option<String>,
     /// Configuration problems, shown once at start.
@@ -155,6 +178,7 @@ pub enum Modal {
     CreateUser(Box<CreateUserModal>),
     Upload(Box<UploadModal>),
     Messages(MessagesView),
+    Command(CommandLine),
 }
 
 #[derive(Debug)]
@@ -188,6 +212,9 @@ pub struct State {
     pub certs_due: Option<u64>,
     /// The expiring view, kept when closed so reopening shows the last scan.
     pub expiring: Option<ExpiringView>,
+    /// The starting place still being looked for, page by page; the
+    /// user's first move ends the search.
+    pub seeking: Option<Place>,
 }
 
 impl State {
@@ -224,6 +251,7 @@ impl State {
 
     pub fn new(env: Env, now: Timestamp) -> Self {
         let per_page = env.items_per_page;
+        let seeking = env.start.clone();
         Self {
             env,
             focus: Pane::Projects,
@@ -249,7 +277,29 @@ impl State {
             users_due: None,
             certs_due: None,
             expiring: None,
+            seeking,
         }
+    }
+
+    /// Where the user is now, for the next run to open at.
+    pub fn place(&self) -> Option<Place> {
+        if let Some(p) = &self.seeking {
+            return Some(p.clone());
+        }
+        let project = self.selected_project()?.id.clone();
+        let user = (self.users_owner.as_deref() == Some(project.as_str()))
+            .then(|| self.selected_user().map(|u| u.username().to_string()))
+            .flatten();
+        let pane = match self.focus {
+            Pane::Certs if user.is_none() => Pane::Users,
+            p => p,
+        };
+        Some(Place {
+            project,
+            user,
+            pane,
+            remembered: true,
+        })
     }
 
     pub fn next_request(&mut self) -> RequestId {

@@ -19,7 +19,7 @@ pub fn env() -> Env {
         items_per_page: 100,
         default_months: 3,
         concurrency: 20,
-        default_project: None,
+        start: None,
         save_dir: None,
         notes: vec![],
         keymap: Default::default(),

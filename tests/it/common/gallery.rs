@@ -78,6 +78,21 @@ pub fn screens() -> Vec<(&'static str, State)> {
     );
     s.users.error = Some(HOSTILE.repeat(10));
     v.push(("hostile text and errors", s));
+    // Names longer than any column: every cut must say so with `…`.
+    let mut s = loaded(5);
+    s.projects.items[0].name = "orders-platform-europe-west-production-cluster-group-zzend".into();
+    let first = &s.users.items[0];
+    s.users.items[0] = atlas_x509::app::state::UserItem::new(
+        "CN=orders-api-service-account-eu-region,OU=svc,O=acme-corporation-zzend",
+        "$external",
+        "readWrite@orders,read@reporting,clusterMonitor@admin-zzend",
+        first.x509_type,
+    );
+    for c in s.certs.pages.values_mut().flat_map(|p| p.iter_mut()) {
+        c.subject =
+            "CN=orders-api-service-account-eu-region,OU=svc,O=acme-corporation-zzend".into();
+    }
+    v.push(("long names", s));
     let mut s = loaded(5);
     update(&mut s, ch('/'));
     for c in "pay".chars() {
