@@ -8,6 +8,44 @@ use clap::{Args, Parser, Subcommand};
 use crate::pem::clipboard::ClipboardMode;
 use atlas_sim::{KeyType, RateLimit};
 
+/// The heading of the options every command shares, listed after a
+/// command's own.
+const CONNECTION: &str = "Connection and output (every command)";
+
+/// A command's help: its own options in full, the shared ones by name
+/// (`atlas-x509 --help` explains them), so they do not bury its own.
+const SUB_HELP: &str = "{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}\n\n\
+Every command also takes: --demo, -P/--profile, --base-url, --public-api-key,\n\
+--private-api-key-file, --client-id, --client-secret-file, --timeout, --concurrency,\n\
+--max-items, --max-pages, --json, --log-file, --renew-with-atlas (atlas-x509 --help)\n\
+{after-help}";
+
+impl Cli {
+    /// The command line as parsed and as its help is printed: each
+    /// command's help lists its own options, and names the shared ones.
+    pub fn command_line() -> clap::Command {
+        use clap::CommandFactory;
+        let mut cmd = Cli::command();
+        cmd.build();
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        for name in names {
+            cmd = cmd.mut_subcommand(name, |sc| {
+                sc.mut_args(|a| if a.is_global_set() { a.hide(true) } else { a })
+            });
+        }
+        cmd
+    }
+
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = Cli::command_line().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "atlas-x509",
@@ -19,89 +57,95 @@ use atlas_sim::{KeyType, RateLimit};
 )]
 pub struct Cli {
     /// Run against a built-in Atlas simulator on loopback (no account needed).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub demo: bool,
 
     /// When the profile's user-account access token has expired, run the
     /// Atlas CLI to renew it without asking (for scripts; a terminal is asked).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub renew_with_atlas: bool,
 
     /// Atlas CLI profile to read (default: `default`).
-    #[arg(long, short = 'P', global = true)]
+    #[arg(long, short = 'P', global = true, help_heading = CONNECTION)]
     pub profile: Option<String>,
 
     /// Atlas base URL (default https://cloud.mongodb.com).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub base_url: Option<String>,
 
-    /// Project opened at start, and the default for commands.
-    #[arg(long, global = true, value_name = "ID")]
+    /// The project, by name or id: the UI opens on it, and commands use
+    /// it when they are given none.
+    #[arg(
+        long = "project",
+        short = 'p',
+        alias = "project-id",
+        value_name = "NAME|ID"
+    )]
     pub project_id: Option<String>,
 
     /// API public key (its private key comes from a file, never an argument).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub public_api_key: Option<String>,
 
     /// File holding the API private key.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "PATH")]
     pub private_api_key_file: Option<PathBuf>,
 
     /// Service account client id.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub client_id: Option<String>,
 
     /// File holding the service account client secret.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "PATH")]
     pub client_secret_file: Option<PathBuf>,
 
     /// Seconds before an Atlas request is abandoned (default 30).
-    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=600))]
+    #[arg(long, global = true, help_heading = CONNECTION, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: Option<u64>,
 
     /// Requests in flight at once: the pages of a list, and all of an
     /// organisation scan (expiring, rotate, the expiring view) (default 20).
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=32))]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=32))]
     pub concurrency: Option<u64>,
 
     /// The most items one list may hold before a command stops with an
     /// error (default 100000): a bound on what a server can make us read.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_items: Option<u64>,
 
     /// The most pages one list walk may fetch (default 1000).
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_pages: Option<u32>,
 
     /// Certificates per page in the UI (default 100).
-    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=500))]
+    #[arg(long, help_heading = "The terminal UI", value_parser = clap::value_parser!(u32).range(1..=500))]
     pub items_per_page: Option<u32>,
 
     /// Months preselected in the issue dialog (default 3).
-    #[arg(long, global = true, value_parser = clap::value_parser!(u8).range(1..=24))]
+    #[arg(long, help_heading = "The terminal UI", value_parser = clap::value_parser!(u8).range(1..=24))]
     pub default_months: Option<u8>,
 
     /// How `y` copies the PEM: `auto` (system clipboard with a local display,
     /// OSC 52 over SSH or without one), `arboard`, `osc52` or `off`.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, help_heading = "The terminal UI", value_enum)]
     pub clipboard: Option<ClipboardMode>,
 
     /// Clear the system clipboard this many seconds after a copy, if it
     /// still holds the PEM.
-    #[arg(long, global = true, value_name = "SECS")]
+    #[arg(long, help_heading = "The terminal UI", value_name = "SECS")]
     pub clipboard_clear_after: Option<u64>,
 
     /// Capture the mouse: click selects, wheel scrolls (turns off the
     /// terminal's own drag-to-select).
-    #[arg(long, global = true)]
+    #[arg(long, help_heading = "The terminal UI")]
     pub mouse: bool,
 
     /// JSON output for commands (a table otherwise).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub json: bool,
 
     /// Where to write the log (never the terminal).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub log_file: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -119,27 +163,37 @@ pub enum Command {
         what: ConfigCommand,
     },
     /// The projects the credentials can see.
+    #[command(help_template = SUB_HELP)]
     Projects,
     /// A project's database users.
+    #[command(help_template = SUB_HELP)]
     Users(ProjectArg),
     /// A user's unexpired certificates.
+    #[command(help_template = SUB_HELP)]
     Certs(CertsArgs),
     /// Issue a certificate and write its PEM (certificate + private key).
+    #[command(help_template = SUB_HELP)]
     Issue(IssueArgs),
     /// A project's user security: is a customer CA configured?
+    #[command(help_template = SUB_HELP)]
     Security(ProjectArg),
     /// Clear a project's customer CA (Atlas restarts every cluster).
+    #[command(help_template = SUB_HELP)]
     DisableCustomerX509(DisableArgs),
     /// Each MANAGED user whose newest certificate expires within a window
     /// (or who has none); customer-CA projects are skipped, and said so.
+    #[command(help_template = SUB_HELP)]
     Expiring(ExpiringArgs),
     /// Issue a replacement for every MANAGED user whose newest certificate
     /// expires within a window, each PEM written 0600 into a private directory.
+    #[command(help_template = SUB_HELP)]
     Rotate(RotateArgs),
     /// Create an X.509 database user on $external.
+    #[command(help_template = SUB_HELP)]
     CreateUser(CreateUserArgs),
     /// Upload a customer CA bundle: customer-managed X.509 on (Atlas restarts
     /// every cluster; Atlas-managed certificates can no longer be issued).
+    #[command(help_template = SUB_HELP)]
     EnableCustomerX509(EnableArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
@@ -172,37 +226,44 @@ pub enum ConfigCommand {
 
 #[derive(Debug, Args)]
 pub struct ProjectArg {
-    /// Project id (default: the profile's or MONGODB_ATLAS_PROJECT_ID).
-    #[arg(long)]
+    /// The project, by name or id (default: the profile's, or
+    /// MONGODB_ATLAS_PROJECT_ID).
+    #[arg(long, short = 'p', alias = "project-id", value_name = "NAME|ID")]
     pub project: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CertsArgs {
+    /// The database user: its username as Atlas has it (`alice`,
+    /// `CN=app,O=acme`).
+    #[arg(long, short = 'u')]
+    pub user: String,
     #[command(flatten)]
     pub project: ProjectArg,
-    #[arg(long)]
-    pub user: String,
     /// Every page.
-    #[arg(long, conflicts_with = "page")]
+    #[arg(long, short = 'A', conflicts_with = "page")]
     pub all: bool,
+    /// The page to print, from 1 (pages as Atlas counts them).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub page: u32,
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=500))]
+    /// Certificates per page, 1 to 500.
+    #[arg(long, short = 'L', default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=500))]
     pub per_page: u32,
 }
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
+    /// The database user (a MANAGED one): its username as Atlas has it
+    /// (`alice`, `CN=app,O=acme`).
+    #[arg(long, short = 'u')]
+    pub user: String,
     #[command(flatten)]
     pub project: ProjectArg,
-    #[arg(long)]
-    pub user: String,
-    /// 1 to 24.
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=24))]
+    /// Months until the certificate expires, 1 to 24.
+    #[arg(long, short = 'm', value_parser = clap::value_parser!(u8).range(1..=24))]
     pub months: u8,
     /// File for the PEM (mode 0600); `-` writes it to stdout.
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: PathBuf,
     /// Replace an existing file.
     #[arg(long)]
@@ -261,7 +322,7 @@ pub struct DisableArgs {
     #[command(flatten)]
     pub project: ProjectArg,
     /// Do it without asking (required when stdin is not a terminal).
-    #[arg(long)]
+    #[arg(long, short = 'y')]
     pub yes: bool,
 }
 
@@ -323,7 +384,7 @@ pub struct CreateUserArgs {
     pub project: ProjectArg,
     /// The username: a plain name or `CN=name` for MANAGED, an RFC 2253 DN
     /// for CUSTOMER.
-    #[arg(long)]
+    #[arg(long = "user", short = 'u', alias = "username")]
     pub username: String,
     #[arg(long, value_enum)]
     pub x509: X509Kind,
@@ -341,7 +402,7 @@ pub struct EnableArgs {
     #[arg(long)]
     pub cas: PathBuf,
     /// Do it without asking (required when stdin is not a terminal).
-    #[arg(long)]
+    #[arg(long, short = 'y')]
     pub yes: bool,
 }
 

@@ -3,6 +3,7 @@
 //! simulator behind `--demo` and the tests is `atlas-sim`).
 
 pub mod app;
+pub mod ca_file;
 pub mod cli;
 pub mod config;
 pub mod dirs;

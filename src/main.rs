@@ -10,12 +10,11 @@ use atlas_x509::cli::{Cli, Command, ConfigCommand, SimArgs};
 use atlas_x509::config::{self, Flags, Resolved, Setting, Source};
 use atlas_x509::pem::clipboard::Clipboard;
 use atlas_x509::{headless, logging, manuals, renew, tui};
-use clap::Parser;
 
 fn main() -> ExitCode {
     // Before anything holds a secret: a core file would hold them all.
     let hardening = atlas_x509::harden::no_core_dumps();
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     // Generated from the definition alone: no log, config or credentials.
     match &cli.command {
         Some(Command::Completion { shell }) => {
@@ -96,10 +95,18 @@ async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
         what: ConfigCommand::Show,
     }) = &cli.command
     {
-        print!(
-            "{}",
-            config::show(&resolved, jiff::Timestamp::now().as_second())
-        );
+        let now = jiff::Timestamp::now().as_second();
+        if cli.json {
+            let out = std::io::stdout().lock();
+            return match atlas_x509::headless::json_out::write(
+                out,
+                &config::show_json(&resolved, now),
+            ) {
+                Ok(()) => 0,
+                Err(e) => fail(1, &format!("stdout: {e}")),
+            };
+        }
+        print!("{}", config::show(&resolved, now));
         return 0;
     }
     for p in &resolved.problems {
@@ -232,7 +239,7 @@ fn read_secret(path: &Option<std::path::PathBuf>, what: &str) -> Result<Option<S
         .map(|p| {
             std::fs::read_to_string(p)
                 .map(|s| s.trim().to_string())
-                .map_err(|e| format!("{what} {}: {e}", p.display()))
+                .map_err(|e| format!("{what} {}", atlas_client::os_error::about(p, &e)))
         })
         .transpose()
 }
@@ -372,8 +379,8 @@ fn test_panic_key() -> Option<char> {
 async fn run_sim(args: &SimArgs) -> Result<(), String> {
     let seed = match &args.seed {
         Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| atlas_client::os_error::about(path, &e))?;
             Seed::from_json(&text)?
         }
         None => Seed::default_seed(),

@@ -24,7 +24,7 @@ pub(super) fn after_projects(state: &mut State, ok: bool) -> Option<Vec<Command>
         .projects
         .visible()
         .iter()
-        .position(|i| state.projects.items[i].id == want.project);
+        .position(|i| state.projects.items[i].answers_to(&want.project));
     match row {
         Some(row) => {
             state.projects.selected = row;

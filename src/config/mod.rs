@@ -20,7 +20,7 @@ use std::path::PathBuf;
 pub use keyring::lookup as keyring_lookup;
 pub use paths::{Os, config_path, user_config_dir};
 pub use resolve::resolve;
-pub use show::show;
+pub use show::{show, show_json};
 pub use sources::{load, profile_secrets};
 
 use crate::pem::clipboard::ClipboardMode;

@@ -222,7 +222,7 @@ fn pick_ids(
     let project_id = f
         .project_id
         .clone()
-        .map(|p| set(p, Source::Flag("--project-id")))
+        .map(|p| set(p, Source::Flag("--project")))
         .or_else(|| env_var(env, "PROJECT_ID"))
         .or_else(|| cli.and_then(|(p, src)| p.project_id.clone().map(|v| set(v, src.clone()))))
         .or_else(|| own.project_id.clone().map(|p| set(p, own_src())));

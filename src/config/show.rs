@@ -6,17 +6,51 @@ use std::fmt::Write;
 use super::{Resolved, Setting, Source};
 use atlas_client::Credentials;
 
-fn row(out: &mut String, name: &str, value: &str, source: &Source) {
-    let _ = writeln!(out, "{name:<22} {value:<40} ({source})");
+/// (setting, value, where it came from); `None`: no single source.
+type Row = (String, String, Option<String>);
+
+fn row(out: &mut Vec<Row>, name: &str, value: &str, source: &Source) {
+    out.push((name.into(), value.into(), Some(source.to_string())));
 }
 
-fn row_of<T: std::fmt::Display>(out: &mut String, name: &str, s: &Setting<T>) {
+fn row_of<T: std::fmt::Display>(out: &mut Vec<Row>, name: &str, s: &Setting<T>) {
     row(out, name, &s.value.to_string(), &s.source);
 }
 
 /// `now` (Unix seconds) tells an expired access token from a live one.
 pub fn show(r: &Resolved, now: i64) -> String {
     let mut out = String::new();
+    for (name, value, source) in rows(r, now) {
+        let _ = match source {
+            Some(source) => writeln!(out, "{name:<22} {value:<40} ({source})"),
+            None => writeln!(out, "{name:<22} {value}"),
+        };
+    }
+    if !r.problems.is_empty() {
+        out.push_str("\nproblems:\n");
+        for p in &r.problems {
+            let _ = writeln!(out, "  - {p}");
+        }
+    }
+    out
+}
+
+/// The same, for `--json`: `{"settings": {name: {value, source}}, "problems": [..]}`.
+pub fn show_json(r: &Resolved, now: i64) -> serde_json::Value {
+    let settings: serde_json::Map<String, serde_json::Value> = rows(r, now)
+        .into_iter()
+        .map(|(name, value, source)| {
+            (
+                name,
+                serde_json::json!({ "value": value, "source": source }),
+            )
+        })
+        .collect();
+    serde_json::json!({ "settings": settings, "problems": r.problems })
+}
+
+fn rows(r: &Resolved, now: i64) -> Vec<Row> {
+    let mut out = Vec::new();
     row_of(&mut out, "profile", &r.profile);
     row_of(&mut out, "base_url", &r.base_url);
     match (&r.credentials, &r.credential_sources) {
@@ -55,7 +89,7 @@ pub fn show(r: &Resolved, now: i64) -> String {
         _ => row(&mut out, "credentials", "none found", &Source::Default),
     }
     if let Some(k) = &r.keyring {
-        let _ = writeln!(out, "{:<22} {k}", "keyring");
+        out.push(("keyring".into(), k.to_string(), None));
     }
     match &r.project_id {
         Some(p) => row_of(&mut out, "project_id", p),
@@ -84,13 +118,7 @@ pub fn show(r: &Resolved, now: i64) -> String {
     row_of(&mut out, "key_write_ahead", &r.key_write_ahead);
     row_of(&mut out, "color", &r.color);
     for (action, keys) in &r.keys {
-        let _ = writeln!(out, "{:<22} {}", format!("keys.{action}"), keys.join(", "));
-    }
-    if !r.problems.is_empty() {
-        out.push_str("\nproblems:\n");
-        for p in &r.problems {
-            let _ = writeln!(out, "  - {p}");
-        }
+        out.push((format!("keys.{action}"), keys.join(", "), None));
     }
     out
 }

@@ -9,7 +9,7 @@ use atlas_client::sanitize::line;
 use atlas_client::{NewX509User, X509Type, roles};
 
 pub(super) async fn create_user(ctx: &Ctx, a: &CreateUserArgs) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
+    let project = ctx.project(&a.project).await?;
     let roles = a
         .roles
         .iter()

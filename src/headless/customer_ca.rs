@@ -43,23 +43,10 @@ pub(super) fn confirm_by_name(
 }
 
 pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
+    let project = ctx.project(&a.project).await?;
     let path = crate::pem::save::expand_home(&a.cas, crate::dirs::home().as_deref());
-    let text =
-        bundle::read_capped(&path).map_err(|e| Fail::Usage(format!("{}: {e}", path.display())))?;
-    // Some reasons already say it; once is enough.
-    let unsent = |why: String| {
-        if why.contains("nothing was sent") {
-            format!("{}: {why}", path.display())
-        } else {
-            format!("{}: {why}; nothing was sent", path.display())
-        }
-    };
-    let cas = bundle::parse(&text).map_err(|e| Fail::Usage(unsent(e.to_string())))?;
     let now = jiff::Timestamp::now();
-    if let Some(why) = bundle::refusal(&cas, now) {
-        return Err(Fail::Usage(unsent(why.to_string())));
-    }
+    let (text, cas) = crate::ca_file::read_checked(&path, now).map_err(Fail::Usage)?;
     let group = ctx.client.get_project(&project).await?;
     let before = ctx.client.get_user_security(&project).await?;
     let mut what = format!(
@@ -104,7 +91,7 @@ pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
 }
 
 pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
+    let project = ctx.project(&a.project).await?;
     let group = ctx.client.get_project(&project).await?;
     // Shown on a terminal: the server's words, escaped.
     let shown = atlas_client::sanitize::line(&group.name, 200);

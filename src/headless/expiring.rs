@@ -27,6 +27,8 @@ struct DueRow<'a> {
     username: &'a str,
     #[serde(rename = "_id")]
     id: Option<u64>,
+    #[serde(serialize_with = "super::json_out::serial_opt")]
+    serial: Option<u64>,
     serial_hex: Option<String>,
     subject: Option<&'a str>,
     created_at: Option<Ts>,
@@ -42,7 +44,7 @@ pub(super) async fn run(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
     let scope = if a.all_projects {
         fleet::Scope::All
     } else {
-        fleet::Scope::These(vec![(ctx.project(&a.project)?, String::new())])
+        fleet::Scope::These(vec![ctx.project_named(&a.project, false).await?])
     };
     let budget = usize::try_from(ctx.client.limits().max_items).unwrap_or(usize::MAX);
     let mut scan = fleet::start(&ctx.client, scope, ctx.concurrency, budget);
@@ -160,6 +162,7 @@ fn print_due(
                 project_id: a.all_projects.then_some(d.project.as_str()),
                 username: &d.user,
                 id: c.map(|c| c.id),
+                serial: c.map(|c| c.id),
                 serial_hex: c.map(|c| format!("{:X}", c.id)),
                 subject: c.map(|c| c.subject.as_str()),
                 created_at: c.map(|c| Ts(Some(c.created_at))),

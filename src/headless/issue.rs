@@ -62,7 +62,7 @@ enum Target {
 }
 
 pub(super) async fn issue(ctx: &Ctx, a: &IssueArgs, stop: &Stop) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
+    let project = ctx.project(&a.project).await?;
     let (hook, target) = prepare(a)?;
     let (issued, info) = ask(ctx, a, &project, stop).await?;
     let label = format!("{project}-{}", a.user);
@@ -230,7 +230,7 @@ fn said(
 ) -> Result<(), Fail> {
     let value = json!({
         "path": path,
-        "serial": info.serial,
+        "serial": info.serial.to_string(),
         "subject": info.subject,
         "notBefore": ts(Some(info.not_before)),
         "notAfter": ts(Some(info.not_after)),

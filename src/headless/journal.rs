@@ -136,7 +136,7 @@ pub fn load(dir: &Path) -> Result<Option<Journal>, String> {
     if meta.len() > MAX_BYTES {
         return Err(format!("{} is over 8 MiB", path.display()));
     }
-    let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read(&path).map_err(|e| atlas_client::os_error::about(&path, &e))?;
     serde_json::from_slice(&text)
         .map(Some)
         .map_err(|e| format!("{}: {e}", path.display()))

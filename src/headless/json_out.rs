@@ -95,6 +95,21 @@ impl Serialize for Ts {
     }
 }
 
+/// A serial in JSON: a decimal string. A 64-bit number is rounded by
+/// readers whose numbers are doubles (jq 1.6, JavaScript), so `serial` is
+/// always text; Atlas's own `_id` stays a number beside it.
+pub fn serial<S: serde::Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(n)
+}
+
+/// [`serial`] for a serial that may be absent (absent fields are skipped).
+pub fn serial_opt<S: serde::Serializer>(n: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match n {
+        Some(n) => s.collect_str(n),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

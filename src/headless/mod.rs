@@ -77,10 +77,25 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub(super) fn project(&self, arg: &ProjectArg) -> Result<String, Fail> {
-        arg.project.clone().or_else(|| self.project.clone()).ok_or_else(|| {
-            Fail::Usage("no project: pass --project ID, or set MONGODB_ATLAS_PROJECT_ID or the profile's project_id".into())
-        })
+    /// The project asked for (`--project NAME|ID`, else the default) as
+    /// (id, name); the name only when `named` or given as the name.
+    pub(super) async fn project_named(
+        &self,
+        arg: &ProjectArg,
+        named: bool,
+    ) -> Result<(String, String), Fail> {
+        let want = arg.project.clone().or_else(|| self.project.clone()).ok_or_else(|| {
+            Fail::Usage("no project: pass --project NAME|ID, or set MONGODB_ATLAS_PROJECT_ID or the profile's project_id".into())
+        })?;
+        Ok(self
+            .client
+            .find_project(&want, named, self.concurrency)
+            .await?)
+    }
+
+    /// The project asked for, as its id.
+    pub(super) async fn project(&self, arg: &ProjectArg) -> Result<String, Fail> {
+        Ok(self.project_named(arg, false).await?.0)
     }
 }
 

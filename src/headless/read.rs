@@ -56,6 +56,8 @@ struct CertRow<'a> {
     username: Option<&'a str>,
     #[serde(rename = "_id")]
     id: u64,
+    #[serde(serialize_with = "super::json_out::serial")]
+    serial: u64,
     serial_hex: String,
     subject: &'a str,
     created_at: Ts,
@@ -99,7 +101,7 @@ pub(super) async fn projects(ctx: &Ctx) -> Result<(), Fail> {
 }
 
 pub(super) async fn users(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
-    let project = ctx.project(a)?;
+    let project = ctx.project(a).await?;
     let all: Vec<UserRow> = ctx
         .client
         .all_users_kept(
@@ -126,6 +128,7 @@ fn cert_json<'a>(c: &'a UserCert, username: Option<&'a str>, now: Timestamp) -> 
         project_id: None,
         username,
         id: c.id,
+        serial: c.id,
         serial_hex: format!("{:X}", c.id),
         subject: &c.subject,
         created_at: Ts(Some(c.created_at)),
@@ -148,7 +151,7 @@ fn cert_row(c: &UserCert, now: Timestamp) -> Vec<std::borrow::Cow<'_, str>> {
 const CERT_HEADERS: [&str; 5] = ["SERIAL", "SUBJECT", "CREATED", "EXPIRES", "LEFT"];
 
 pub(super) async fn certs(ctx: &Ctx, a: &CertsArgs) -> Result<(), Fail> {
-    let project = ctx.project(&a.project)?;
+    let project = ctx.project(&a.project).await?;
     let now = Timestamp::now();
     let (list, total, page) = if a.all {
         let all = ctx
@@ -163,6 +166,22 @@ pub(super) async fn certs(ctx: &Ctx, a: &CertsArgs) -> Result<(), Fail> {
             .list_certs(&project, &a.user, PageRequest::new(a.page, a.per_page))
             .await?;
         let total = p.known_total();
+        if let Some(t) = total {
+            let pages = t.div_ceil(u64::from(a.per_page)).max(1);
+            if u64::from(a.page) > pages {
+                return Err(Fail::Usage(format!(
+                    "there is no page {}: {} make {pages} page{} of {} (--page 1 to {pages}, or --all)",
+                    a.page,
+                    crate::format::plural(
+                        usize::try_from(t).unwrap_or(usize::MAX),
+                        "certificate",
+                        "certificates"
+                    ),
+                    if pages == 1 { "" } else { "s" },
+                    a.per_page
+                )));
+            }
+        }
         (p.results, total, Some(a.page))
     };
     let value = CertPage {
@@ -172,17 +191,25 @@ pub(super) async fn certs(ctx: &Ctx, a: &CertsArgs) -> Result<(), Fail> {
         results: list.iter().map(|c| cert_json(c, None, now)).collect(),
     };
     emit_table(ctx, &value, |w| {
-        table::write(w, &CERT_HEADERS, &list, |c| cert_row(c, now))?;
-        if let (Some(p), Some(total)) = (page, total) {
-            let pages = total.div_ceil(u64::from(a.per_page)).max(1);
-            writeln!(w, "page {p}/{pages} · {total} certificates")?;
-        }
-        Ok(())
-    })
+        table::write(w, &CERT_HEADERS, &list, |c| cert_row(c, now))
+    })?;
+    // Where this page sits: for the reader, on stderr, so stdout is only rows.
+    if let (Some(p), Some(total), false) = (page, total, ctx.json) {
+        let pages = total.div_ceil(u64::from(a.per_page)).max(1);
+        crate::say_err!(
+            "page {p}/{pages} · {}",
+            crate::format::plural(
+                usize::try_from(total).unwrap_or(usize::MAX),
+                "certificate",
+                "certificates"
+            )
+        );
+    }
+    Ok(())
 }
 
 pub(super) async fn security(ctx: &Ctx, a: &ProjectArg) -> Result<(), Fail> {
-    let project = ctx.project(a)?;
+    let project = ctx.project(a).await?;
     let sec = ctx.client.get_user_security(&project).await?;
     let value = json!({
         "projectId": project,

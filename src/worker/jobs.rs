@@ -80,19 +80,15 @@ pub(super) async fn read_bundle(
     use atlas_client::bundle;
     let home = crate::dirs::home();
     let path = pem::save::expand_home(&path, home.as_deref());
-    let shown = path.display().to_string();
     let read = {
         let path = path.clone();
-        tokio::task::spawn_blocking(move || bundle::read_capped(&path))
-            .await
-            .map_err(|_| "reading the file failed".to_string())?
+        tokio::task::spawn_blocking(move || {
+            crate::ca_file::read_checked(&path, jiff::Timestamp::now())
+        })
+        .await
+        .map_err(|_| "reading the file failed".to_string())?
     };
-    let text = read.map_err(|e| format!("{}: {e}", atlas_client::sanitize::line(&shown, 200)))?;
-    let cas = bundle::parse(&text)
-        .map_err(|e| format!("{}: {e}", atlas_client::sanitize::line(&shown, 200)))?;
-    if let Some(why) = bundle::refusal(&cas, jiff::Timestamp::now()) {
-        return Err(format!("{why}: Atlas would refuse it; nothing was sent"));
-    }
+    let (text, cas) = read?;
     let current = client
         .get_user_security(group_id)
         .await

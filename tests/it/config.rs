@@ -175,7 +175,7 @@ fn env_beats_the_profile_and_flags_beat_env() {
         Source::Flag("--private-api-key-file")
     );
     assert_eq!(r.base_url.value, "https://flag.example");
-    assert_eq!(r.project_id.unwrap().source, Source::Flag("--project-id"));
+    assert_eq!(r.project_id.unwrap().source, Source::Flag("--project"));
 }
 
 #[test]

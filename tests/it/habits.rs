@@ -232,6 +232,28 @@ fn a_remembered_place_that_is_gone_opens_quietly_at_the_top() {
 }
 
 #[test]
+fn a_project_asked_for_by_name_opens_like_one_asked_for_by_id() {
+    let mut s = starting_at(Place::project("project-120"));
+    let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {
+        panic!()
+    };
+    let cmds = update(
+        &mut s,
+        Msg::Api(id, ApiResult::Projects(Ok(project_page(0, 100, 300)))),
+    );
+    let Command::FetchProjects { id, .. } = only(&cmds).clone() else {
+        panic!("{cmds:?}")
+    };
+    let cmds = update(
+        &mut s,
+        Msg::Api(id, ApiResult::Projects(Ok(project_page(100, 100, 300)))),
+    );
+    assert!(matches!(only(&cmds), Command::FetchUsers { .. }));
+    assert_eq!(s.selected_project().unwrap().name, "project-120");
+    assert_eq!(s.focus, Pane::Users);
+}
+
+#[test]
 fn moving_first_ends_the_search_where_the_user_is() {
     let mut s = starting_at(Place::project(format!("{:024x}", 250)));
     let Command::FetchProjects { id, .. } = init(&mut s).remove(0) else {

@@ -217,7 +217,7 @@ async fn issue_writes_a_0600_pem_and_keeps_its_guards() {
     );
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("BEGIN CERTIFICATE") && text.contains("BEGIN PRIVATE KEY"));
-    let serial = v["serial"].as_u64().unwrap();
+    let serial: u64 = v["serial"].as_str().unwrap().parse().unwrap();
     let listed = json(&run(
         &r,
         &h,
@@ -296,7 +296,7 @@ async fn issue_writes_a_0600_pem_and_keeps_its_guards() {
             "--json",
         ],
     ));
-    let serial = v["serial"].as_u64().unwrap();
+    let serial: u64 = v["serial"].as_str().unwrap().parse().unwrap();
     assert!(Path::new(&dir.join(format!("svc.orders-{serial}.pem"))).exists());
 
     // `--out -`: the PEM alone on stdout.

@@ -24,6 +24,7 @@ mod properties;
 mod render_sweep;
 mod rotation;
 mod screens;
+mod script_output;
 mod secrets;
 mod tables;
 mod unattended;

@@ -152,7 +152,7 @@ async fn rotate_issues_once_per_due_user_and_a_second_run_issues_nothing() {
                 "dev" => "dev",
                 other => panic!("{other} was not due"),
             },
-            r["newSerial"]
+            r["newSerial"].as_str().unwrap()
         );
         assert_eq!(path.file_name().unwrap().to_str().unwrap(), want);
         let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
@@ -747,7 +747,7 @@ async fn expiring_and_rotate_agree_on_what_is_due() {
     let due: std::collections::BTreeSet<_> = soon
         .iter()
         .filter(|r| !r["_id"].is_null())
-        .map(|r| key(&r["projectId"], &r["username"], &r["_id"]))
+        .map(|r| key(&r["projectId"], &r["username"], &r["serial"]))
         .collect();
     let rotating: std::collections::BTreeSet<_> = planned
         .iter()

@@ -827,7 +827,7 @@ async fn hook_output_is_kept_only_when_asked_and_then_without_key_material() {
         let said = u["hook"]["output"].as_str().unwrap();
         assert!(!said.contains("c3:4f"), "{said}");
         assert!(said.contains("[hex redacted]"), "{said}");
-        let serial = u["newSerial"].to_string();
+        let serial = u["newSerial"].as_str().unwrap().to_string();
         assert!(
             said.contains(&format!("ATLAS_X509_SERIAL={serial}")),
             "what was handed comes back whole: {said}"

@@ -31,8 +31,8 @@ pub fn read_capped(path: &std::path::Path) -> Result<String, String> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .map_err(|e| e.to_string())?;
-    let meta = f.metadata().map_err(|e| e.to_string())?;
+        .map_err(|e| crate::os_error::words(&e))?;
+    let meta = f.metadata().map_err(|e| crate::os_error::words(&e))?;
     if !meta.is_file() {
         return Err(
             "not a regular file (a CA bundle is read from a file, not a pipe or a device)".into(),
@@ -40,7 +40,7 @@ pub fn read_capped(path: &std::path::Path) -> Result<String, String> {
     }
     f.take(MAX_BYTES as u64 + 1)
         .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::os_error::words(&e))?;
     if text.len() > MAX_BYTES {
         return Err(format!("over {MAX_BYTES} bytes: not a CA bundle"));
     }

@@ -15,6 +15,7 @@ pub mod fleet;
 pub mod inspect;
 pub mod jwt;
 mod model;
+pub mod os_error;
 mod paginate;
 mod path;
 pub mod roles;
@@ -30,7 +31,7 @@ pub use client::{
 pub use error::{ApiError, BadRequestDetail, Error, FieldViolation, TransportKind, human_wait};
 pub use model::{
     CustomerX509, DatabaseUser, IssuedPem, Link, NewX509User, Page, PageRequest, Project, Role,
-    Scope, UserCert, UserSecurity, X509Type,
+    Scope, UserCert, UserSecurity, X509Type, looks_like_project_id, project_named,
 };
 pub use paginate::{Limits, fetch_all, fetch_all_kept};
 pub use path::{encode_path_segment, validate_group_id, validate_months, validate_username};

@@ -137,6 +137,58 @@ pub struct Project {
     pub created: Option<Timestamp>,
 }
 
+impl Project {
+    /// Whether `want` names this project: its id, or its name as Atlas
+    /// spells it.
+    pub fn answers_to(&self, want: &str) -> bool {
+        self.id == want || self.name == want
+    }
+}
+
+/// Whether `s` is shaped like a project id (24 lowercase hexadecimal
+/// characters) rather than a name.
+pub fn looks_like_project_id(s: &str) -> bool {
+    s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The one project `want` names among `all`: by id or exact name, else by
+/// name ignoring case. None or several: said, with what there is.
+pub fn project_named<'a>(all: &'a [Project], want: &str) -> Result<&'a Project, String> {
+    let exact: Vec<&Project> = all.iter().filter(|p| p.answers_to(want)).collect();
+    let found = if exact.is_empty() {
+        all.iter()
+            .filter(|p| p.name.eq_ignore_ascii_case(want))
+            .collect()
+    } else {
+        exact
+    };
+    let shown = |p: &Project| {
+        format!(
+            "{} ({})",
+            crate::sanitize::line(&p.name, 60),
+            crate::sanitize::line(&p.id, 30)
+        )
+    };
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "no project named {:?} among the {} these credentials see",
+            crate::sanitize::line(want, 80),
+            all.len()
+        )),
+        many => Err(format!(
+            "{} projects are named {:?}: {}; pass the id",
+            many.len(),
+            crate::sanitize::line(want, 80),
+            many.iter()
+                .take(5)
+                .map(|p| shown(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum X509Type {

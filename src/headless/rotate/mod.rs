@@ -81,8 +81,10 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
 
 async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     let a = run.args;
+    // A dry run refuses what the real run would: its answer is a promise.
+    let out = out_dir::check_out_dir(&run.dir)?;
     if !a.dry_run {
-        run.out = Some(out_dir::check_out_dir(&run.dir)?);
+        run.out = Some(out);
     }
     let _lock = if a.dry_run {
         None
@@ -100,7 +102,7 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
         fleet::Scope::All
     } else {
         tokio::select! {
-            p = plan::project_named(ctx, &a.project, named) => fleet::Scope::These(vec![p?]),
+            p = ctx.project_named(&a.project, named) => fleet::Scope::These(vec![p?]),
             () = run.stop.stopped() => return Err(interrupted(run, &[])),
         }
     };

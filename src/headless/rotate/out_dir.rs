@@ -13,10 +13,11 @@ pub(super) fn check_out_dir(dir: &Path) -> Result<OpenDir, Fail> {
     let d = OpenDir::open(dir).map_err(|e| {
         Fail::Usage(match e.raw_os_error() {
             Some(libc::ENOTDIR) => format!("{} is not a directory", dir.display()),
-            _ => format!(
-                "{}: {e} (the output directory is not created; make it with mode 0700)",
+            Some(libc::ENOENT) => format!(
+                "{}: no such directory (it is not created for you: mkdir -m 0700 it first)",
                 dir.display()
             ),
+            _ => atlas_client::os_error::about(dir, &e),
         })
     })?;
     let mode = d.mode() & 0o777;

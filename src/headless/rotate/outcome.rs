@@ -57,14 +57,20 @@ pub(super) struct Row {
     pub project_name: String,
     pub username: String,
     /// None only for a delivery of an earlier run's key.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::headless::json_out::serial_opt"
+    )]
     pub old_serial: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_not_after: Option<Ts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub months: Option<u8>,
     pub status: Status,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::headless::json_out::serial_opt"
+    )]
     pub new_serial: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_not_after: Option<Ts>,

@@ -59,22 +59,6 @@ impl Unanswered {
     }
 }
 
-/// The project asked for, as (id, name); its name is read only when
-/// `named` (hooks and the report show it).
-pub(super) async fn project_named(
-    ctx: &Ctx,
-    project: &crate::cli::ProjectArg,
-    named: bool,
-) -> Result<(String, String), Fail> {
-    let id = ctx.project(project)?;
-    let name = if named {
-        ctx.client.get_project(&id).await?.name
-    } else {
-        String::new()
-    };
-    Ok((id, name))
-}
-
 /// What rotation makes of the fleet scan: each MANAGED user's newest
 /// certificate, due when it expires before `horizon`.
 pub(super) async fn scan(

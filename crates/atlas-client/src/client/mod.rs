@@ -269,6 +269,30 @@ impl Client {
         fetch_all(per_page, concurrency, limits, |p| self.list_projects(p)).await
     }
 
+    /// The project `want` names (an id, or a name looked up in the list of
+    /// projects). An id is taken as it is: no request, unless `named` asks
+    /// for its name.
+    pub async fn find_project(
+        &self,
+        want: &str,
+        named: bool,
+        concurrency: usize,
+    ) -> Result<(String, String), Error> {
+        if crate::model::looks_like_project_id(want) {
+            let name = if named {
+                self.get_project(want).await?.name
+            } else {
+                String::new()
+            };
+            return Ok((want.to_string(), name));
+        }
+        let all = self
+            .all_projects(PageRequest::MAX_ITEMS_PER_PAGE, concurrency)
+            .await?;
+        let p = crate::model::project_named(&all, want).map_err(Error::Invalid)?;
+        Ok((p.id.clone(), p.name.clone()))
+    }
+
     pub async fn all_users(
         &self,
         group_id: &str,
