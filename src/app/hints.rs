@@ -56,7 +56,7 @@ pub enum HelpLine {
     Key { keys: String, desc: String },
 }
 
-const SECTIONS: [(Scope, &str); 12] = [
+const SECTIONS: [(Scope, &str); 13] = [
     (Scope::Global, "Anywhere"),
     (Scope::Panes, "Panes"),
     (Scope::Projects, "Projects pane"),
@@ -64,6 +64,7 @@ const SECTIONS: [(Scope, &str); 12] = [
     (Scope::Certs, "Certificates pane"),
     (Scope::Issue, "Issue dialog"),
     (Scope::Pem, "PEM dialog"),
+    (Scope::Details, "Certificate details"),
     (
         Scope::Prompt,
         "Questions (overwrite? discard? did the paste work?)",
@@ -105,14 +106,11 @@ fn scope_of(state: &State) -> Scope {
         Some(Modal::Issue(_)) => Scope::Issue,
         Some(Modal::Pem(_)) => Scope::Pem,
         Some(Modal::Disable(_)) => Scope::Disable,
-        Some(
-            Modal::Help(_)
-            | Modal::CertDetail(_)
-            | Modal::CreateUser(_)
-            | Modal::Upload(_)
-            | Modal::Messages(_),
-        ) => Scope::Help,
+        Some(Modal::Help(_) | Modal::CreateUser(_) | Modal::Upload(_) | Modal::Messages(_)) => {
+            Scope::Help
+        }
         Some(Modal::Command(_)) => Scope::Input,
+        Some(Modal::CertDetail(_)) => Scope::Details,
         None if state.expiring.as_ref().is_some_and(|v| v.shown) => Scope::Expiring,
         None => state.focus.scope(),
     }
@@ -123,7 +121,7 @@ fn scope_of(state: &State) -> Scope {
 fn rank(a: Action) -> u8 {
     use Action::*;
     match a {
-        Issue | Save | Copy | Confirm => 0,
+        Issue | Save | Copy | Confirm | CopySerial | CopyFingerprint | CopyMongosh => 0,
         Open | Details | Reveal | ToggleScope => 1,
         Expiring => 2,
         Refresh => 3,
@@ -156,6 +154,9 @@ fn short(a: Action, desc: &'static str) -> &'static str {
         DisableCustomerX509 => "disable X.509",
         Expiring => "expiring",
         ToggleScope => "this/all",
+        CopySerial => "copy serial",
+        CopyFingerprint => "copy fingerprint",
+        CopyMongosh => "copy mongosh",
         _ => desc,
     }
 }
@@ -216,7 +217,6 @@ pub fn footer(state: &State) -> Vec<Hint> {
             }
             _ => vec![hint(label(Scope::Disable, Action::Back), "close")],
         }),
-        Some(Modal::CertDetail(_)) => Some(vec![hint(label(Scope::Help, Action::Back), "close")]),
         Some(Modal::Command(_)) => Some(vec![
             hint(label(Scope::Input, Action::SwitchField), "complete"),
             hint(label(Scope::Input, Action::Confirm), "run"),

@@ -3,6 +3,7 @@
 mod cert_view;
 mod certs;
 mod command_line;
+mod copy_text;
 mod create_user;
 mod disable;
 mod expiring;

@@ -1,7 +1,7 @@
 //! Which dialog a key or an answer goes to, and the small ones that need
 //! no file of their own: help, the message list, a certificate's details.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use tui_input::Input;
 
 use super::hints::help_lines;
@@ -112,14 +112,20 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     let (modal, cmds) = match modal {
         Modal::Help(view) => help_key(state, view, key),
         Modal::Messages(view) => messages_key(state, view, key),
-        Modal::CertDetail(d) => match state.env.keymap.action_for(Scope::Help, &key) {
+        Modal::CertDetail(d) => match state.env.keymap.action_for(Scope::Details, &key) {
             Some(Action::Quit) => {
                 state.quit = true;
                 (None, vec![])
             }
             Some(Action::Back) => (None, vec![]),
-            _ if key.code == KeyCode::Enter => (None, vec![]),
-            _ => (Some(Modal::CertDetail(d)), vec![]),
+            Some(a) => match super::copy_text::from_details(&d, a) {
+                Some((what, text)) => {
+                    let cmds = super::copy_text::copy(state, what, text);
+                    (Some(Modal::CertDetail(d)), cmds)
+                }
+                None => (Some(Modal::CertDetail(d)), vec![]),
+            },
+            None => (Some(Modal::CertDetail(d)), vec![]),
         },
         Modal::Issue(m) => super::issue::on_key(state, m, key),
         // Handled in place above: never taken out of the state.
@@ -140,6 +146,7 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
         ApiResult::Security(res) => super::disable::on_security(state, id, res),
         ApiResult::Disabled(res) => super::disable::on_disabled(state, id, res),
         ApiResult::Saved(outcome) => super::pem_dialog::on_saved(state, id, outcome),
+        ApiResult::Copied(res) if super::copy_text::on_copied(state, id, &res) => vec![],
         ApiResult::Copied(res) => super::pem_dialog::on_copied(state, id, res),
         ApiResult::Released(res) => super::pem_dialog::on_released(state, res),
         ApiResult::UserCreated(res) => super::create_user::on_created(state, id, res),

@@ -183,6 +183,11 @@ pub enum Command {
         id: RequestId,
         pem: Arc<IssuedPem>,
     },
+    /// Text that is not a secret (a serial, a fingerprint, a command).
+    CopyText {
+        id: RequestId,
+        text: String,
+    },
     /// The key was handed over (or discarded): its written-ahead file goes.
     ReleaseKey {
         id: RequestId,

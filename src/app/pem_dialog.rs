@@ -22,6 +22,8 @@ enum Effect {
         overwrite: bool,
     },
     Copy,
+    /// Not the key: a serial, a fingerprint, a command.
+    CopyText(&'static str, String),
     /// Close; `release` when the key was let go on purpose (its
     /// written-ahead file goes too).
     Close {
@@ -70,6 +72,7 @@ fn apply(state: &mut State, effect: Effect) -> Vec<Command> {
             overwrite,
             split: m.split,
         }),
+        Effect::CopyText(what, text) => super::copy_text::copy(state, what, text),
         Effect::Copy => busy_with(state, |id, m| Command::CopyPem {
             id,
             pem: m.pem.clone(),
@@ -204,6 +207,12 @@ fn idle_key(m: &mut PemModal, ctx: &Ctx<'_>, key: KeyEvent) -> Effect {
             return Effect::Status(Level::Warn, "Still busy with the last save or copy");
         }
         Some(Action::Copy) => return Effect::Copy,
+        Some(a @ (Action::CopySerial | Action::CopyFingerprint | Action::CopyMongosh)) => {
+            return match super::copy_text::from_pem(m, a) {
+                Ok((what, text)) => Effect::CopyText(what, text),
+                Err(why) => Effect::Status(Level::Warn, why),
+            };
+        }
         Some(Action::Reveal) => {
             m.reveal_key = !m.reveal_key;
             m.scroll = m.scroll.min(max_scroll(m, ctx));

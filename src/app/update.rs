@@ -29,6 +29,31 @@ pub fn init(state: &mut State) -> Vec<Command> {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    let before = failure_of(state);
+    let cmds = dispatch(state, msg);
+    let after = failure_of(state);
+    // Said once: a status line that already logged it is enough.
+    if let Some((level, e, text)) = after
+        && Some(&text) != before.as_ref().map(|b| &b.2)
+        && !state
+            .messages
+            .newest_first()
+            .next()
+            .is_some_and(|m| m.text.contains(e.as_str()))
+    {
+        let now = state.now;
+        state.messages.push(now, level, &text);
+    }
+    cmds
+}
+
+/// (level, what failed, "Dialog: what failed") as the message list keeps it.
+fn failure_of(state: &State) -> Option<(Level, String, String)> {
+    let (dialog, level, e) = state.modal.as_ref()?.failure()?;
+    Some((level, e.to_string(), format!("{dialog}: {e}")))
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Tick { now, mono_ms } => tick(state, now, mono_ms),
         Msg::Key(key) if key.kind == KeyEventKind::Release => vec![],

@@ -5,10 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::dialog::{frame, kv};
+use super::dialog::{bound_keys, frame, kv};
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::hints::{HelpLine, help_lines};
+use crate::app::keymap::{Action, Scope};
 use crate::app::state::{CertDetail, HelpView};
 use crate::format::{shown, time_left};
 
@@ -47,6 +48,10 @@ pub(super) fn cert_detail(f: &mut Frame, area: Rect, state: &State, d: &CertDeta
     f.render_widget(Clear, r);
     let c = &d.cert;
     let (left, _) = time_left(state.now, c.not_after);
+    // A long subject or name is cut with `…`; the message list and the
+    // copy keys have it whole.
+    let room = usize::from(r.width.saturating_sub(2 + 11));
+    let kv = |k, v: String, theme| kv(k, crate::format::fit(&v, room), theme);
     let lines = vec![
         kv("Serial", c.id.to_string(), theme),
         kv("Serial hex", format!("0x{:X}", c.id), theme),
@@ -66,7 +71,22 @@ pub(super) fn cert_detail(f: &mut Frame, area: Rect, state: &State, d: &CertDeta
         kv("Left", left, theme),
     ];
     f.render_widget(
-        Paragraph::new(lines).block(frame("Certificate · Esc close", r.width, theme)),
+        Paragraph::new(lines).block(frame(
+            &format!(
+                "Certificate · {}",
+                bound_keys(
+                    state,
+                    Scope::Details,
+                    &[
+                        (Action::CopySerial, "copy serial"),
+                        (Action::CopyMongosh, "copy mongosh"),
+                        (Action::Back, "close")
+                    ]
+                )
+            ),
+            r.width,
+            theme,
+        )),
         r,
     );
 }

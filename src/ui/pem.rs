@@ -307,6 +307,23 @@ fn kept_lines<'a>(state: &State, m: &PemModal, theme: &Theme) -> Vec<Line<'a>> {
         ),
         Span::styled(pem_keys(state, m), theme.dim()),
     ]));
+    if m.info.is_some() {
+        lines.push(Line::styled(
+            format!(
+                "  {}",
+                bound_keys(
+                    state,
+                    Scope::Pem,
+                    &[
+                        (Action::CopySerial, "copy serial"),
+                        (Action::CopyFingerprint, "fingerprint"),
+                        (Action::CopyMongosh, "mongosh command"),
+                    ]
+                )
+            ),
+            theme.dim(),
+        ));
+    }
     let combined = m
         .saved_to
         .iter()

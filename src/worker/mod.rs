@@ -275,5 +275,12 @@ async fn run(
                 .unwrap_or_else(|e| Err(e.to_string()));
             (id, ApiResult::Copied(r))
         }
+        Command::CopyText { id, text } => {
+            let clipboard = clipboard.clone();
+            let r = tokio::task::spawn_blocking(move || clipboard.copy(&text))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            (id, ApiResult::Copied(r))
+        }
     }
 }

@@ -271,3 +271,71 @@ fn moving_first_ends_the_search_where_the_user_is() {
         Some(format!("{:024x}", 1).as_str())
     );
 }
+
+fn copied(s: &mut State, cmds: &[Command]) -> String {
+    let Command::CopyText { id, text } = only(cmds).clone() else {
+        panic!("{cmds:?}")
+    };
+    let how = atlas_x509::app::msg::Copied {
+        how: "to the clipboard".into(),
+        to_terminal: None,
+    };
+    update(s, Msg::Api(id, ApiResult::Copied(Ok(how))));
+    text
+}
+
+#[test]
+fn the_serial_fingerprint_and_mongosh_command_are_copied_by_key() {
+    let mut s = loaded(3);
+    s.focus = Pane::Certs;
+    update(&mut s, key(KeyCode::Enter));
+    let cmds = update(&mut s, ch('#'));
+    assert_eq!(copied(&mut s, &cmds), "1000");
+    assert!(
+        s.status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Copied the serial"),
+        "{:?}",
+        s.status
+    );
+    assert!(
+        matches!(s.modal, Some(Modal::CertDetail(_))),
+        "the details stay"
+    );
+    let cmds = update(&mut s, ch('M'));
+    let command = copied(&mut s, &cmds);
+    assert!(
+        command.starts_with("mongosh ")
+            && command.contains("--tlsCertificateKeyFile alice-1000.pem"),
+        "{command}"
+    );
+
+    // The PEM dialog: the new certificate's serial, fingerprint, command.
+    let mut s = loaded(3);
+    s.focus = Pane::Users;
+    update(&mut s, ch('i'));
+    let Command::CreateCert { id, .. } = update(&mut s, key(KeyCode::Enter)).remove(0) else {
+        panic!()
+    };
+    let answer = issued();
+    let (serial, sha) = {
+        let i = answer.info.as_ref().unwrap();
+        (i.serial.to_string(), i.sha256.clone())
+    };
+    update(&mut s, Msg::Api(id, ApiResult::Issued(Ok(answer))));
+    let cmds = update(&mut s, ch('#'));
+    assert_eq!(copied(&mut s, &cmds), serial);
+    let cmds = update(&mut s, ch('F'));
+    assert_eq!(copied(&mut s, &cmds), sha);
+    let cmds = update(&mut s, ch('M'));
+    assert!(copied(&mut s, &cmds).contains("--authenticationMechanism MONGODB-X509"));
+    let Some(Modal::Pem(m)) = &s.modal else {
+        panic!("the dialog stays, the key still unsaved")
+    };
+    assert!(
+        m.copied.is_none(),
+        "copying a serial is not handing the key over"
+    );
+}

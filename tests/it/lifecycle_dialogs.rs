@@ -220,3 +220,42 @@ fn a_customer_ca_is_read_shown_and_sent_only_after_the_name() {
     update(&mut s, key(KeyCode::Enter));
     assert!(s.modal.is_none());
 }
+
+/// An error shown inside a dialog (cut by its border on a small screen)
+/// is also in the message list, whole, once.
+#[test]
+fn a_dialogs_error_goes_to_the_message_list_whole() {
+    let mut s = create_dialog();
+    typed(&mut s, "svc-billing");
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "billing");
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::CreateUser { id, .. } = only(&cmds).clone() else {
+        panic!("{cmds:?}")
+    };
+    let long = format!(
+        "USER_ALREADY_EXISTS (409): The specified user already exists. {}end",
+        "detail ".repeat(40)
+    );
+    update(
+        &mut s,
+        Msg::Api(id, ApiResult::UserCreated(Err(long.clone()))),
+    );
+    assert!(matches!(s.modal, Some(Modal::CreateUser(_))));
+    let logged: Vec<_> = s
+        .messages
+        .newest_first()
+        .filter(|m| m.text.contains("USER_ALREADY_EXISTS"))
+        .collect();
+    assert_eq!(logged.len(), 1, "once");
+    assert_eq!(logged[0].text, format!("Add user: {long}"));
+    // A key that leaves the error standing logs nothing more.
+    update(&mut s, key(KeyCode::Left));
+    assert_eq!(
+        s.messages
+            .newest_first()
+            .filter(|m| m.text.contains("USER_ALREADY_EXISTS"))
+            .count(),
+        1
+    );
+}

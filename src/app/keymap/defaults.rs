@@ -260,6 +260,27 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     b!(Pem, "v", Reveal, "show/hide key", [(Char('v'), NONE)]),
     b!(
         Pem,
+        "#",
+        CopySerial,
+        "copy the serial",
+        [(Char('#'), NONE), (Char('#'), SHIFT)]
+    ),
+    b!(
+        Pem,
+        "F",
+        CopyFingerprint,
+        "copy the SHA-256 fingerprint",
+        [(Char('F'), SHIFT), (Char('F'), NONE)]
+    ),
+    b!(
+        Pem,
+        "M",
+        CopyMongosh,
+        "copy the mongosh command",
+        [(Char('M'), SHIFT), (Char('M'), NONE)]
+    ),
+    b!(
+        Pem,
         "j/↓",
         Down,
         "scroll down",
@@ -281,6 +302,27 @@ pub static DEFAULTS: &[DefaultBinding] = &[
         [(Enter, NONE)]
     ),
     b!(Disable, "Esc", Back, "cancel", [(Esc, NONE)]),
+    b!(
+        Details,
+        "#",
+        CopySerial,
+        "copy the serial",
+        [(Char('#'), NONE), (Char('#'), SHIFT)]
+    ),
+    b!(
+        Details,
+        "M",
+        CopyMongosh,
+        "copy the mongosh command",
+        [(Char('M'), SHIFT), (Char('M'), NONE)]
+    ),
+    b!(
+        Details,
+        "Esc/Enter/q",
+        Back,
+        "close",
+        [(Esc, NONE), (Enter, NONE), (Char('q'), NONE)]
+    ),
     b!(Expiring, "Enter", Confirm, "rotate", [(Enter, NONE)]),
     b!(
         Expiring,

@@ -53,6 +53,9 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("yes", Action::Yes),
     ("no", Action::No),
     ("switch_field", Action::SwitchField),
+    ("copy_serial", Action::CopySerial),
+    ("copy_fingerprint", Action::CopyFingerprint),
+    ("copy_mongosh", Action::CopyMongosh),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

@@ -73,6 +73,10 @@ pub enum Action {
     No,
     /// While typing: the next field (the save prompt: the file format).
     SwitchField,
+    /// Details and the PEM dialog: copy what people paste elsewhere.
+    CopySerial,
+    CopyFingerprint,
+    CopyMongosh,
 }
 
 /// Where a key is pressed.
@@ -87,6 +91,8 @@ pub enum Scope {
     Pem,
     Disable,
     Help,
+    /// A certificate's details.
+    Details,
     Expiring,
     /// A yes/no question inside a dialog.
     Prompt,
@@ -96,7 +102,8 @@ pub enum Scope {
 
 impl Scope {
     /// Where a key can actually be pressed (Global and Panes are only layers).
-    pub const CONCRETE: [Scope; 10] = [
+    pub const CONCRETE: [Scope; 11] = [
+        Scope::Details,
         Scope::Projects,
         Scope::Users,
         Scope::Certs,
@@ -129,6 +136,7 @@ fn scopes_for(scope: Scope) -> &'static [Scope] {
         Scope::Pem => &[Scope::Pem, Scope::Global],
         Scope::Disable => &[Scope::Disable, Scope::Global],
         Scope::Help => &[Scope::Help, Scope::Global],
+        Scope::Details => &[Scope::Details, Scope::Global],
         Scope::Expiring => &[Scope::Expiring, Scope::Global],
         Scope::Prompt => &[Scope::Prompt, Scope::Global],
         Scope::Input => &[Scope::Input, Scope::Global],

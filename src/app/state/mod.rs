@@ -181,6 +181,34 @@ pub enum Modal {
     Command(CommandLine),
 }
 
+fn said<'a>(
+    dialog: &'static str,
+    level: Level,
+    e: &'a Option<String>,
+) -> Option<(&'static str, Level, &'a str)> {
+    e.as_deref().map(|e| (dialog, level, e))
+}
+
+impl Modal {
+    /// What a dialog says went wrong (an error) or was refused (a warning),
+    /// with the dialog's name: it also goes to the message list, whole,
+    /// where it outlives the dialog and is not cut by its border.
+    pub fn failure(&self) -> Option<(&'static str, Level, &str)> {
+        match self {
+            Modal::Issue(m) => said("Issue", Level::Error, &m.error)
+                .or_else(|| said("Issue", Level::Warn, &m.note)),
+            Modal::Pem(m) => said("PEM", Level::Error, &m.error),
+            Modal::Disable(m) => match &m.stage {
+                DisableStage::Failed(e) => Some(("Disable customer X.509", Level::Error, e)),
+                _ => said("Disable customer X.509", Level::Warn, &m.note),
+            },
+            Modal::CreateUser(m) => said("Add user", Level::Error, &m.error),
+            Modal::Upload(m) => said("Upload CA", Level::Warn, &m.note),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct State {
     pub env: Env,
@@ -215,6 +243,8 @@ pub struct State {
     /// The starting place still being looked for, page by page; the
     /// user's first move ends the search.
     pub seeking: Option<Place>,
+    /// A serial, fingerprint or command being copied: (request, what).
+    pub copying: Option<(RequestId, &'static str)>,
 }
 
 impl State {
@@ -278,6 +308,7 @@ impl State {
             certs_due: None,
             expiring: None,
             seeking,
+            copying: None,
         }
     }
 
