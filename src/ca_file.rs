@@ -5,6 +5,21 @@ use std::path::Path;
 
 use atlas_client::bundle::{self, CaInfo};
 
+/// One CA as the confirmations list it: subject, expiry, fingerprint.
+pub fn describe(c: &CaInfo) -> String {
+    format!(
+        "{}  expires {}  sha256 {}…",
+        atlas_client::sanitize::line(&c.subject, 200),
+        crate::format::IsoUtc(c.not_after),
+        &c.sha256[..c.sha256.len().min(23)]
+    )
+}
+
+/// The CAs a project's user security holds, as far as they can be read.
+pub fn configured(cas: Option<&str>) -> Result<Vec<CaInfo>, String> {
+    bundle::parse(cas.unwrap_or_default())
+}
+
 /// (the PEM text, its certificates), or why not, naming the file and that
 /// nothing was sent. `path` is already expanded.
 pub fn read_checked(path: &Path, now: jiff::Timestamp) -> Result<(String, Vec<CaInfo>), String> {

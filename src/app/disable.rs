@@ -9,6 +9,33 @@ use super::keymap::{Action, Scope};
 use super::msg::{Command, RequestId};
 use super::state::{DisableModal, DisableStage, Level, Modal, State};
 use atlas_client::UserSecurity;
+use std::sync::Arc;
+
+/// The bundle was written (or not): said in the dialog, which stays open.
+pub(super) fn on_bundle_saved(
+    state: &mut State,
+    id: RequestId,
+    res: Result<std::path::PathBuf, String>,
+) -> Vec<Command> {
+    let Some(Modal::Disable(m)) = &mut state.modal else {
+        return vec![];
+    };
+    if m.saving != Some(id) {
+        return vec![];
+    }
+    m.saving = None;
+    match res {
+        Ok(path) => {
+            m.save_path = None;
+            m.note = None;
+            let text = format!("The CA bundle was saved to {}", path.display());
+            m.saved = Some(path);
+            state.set_status(Level::Info, text);
+        }
+        Err(e) => m.note = Some(format!("Not saved: {e}")),
+    }
+    vec![]
+}
 
 pub fn open(state: &mut State) -> Vec<Command> {
     let Some(project) = state.selected_project().cloned() else {
@@ -20,6 +47,9 @@ pub fn open(state: &mut State) -> Vec<Command> {
         project: project.name,
         stage: DisableStage::Loading(id),
         note: None,
+        save_path: None,
+        saving: None,
+        saved: None,
     }));
     vec![Command::FetchSecurity {
         id,
@@ -38,8 +68,35 @@ pub(super) fn on_key(
         state.quit = true;
         return (None, vec![]);
     }
+    if let (Some(path), DisableStage::Confirm { pem, .. }) = (&mut m.save_path, &m.stage) {
+        match input {
+            Some(Action::Back) => m.save_path = None,
+            Some(Action::Confirm) if m.saving.is_none() => {
+                let id = state.next_request();
+                m.saving = Some(id);
+                let cmd = Command::SaveCaBundle {
+                    id,
+                    path: path.value().trim().into(),
+                    text: pem.clone(),
+                };
+                return (Some(Modal::Disable(m)), vec![cmd]);
+            }
+            Some(Action::Confirm) => {}
+            _ => {
+                path.handle_event(&Event::Key(key));
+                m.note = None;
+            }
+        }
+        return (Some(Modal::Disable(m)), vec![]);
+    }
     match &mut m.stage {
         DisableStage::Running(_) => {}
+        DisableStage::Confirm { .. } if action == Some(Action::SaveBundle) => {
+            let name = format!("{}-ca.pem", crate::pem::file_name_safe(&m.project));
+            let dir = state.env.save_dir.as_deref().unwrap_or(".");
+            m.save_path = Some(Input::new(format!("{}/{name}", dir.trim_end_matches('/'))));
+            m.note = None;
+        }
         DisableStage::Confirm { typed, .. } => match input {
             Some(Action::Back) => return (None, vec![]),
             Some(Action::Confirm) if typed.value() == m.project => {
@@ -84,6 +141,8 @@ pub(super) fn on_security(
             Ok(sec) if sec.customer_x509.is_configured() => DisableStage::Confirm {
                 ca_count: sec.customer_x509.ca_count(),
                 typed: Input::default(),
+                cas: crate::ca_file::configured(sec.customer_x509.cas.as_deref()),
+                pem: Arc::from(sec.customer_x509.cas.unwrap_or_default()),
             },
             Ok(_) => DisableStage::NothingToDisable,
             Err(e) => DisableStage::Failed(e),

@@ -207,7 +207,16 @@ pub fn footer(state: &State) -> Vec<Hint> {
             hint(label(Scope::Issue, Action::Back), "close"),
         ]),
         Some(Modal::Disable(m)) => Some(match m.stage {
+            DisableStage::Confirm { .. } if m.save_path.is_some() => vec![
+                hint("type", "where to save the CAs"),
+                hint(label(Scope::Input, Action::Confirm), "save"),
+                hint(label(Scope::Input, Action::Back), "back"),
+            ],
             DisableStage::Confirm { .. } => vec![
+                hint(
+                    label(Scope::Disable, Action::SaveBundle),
+                    "save the CAs first",
+                ),
                 hint("type", "the project name"),
                 hint(label(Scope::Disable, Action::Confirm), "disable"),
                 hint(label(Scope::Disable, Action::Back), "cancel"),

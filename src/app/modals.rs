@@ -81,6 +81,10 @@ pub fn paste(state: &mut State, text: &str) {
     let input = match &mut state.modal {
         Some(Modal::Pem(m)) if m.prompt == PemPrompt::SavePath => &mut m.path,
         Some(Modal::Disable(DisableModal {
+            save_path: Some(path),
+            ..
+        })) => path,
+        Some(Modal::Disable(DisableModal {
             stage: DisableStage::Confirm { typed, .. },
             ..
         })) => typed,
@@ -146,6 +150,7 @@ pub fn on_api(state: &mut State, id: RequestId, result: ApiResult) -> Vec<Comman
         ApiResult::Security(res) => super::disable::on_security(state, id, res),
         ApiResult::Disabled(res) => super::disable::on_disabled(state, id, res),
         ApiResult::Saved(outcome) => super::pem_dialog::on_saved(state, id, outcome),
+        ApiResult::CaBundleSaved(res) => super::disable::on_bundle_saved(state, id, res),
         ApiResult::Copied(res) if super::copy_text::on_copied(state, id, &res) => vec![],
         ApiResult::Copied(res) => super::pem_dialog::on_copied(state, id, res),
         ApiResult::Released(res) => super::pem_dialog::on_released(state, res),

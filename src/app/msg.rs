@@ -126,6 +126,8 @@ pub enum ApiResult {
     /// The event loop writes any OSC 52 bytes to the terminal (and turns a
     /// failed write into an error) before the state machine sees this.
     Copied(Result<Copied, ErrorText>),
+    /// Where the CA bundle was saved.
+    CaBundleSaved(Result<PathBuf, ErrorText>),
     /// A written-ahead key file removed, or why not.
     Released(Result<PathBuf, ErrorText>),
 }
@@ -182,6 +184,13 @@ pub enum Command {
     CopyPem {
         id: RequestId,
         pem: Arc<IssuedPem>,
+    },
+    /// The CA certificates a disable would clear, kept in a file first
+    /// (never over an existing one).
+    SaveCaBundle {
+        id: RequestId,
+        path: PathBuf,
+        text: Arc<str>,
     },
     /// Text that is not a secret (a serial, a fingerprint, a command).
     CopyText {

@@ -55,12 +55,7 @@ pub(super) async fn enable(ctx: &Ctx, a: &EnableArgs) -> Result<(), Fail> {
         line(&group.name, 200)
     );
     for c in &cas {
-        what.push_str(&format!(
-            "  {}  expires {}  sha256 {}…\n",
-            line(&c.subject, 200),
-            ts(Some(c.not_after)),
-            &c.sha256[..c.sha256.len().min(23)]
-        ));
+        what.push_str(&format!("  {}\n", crate::ca_file::describe(c)));
     }
     what.push_str(&bundle::upload_effect(before.customer_x509.ca_count()));
     confirm_by_name(&group.name, &what, a.yes, "upload a customer CA")?;
@@ -103,10 +98,16 @@ pub(super) async fn disable(ctx: &Ctx, a: &DisableArgs) -> Result<(), Fail> {
             || format!("{shown} has no customer CA: nothing to disable\n"),
         );
     }
-    let what = format!(
+    let mut what = format!(
         "Disabling customer-managed X.509 on {shown} clears its {} and restarts every cluster in the project.",
         atlas_client::bundle::count(sec.customer_x509.ca_count())
     );
+    // What is about to be cleared, so it can be kept first.
+    if let Ok(cas) = crate::ca_file::configured(sec.customer_x509.cas.as_deref()) {
+        for c in &cas {
+            what.push_str(&format!("\n  {}", crate::ca_file::describe(c)));
+        }
+    }
     confirm_by_name(&group.name, &what, a.yes, "disable customer X.509")?;
     let after = ctx.client.disable_customer_x509(&project).await?;
     emit(

@@ -275,6 +275,23 @@ async fn run(
                 .unwrap_or_else(|e| Err(e.to_string()));
             (id, ApiResult::Copied(r))
         }
+        Command::SaveCaBundle { id, path, text } => {
+            let r = tokio::task::spawn_blocking(move || {
+                let path = crate::pem::save::expand_home(&path, crate::dirs::home().as_deref());
+                // Certificates only, public: 0644 like a .crt, never replacing a file.
+                match crate::pem::save::write_new(text.as_bytes(), &path, false, 0o644) {
+                    Ok(true) => Ok(path),
+                    Ok(false) => Err(format!(
+                        "{} already exists: type another name",
+                        path.display()
+                    )),
+                    Err(e) => Err(format!("{}: {e}", path.display())),
+                }
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            (id, ApiResult::CaBundleSaved(r))
+        }
         Command::CopyText { id, text } => {
             let clipboard = clipboard.clone();
             let r = tokio::task::spawn_blocking(move || clipboard.copy(&text))

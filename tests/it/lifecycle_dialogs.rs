@@ -259,3 +259,71 @@ fn a_dialogs_error_goes_to_the_message_list_whole() {
         1
     );
 }
+
+/// The disable dialog lists the CAs it would clear and keeps them in a
+/// file first when asked; the name typed so far is not lost.
+#[test]
+fn the_disable_dialog_lists_the_cas_and_saves_them_first() {
+    use atlas_x509::app::DisableStage;
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let mut s = loaded(3);
+    let Command::FetchSecurity { id, .. } = update(&mut s, ch('X')).remove(0) else {
+        panic!()
+    };
+    let sec = serde_json::from_value(
+        serde_json::json!({"customerX509": {"cas": common::gallery::TWO_CAS}}),
+    )
+    .unwrap();
+    update(&mut s, Msg::Api(id, ApiResult::Security(Ok(sec))));
+    let Some(Modal::Disable(m)) = &s.modal else {
+        panic!()
+    };
+    let DisableStage::Confirm { cas, .. } = &m.stage else {
+        panic!("{:?}", m.stage)
+    };
+    let subjects: Vec<_> = cas
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|c| c.subject.clone())
+        .collect();
+    assert_eq!(subjects.len(), 2);
+    assert!(subjects[0].contains("Acme Root CA"), "{subjects:?}");
+    typed(&mut s, "pay");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut s, "x");
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::SaveCaBundle { id, path, text } = only(&cmds).clone() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(path.to_str().unwrap(), "./payments-prod-ca.pemx");
+    assert_eq!(&*text, common::gallery::TWO_CAS);
+    update(
+        &mut s,
+        Msg::Api(
+            id,
+            ApiResult::CaBundleSaved(Err("it already exists".into())),
+        ),
+    );
+    let Some(Modal::Disable(m)) = &s.modal else {
+        panic!()
+    };
+    assert!(m.note.as_deref().unwrap().contains("already exists"));
+    assert!(m.save_path.is_some(), "the path stays for another name");
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Command::SaveCaBundle { id, path, .. } = only(&cmds).clone() else {
+        panic!()
+    };
+    update(&mut s, Msg::Api(id, ApiResult::CaBundleSaved(Ok(path))));
+    let Some(Modal::Disable(m)) = &s.modal else {
+        panic!()
+    };
+    assert!(m.save_path.is_none() && m.saved.is_some());
+    let DisableStage::Confirm { typed, .. } = &m.stage else {
+        panic!()
+    };
+    assert_eq!(typed.value(), "pay", "the name typed so far is kept");
+}

@@ -155,7 +155,7 @@ fn issue_and_pem_dialogs_draw_at_every_size() {
 
 #[test]
 fn disable_dialogs_draw_at_every_size() {
-    sweep(|n| n.starts_with("disable"), 4);
+    sweep(|n| n.starts_with("disable"), 6);
 }
 
 #[test]

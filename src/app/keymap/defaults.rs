@@ -303,6 +303,13 @@ pub static DEFAULTS: &[DefaultBinding] = &[
     ),
     b!(Disable, "Esc", Back, "cancel", [(Esc, NONE)]),
     b!(
+        Disable,
+        "^S",
+        SaveBundle,
+        "save the CA bundle to a file first",
+        [(Char('s'), CTRL)]
+    ),
+    b!(
         Details,
         "#",
         CopySerial,

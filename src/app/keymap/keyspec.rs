@@ -56,6 +56,7 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("copy_serial", Action::CopySerial),
     ("copy_fingerprint", Action::CopyFingerprint),
     ("copy_mongosh", Action::CopyMongosh),
+    ("save_bundle", Action::SaveBundle),
 ];
 
 pub(super) fn action_by_name(name: &str) -> Option<Action> {

@@ -77,6 +77,8 @@ pub enum Action {
     CopySerial,
     CopyFingerprint,
     CopyMongosh,
+    /// Disable dialog: keep the CA bundle in a file before it is cleared.
+    SaveBundle,
 }
 
 /// Where a key is pressed.

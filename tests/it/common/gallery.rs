@@ -25,6 +25,10 @@ fn pem(mut s: State, problem: Option<&str>) -> State {
     s
 }
 
+/// Two CA certificates with fixed dates (2036 and 2031): what a project's
+/// customer X.509 holds, as a disable would clear it.
+pub const TWO_CAS: &str = include_str!("two-cas.pem");
+
 fn disable(mut s: State, cas: Option<&str>, typed: &str) -> State {
     let Command::FetchSecurity { id, .. } = update(&mut s, ch('X')).remove(0) else {
         panic!()
@@ -196,9 +200,19 @@ pub fn screens() -> Vec<(&'static str, State)> {
     keyless.problem = Some("Atlas's answer holds no private key".into());
     update(&mut s, Msg::Api(id, ApiResult::Issued(Ok(keyless))));
     v.push(("pem unusable answer", s));
+    v.push(("disable confirm", disable(loaded(5), Some(TWO_CAS), "pay")));
+    let mut s = disable(loaded(5), Some(TWO_CAS), "");
+    update(
+        &mut s,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('s'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    v.push(("disable saving the CAs", s));
     v.push((
-        "disable confirm",
-        disable(loaded(5), Some("-----BEGIN CERTIFICATE-----\n"), "pay"),
+        "disable unreadable CAs",
+        disable(loaded(5), Some("-----BEGIN CERTIFICATE-----\n"), ""),
     ));
     v.push(("disable nothing to do", disable(loaded(5), None, "")));
     let mut s = disable(loaded(5), Some("-----BEGIN CERTIFICATE-----\n"), "pay");
