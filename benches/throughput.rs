@@ -81,6 +81,7 @@ fn render() {
         default_months: 3,
         concurrency: 20,
         start: None,
+        renewal: Default::default(),
         save_dir: None,
         notes: vec![],
         keymap: Default::default(),

@@ -8,6 +8,23 @@ use clap::{Args, Parser, Subcommand};
 use crate::pem::clipboard::ClipboardMode;
 use atlas_sim::{KeyType, RateLimit};
 
+/// Every exit code: one table, in `--help` and the docs.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:
+  0      done (rotate: everything due was rotated and delivered)
+  1      an Atlas or I/O error
+  2      usage: a bad flag, project, page or file; nothing was sent
+  3      authentication: no credentials, or Atlas refused them
+  4      partial: some projects or users could not be read (the rest is printed)
+  5      rotate: certificates written, but a deploy hook did not deliver one
+  6      expiring --fail-within: a certificate expires within it, or a user has none
+  7      rotate --nothing-due-exit: nothing was due
+  128+n  stopped by signal n (130 Ctrl-C, 143 SIGTERM) after finishing the key in hand"
+    };
+}
+pub const EXIT_CODES: &str = exit_codes!();
+
 /// The heading of the options every command shares, listed after a
 /// command's own.
 const CONNECTION: &str = "Connection and output (every command)";
@@ -51,9 +68,9 @@ impl Cli {
     name = "atlas-x509",
     version,
     about = "The X.509 certificates of MongoDB Atlas database users, in a terminal",
-    after_help = "Credentials are read as the Atlas CLI reads them: flags, then MONGODB_ATLAS_* (or MCLI_*) \
+    after_help = concat!("Credentials are read as the Atlas CLI reads them: flags, then MONGODB_ATLAS_* (or MCLI_*) \
                   variables, then the Atlas CLI profile (keyring, then its config.toml). \
-                  `atlas-x509 config show` says where each setting came from."
+                  `atlas-x509 config show` says where each setting came from.", "\n\n", exit_codes!())
 )]
 pub struct Cli {
     /// Run against a built-in Atlas simulator on loopback (no account needed).
@@ -121,6 +138,13 @@ pub struct Cli {
     #[arg(long, help_heading = "The terminal UI", value_parser = clap::value_parser!(u32).range(1..=500))]
     pub items_per_page: Option<u32>,
 
+    /// The expiring view marks a user due when less than this share of its
+    /// newest certificate's lifetime is left (`1/3`), instead of when it
+    /// expires within 30 days; rotating from there refuses what `rotate`
+    /// would.
+    #[arg(long, help_heading = "The terminal UI", value_name = "FRACTION", value_parser = crate::rotation::parse_fraction)]
+    pub renew_before: Option<crate::rotation::Renewal>,
+
     /// Months preselected in the issue dialog (default 3).
     #[arg(long, help_heading = "The terminal UI", value_parser = clap::value_parser!(u8).range(1..=24))]
     pub default_months: Option<u8>,
@@ -182,11 +206,11 @@ pub enum Command {
     DisableCustomerX509(DisableArgs),
     /// Each MANAGED user whose newest certificate expires within a window
     /// (or who has none); customer-CA projects are skipped, and said so.
-    #[command(help_template = SUB_HELP)]
+    #[command(help_template = SUB_HELP, after_help = crate::headless::EXIT_CODES)]
     Expiring(ExpiringArgs),
     /// Issue a replacement for every MANAGED user whose newest certificate
     /// expires within a window, each PEM written 0600 into a private directory.
-    #[command(help_template = SUB_HELP)]
+    #[command(help_template = SUB_HELP, after_help = crate::headless::EXIT_CODES)]
     Rotate(RotateArgs),
     /// Create an X.509 database user on $external.
     #[command(help_template = SUB_HELP)]
@@ -330,9 +354,14 @@ pub struct DisableArgs {
 pub struct ExpiringArgs {
     #[command(flatten)]
     pub project: ProjectArg,
-    /// A window such as `30d`, `12h` or `2w`.
+    /// Due when the certificate expires within this window (`30d`, `12h`,
+    /// `2w`).
     #[arg(long, default_value = "30d", value_parser = parse_window)]
     pub within: jiff::SignedDuration,
+    /// Due when less than this share of its lifetime is left instead
+    /// (`1/3`, `0.25`, `33%`): cert-manager and step-ca renew at 1/3.
+    #[arg(long, value_name = "FRACTION", value_parser = crate::rotation::parse_fraction, conflicts_with = "within")]
+    pub renew_before: Option<crate::rotation::Renewal>,
     /// Every project the credentials can see, not one.
     #[arg(long, conflicts_with = "project")]
     pub all_projects: bool,
@@ -340,6 +369,38 @@ pub struct ExpiringArgs {
     /// user's newest (the one `rotate` would replace).
     #[arg(long)]
     pub all_certs: bool,
+    /// Exit 6 when a user's newest certificate expires within this window
+    /// (`7d`), or a MANAGED user has none: for monitoring and cron alerts.
+    #[arg(long, value_name = "DURATION", value_parser = parse_window)]
+    pub fail_within: Option<jiff::SignedDuration>,
+    /// `table` (default), `json` (as --json), or `prometheus`: the
+    /// node_exporter textfile format, every MANAGED user in scope.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub delay: DelayArg,
+}
+
+/// How `expiring` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Prometheus,
+}
+
+#[derive(Debug, Args)]
+pub struct DelayArg {
+    /// Wait a random time up to this long (`1h`) before the first request,
+    /// so a fleet of cron jobs does not reach Atlas at the same second;
+    /// skipped when run from a terminal, as certbot does.
+    #[arg(long, value_name = "DURATION", value_parser = parse_delay)]
+    pub random_delay: Option<std::time::Duration>,
+}
+
+/// A `--random-delay`: as a timeout, up to 24 hours.
+pub fn parse_delay(s: &str) -> Result<std::time::Duration, String> {
+    parse_timeout(s)
 }
 
 #[derive(Debug, Args)]
@@ -352,6 +413,10 @@ pub struct RotateArgs {
     /// Rotate when the newest certificate expires within this window.
     #[arg(long, default_value = "30d", value_parser = parse_window)]
     pub within: jiff::SignedDuration,
+    /// Rotate when less than this share of its lifetime is left instead
+    /// (`1/3`, `0.25`, `33%`): cert-manager and step-ca renew at 1/3.
+    #[arg(long, value_name = "FRACTION", value_parser = crate::rotation::parse_fraction, conflicts_with = "within")]
+    pub renew_before: Option<crate::rotation::Renewal>,
     /// Where the PEMs go, as `<project>-<user>-<serial>.pem`: an existing
     /// directory closed to other users (mode 0700 or 0750).
     #[arg(long)]
@@ -368,6 +433,17 @@ pub struct RotateArgs {
     /// fails or is stopped by a signal).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write the run's metrics here in the node_exporter textfile format
+    /// (atomically, however the run ends): each certificate's and user's
+    /// expiry, the last success, users rotated, failed and skipped.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
+    /// Exit 7 instead of 0 when nothing was due, so a wrapper can tell a
+    /// run that rotated from one that did not.
+    #[arg(long)]
+    pub nothing_due_exit: bool,
+    #[command(flatten)]
+    pub delay: DelayArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -129,6 +129,20 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A window in words: "30 days", "12 hours", "90 minutes".
+pub fn duration_words(d: jiff::SignedDuration) -> String {
+    let s = d.as_secs();
+    if s != 0 && s % 86_400 == 0 {
+        plural((s / 86_400) as usize, "day", "days")
+    } else if s != 0 && s % 3_600 == 0 {
+        plural((s / 3_600) as usize, "hour", "hours")
+    } else if s % 60 == 0 {
+        plural((s / 60) as usize, "minute", "minutes")
+    } else {
+        plural(s as usize, "second", "seconds")
+    }
+}
+
 pub fn date(t: Timestamp) -> String {
     t.strftime("%Y-%m-%d").to_string()
 }

@@ -72,6 +72,13 @@ pub fn rows_area(pane: Rect, has_header: bool) -> (u16, u16) {
 
 /// The first visible row when a table is drawn afresh with `selected`:
 /// ratatui scrolls just enough to show it.
+/// Rows of items pane `index` (0 projects, 1 users, 2 certificates) shows
+/// at once: what PgDn and PgUp move by. `None` before the size is known.
+pub fn pane_rows(size: (u16, u16), index: usize) -> Option<u16> {
+    let a = areas(Rect::new(0, 0, size.0, size.1))?;
+    Some(rows_area(*a.panes.get(index)?, true).1.max(1))
+}
+
 pub fn first_visible(selected: usize, height: u16) -> usize {
     selected.saturating_sub(usize::from(height.max(1)) - 1)
 }

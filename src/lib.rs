@@ -14,6 +14,7 @@ pub mod headless;
 pub mod layout;
 pub mod logging;
 pub mod manuals;
+pub mod metrics;
 pub mod pem;
 pub mod places;
 pub mod renew;

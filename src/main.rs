@@ -338,6 +338,7 @@ async fn run_tui(r: &Resolved, cli: &Cli) -> u8 {
         default_months: r.default_months.value,
         concurrency: r.concurrency.value,
         start: start_place(r, &target),
+        renewal: cli.renew_before.unwrap_or_default(),
         save_dir: r.save_dir.as_ref().map(|d| d.value.clone()),
         notes: r.problems.clone(),
         // Clashes were already reported among `r.problems`.

@@ -23,7 +23,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
 ];
 
 /// Candidates listed in a note before "…and N more".
-const LISTED: usize = 6;
+const LISTED: usize = 8;
 
 pub(super) fn open(state: &mut State) {
     state.modal = Some(Modal::Command(CommandLine::default()));

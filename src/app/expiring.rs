@@ -223,12 +223,9 @@ fn rotate(state: &mut State) {
         .map(crate::rotation::months_of)
         .unwrap_or(state.env.default_months)
         .clamp(1, 24);
-    state.modal = Some(Modal::Issue(IssueModal::new(
-        row.project_id,
-        row.project,
-        row.username,
-        months,
-    )));
+    let mut modal = IssueModal::new(row.project_id, row.project, row.username, months);
+    modal.replaces = row.newest;
+    state.modal = Some(Modal::Issue(modal));
 }
 
 /// A certificate was issued for this user: its row shows the replacement.

@@ -283,6 +283,14 @@ pub fn footer(state: &State) -> Vec<Hint> {
     let keyless = matches!(&state.modal, Some(Modal::Pem(m)) if !m.pem.has_private_key());
     let mut all = km.hints(scope_of(state));
     all.retain(|(_, _, a)| !(keyless && *a == Action::Reveal));
+    // Esc in the projects pane goes nowhere unless a filter is to clear.
+    if state.modal.is_none()
+        && state.focus == super::state::Pane::Projects
+        && state.projects.filter.value().is_empty()
+        && !state.expiring.as_ref().is_some_and(|v| v.shown)
+    {
+        all.retain(|(_, _, a)| *a != Action::Back);
+    }
     all.sort_by_key(|(_, _, a)| rank(*a));
     all.into_iter()
         .map(|(keys, desc, action)| Hint {

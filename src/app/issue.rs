@@ -92,6 +92,13 @@ pub(super) fn on_key(
             if action == Some(Action::IssueAgain) && !m.maybe_issued {
                 return (Some(Modal::Issue(m)), vec![]);
             }
+            if let Some(old) = &m.replaces
+                && let Err(why) =
+                    crate::rotation::worth_rotating(old, m.months, state.now, &state.env.renewal)
+            {
+                m.note = Some(format!("Not sent: {why}"));
+                return (Some(Modal::Issue(m)), vec![]);
+            }
             let id = state.next_request();
             m.in_flight = Some(id);
             m.error = None;

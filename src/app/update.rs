@@ -229,11 +229,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
         | Action::Bottom
         | Action::PageUp
         | Action::PageDown => {
+            // A screen of the pane, as the terminal shows it now.
+            let index = Pane::ALL.iter().position(|p| *p == focus).unwrap_or(0);
+            let page = i64::from(crate::layout::pane_rows(state.size, index).unwrap_or(10));
             let delta: i64 = match action {
                 Action::Up => -1,
                 Action::Down => 1,
-                Action::PageUp => -10,
-                Action::PageDown => 10,
+                Action::PageUp => -page,
+                Action::PageDown => page,
                 Action::Top => i64::MIN / 2,
                 _ => i64::MAX / 2,
             };

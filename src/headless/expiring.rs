@@ -2,12 +2,13 @@
 //! each MANAGED user's newest certificate (what `rotate` would replace) and
 //! every user with none; `--all-certs` every certificate in the window.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::json_out::Ts;
-use super::{Ctx, Fail, emit_table, table, ts};
-use crate::cli::ExpiringArgs;
+use super::{Ctx, Fail, table, ts};
+use crate::cli::{ExpiringArgs, Format};
+use crate::rotation::Renewal;
 use atlas_client::fleet::{self, Event};
 use atlas_client::{Error, UserCert};
 
@@ -15,6 +16,7 @@ use atlas_client::{Error, UserCert};
 /// empty), who is past due.
 struct Due {
     project: String,
+    project_name: String,
     user: String,
     cert: Option<UserCert>,
 }
@@ -24,6 +26,8 @@ struct Due {
 struct DueRow<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     project_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project: Option<&'a str>,
     username: &'a str,
     #[serde(rename = "_id")]
     id: Option<u64>,
@@ -36,19 +40,28 @@ struct DueRow<'a> {
     days_left: Option<i64>,
 }
 
+/// Every MANAGED user the scan read, for the metrics and `--fail-within`.
+struct Seen {
+    project_id: String,
+    project: String,
+    user: String,
+    certs: Vec<UserCert>,
+    due: bool,
+}
+
 pub(super) async fn run(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
-    let now = Timestamp::now();
-    let horizon = now
-        .checked_add(a.within)
-        .map_err(|e| Fail::Usage(e.to_string()))?;
+    let rule = a.renew_before.unwrap_or(Renewal::Within(a.within));
+    super::delay::before_first_request(a.delay.random_delay, None).await?;
     let scope = if a.all_projects {
         fleet::Scope::All
     } else {
         fleet::Scope::These(vec![ctx.project_named(&a.project, false).await?])
     };
+    let now = Timestamp::now();
     let budget = usize::try_from(ctx.client.limits().max_items).unwrap_or(usize::MAX);
     let mut scan = fleet::start(&ctx.client, scope, ctx.concurrency, budget);
     let mut due: Vec<Due> = vec![];
+    let mut seen: Vec<Seen> = vec![];
     // (project, user or "", error)
     let mut failed: Vec<(String, String, Error)> = vec![];
     // (name, id, why)
@@ -75,36 +88,55 @@ pub(super) async fn run(ctx: &Ctx, a: &ExpiringArgs) -> Result<(), Fail> {
             Event::Failed { id, error, .. } => failed.push((id, String::new(), error)),
             Event::User {
                 project_id,
+                project_name,
                 username,
                 certs,
-                ..
             } => match certs {
                 Err(e) => failed.push((project_id.to_string(), username, e)),
                 Ok(certs) => {
                     let project = project_id.to_string();
                     let row = |cert| Due {
                         project: project.clone(),
+                        project_name: project_name.to_string(),
                         user: username.clone(),
                         cert,
                     };
+                    let newest = fleet::newest(certs.clone());
+                    let user_due = newest.as_ref().is_none_or(|c| rule.due(c, now));
                     if certs.is_empty() {
                         due.push(row(None));
                     } else if a.all_certs {
                         due.extend(
                             certs
-                                .into_iter()
-                                .filter(|c| c.not_after <= horizon)
+                                .iter()
+                                .filter(|c| rule.due(c, now))
+                                .cloned()
                                 .map(|c| row(Some(c))),
                         );
-                    } else if let Some(c) = fleet::newest(certs).filter(|c| c.not_after <= horizon)
-                    {
+                    } else if let Some(c) = newest.filter(|c| rule.due(c, now)) {
                         due.push(row(Some(c)));
                     }
+                    seen.push(Seen {
+                        project_id: project.clone(),
+                        project: project_name.to_string(),
+                        user: username.clone(),
+                        certs,
+                        due: user_due,
+                    });
                 }
             },
         }
     }
-    finish(ctx, a, now, horizon, due, failed, skipped, total_users)
+    finish(
+        ctx,
+        a,
+        (now, &rule),
+        due,
+        seen,
+        failed,
+        skipped,
+        total_users,
+    )
 }
 
 /// Users past the scan's budget: named, never dropped in silence.
@@ -118,9 +150,9 @@ pub(super) fn over_budget(over: usize, budget: usize) -> Error {
 fn finish(
     ctx: &Ctx,
     a: &ExpiringArgs,
-    now: Timestamp,
-    horizon: Timestamp,
+    (now, rule): (Timestamp, &Renewal),
     mut due: Vec<Due>,
+    mut seen: Vec<Seen>,
     mut failed: Vec<(String, String, Error)>,
     skipped: Vec<(String, String, &str)>,
     total_users: usize,
@@ -137,8 +169,17 @@ fn finish(
             && x.user == y.user
             && x.cert.as_ref().map(|c| c.id) == y.cert.as_ref().map(|c| c.id)
     });
-    print_due(ctx, a, (now, horizon), &due)?;
-    if !say_gaps(skipped, &mut failed) {
+    seen.sort_by(|x, y| (&x.project_id, &x.user).cmp(&(&y.project_id, &y.user)));
+    seen.dedup_by(|x, y| x.project_id == y.project_id && x.user == y.user);
+    match a.format {
+        Some(Format::Prometheus) => print_metrics(&seen, now)?,
+        _ => print_due(ctx, a, (now, rule), &due)?,
+    }
+    let partial = say_gaps(skipped, &mut failed);
+    if let Some(within) = a.fail_within {
+        alert(&seen, now, within, a.all_certs)?;
+    }
+    if !partial {
         return Ok(());
     }
     Err(Fail::Partial(format!(
@@ -147,11 +188,68 @@ fn finish(
     )))
 }
 
-/// The rows, as JSON or a table with its totals.
+/// `--fail-within`: exit 6 when a user's newest certificate (any listed
+/// one with `--all-certs`) expires within it, or a user has none.
+fn alert(seen: &[Seen], now: Timestamp, within: SignedDuration, all: bool) -> Result<(), Fail> {
+    let limit = now.checked_add(within).unwrap_or(Timestamp::MAX);
+    let none = seen.iter().filter(|u| u.certs.is_empty()).count();
+    let soon = seen
+        .iter()
+        .filter(|u| {
+            let mut certs = u.certs.iter();
+            if all {
+                certs.any(|c| c.not_after <= limit)
+            } else {
+                certs.map(|c| c.not_after).max().is_some_and(|t| t <= limit)
+            }
+        })
+        .count();
+    if none == 0 && soon == 0 {
+        return Ok(());
+    }
+    let mut parts = vec![];
+    if soon > 0 {
+        parts.push(format!(
+            "{} expire{} within {}",
+            crate::format::plural(soon, "user's certificate", "users' certificates"),
+            if soon == 1 { "s" } else { "" },
+            crate::format::duration_words(within)
+        ));
+    }
+    if none > 0 {
+        parts.push(format!(
+            "{} no certificate",
+            crate::format::plural(none, "MANAGED user has", "MANAGED users have")
+        ));
+    }
+    Err(Fail::Alert(parts.join("; ")))
+}
+
+fn print_metrics(seen: &[Seen], now: Timestamp) -> Result<(), Fail> {
+    let users: Vec<crate::metrics::UserSeen> = seen
+        .iter()
+        .map(|u| crate::metrics::UserSeen {
+            project_id: &u.project_id,
+            project: &u.project,
+            user: &u.user,
+            certs: &u.certs,
+            due: u.due,
+        })
+        .collect();
+    let mut text = String::new();
+    crate::metrics::users(&mut text, &users, now);
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Fail::Io(format!("stdout: {e}")))
+}
+
+/// The rows, as JSON or a table; the totals on stderr.
 fn print_due(
     ctx: &Ctx,
     a: &ExpiringArgs,
-    (now, horizon): (Timestamp, Timestamp),
+    (now, rule): (Timestamp, &Renewal),
     due: &[Due],
 ) -> Result<(), Fail> {
     let value: Vec<DueRow> = due
@@ -160,6 +258,8 @@ fn print_due(
             let c = d.cert.as_ref();
             DueRow {
                 project_id: a.all_projects.then_some(d.project.as_str()),
+                project: (a.all_projects && !d.project_name.is_empty())
+                    .then_some(d.project_name.as_str()),
                 username: &d.user,
                 id: c.map(|c| c.id),
                 serial: c.map(|c| c.id),
@@ -175,10 +275,11 @@ fn print_due(
         .collect();
     let certs = due.iter().filter(|d| d.cert.is_some()).count();
     let without = due.len() - certs;
-    emit_table(ctx, &value, |w| {
+    let json = ctx.json || a.format == Some(Format::Json);
+    super::emit_as(json, &value, |w| {
         let mut headers = vec!["USER", "SERIAL", "CREATED", "EXPIRES", "LEFT"];
         if a.all_projects {
-            headers.insert(0, "PROJECT");
+            headers.splice(0..0, ["PROJECT", "PROJECT ID"]);
         }
         table::write(w, &headers, due, |d| {
             let mut row: Vec<std::borrow::Cow<str>> = match &d.cert {
@@ -201,21 +302,26 @@ fn print_due(
                 ],
             };
             if a.all_projects {
-                row.insert(0, d.project.as_str().into());
+                row.splice(
+                    0..0,
+                    [d.project_name.as_str().into(), d.project.as_str().into()],
+                );
             }
             row
-        })?;
+        })
+    })?;
+    if !json {
         let what = if a.all_certs {
-            "certificate(s)"
+            "certificate(s) that"
         } else {
-            "user(s)' newest certificate"
+            "user(s) whose newest certificate"
         };
-        writeln!(w, "{certs} {what} expire before {}", ts(Some(horizon)))?;
+        crate::say_err!("{certs} {what} {}", rule.describe());
         if without > 0 {
-            writeln!(w, "{without} MANAGED user(s) have no certificate")?;
+            crate::say_err!("{without} MANAGED user(s) have no certificate");
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Skipped and unreadable projects and users, on stderr; whether any

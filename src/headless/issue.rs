@@ -230,7 +230,9 @@ fn said(
 ) -> Result<(), Fail> {
     let value = json!({
         "path": path,
+        "_id": info.serial,
         "serial": info.serial.to_string(),
+        "serialHex": format!("{:X}", info.serial),
         "subject": info.subject,
         "notBefore": ts(Some(info.not_before)),
         "notAfter": ts(Some(info.not_after)),

@@ -1,9 +1,10 @@
 //! The TUI's actions as commands for scripts: same client, same guards, no
 //! terminal UI. Data goes to stdout (a table, or JSON with `--json`),
-//! errors to stderr. Exit codes: 0 ok, 1 API or I/O error, 2 usage, 3 auth.
+//! errors to stderr. Exit codes: [`EXIT_CODES`].
 
 mod create_user;
 mod customer_ca;
+pub mod delay;
 mod expiring;
 pub mod hook;
 mod issue;
@@ -23,6 +24,15 @@ use serde::Serialize;
 use crate::cli::{Command, ProjectArg};
 use atlas_client::{Client, Error};
 
+/// `expiring --fail-within`: something in scope expires within it, or a
+/// MANAGED user has no certificate.
+pub const EXIT_EXPIRING: u8 = 6;
+/// `rotate --nothing-due-exit`: the run found nothing due.
+pub const EXIT_NOTHING_DUE: u8 = 7;
+
+/// Every exit code, for `--help` and the docs: one table.
+pub use crate::cli::EXIT_CODES;
+
 pub enum Fail {
     Usage(String),
     Atlas(Error),
@@ -34,6 +44,10 @@ pub enum Fail {
     Delivery(String),
     /// Stopped by a signal after finishing the key in hand (exit 128+n).
     Interrupted(i32, String),
+    /// `expiring --fail-within` found something (exit 6).
+    Alert(String),
+    /// `rotate --nothing-due-exit` found nothing due (exit 7).
+    NothingDue(String),
 }
 
 impl Fail {
@@ -46,6 +60,8 @@ impl Fail {
             Fail::Partial(_) => 4,
             Fail::Delivery(_) => 5,
             Fail::Interrupted(n, _) => stop::exit_code(*n),
+            Fail::Alert(_) => EXIT_EXPIRING,
+            Fail::NothingDue(_) => EXIT_NOTHING_DUE,
         }
     }
 
@@ -55,6 +71,8 @@ impl Fail {
             | Fail::Io(m)
             | Fail::Partial(m)
             | Fail::Delivery(m)
+            | Fail::Alert(m)
+            | Fail::NothingDue(m)
             | Fail::Interrupted(_, m) => m.clone(),
             Fail::Atlas(e) => e.explained(),
         }
@@ -114,7 +132,16 @@ pub(super) fn emit_table<T: Serialize + ?Sized>(
     value: &T,
     table: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Fail> {
-    if ctx.json {
+    emit_as(ctx.json, value, table)
+}
+
+/// [`emit_table`] with the choice made by the caller (`--format json`).
+pub(super) fn emit_as<T: Serialize + ?Sized>(
+    json: bool,
+    value: &T,
+    table: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Fail> {
+    if json {
         json_out::write(std::io::stdout().lock(), value).map_err(|e| Fail::Io(e.to_string()))
     } else {
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());

@@ -24,11 +24,9 @@ pub fn draw(f: &mut Frame, area: Rect, line: &CommandLine, theme: &Theme) {
     let cursor = shown.chars().count();
     let mut spans = vec![Span::styled(":", theme.key()), Span::raw(shown)];
     let room = width.saturating_sub(cursor + 3);
-    let note = line
-        .note
-        .as_deref()
-        .map(format::shown)
-        .unwrap_or_else(|| "project NAME · user NAME · expiring · help · quit".to_string());
+    let note = line.note.as_deref().map(format::shown).unwrap_or_else(|| {
+        "project NAME · user NAME · expiring · issue · messages · help · quit".to_string()
+    });
     if room > 1 {
         let style = if line.refused {
             theme.level(crate::app::Level::Error)

@@ -27,9 +27,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, view: &ExpiringView, theme
     // What matters first: a narrow terminal cuts the end, with `…`.
     let users = view.rows.len();
     let title = format!(
-        "▶ Expiring · {scope} · {} {} · newest certificate of each MANAGED user ",
+        "▶ Expiring · {scope} · {} {} · newest certificate of each MANAGED user · due when it {} ",
         thousands(users as u64),
-        if users == 1 { "user" } else { "users" }
+        if users == 1 { "user" } else { "users" },
+        state.env.renewal.describe()
     );
     let block = Block::default()
         .borders(Borders::ALL)
@@ -226,10 +227,16 @@ fn row<'a>(
         .as_ref()
         .map(|c| date(c.not_after))
         .unwrap_or_else(|| "—".into());
+    let due = r
+        .newest
+        .as_ref()
+        .is_none_or(|c| state.env.renewal.due(c, state.now));
     let mark = if r.rotated {
         "rotated"
     } else if r.stale {
         "…"
+    } else if due {
+        "due"
     } else {
         ""
     };

@@ -509,6 +509,8 @@ fn rotate_a_user_from_the_expiring_view_and_save_the_key() {
             && s.contains("User       dev")
             && s.contains("Valid for  1 month")
     });
+    t.keys(&["l"]);
+    t.wait_for("two months", |s| s.contains("Valid for  2 months"));
     t.keys(&["Enter"]);
     t.wait_for("the PEM", |s| s.contains("Certificate issued"));
     t.keys(&["s"]);
@@ -519,7 +521,7 @@ fn rotate_a_user_from_the_expiring_view_and_save_the_key() {
     let after = t.wait_for("the row rotated", |s| {
         s.contains("rotated") && s.contains("Expiring")
     });
-    let expiry = month_after(1);
+    let expiry = month_after(2);
     let row = after
         .lines()
         .find(|l| l.contains(" dev "))

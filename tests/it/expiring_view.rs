@@ -396,3 +396,49 @@ fn an_answer_for_another_subject_renews_no_row() {
     assert!(!row.rotated, "not counted as rotated");
     assert_eq!(row.newest.as_ref().unwrap().id, 7);
 }
+
+/// Rotating from the view refuses what `rotate` refuses: a validity that
+/// buys less than a day over the certificate it replaces, with the months
+/// that would do; more months, and it is sent.
+#[test]
+fn a_rotation_that_buys_nothing_is_refused_as_the_command_refuses_it() {
+    let (mut s, id) = opened();
+    ev(&mut s, id, project(P1, "payments-prod", &["alice"]));
+    // The state's clock is 2026-11-22: a month from now is 2026-12-22.
+    let mut one_month = cert(7, "2026-12-22T06:00:00Z");
+    one_month.created_at = "2026-11-21T05:00:00Z".parse().unwrap();
+    ev(
+        &mut s,
+        id,
+        user(P1, "payments-prod", "alice", Some(one_month)),
+    );
+    update(&mut s, key(KeyCode::Enter));
+    let Some(Modal::Issue(m)) = &s.modal else {
+        panic!("{:?}", s.modal)
+    };
+    assert_eq!(m.months, 1);
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "nothing sent"
+    );
+    let Some(Modal::Issue(m)) = &s.modal else {
+        panic!()
+    };
+    let note = m.note.as_deref().unwrap();
+    assert!(
+        note.contains("would buy nothing") && note.contains("use 2 months"),
+        "{note}"
+    );
+    assert!(
+        s.messages
+            .newest_first()
+            .any(|m| m.text.contains("would buy nothing")),
+        "also in the message list"
+    );
+    update(&mut s, ch('l'));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.first(), Some(Command::CreateCert { .. })),
+        "{cmds:?}"
+    );
+}

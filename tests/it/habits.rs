@@ -46,6 +46,13 @@ fn pgdn_moves_by_a_screen_everywhere_and_atlas_pages_have_their_own_keys() {
     assert_eq!((s.certs.page, s.certs.selected), (1, 10));
     update(&mut s, key(KeyCode::PageUp));
     assert_eq!(s.certs.selected, 0);
+    // By a screen of the pane as drawn: 80x24 stacks the panes.
+    update(&mut s, Msg::Resize(80, 24));
+    let rows = atlas_x509::layout::pane_rows((80, 24), 2).unwrap();
+    assert!(rows < 10, "{rows}");
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!(s.certs.selected, usize::from(rows));
+    update(&mut s, key(KeyCode::PageUp));
     let cmds = update(&mut s, ch('N'));
     let Command::FetchCerts { page, .. } = only(&cmds) else {
         panic!("{cmds:?}")

@@ -19,6 +19,7 @@ mod headless;
 mod keyring;
 mod lifecycle_dialogs;
 mod manuals;
+mod operators;
 mod peers;
 mod properties;
 mod render_sweep;

@@ -166,7 +166,7 @@ async fn rotate_issues_once_per_due_user_and_a_second_run_issues_nothing() {
     let again = run(&home, &h, &rotate[..rotate.len() - 1]);
     assert_eq!(again.code, 0, "{}", again.err());
     assert_eq!(posts(&h), rows.len(), "nothing issued twice");
-    assert!(again.out().contains("rotated 0 of 0"), "{}", again.out());
+    assert!(again.err().contains("rotated 0 of 0"), "{}", again.err());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -171,11 +171,37 @@ pub fn project_named<'a>(all: &'a [Project], want: &str) -> Result<&'a Project, 
     };
     match found.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!(
-            "no project named {:?} among the {} these credentials see",
-            crate::sanitize::line(want, 80),
-            all.len()
-        )),
+        [] => {
+            let lower = want.to_lowercase();
+            let mut like: Vec<&Project> = all
+                .iter()
+                .filter(|p| p.name.to_lowercase().contains(&lower))
+                .collect();
+            if like.is_empty() {
+                like = all.iter().collect();
+            }
+            let more = like.len().saturating_sub(8);
+            Err(format!(
+                "no project named {:?} among the {} these credentials see; {}: {}{}",
+                crate::sanitize::line(want, 80),
+                all.len(),
+                if like.len() < all.len() {
+                    "did you mean"
+                } else {
+                    "they are"
+                },
+                like.iter()
+                    .take(8)
+                    .map(|p| shown(p))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if more > 0 {
+                    format!(" …and {more} more")
+                } else {
+                    String::new()
+                }
+            ))
+        }
         many => Err(format!(
             "{} projects are named {:?}: {}; pass the id",
             many.len(),

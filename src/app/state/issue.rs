@@ -18,6 +18,9 @@ pub struct IssueModal {
     /// The last request's answer was lost after it reached Atlas: a
     /// certificate may exist. Another one takes a deliberate key, not Enter.
     pub maybe_issued: bool,
+    /// A rotation from the expiring view: the certificate it replaces, so
+    /// a validity that buys nothing is refused as `rotate` refuses it.
+    pub replaces: Option<atlas_client::UserCert>,
 }
 
 impl IssueModal {
@@ -33,6 +36,7 @@ impl IssueModal {
             note: None,
             error: None,
             maybe_issued: false,
+            replaces: None,
         }
     }
 }

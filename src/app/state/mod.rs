@@ -139,6 +139,9 @@ pub struct Env {
     pub default_months: u8,
     /// Pages in flight at once when a whole list is read (`--concurrency`).
     pub concurrency: usize,
+    /// When a certificate is due for renewal: the rule `expiring` and
+    /// `rotate` apply (`--renew-before`, else within 30 days).
+    pub renewal: crate::rotation::Renewal,
     /// Where to open: the project asked for (flag, environment, profile)
     /// or the place the last run was left in.
     pub start: Option<Place>,
@@ -204,6 +207,7 @@ impl Modal {
             },
             Modal::CreateUser(m) => said("Add user", Level::Error, &m.error),
             Modal::Upload(m) => said("Upload CA", Level::Warn, &m.note),
+            Modal::Command(l) if l.refused => said("Command", Level::Warn, &l.note),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@
 //! happened, `print` and `report` say it.
 
 mod earlier;
+mod metrics_out;
 mod out_dir;
 mod outcome;
 mod plan;
@@ -22,6 +23,7 @@ use super::journal::{self, Journal, RunInfo};
 use super::stop::Stop;
 use super::{Ctx, Fail};
 use crate::cli::RotateArgs;
+use crate::rotation::Renewal;
 use atlas_client::fleet;
 use outcome::Row;
 use plan::{Due, Scan, Unanswered};
@@ -36,6 +38,13 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         .map(|p| crate::pem::save::expand_home(p, crate::dirs::home().as_deref()));
     if let Some(p) = &report_path {
         super::report::precheck(p).map_err(Fail::Usage)?;
+    }
+    let metrics_path = a
+        .metrics
+        .as_ref()
+        .map(|p| crate::pem::save::expand_home(p, crate::dirs::home().as_deref()));
+    if let Some(p) = &metrics_path {
+        metrics_out::precheck(p).map_err(Fail::Usage)?;
     }
     let hook = match &a.hook.deploy_hook {
         Some(text) => Some(
@@ -60,12 +69,31 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
     }
     let result = run_rotation(ctx, &mut run).await;
     if matches!(result, Err(Fail::Interrupted(..))) && !run.rows.is_empty() {
-        let _ = print::print_rows(ctx, &run, run.horizon.unwrap_or(run.started));
+        let _ = print::print_rows(ctx, &run);
     }
     let result = match result {
         Ok(()) => outcome::exit_of(&run.rows, &run.earlier, &run.skipped_users),
         Err(f) => Err(f),
     };
+    let result = match result {
+        Ok(()) if a.nothing_due_exit && run.rows.is_empty() && run.earlier.is_empty() => {
+            Err(Fail::NothingDue(format!(
+                "nothing was due: no MANAGED user's newest certificate {}",
+                run.rule.describe()
+            )))
+        }
+        r => r,
+    };
+    // A dry run changes nothing an alert should see.
+    if let (Some(p), false) = (&metrics_path, a.dry_run) {
+        let previous = crate::metrics::last_success_in(p);
+        if let Err(why) = crate::metrics::write(p, &metrics_out::text(&run, &result, previous)) {
+            crate::say::say(&format!(
+                "the metrics could not be written to {}: {why}",
+                p.display()
+            ));
+        }
+    }
     if let Some(p) = &report_path
         && let Err(why) = super::report::write(p, &report::report_of(&run, Some(&result)))
     {
@@ -93,10 +121,11 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     };
     let unanswered = take_over_journal(run);
     let now = Timestamp::now();
-    let horizon = now
-        .checked_add(a.within)
-        .map_err(|e| Fail::Usage(e.to_string()))?;
-    run.horizon = Some(horizon);
+    if let Renewal::Within(w) = run.rule {
+        run.horizon = Some(now.checked_add(w).map_err(|e| Fail::Usage(e.to_string()))?);
+    }
+    let rule = run.rule;
+    crate::headless::delay::before_first_request(a.delay.random_delay, Some(run.stop)).await?;
     let named = run.hook.is_some() || a.report.is_some();
     let scope = if a.all_projects {
         fleet::Scope::All
@@ -107,10 +136,11 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
         }
     };
     let s = tokio::select! {
-        s = plan::scan(ctx, scope, (now, horizon), a.months, &unanswered) => s?,
+        s = plan::scan(ctx, scope, (now, &rule), a.months, &unanswered) => s?,
         () = run.stop.stopped() => return Err(interrupted(run, &[])),
     };
     note_scan(run, &s);
+    run.seen = s.seen.clone();
     // The listing has now answered every request an earlier run left
     // unanswered (the certificate it made is named above, or there is
     // none): carried further, they would make this run's own new
@@ -128,7 +158,7 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
         return Err(interrupted(run, &[]));
     }
     run.finish_journal(None);
-    print::print_rows(ctx, run, horizon)?;
+    print::print_rows(ctx, run)?;
     print::report_stderr(run, &s);
     if let (true, Some(h)) = (a.dry_run, &run.hook) {
         crate::say::say(&format!(

@@ -152,13 +152,8 @@ pub(super) fn skipped_of(s: &Scan) -> (Vec<Skipped>, Vec<Skipped>) {
             false,
         ));
     }
-    for (p, u, m) in &s.too_short {
-        users.push(skip(
-            p,
-            Some(u),
-            format!("a {m}-month certificate would itself expire within the window"),
-            false,
-        ));
+    for (p, u, why) in &s.too_short {
+        users.push(skip(p, Some(u), format!("not rotated: {why}"), false));
     }
     for (p, u, e) in &s.failed {
         users.push(skip(

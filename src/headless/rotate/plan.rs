@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::headless::{Ctx, Fail};
-use crate::rotation::{months_of, outlives};
+use crate::rotation::{Renewal, months_of, worth_rotating};
 use atlas_client::fleet::{self, Event};
 use atlas_client::{Error, UserCert};
 
@@ -29,12 +29,15 @@ pub struct Scan {
     pub without: Vec<(String, String)>,
     /// (project, user, error)
     pub failed: Vec<(String, String, Error)>,
-    /// (project, user, months): due, but a replacement of that validity
-    /// would itself expire within the window, so every run would rotate it.
-    pub too_short: Vec<(String, String, u8)>,
+    /// (project, user, why): due, but a replacement of that validity
+    /// would buy less than a day, or be due at once itself.
+    pub too_short: Vec<(String, String, String)>,
     /// (project, user, serial): issued for an earlier run that was stopped
     /// before it wrote the key; left out when choosing the newest.
     pub keyless: Vec<(String, String, u64)>,
+    /// Every MANAGED user read: (project, project name, user, its newest
+    /// certificate), for the metrics.
+    pub seen: Vec<(String, String, String, Option<UserCert>)>,
 }
 
 /// Requests an earlier run sent and never wrote an answer for; a
@@ -60,11 +63,11 @@ impl Unanswered {
 }
 
 /// What rotation makes of the fleet scan: each MANAGED user's newest
-/// certificate, due when it expires before `horizon`.
+/// certificate, due by `rule`.
 pub(super) async fn scan(
     ctx: &Ctx,
     scope: fleet::Scope,
-    (now, horizon): (Timestamp, Timestamp),
+    (now, rule): (Timestamp, &Renewal),
     months: Option<u8>,
     unanswered: &Unanswered,
 ) -> Result<Scan, Fail> {
@@ -103,24 +106,30 @@ pub(super) async fn scan(
                     }
                     !lost
                 });
-                let Some(old) = fleet::newest(certs) else {
+                let newest = fleet::newest(certs);
+                s.seen.push((
+                    project.clone(),
+                    project_name.to_string(),
+                    user.clone(),
+                    newest.clone(),
+                ));
+                let Some(old) = newest else {
                     s.without.push((project, user));
                     continue;
                 };
-                if old.not_after > horizon {
+                if !rule.due(&old, now) {
                     continue;
                 }
                 let months = months.unwrap_or_else(|| months_of(&old));
-                if outlives(now, months, horizon) {
-                    s.due.push(Due {
+                match worth_rotating(&old, months, now, rule) {
+                    Ok(()) => s.due.push(Due {
                         project,
                         project_name: project_name.to_string(),
                         months,
                         user,
                         old,
-                    });
-                } else {
-                    s.too_short.push((project, user, months));
+                    }),
+                    Err(why) => s.too_short.push((project, user, why)),
                 }
             }
         }
@@ -134,5 +143,6 @@ pub(super) async fn scan(
     s.too_short.sort();
     s.failed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     s.keyless.sort();
+    s.seen.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
     Ok(s)
 }

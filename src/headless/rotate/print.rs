@@ -1,8 +1,6 @@
 //! What a run says: the table on stdout, the notes on stderr, and the
 //! account given when a signal stops it.
 
-use jiff::Timestamp;
-
 use super::outcome::{Row, Status};
 use super::plan::{Due, Scan};
 use super::run::Run;
@@ -77,12 +75,13 @@ pub(super) fn interrupted(run: &mut Run<'_>, not_reached: &[Due]) -> Fail {
     )
 }
 
-pub(super) fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result<(), Fail> {
+pub(super) fn print_rows(ctx: &Ctx, run: &Run<'_>) -> Result<(), Fail> {
     let a = run.args;
     let with_hook = run.hook.is_some();
     emit_table(ctx, &run.rows, |w| {
         let mut headers = vec![
             "PROJECT",
+            "PROJECT ID",
             "USER",
             "OLD SERIAL",
             "OLD EXPIRES",
@@ -96,6 +95,7 @@ pub(super) fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result
         }
         table::write(w, &headers, &run.rows, |r| {
             let mut c: Vec<std::borrow::Cow<str>> = vec![
+                r.project_name.as_str().into(),
                 r.project_id.as_str().into(),
                 r.username.as_str().into(),
                 table::opt(r.old_serial),
@@ -109,16 +109,19 @@ pub(super) fn print_rows(ctx: &Ctx, run: &Run<'_>, horizon: Timestamp) -> Result
                 c.push(table::opt(r.hook.as_ref().map(HookRun::summary)));
             }
             c
-        })?;
+        })
+    })?;
+    // For the reader, on stderr: stdout is the rows alone.
+    if !ctx.json {
         let verb = if a.dry_run { "would rotate" } else { "rotated" };
         let done = run.rows.iter().filter(|r| r.status.went_well()).count();
-        writeln!(
-            w,
-            "{verb} {done} of {} user(s) whose newest certificate expires before {}",
+        crate::say_err!(
+            "{verb} {done} of {} user(s) whose newest certificate {}",
             run.rows.len(),
-            ts(Some(horizon))
-        )
-    })
+            run.rule.describe()
+        );
+    }
+    Ok(())
 }
 
 /// Notes on stderr: everything not rotated or not delivered is named.
@@ -134,12 +137,8 @@ pub(super) fn report_stderr(run: &Run<'_>, s: &Scan) {
             line(p)
         );
     }
-    for (p, u, m) in &s.too_short {
-        crate::say_err!(
-            "atlas-x509: {} in {}: not rotated: a {m}-month certificate would itself expire within the window (pass a longer --months or a shorter --within)",
-            line(u),
-            line(p)
-        );
+    for (p, u, why) in &s.too_short {
+        crate::say_err!("atlas-x509: {} in {}: not rotated: {why}", line(u), line(p));
     }
     for (p, u, e) in &s.failed {
         crate::say_err!("atlas-x509: {} in {}: {}", line(u), line(p), e.explained());

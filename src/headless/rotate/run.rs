@@ -30,6 +30,10 @@ pub(super) struct Run<'a> {
     pub stop: &'a Stop,
     pub started: Timestamp,
     pub horizon: Option<Timestamp>,
+    /// When a certificate is due (`--within` or `--renew-before`).
+    pub rule: crate::rotation::Renewal,
+    /// Every MANAGED user the scan read, with its newest certificate.
+    pub seen: Vec<(String, String, String, Option<atlas_client::UserCert>)>,
     pub rows: Vec<Row>,
     pub skipped_users: Vec<Skipped>,
     pub skipped_projects: Vec<Skipped>,
@@ -64,6 +68,10 @@ impl<'a> Run<'a> {
             stop,
             started: Timestamp::now(),
             horizon: None,
+            rule: args
+                .renew_before
+                .unwrap_or(crate::rotation::Renewal::Within(args.within)),
+            seen: vec![],
             rows: vec![],
             skipped_users: vec![],
             skipped_projects: vec![],

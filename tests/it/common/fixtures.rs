@@ -20,6 +20,7 @@ pub fn env() -> Env {
         default_months: 3,
         concurrency: 20,
         start: None,
+        renewal: Default::default(),
         save_dir: None,
         notes: vec![],
         keymap: Default::default(),
