@@ -442,6 +442,25 @@ pub struct RotateArgs {
     /// run that rotated from one that did not.
     #[arg(long)]
     pub nothing_due_exit: bool,
+    /// Also write each certificate (0644) and key (0600) as `.crt` and
+    /// `.key`, with stable `live/<project>/<user>.crt` and `.key` paths.
+    #[arg(long)]
+    pub split: bool,
+    /// After the run, remove the serial files of certificates that have
+    /// expired (never one a `live/` path points at, never before expiry).
+    #[arg(long)]
+    pub prune: bool,
+    /// With --dry-run: run each due user's deploy hook against its current
+    /// live file, with ATLAS_X509_DRY_RUN=1, to rehearse the delivery.
+    #[arg(long, requires = "dry_run", requires = "deploy_hook")]
+    pub run_hooks: bool,
+    /// A command run once per user whose rotation or delivery failed, and
+    /// once when the run itself fails, with ATLAS_X509_FAILURE (the reason)
+    /// and the user's ATLAS_X509_PROJECT_ID, ATLAS_X509_PROJECT_NAME,
+    /// ATLAS_X509_USERNAME in its environment; never a key or a secret.
+    /// Split into words as a shell quotes them, run without a shell.
+    #[arg(long, value_name = "CMD")]
+    pub failure_hook: Option<String>,
     #[command(flatten)]
     pub delay: DelayArg,
 }

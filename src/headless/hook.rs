@@ -143,6 +143,13 @@ pub struct Delivery {
     pub username: String,
     pub serial: u64,
     pub not_after: jiff::Timestamp,
+    /// The user's stable path (`live/<project>/<user>.pem`), when kept.
+    pub live: Option<PathBuf>,
+    /// A rehearsal (`--dry-run --run-hooks`): the hook gets the current
+    /// live file and `ATLAS_X509_DRY_RUN=1`.
+    pub dry_run: bool,
+    /// For a failure hook: why the rotation, the delivery or the run failed.
+    pub failure: Option<String>,
 }
 
 impl Delivery {
@@ -158,6 +165,23 @@ impl Delivery {
                 self.not_after.strftime(crate::format::ISO_UTC).to_string(),
             ),
         ]
+        .into_iter()
+        .chain(
+            self.live
+                .as_ref()
+                .map(|l| ("ATLAS_X509_LIVE", l.display().to_string())),
+        )
+        .chain(
+            self.dry_run
+                .then(|| ("ATLAS_X509_DRY_RUN", "1".to_string())),
+        )
+        .chain(
+            self.failure
+                .as_ref()
+                .map(|f| ("ATLAS_X509_FAILURE", atlas_client::sanitize::line(f, 2_000))),
+        )
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
     }
 }
 

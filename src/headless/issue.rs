@@ -300,6 +300,9 @@ async fn run_issue_hook(
         username: user.to_string(),
         serial: info.serial,
         not_after: info.not_after,
+        live: None,
+        dry_run: false,
+        failure: None,
     };
     let lines = hook::key_lines(issued);
     let secrets: Vec<&str> = lines.iter().map(String::as_str).collect();

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::bin::{Home, Out, Stdout};
 use common::hostile::{self, Hostile, Reply, atlas_error, json, projects_page, response};
+use common::pem_for;
 use serde_json::json;
 
 const PROJECT: &str = "65f1a2b3c4d5e6f708192a3c";
@@ -47,21 +48,6 @@ fn steers_a_terminal(bytes: &[u8]) -> bool {
 /// months from an hour ago).
 fn good_pem() -> String {
     pem_for("alice", 91)
-}
-
-/// A certificate for `cn`, valid `days` from now (negative: expired).
-fn pem_for(cn: &str, days: i64) -> String {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = rcgen::CertificateParams::new(vec![]).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, cn);
-    let now = time::OffsetDateTime::now_utc();
-    params.not_before = now - time::Duration::days(days.abs() + 1);
-    params.not_after = now + time::Duration::days(days);
-    params.serial_number = Some(rcgen::SerialNumber::from(0x1B6E_BA83_4890_4A92u64));
-    let cert = params.self_signed(&key).unwrap();
-    format!("{}{}", cert.pem(), key.serialize_pem())
 }
 
 /// The one rescue file a failed hand-over leaves, holding the key.

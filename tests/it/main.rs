@@ -18,6 +18,7 @@ mod habits;
 mod headless;
 mod keyring;
 mod lifecycle_dialogs;
+mod live_paths;
 mod manuals;
 mod operators;
 mod peers;

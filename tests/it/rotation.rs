@@ -28,7 +28,7 @@ fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with(".atlas-x509-rotate."))
+        .filter(|n| !n.starts_with(".atlas-x509-rotate.") && n != "live")
         .collect();
     v.sort();
     v

@@ -69,6 +69,7 @@ pub(super) async fn deliver_earlier(run: &mut Run<'_>) {
             new_serial: Some(serial),
             new_not_after: e.not_after.map(|t| Ts(Some(t))),
             path: Some(file.clone()),
+            live: None,
             hook: None,
             message: Some("written by an earlier run that did not deliver it".into()),
         };
@@ -108,6 +109,9 @@ pub(super) async fn deliver_earlier(run: &mut Run<'_>) {
                 username: e.username.clone(),
                 serial,
                 not_after: e.not_after.unwrap_or(Timestamp::UNIX_EPOCH),
+                live: None,
+                dry_run: false,
+                failure: None,
             };
             let r = deliver(&h, &d, run.stop, &[]).await;
             if let Some(x) = run

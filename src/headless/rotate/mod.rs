@@ -8,6 +8,7 @@
 //! happened, `print` and `report` say it.
 
 mod earlier;
+pub mod live;
 mod metrics_out;
 mod out_dir;
 mod outcome;
@@ -15,6 +16,7 @@ mod plan;
 mod print;
 mod report;
 mod run;
+mod side_hooks;
 
 use jiff::Timestamp;
 
@@ -57,6 +59,13 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         ),
         None => None,
     };
+    let failure_hook = match &a.failure_hook {
+        Some(text) => Some(
+            Hook::parse(text, false, a.hook.deploy_hook_timeout)
+                .map_err(|e| Fail::Usage(format!("--failure-hook: {e}")))?,
+        ),
+        None => None,
+    };
     let mut run = Run::new(ctx, a, dir, hook, stop);
     // "running" until the end writes the outcome: a run killed outright
     // (SIGKILL, power) never reads as the previous run's "completed".
@@ -71,10 +80,25 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
     if matches!(result, Err(Fail::Interrupted(..))) && !run.rows.is_empty() {
         let _ = print::print_rows(ctx, &run);
     }
+    // The run's own failure, not one of its users': the failure hook's
+    // once-per-run call. A signal is not a failure to report.
+    let run_failed = match &result {
+        Err(f) if !matches!(f, Fail::Interrupted(..)) => Some(f.message()),
+        _ => None,
+    };
     let result = match result {
         Ok(()) => outcome::exit_of(&run.rows, &run.earlier, &run.skipped_users),
         Err(f) => Err(f),
     };
+    if !a.dry_run && !matches!(result, Err(Fail::Interrupted(..))) {
+        if a.prune {
+            prune(&run);
+        }
+        if let Some(h) = &failure_hook {
+            let failed = run_failed.map(Fail::Io);
+            side_hooks::failures(&run, h, failed.as_ref()).await;
+        }
+    }
     let result = match result {
         Ok(()) if a.nothing_due_exit && run.rows.is_empty() && run.earlier.is_empty() => {
             Err(Fail::NothingDue(format!(
@@ -126,7 +150,8 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     }
     let rule = run.rule;
     crate::headless::delay::before_first_request(a.delay.random_delay, Some(run.stop)).await?;
-    let named = run.hook.is_some() || a.report.is_some();
+    // The name makes the stable path (`live/<project>/<user>.pem`).
+    let named = true;
     let scope = if a.all_projects {
         fleet::Scope::All
     } else {
@@ -160,7 +185,7 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     run.finish_journal(None);
     print::print_rows(ctx, run)?;
     print::report_stderr(run, &s);
-    if let (true, Some(h)) = (a.dry_run, &run.hook) {
+    if let (true, false, Some(h)) = (a.dry_run, a.run_hooks, &run.hook) {
         crate::say::say(&format!(
             "would run {} once per certificate written ({}), with ATLAS_X509_PEM, ATLAS_X509_PROJECT_ID, ATLAS_X509_PROJECT_NAME, ATLAS_X509_USERNAME, ATLAS_X509_SERIAL and ATLAS_X509_NOT_AFTER set; no hook was run",
             atlas_client::sanitize::line(&format!("{:?}", h.argv), 300),
@@ -222,6 +247,17 @@ fn take_over_journal(run: &mut Run<'_>) -> Unanswered {
     unanswered
 }
 
+/// `--prune`: expired serial files no live path points at, said on stderr.
+fn prune(run: &Run<'_>) {
+    let (removed, problems) = live::prune(&run.dir, Timestamp::now());
+    for p in &removed {
+        crate::say::say(&format!("pruned {} (expired)", p.display()));
+    }
+    for p in &problems {
+        crate::say::say(&format!("not pruned: {p}"));
+    }
+}
+
 /// What the scan left out goes into the report; a keyless certificate
 /// from a stopped run is said at once.
 fn note_scan(run: &mut Run<'_>, s: &Scan) {
@@ -265,10 +301,11 @@ async fn rotate_due(ctx: &Ctx, run: &mut Run<'_>, due: &[Due]) -> Result<(), Fai
         }
         let row = if run.args.dry_run {
             let mut r = Row::planned(d);
-            r.hook = run
-                .hook
-                .as_ref()
-                .map(|h| HookRun::skipped(h, HookStatus::WouldRun));
+            r.hook = match (&run.hook, run.args.run_hooks) {
+                (Some(h), true) => Some(side_hooks::rehearse(run, h, d).await),
+                (Some(h), false) => Some(HookRun::skipped(h, HookStatus::WouldRun)),
+                (None, _) => None,
+            };
             r
         } else {
             run::rotate_one(ctx, d, run).await

@@ -76,6 +76,9 @@ pub(super) struct Row {
     pub new_not_after: Option<Ts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,
+    /// The stable path now pointing at `path`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hook: Option<HookRun>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,6 +98,7 @@ impl Row {
             new_serial: None,
             new_not_after: None,
             path: None,
+            live: None,
             hook: None,
             message: None,
         }

@@ -165,6 +165,20 @@ pub(super) fn report_stderr(run: &Run<'_>, s: &Scan) {
             .as_ref()
             .filter(|h| !h.ok() && h.status != HookStatus::WouldRun)
         {
+            let why = h
+                .error
+                .as_deref()
+                .map(|e| format!(" ({})", line(e)))
+                .unwrap_or_default();
+            if run.args.dry_run {
+                crate::say_err!(
+                    "atlas-x509: {} in {}: the rehearsed deploy hook {}{why}",
+                    line(&r.username),
+                    line(&r.project_id),
+                    h.summary(),
+                );
+                continue;
+            }
             crate::say_err!(
                 "atlas-x509: {} in {}: serial {} is in {}, but the deploy hook {}{}",
                 line(&r.username),

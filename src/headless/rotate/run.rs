@@ -167,6 +167,9 @@ pub(super) async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
     }
     run.save_journal();
     row.path.clone_from(&written);
+    if let Some(path) = &written {
+        row.live = point_live(run, d, &issued, path, &mut row);
+    }
     let (Some(path), Some(h)) = (written, run.hook.clone()) else {
         return row;
     };
@@ -177,6 +180,9 @@ pub(super) async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
         username: d.user.clone(),
         serial: info.serial,
         not_after: info.not_after,
+        live: row.live.clone(),
+        dry_run: false,
+        failure: None,
     };
     let result = deliver(&h, &delivery, run.stop, &hook::key_lines(&issued)).await;
     if let Some(e) = run.journal_entry(&d.project, &d.user) {
@@ -185,6 +191,48 @@ pub(super) async fn rotate_one(ctx: &Ctx, d: &Due, run: &mut Run<'_>) -> Row {
     run.save_journal();
     row.hook = Some(result);
     row
+}
+
+/// The user's stable paths switched to the files just written (the
+/// `.crt` and `.key` first with `--split`); the live PEM's path, or the
+/// row says why the links still point at the previous certificate.
+fn point_live(
+    run: &mut Run<'_>,
+    d: &Due,
+    issued: &IssuedPem,
+    path: &std::path::Path,
+    row: &mut Row,
+) -> Option<PathBuf> {
+    let out = run.out.as_ref()?;
+    let name = path.file_name()?.to_os_string();
+    let mut files = vec![("pem", name.clone())];
+    if run.args.split {
+        let stem = name.to_string_lossy().trim_end_matches(".pem").to_string();
+        match super::live::write_split(out, issued, &stem) {
+            Ok([crt, key]) => files.extend([("crt", crt), ("key", key)]),
+            Err(why) => {
+                row.message = Some(format!("--split: {why}"));
+                return None;
+            }
+        }
+    }
+    let mut live_pem = None;
+    // The PEM last: a reader of `<user>.pem` sees the new pair complete.
+    files.rotate_left(1);
+    for (ext, file) in &files {
+        let link = super::live::path_of(out.path(), &d.project_name, &d.project, &d.user, ext);
+        if let Err(why) = super::live::switch(out.path(), &link, file) {
+            row.message = Some(format!(
+                "the stable path {} still points at the previous certificate: {why}",
+                link.display()
+            ));
+            return None;
+        }
+        if *ext == "pem" {
+            live_pem = Some(link);
+        }
+    }
+    live_pem
 }
 
 /// Asks Atlas once, the request noted in the journal first; an error is

@@ -133,3 +133,18 @@ pub fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// A certificate for `cn`, valid `days` from now (negative: expired).
+pub fn pem_for(cn: &str, days: i64) -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec![]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, cn);
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(days.abs() + 1);
+    params.not_after = now + time::Duration::days(days);
+    params.serial_number = Some(rcgen::SerialNumber::from(0x1B6E_BA83_4890_4A92u64));
+    let cert = params.self_signed(&key).unwrap();
+    format!("{}{}", cert.pem(), key.serialize_pem())
+}
