@@ -17,6 +17,7 @@ mod faults;
 mod habits;
 mod headless;
 mod keyring;
+mod kubernetes;
 mod lifecycle_dialogs;
 mod live_paths;
 mod manuals;
