@@ -114,6 +114,13 @@ async fn run(cli: Cli, mut resolved: Resolved) -> u8 {
     }
     match &cli.command {
         Some(cmd) => {
+            // The TUI's flag, before a command, would be silently ignored.
+            if cli.renew_before.is_some() {
+                return fail(
+                    2,
+                    "--renew-before before the command is the terminal UI's: put it after the command (`atlas-x509 rotate --renew-before 1/3 …`)",
+                );
+            }
             if resolved.credentials.is_none() {
                 return fail(3, &config::no_credentials_text(&resolved).join("\n"));
             }

@@ -176,6 +176,16 @@ pub fn last_success_in(path: &Path) -> Option<Timestamp> {
         .flatten()
 }
 
+/// The user figures an earlier file holds (all before the run's own).
+pub fn users_section_in(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let end = text.find("# HELP atlas_x509_rotate_").unwrap_or(text.len());
+    let users = &text[..end];
+    users
+        .starts_with("# HELP atlas_x509_certificate_not_after_seconds")
+        .then(|| users.to_string())
+}
+
 /// Writes `text` to `path` atomically (a textfile collector must never read
 /// half a file): a temporary file in the same directory, renamed over.
 pub fn write(path: &Path, text: &str) -> Result<(), String> {

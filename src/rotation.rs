@@ -80,23 +80,28 @@ pub fn parse_fraction(s: &str) -> Result<Renewal, String> {
         )
     } else if let Some(p) = t.strip_suffix('%') {
         let p: f64 = p.trim().parse().map_err(|_| bad())?;
-        ((p * 100.0).round() as u64, 10_000)
+        ((p * 10_000.0).round() as u64, 1_000_000)
     } else {
         let f: f64 = t.parse().map_err(|_| bad())?;
         if !f.is_finite() {
             return Err(bad());
         }
-        ((f * 10_000.0).round() as u64, 10_000)
+        ((f * 1_000_000.0).round() as u64, 1_000_000)
     };
-    if den == 0 || num == 0 || num >= den || den > 1_000_000 {
+    if den == 0 || num == 0 || num >= den || den > 1_000_000_000 {
         return Err(format!(
             "{t:?}: the share must be above 0 and below 1 (1/3 renews at two thirds of the lifetime)"
         ));
     }
+    let g = gcd(num, den);
     Ok(Renewal::Before {
-        num: num as u32,
-        den: den as u32,
+        num: (num / g) as u32,
+        den: (den / g) as u32,
     })
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a.max(1) } else { gcd(b, a % b) }
 }
 
 /// When Atlas issued `c` (it dates `createdAt` an hour earlier).
@@ -126,11 +131,20 @@ pub fn worth_rotating(
     let ok = |m: u8| {
         let end = end_of(now, m);
         let buys = end - old.not_after.as_second();
-        let due_at_once = match *rule {
-            Renewal::Within(d) => end <= now.as_second().saturating_add(d.as_secs()),
-            Renewal::Before { .. } => false,
+        // The replacement, judged by the same rule: due within a day of
+        // now, and the next run would rotate it again.
+        let new = UserCert {
+            id: 0,
+            created_at: now.checked_sub(1.hour()).unwrap_or(now),
+            not_after: Timestamp::from_second(end).unwrap_or(Timestamp::MAX),
+            subject: String::new(),
+            group_id: None,
         };
-        buys >= DAY_SECS && !due_at_once
+        // Not due for a tenth of its life (and a day) at least: a run a day
+        // would otherwise rotate it day after day.
+        let grace = ((end - now.as_second()) / 10).max(DAY_SECS);
+        let due_soon = rule.due_at(&new).as_second() < now.as_second().saturating_add(grace);
+        buys >= DAY_SECS && !due_soon
     };
     if ok(months) {
         return Ok(());
@@ -150,7 +164,7 @@ pub fn worth_rotating(
             )
         } else {
             format!(
-                "a {months}-month certificate would itself be due at once ({}), so every run would rotate it again",
+                "a {months}-month certificate would itself be due again within a tenth of its life (it {}), so run after run would rotate it",
                 rule.describe()
             )
         }
@@ -213,10 +227,10 @@ mod tests {
             )
         };
         let within = |d| Renewal::Within(days(d));
-        assert!(worth_rotating(&expiring_in(10), 1, now, &within(29)).is_ok());
-        let e = worth_rotating(&expiring_in(10), 1, now, &within(30)).unwrap_err();
+        assert!(worth_rotating(&expiring_in(10), 1, now, &within(27)).is_ok());
+        let e = worth_rotating(&expiring_in(10), 1, now, &within(28)).unwrap_err();
         assert!(
-            e.contains("due at once") && e.contains("use 2 months"),
+            e.contains("due again within a tenth") && e.contains("use 2 months"),
             "{e}"
         );
         // A one-month certificate (30 days from 30 November) rotated with
@@ -225,15 +239,28 @@ mod tests {
         let old = cert(1, "2026-10-30T00:00:00Z", "2026-12-29T14:00:00Z");
         let e = worth_rotating(&old, 1, now, &fraction).unwrap_err();
         assert!(
-            e.contains("would buy 10 hours") && e.contains("--months 2"),
+            e.contains("would buy 10 hours") && e.contains("no validity up to 24 months"),
             "{e}"
         );
         let e = worth_rotating(&expiring_in(30), 1, now, &fraction).unwrap_err();
         assert!(e.contains("would buy nothing"), "{e}");
+        let e = worth_rotating(&expiring_in(28), 1, now, &fraction).unwrap_err();
         assert!(
-            worth_rotating(&expiring_in(29), 1, now, &fraction).is_ok(),
-            "a day exactly"
+            e.contains("due again within a tenth"),
+            "0.99 of a month left is 7 hours: {e}"
         );
+        let third = parse_fraction("1/3").unwrap();
+        assert!(worth_rotating(&expiring_in(9), 1, now, &third).is_ok());
+        assert_eq!(third.describe(), "has less than 1/3 of its lifetime left");
+        assert!(
+            parse_fraction("0.00001").is_ok(),
+            "small shares are not rounded away"
+        );
+        // No churn: a month issued on the 11th is not due again on the
+        // 12th under 30 days (it would buy a day, and be due at once).
+        let jan: Timestamp = "2027-01-12T00:00:00Z".parse().unwrap();
+        let fresh = cert(1, "2027-01-10T23:00:00Z", "2027-02-11T00:00:00Z");
+        assert!(worth_rotating(&fresh, 1, jan, &within(30)).is_err());
         let e = worth_rotating(&expiring_in(800), 24, now, &within(1)).unwrap_err();
         assert!(e.contains("no validity up to 24 months"), "{e}");
     }
@@ -250,17 +277,11 @@ mod tests {
         assert!(!third.due(&c, at.checked_sub(1.second()).unwrap()));
         assert_eq!(
             parse_fraction("33%").unwrap(),
-            Renewal::Before {
-                num: 3300,
-                den: 10_000
-            }
+            Renewal::Before { num: 33, den: 100 }
         );
         assert_eq!(
             parse_fraction("0.5").unwrap(),
-            Renewal::Before {
-                num: 5000,
-                den: 10_000
-            }
+            Renewal::Before { num: 1, den: 2 }
         );
         for bad in ["0", "1", "3/2", "1/0", "-1/3", "nan", "inf", "abc", "150%"] {
             assert!(parse_fraction(bad).is_err(), "{bad}");

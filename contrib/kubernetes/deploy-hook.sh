@@ -11,8 +11,10 @@
 #
 # Settings, from the environment:
 #   K8S_NAMESPACE   the Secret's namespace (default: this pod's, else "default")
-#   K8S_SECRET      the Secret's name (default: atlas-x509-<project>-<user>,
-#                   made a valid Kubernetes name)
+#   K8S_SECRET      the Secret's name (default: atlas-x509-<project>-<user>-<tag>,
+#                   made a valid Kubernetes name; <tag> is 8 hex digits of the
+#                   SHA-256 of "<project id>/<username>", so two users whose
+#                   names read alike never share a Secret)
 #   K8S_RESTART     Deployments to restart after the Secret changed,
 #                   space-separated (default: none)
 #   KUBECTL         the kubectl to run (default: kubectl)
@@ -36,7 +38,10 @@ dns_name() {
     | sed -e 's/--*/-/g' -e 's/^-//' -e 's/-$//' | cut -c1-63 | sed -e 's/-$//'
 }
 if [ -z "${K8S_SECRET:-}" ]; then
-  K8S_SECRET=$(dns_name "atlas-x509-${ATLAS_X509_PROJECT_NAME:-${ATLAS_X509_PROJECT_ID:-}}-${ATLAS_X509_USERNAME}")
+  tag=$(printf '%s/%s' "${ATLAS_X509_PROJECT_ID:-}" "$ATLAS_X509_USERNAME" | sha256sum | cut -c1-8)
+  base=$(dns_name "atlas-x509-${ATLAS_X509_PROJECT_NAME:-${ATLAS_X509_PROJECT_ID:-}}-${ATLAS_X509_USERNAME}" \
+    | cut -c1-54 | sed -e 's/-$//')
+  K8S_SECRET="$base-$tag"
 fi
 
 umask 077
@@ -69,8 +74,11 @@ fi
     atlas-x509/serial="${ATLAS_X509_SERIAL:-}" \
     atlas-x509/not-after="${ATLAS_X509_NOT_AFTER:-}" \
     atlas-x509/username="$ATLAS_X509_USERNAME" > "$work/annotated.yaml"
+# Server-side: a client-side apply would copy the whole object, key
+# included, into the last-applied-configuration annotation.
 # shellcheck disable=SC2086 # $dry is one flag or nothing
-"$KUBECTL" apply $dry --namespace "$K8S_NAMESPACE" -f - < "$work/annotated.yaml" > /dev/null
+"$KUBECTL" apply --server-side --field-manager=atlas-x509 --force-conflicts $dry \
+    --namespace "$K8S_NAMESPACE" -f - < "$work/annotated.yaml" > /dev/null
 echo "deploy-hook: secret $K8S_NAMESPACE/$K8S_SECRET ${dry:+(rehearsed) }holds serial ${ATLAS_X509_SERIAL:-?}"
 
 for d in ${K8S_RESTART:-}; do

@@ -171,6 +171,12 @@ fn finish(
     });
     seen.sort_by(|x, y| (&x.project_id, &x.user).cmp(&(&y.project_id, &y.user)));
     seen.dedup_by(|x, y| x.project_id == y.project_id && x.user == y.user);
+    // A page the server repeated must not repeat a series: the textfile
+    // collector rejects a whole file for one duplicate.
+    for u in &mut seen {
+        u.certs.sort_by_key(|c| c.id);
+        u.certs.dedup_by_key(|c| c.id);
+    }
     match a.format {
         Some(Format::Prometheus) => print_metrics(&seen, now)?,
         _ => print_due(ctx, a, (now, rule), &due)?,

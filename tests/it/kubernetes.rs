@@ -265,11 +265,24 @@ async fn the_hook_puts_the_certificate_in_a_secret_and_restarts_what_reads_it() 
     let made = calls(&rec);
     let verbs: Vec<&str> = made.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(verbs.len(), 5, "{verbs:#?}");
-    assert!(verbs[0].starts_with(
-        "create secret generic atlas-x509-orders-staging-svc-orders --namespace apps"
-    ));
+    let tag: String = {
+        use sha2::Digest as _;
+        let d = sha2::Sha256::digest(format!("{ORDERS}/svc.orders").as_bytes());
+        d.iter().take(4).map(|b| format!("{b:02x}")).collect()
+    };
+    assert!(
+        verbs[0].starts_with(&format!(
+            "create secret generic atlas-x509-orders-staging-svc-orders-{tag} --namespace apps"
+        )),
+        "{}",
+        verbs[0]
+    );
     assert!(verbs[1].starts_with("annotate --local"));
-    assert_eq!(verbs[2], "apply --namespace apps -f -");
+    assert_eq!(
+        verbs[2],
+        "apply --server-side --field-manager=atlas-x509 --force-conflicts --namespace apps -f -",
+        "server-side: no last-applied annotation holding the key"
+    );
     assert_eq!(
         verbs[3],
         "rollout restart deployment/orders-api --namespace apps"
@@ -346,7 +359,8 @@ async fn the_hook_puts_the_certificate_in_a_secret_and_restarts_what_reads_it() 
     assert!(
         verbs
             .iter()
-            .any(|v| v == "apply --dry-run=server --namespace apps -f -"),
+            .any(|v| v
+                == "apply --server-side --field-manager=atlas-x509 --force-conflicts --dry-run=server --namespace apps -f -"),
         "{verbs:#?}"
     );
     assert!(

@@ -290,6 +290,33 @@ async fn hooks_can_be_rehearsed_and_failures_are_heard() {
     assert!(said.contains("ATLAS_X509_USERNAME="), "{said}");
     assert!(!said.contains("PRIVATE"), "{said}");
 
+    // Due but refused (a month that would be due again at once): the
+    // failure hook hears it, and it is not "nothing was due".
+    std::fs::remove_file(&flog).unwrap();
+    let o = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "-p",
+            "sandbox",
+            "--within",
+            "60d",
+            "--out-dir",
+            d,
+            "--nothing-due-exit",
+            "--failure-hook",
+            failure.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.err());
+    let said = std::fs::read_to_string(&flog).unwrap();
+    assert!(
+        said.contains("ATLAS_X509_FAILURE=due but not rotated:"),
+        "{said}"
+    );
+    assert!(said.contains("ATLAS_X509_USERNAME=dev"), "{said}");
+
     // The run itself failing (an unknown project name): heard once.
     std::fs::remove_file(&flog).unwrap();
     let o = run(

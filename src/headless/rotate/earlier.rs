@@ -70,6 +70,7 @@ pub(super) async fn deliver_earlier(run: &mut Run<'_>) {
             new_not_after: e.not_after.map(|t| Ts(Some(t))),
             path: Some(file.clone()),
             live: None,
+            live_error: None,
             hook: None,
             message: Some("written by an earlier run that did not deliver it".into()),
         };

@@ -17,7 +17,10 @@ use atlas_client::IssuedPem;
 pub const DIR: &str = "live";
 
 /// The stable path of a user's `ext` file. The project's name when known
-/// (what people look for), else its id.
+/// (what people look for), else its id. A name that had to be changed to
+/// be a file name gets a short digest of itself, so that `orders app` and
+/// `orders_app`, or two DNs alike in their first 100 characters, never
+/// share a path.
 pub fn path_of(out: &Path, project_name: &str, project_id: &str, user: &str, ext: &str) -> PathBuf {
     let project = if project_name.trim().is_empty() {
         project_id
@@ -25,8 +28,43 @@ pub fn path_of(out: &Path, project_name: &str, project_id: &str, user: &str, ext
         project_name
     };
     out.join(DIR)
-        .join(file_name_safe(project))
-        .join(format!("{}.{ext}", file_name_safe(user)))
+        .join(unique_name(project))
+        .join(format!("{}.{ext}", unique_name(user)))
+}
+
+fn unique_name(name: &str) -> String {
+    let safe = file_name_safe(name);
+    if safe == name {
+        return safe;
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let tag: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{safe}~{tag}")
+}
+
+/// Whether `link` may be pointed at a file of `prefix` (the serial files'
+/// `<project id>-<user>-`): a link that points at another user's file is a
+/// collision (two projects of one name in different organisations), and is
+/// refused rather than crossed.
+pub fn ours_to_switch(link: &Path, prefix: &str) -> Result<(), String> {
+    match std::fs::read_link(link) {
+        Err(_) => Ok(()),
+        Ok(t) => {
+            let name = t
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with(prefix) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} points at {name}, another project's or user's certificate: two projects share this name; not switched",
+                    link.display()
+                ))
+            }
+        }
+    }
 }
 
 /// A directory of ours: made 0700, and refused when something else (a
@@ -170,6 +208,9 @@ pub fn prune(out: &Path, now: Timestamp) -> (Vec<PathBuf>, Vec<String>) {
             expired_stems.insert(stem.to_string());
         }
     }
+    // The key first: a prune cut short never leaves a key without the
+    // certificate that says when it expired.
+    names.sort_by_key(|n| !n.ends_with(".key"));
     for n in &names {
         let Some((stem, _)) = ours(n) else { continue };
         if !expired_stems.contains(stem) || live.contains(OsStr::new(n)) {
@@ -211,7 +252,17 @@ mod tests {
         let out = d.path();
         std::fs::write(out.join("p-u-1.pem"), "one").unwrap();
         let link = path_of(out, "orders", "65f", "CN=u,O=x", "pem");
-        assert!(link.ends_with("live/orders/CN_u_O_x.pem"), "{link:?}");
+        let name = link.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("CN_u_O_x~") && name.ends_with(".pem"),
+            "{link:?}"
+        );
+        assert_ne!(
+            path_of(out, "orders", "65f", "CN_u_O_x", "pem"),
+            link,
+            "a name made safe never meets one that was safe"
+        );
+        assert!(link.parent().unwrap().ends_with("live/orders"));
         switch(out, &link, OsStr::new("p-u-1.pem")).unwrap();
         assert_eq!(std::fs::read_to_string(&link).unwrap(), "one");
         std::fs::write(out.join("p-u-2.pem"), "two").unwrap();
@@ -227,5 +278,9 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left.len(), 1, "no temporary link left: {left:?}");
+        // A link another user's file holds is not crossed over.
+        assert!(ours_to_switch(&link, "p-u-").is_ok());
+        let e = ours_to_switch(&link, "q-other-").unwrap_err();
+        assert!(e.contains("two projects share this name"), "{e}");
     }
 }

@@ -32,6 +32,7 @@ pub(super) fn text(
     run: &Run<'_>,
     result: &Result<(), Fail>,
     previous: Option<Timestamp>,
+    carried: Option<String>,
 ) -> String {
     let now = Timestamp::now();
     // Each user's newest certificate, and the one this run issued it.
@@ -87,7 +88,10 @@ pub(super) fn text(
         })
         .collect();
     let mut out = String::new();
-    metrics::users(&mut out, &users, now);
+    match carried {
+        Some(users) => out.push_str(&users),
+        None => metrics::users(&mut out, &users, now),
+    }
     let failed = run
         .rows
         .iter()

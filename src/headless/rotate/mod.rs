@@ -90,17 +90,22 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         Ok(()) => outcome::exit_of(&run.rows, &run.earlier, &run.skipped_users),
         Err(f) => Err(f),
     };
-    if !a.dry_run && !matches!(result, Err(Fail::Interrupted(..))) {
-        if a.prune {
-            prune(&run);
-        }
-        if let Some(h) = &failure_hook {
-            let failed = run_failed.map(Fail::Io);
-            side_hooks::failures(&run, h, failed.as_ref()).await;
-        }
+    if !a.dry_run
+        && !matches!(result, Err(Fail::Interrupted(..)))
+        && let Some(h) = &failure_hook
+    {
+        let failed = run_failed.map(Fail::Io);
+        side_hooks::failures(&run, h, failed.as_ref()).await;
     }
     let result = match result {
-        Ok(()) if a.nothing_due_exit && run.rows.is_empty() && run.earlier.is_empty() => {
+        // A due user refused (a validity that buys nothing) is not
+        // "nothing was due": it is due, and said.
+        Ok(())
+            if a.nothing_due_exit
+                && run.rows.is_empty()
+                && run.earlier.is_empty()
+                && run.refused.is_empty() =>
+        {
             Err(Fail::NothingDue(format!(
                 "nothing was due: no MANAGED user's newest certificate {}",
                 run.rule.describe()
@@ -108,31 +113,54 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         }
         r => r,
     };
-    // A dry run changes nothing an alert should see.
-    if let (Some(p), false) = (&metrics_path, a.dry_run) {
-        let previous = crate::metrics::last_success_in(p);
-        if let Err(why) = crate::metrics::write(p, &metrics_out::text(&run, &result, previous)) {
-            crate::say::say(&format!(
-                "the metrics could not be written to {}: {why}",
-                p.display()
-            ));
-        }
-    }
     if let Some(p) = &report_path
         && let Err(why) = super::report::write(p, &report::report_of(&run, Some(&result)))
     {
         let said = format!("the report could not be written: {why}");
         // Said once: as the run's error when it had none, else beside it.
         if result.is_ok() {
-            return Err(Fail::Io(said));
+            return finish_metrics(&metrics_path, &run, Err(Fail::Io(said)));
         }
         crate::say::say(&said);
+        return finish_metrics(&metrics_path, &run, result);
+    }
+    finish_metrics(&metrics_path, &run, result)
+}
+
+/// The metrics last, from the run's final result (a report that could
+/// not be written counts): a monitor reads what the exit code says.
+fn finish_metrics(
+    metrics_path: &Option<std::path::PathBuf>,
+    run: &Run<'_>,
+    result: Result<(), Fail>,
+) -> Result<(), Fail> {
+    let a = run.args;
+    // A dry run changes nothing an alert should see.
+    if let (Some(p), false) = (&metrics_path, a.dry_run) {
+        let previous = crate::metrics::last_success_in(p);
+        // A run that read no user (it failed first) keeps the last figures
+        // of the users: an expiry alert must not go quiet just then.
+        let carried = run
+            .seen
+            .is_empty()
+            .then(|| crate::metrics::users_section_in(p))
+            .flatten();
+        let text = metrics_out::text(run, &result, previous, carried);
+        if let Err(why) = crate::metrics::write(p, &text) {
+            crate::say::say(&format!(
+                "the metrics could not be written to {}: {why}",
+                p.display()
+            ));
+        }
     }
     result
 }
 
 async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     let a = run.args;
+    // Before the lock and before `now`: a run waiting out its delay holds
+    // nothing another run needs, and judges what is due when it wakes.
+    crate::headless::delay::before_first_request(a.delay.random_delay, Some(run.stop)).await?;
     // A dry run refuses what the real run would: its answer is a promise.
     let out = out_dir::check_out_dir(&run.dir)?;
     if !a.dry_run {
@@ -149,7 +177,6 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
         run.horizon = Some(now.checked_add(w).map_err(|e| Fail::Usage(e.to_string()))?);
     }
     let rule = run.rule;
-    crate::headless::delay::before_first_request(a.delay.random_delay, Some(run.stop)).await?;
     // The name makes the stable path (`live/<project>/<user>.pem`).
     let named = true;
     let scope = if a.all_projects {
@@ -166,6 +193,19 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     };
     note_scan(run, &s);
     run.seen = s.seen.clone();
+    run.refused = s
+        .too_short
+        .iter()
+        .map(|(p, u, why)| {
+            let name = s
+                .seen
+                .iter()
+                .find(|x| x.0 == *p)
+                .map(|x| x.1.clone())
+                .unwrap_or_default();
+            (p.clone(), name, u.clone(), why.clone())
+        })
+        .collect();
     // The listing has now answered every request an earlier run left
     // unanswered (the certificate it made is named above, or there is
     // none): carried further, they would make this run's own new
@@ -183,6 +223,10 @@ async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
         return Err(interrupted(run, &[]));
     }
     run.finish_journal(None);
+    // Still under the lock: no other run is writing into the directory.
+    if a.prune && !a.dry_run {
+        prune(run);
+    }
     print::print_rows(ctx, run)?;
     print::report_stderr(run, &s);
     if let (true, false, Some(h)) = (a.dry_run, a.run_hooks, &run.hook) {

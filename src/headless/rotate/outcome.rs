@@ -79,6 +79,9 @@ pub(super) struct Row {
     /// The stable path now pointing at `path`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<PathBuf>,
+    /// Why the stable path still points at the previous certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hook: Option<HookRun>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,6 +102,7 @@ impl Row {
             new_not_after: None,
             path: None,
             live: None,
+            live_error: None,
             hook: None,
             message: None,
         }
@@ -216,6 +220,12 @@ pub(super) fn exit_of(
     if bad > 0 {
         return Err(Fail::Io(format!(
             "{bad} rotation(s) did not complete; see above"
+        )));
+    }
+    let unlinked = rows.iter().filter(|r| r.live_error.is_some()).count();
+    if unlinked > 0 {
+        return Err(Fail::Delivery(format!(
+            "delivered partly: {unlinked} stable path(s) under live/ still point at the previous certificate (see above); the new files are in place"
         )));
     }
     let undelivered = rows

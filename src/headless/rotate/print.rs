@@ -143,6 +143,14 @@ pub(super) fn report_stderr(run: &Run<'_>, s: &Scan) {
     for (p, u, e) in &s.failed {
         crate::say_err!("atlas-x509: {} in {}: {}", line(u), line(p), e.explained());
     }
+    for r in run.rows.iter().filter(|r| r.live_error.is_some()) {
+        crate::say_err!(
+            "atlas-x509: {} in {}: {}",
+            line(&r.username),
+            line(&r.project_id),
+            line(r.live_error.as_deref().unwrap_or_default())
+        );
+    }
     for r in run.rows.iter().chain(&run.earlier) {
         if !r.status.went_well() && r.status != Status::DeliveredEarlier {
             let why = r.message.as_deref().unwrap_or("");

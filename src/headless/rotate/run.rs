@@ -32,6 +32,8 @@ pub(super) struct Run<'a> {
     pub horizon: Option<Timestamp>,
     /// When a certificate is due (`--within` or `--renew-before`).
     pub rule: crate::rotation::Renewal,
+    /// Due but not rotated: (project id, project name, user, why).
+    pub refused: Vec<(String, String, String, String)>,
     /// Every MANAGED user the scan read, with its newest certificate.
     pub seen: Vec<(String, String, String, Option<atlas_client::UserCert>)>,
     pub rows: Vec<Row>,
@@ -72,6 +74,7 @@ impl<'a> Run<'a> {
                 .renew_before
                 .unwrap_or(crate::rotation::Renewal::Within(args.within)),
             seen: vec![],
+            refused: vec![],
             rows: vec![],
             skipped_users: vec![],
             skipped_projects: vec![],
@@ -211,7 +214,7 @@ fn point_live(
         match super::live::write_split(out, issued, &stem) {
             Ok([crt, key]) => files.extend([("crt", crt), ("key", key)]),
             Err(why) => {
-                row.message = Some(format!("--split: {why}"));
+                row.live_error = Some(format!("--split: {why}"));
                 return None;
             }
         }
@@ -219,10 +222,17 @@ fn point_live(
     let mut live_pem = None;
     // The PEM last: a reader of `<user>.pem` sees the new pair complete.
     files.rotate_left(1);
+    let prefix = format!(
+        "{}-{}-",
+        crate::pem::file_name_safe(&d.project),
+        crate::pem::file_name_safe(&d.user)
+    );
     for (ext, file) in &files {
         let link = super::live::path_of(out.path(), &d.project_name, &d.project, &d.user, ext);
-        if let Err(why) = super::live::switch(out.path(), &link, file) {
-            row.message = Some(format!(
+        let switched = super::live::ours_to_switch(&link, &prefix)
+            .and_then(|()| super::live::switch(out.path(), &link, file));
+        if let Err(why) = switched {
+            row.live_error = Some(format!(
                 "the stable path {} still points at the previous certificate: {why}",
                 link.display()
             ));

@@ -27,6 +27,10 @@ pub(super) async fn rehearse(run: &Run<'_>, h: &Hook, d: &Due) -> HookRun {
         ));
         return r;
     };
+    // The live file's key lines stay out of what the hook prints back.
+    let secrets = std::fs::read_to_string(&target)
+        .map(|t| crate::headless::hook::key_lines(&atlas_client::IssuedPem::new(t)))
+        .unwrap_or_default();
     let delivery = Delivery {
         pem: target,
         project_id: d.project.clone(),
@@ -38,7 +42,7 @@ pub(super) async fn rehearse(run: &Run<'_>, h: &Hook, d: &Due) -> HookRun {
         dry_run: true,
         failure: None,
     };
-    deliver(h, &delivery, run.stop, &[]).await
+    deliver(h, &delivery, run.stop, &secrets).await
 }
 
 /// `--failure-hook`: once per user whose rotation or delivery failed, then
@@ -56,6 +60,8 @@ pub(super) async fn failures(run: &Run<'_>, h: &Hook, run_failed: Option<&Fail>)
                     .as_deref()
                     .unwrap_or("the rotation did not complete")
             ))
+        } else if let Some(e) = &r.live_error {
+            Some(format!("the stable path was not switched: {e}"))
         } else if r.hook_failed() {
             Some(format!(
                 "the deploy hook did not deliver: {}",
@@ -67,6 +73,20 @@ pub(super) async fn failures(run: &Run<'_>, h: &Hook, run_failed: Option<&Fail>)
         let Some(why) = why else { continue };
         let d = delivery(r, why);
         said.push((r.username.clone(), deliver(h, &d, run.stop, &[]).await));
+    }
+    for (project_id, project_name, user, why) in &run.refused {
+        let d = Delivery {
+            pem: PathBuf::new(),
+            project_id: project_id.clone(),
+            project_name: project_name.clone(),
+            username: user.clone(),
+            serial: 0,
+            not_after: Timestamp::UNIX_EPOCH,
+            live: None,
+            dry_run: false,
+            failure: Some(format!("due but not rotated: {why}")),
+        };
+        said.push((user.clone(), deliver(h, &d, run.stop, &[]).await));
     }
     if let Some(f) = run_failed {
         let d = Delivery {
