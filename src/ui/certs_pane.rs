@@ -68,7 +68,8 @@ fn title(c: &crate::app::state::CertsPane, mono_ms: u64) -> String {
         ));
         // "all N" said it already.
         if !(custom && c.whole_list().is_some()) {
-            title.push_str(&format!(" · {} certs", thousands(total)));
+            let what = if total == 1 { "cert" } else { "certs" };
+            title.push_str(&format!(" · {} {what}", thousands(total)));
         }
     }
     title
