@@ -42,11 +42,24 @@ pub fn show_json(r: &Resolved, now: i64) -> serde_json::Value {
         .map(|(name, value, source)| {
             (
                 name,
-                serde_json::json!({ "value": value, "source": source }),
+                serde_json::json!({ "value": typed(&value), "source": source }),
             )
         })
         .collect();
     serde_json::json!({ "settings": settings, "problems": r.problems })
+}
+
+/// A value as JSON has it: numbers and booleans as such, "(none)" as null.
+fn typed(v: &str) -> serde_json::Value {
+    match v {
+        "true" => true.into(),
+        "false" => false.into(),
+        "(none)" => serde_json::Value::Null,
+        _ => v
+            .parse::<u64>()
+            .map(Into::into)
+            .unwrap_or_else(|_| v.into()),
+    }
 }
 
 fn rows(r: &Resolved, now: i64) -> Vec<Row> {

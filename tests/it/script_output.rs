@@ -175,6 +175,12 @@ fn config_show_honours_json() {
     let v = json(&o);
     assert_eq!(v["settings"]["base_url"]["source"], "--demo simulator");
     assert!(v["problems"].is_array());
+    assert_eq!(
+        v["settings"]["concurrency"]["value"], 20,
+        "numbers as numbers"
+    );
+    assert_eq!(v["settings"]["mouse"]["value"], false);
+    assert!(v["settings"]["project_id"]["value"].is_null());
     let o = home.run(&[], &["--demo", "config", "show"]);
     assert!(o.out().starts_with("profile "), "{}", o.out());
 }
