@@ -57,12 +57,41 @@ impl Hook {
         } else {
             split_words(text)?
         };
+        found(&argv[0])?;
         Ok(Hook {
             text: text.to_string(),
             argv,
             timeout,
             keep_output: false,
         })
+    }
+}
+
+/// The hook's program must be there before anything is issued: a
+/// certificate cannot be revoked, so a hook that cannot start is found out
+/// now, not after Atlas made one.
+fn found(program: &str) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let runnable = |p: &std::path::Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    let ok = if program.contains('/') {
+        runnable(std::path::Path::new(program))
+    } else {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| runnable(&d.join(program))))
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{program:?} is not an executable file{}; nothing was sent",
+            if program.contains('/') {
+                ""
+            } else {
+                " on PATH"
+            }
+        ))
     }
 }
 
@@ -180,7 +209,12 @@ impl Delivery {
                 .as_ref()
                 .map(|f| ("ATLAS_X509_FAILURE", atlas_client::sanitize::line(f, 2_000))),
         )
-        .filter(|(_, v)| !v.is_empty())
+        // A run's own failure has no certificate: no serial, no expiry.
+        .filter(|(k, v)| {
+            !v.is_empty()
+                && !(*k == "ATLAS_X509_SERIAL" && v == "0")
+                && !(*k == "ATLAS_X509_NOT_AFTER" && self.not_after == jiff::Timestamp::UNIX_EPOCH)
+        })
         .collect()
     }
 }
@@ -474,7 +508,13 @@ mod tests {
     fn a_shell_is_used_only_when_asked() {
         let h = Hook::parse("a | b", true, Duration::from_secs(1)).unwrap();
         assert_eq!(h.argv, ["/bin/sh", "-c", "a | b"]);
-        let h = Hook::parse("a | b", false, Duration::from_secs(1)).unwrap();
-        assert_eq!(h.argv, ["a", "|", "b"]);
+        let h = Hook::parse("true | b", false, Duration::from_secs(1)).unwrap();
+        assert_eq!(h.argv, ["true", "|", "b"]);
+        let e = Hook::parse("/nonexistent/hook --x", false, Duration::from_secs(1)).unwrap_err();
+        assert!(
+            e.contains("not an executable file") && e.contains("nothing was sent"),
+            "{e}"
+        );
+        assert!(Hook::parse("no-such-program-here", false, Duration::from_secs(1)).is_err());
     }
 }

@@ -317,6 +317,27 @@ async fn hooks_can_be_rehearsed_and_failures_are_heard() {
     );
     assert!(said.contains("ATLAS_X509_USERNAME=dev"), "{said}");
 
+    // A hook that is not there is found out before anything is issued.
+    let before = h.issued().len();
+    let o = run(
+        &home,
+        &h,
+        &[
+            "rotate",
+            "-p",
+            "orders-staging",
+            "--within",
+            "400d",
+            "--out-dir",
+            d,
+            "--deploy-hook",
+            "/nonexistent/hook",
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.err());
+    assert!(o.err().contains("not an executable file"), "{}", o.err());
+    assert_eq!(h.issued().len(), before, "nothing issued");
+
     // The run itself failing (an unknown project name): heard once.
     std::fs::remove_file(&flog).unwrap();
     let o = run(

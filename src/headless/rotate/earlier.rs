@@ -110,7 +110,7 @@ pub(super) async fn deliver_earlier(run: &mut Run<'_>) {
                 username: e.username.clone(),
                 serial,
                 not_after: e.not_after.unwrap_or(Timestamp::UNIX_EPOCH),
-                live: None,
+                live: live_of(&run.dir, &e),
                 dry_run: false,
                 failure: None,
             };
@@ -162,4 +162,11 @@ pub(super) fn earlier_note(j: &Journal) -> Option<String> {
         ));
     }
     Some(note)
+}
+
+/// The user's stable path, when one points at a file (a delivery retried
+/// from an earlier run gets it as a fresh one does).
+fn live_of(dir: &std::path::Path, e: &Entry) -> Option<std::path::PathBuf> {
+    let link = super::live::path_of(dir, &e.project_name, &e.project_id, &e.username, "pem");
+    std::fs::metadata(&link).is_ok().then_some(link)
 }

@@ -22,7 +22,18 @@ pub(super) fn precheck(path: &Path) -> Result<(), String> {
                 "--metrics {} is a symbolic link; refusing to follow it",
                 path.display()
             )),
-            _ => Ok(()),
+            // Written by a rename in its directory: that must be writable.
+            _ => {
+                let probe = path.with_file_name(format!(
+                    ".{}.probe",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                ));
+                std::fs::write(&probe, b"")
+                    .map(|()| {
+                        let _ = std::fs::remove_file(&probe);
+                    })
+                    .map_err(|e| format!("--metrics {}", atlas_client::os_error::about(&probe, &e)))
+            }
         },
     }
 }

@@ -34,6 +34,9 @@ use run::Run;
 
 pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(), Fail> {
     let dir = crate::pem::save::expand_home(&a.out_dir, crate::dirs::home().as_deref());
+    // Absolute: hooks get absolute paths (one that changes directory still
+    // finds its file), as certbot's do.
+    let dir = std::path::absolute(&dir).unwrap_or(dir);
     let report_path = a
         .report
         .as_ref()

@@ -194,6 +194,8 @@ pub(super) enum RunOutcome {
     DeliveredPartly,
     Partial,
     Interrupted,
+    /// `--nothing-due-exit` and nothing was due: a healthy run (exit 7).
+    NothingDue,
 }
 
 impl RunOutcome {
@@ -204,6 +206,7 @@ impl RunOutcome {
             Some(Err(Fail::Interrupted(..))) => RunOutcome::Interrupted,
             Some(Err(Fail::Delivery(_))) => RunOutcome::DeliveredPartly,
             Some(Err(Fail::Partial(_))) => RunOutcome::Partial,
+            Some(Err(Fail::NothingDue(_))) => RunOutcome::NothingDue,
             Some(Err(_)) => RunOutcome::Failed,
         }
     }
