@@ -211,9 +211,9 @@ impl Delivery {
         )
         // A run's own failure has no certificate: no serial, no expiry.
         .filter(|(k, v)| {
-            !v.is_empty()
-                && !(*k == "ATLAS_X509_SERIAL" && v == "0")
-                && !(*k == "ATLAS_X509_NOT_AFTER" && self.not_after == jiff::Timestamp::UNIX_EPOCH)
+            let no_certificate = (*k == "ATLAS_X509_SERIAL" && v == "0")
+                || (*k == "ATLAS_X509_NOT_AFTER" && self.not_after == jiff::Timestamp::UNIX_EPOCH);
+            !v.is_empty() && !no_certificate
         })
         .collect()
     }
