@@ -16,7 +16,8 @@ macro_rules! exit_codes {
   1      an Atlas or I/O error
   2      usage: a bad flag, project, page or file; nothing was sent
   3      authentication: no credentials, or Atlas refused them
-  4      partial: some projects or users could not be read (the rest is printed)
+  4      partial: some projects or users could not be read (the rest is printed),
+         or a due user was not rotated (the validity asked would buy nothing)
   5      rotate: certificates written, but a deploy hook did not deliver one
   6      expiring --fail-within: a certificate expires within it, or a user has none
   7      rotate --nothing-due-exit: nothing was due

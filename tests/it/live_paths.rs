@@ -309,7 +309,7 @@ async fn hooks_can_be_rehearsed_and_failures_are_heard() {
             failure.to_str().unwrap(),
         ],
     );
-    assert_eq!(o.code, 0, "{}", o.err());
+    assert_eq!(o.code, 4, "refused, not nothing due: {}", o.err());
     let said = std::fs::read_to_string(&flog).unwrap();
     assert!(
         said.contains("ATLAS_X509_FAILURE=due but not rotated:"),

@@ -93,6 +93,14 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         Ok(()) => outcome::exit_of(&run.rows, &run.earlier, &run.skipped_users),
         Err(f) => Err(f),
     };
+    // Due and left as it was: a run that exits 0 has rotated everything due.
+    let result = match result {
+        Ok(()) if !run.refused.is_empty() && !a.dry_run => Err(Fail::Partial(format!(
+            "{} due user(s) not rotated: a replacement of the validity asked would buy nothing (see above; --months)",
+            run.refused.len()
+        ))),
+        r => r,
+    };
     if !a.dry_run
         && !matches!(result, Err(Fail::Interrupted(..)))
         && let Some(h) = &failure_hook
