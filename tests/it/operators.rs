@@ -375,3 +375,56 @@ async fn metrics_pass_promtool_and_are_written_however_the_run_ends() {
         "written atomically: no temporary file left"
     );
 }
+
+/// A second run on the same directory is refused before it touches the
+/// report or the metrics: they are the running run's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_refused_by_the_lock_leaves_the_report_and_metrics_alone() {
+    let h = sim().await;
+    let home = Home::new();
+    let dir = home.private_dir("keys");
+    let (d, report, metrics) = (
+        dir.to_str().unwrap().to_string(),
+        home.path().join("report.json"),
+        home.path().join("m.prom"),
+    );
+    let args = [
+        "rotate",
+        "-p",
+        "orders-staging",
+        "--within",
+        "60d",
+        "--out-dir",
+        &d,
+        "--report",
+        report.to_str().unwrap(),
+        "--metrics",
+        metrics.to_str().unwrap(),
+    ];
+    let before = count(&h, "GET", "groups");
+    h.hold_answers();
+    let e = api_key_env(&h);
+    let first = home.spawn(&pairs(&e), &args);
+    wait_until("the first run's request", || {
+        count(&h, "GET", "groups") > before
+    });
+    let running = std::fs::read_to_string(&report).unwrap();
+    assert!(running.contains("\"running\""), "{running}");
+    let second = run(&home, &h, &args);
+    assert_eq!(second.code, 2, "{}", second.err());
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap(),
+        running,
+        "untouched"
+    );
+    assert!(!metrics.exists(), "no metrics from the refused run");
+    h.release_answers();
+    let out = first.wait();
+    assert_eq!(out.code, 0, "{}", out.err());
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("\"completed\"")
+    );
+    promtool_accepts(&std::fs::read_to_string(&metrics).unwrap());
+}

@@ -70,6 +70,21 @@ pub(super) async fn rotate(ctx: &Ctx, a: &RotateArgs, stop: &Stop) -> Result<(),
         None => None,
     };
     let mut run = Run::new(ctx, a, dir, hook, stop);
+    // Before the lock and before `now`: a run waiting out its delay holds
+    // nothing another run needs, and judges what is due when it wakes.
+    crate::headless::delay::before_first_request(a.delay.random_delay, Some(stop)).await?;
+    // A dry run refuses what the real run would: its answer is a promise.
+    let out = out_dir::check_out_dir(&run.dir)?;
+    if !a.dry_run {
+        run.out = Some(out);
+    }
+    // A second run is refused before it writes a report or metrics: those
+    // are the running run's, and a monitor reads them.
+    let _lock = if a.dry_run {
+        None
+    } else {
+        Some(journal::lock(&run.dir).map_err(Fail::Usage)?)
+    };
     // "running" until the end writes the outcome: a run killed outright
     // (SIGKILL, power) never reads as the previous run's "completed".
     if let Some(p) = &report_path {
@@ -169,19 +184,6 @@ fn finish_metrics(
 
 async fn run_rotation(ctx: &Ctx, run: &mut Run<'_>) -> Result<(), Fail> {
     let a = run.args;
-    // Before the lock and before `now`: a run waiting out its delay holds
-    // nothing another run needs, and judges what is due when it wakes.
-    crate::headless::delay::before_first_request(a.delay.random_delay, Some(run.stop)).await?;
-    // A dry run refuses what the real run would: its answer is a promise.
-    let out = out_dir::check_out_dir(&run.dir)?;
-    if !a.dry_run {
-        run.out = Some(out);
-    }
-    let _lock = if a.dry_run {
-        None
-    } else {
-        Some(journal::lock(&run.dir).map_err(Fail::Usage)?)
-    };
     let unanswered = take_over_journal(run);
     let now = Timestamp::now();
     if let Renewal::Within(w) = run.rule {
