@@ -7,15 +7,9 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::bin::{Home, Out};
+use common::bin::Home;
+use common::run_on_sim as run;
 use common::*;
-
-fn run(home: &Home, h: &atlas_sim::SimHandle, args: &[&str]) -> Out {
-    let e = api_key_env(h);
-    let out = home.run(&pairs(&e), args);
-    out.assert_no_panic();
-    out
-}
 
 /// A hook that records its environment (never the key) into `log`.
 fn recorder(home: &Home, log: &Path) -> PathBuf {

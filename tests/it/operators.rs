@@ -8,15 +8,9 @@ use crate::common;
 use std::time::Duration;
 
 use common::bin::{Home, Out};
+use common::run_on_sim as run;
 use common::*;
 use serde_json::Value;
-
-fn run(home: &Home, h: &atlas_sim::SimHandle, args: &[&str]) -> Out {
-    let e = api_key_env(h);
-    let out = home.run(&pairs(&e), args);
-    out.assert_no_panic();
-    out
-}
 
 fn json(o: &Out) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", o.out()))

@@ -8,16 +8,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use common::bin::{Home, Out};
+use common::run_on_sim as run;
 use common::*;
 use serde_json::Value;
-
-fn run(home: &Home, h: &atlas_sim::SimHandle, args: &[&str]) -> Out {
-    let e = api_key_env(h);
-    let e = pairs(&e);
-    let out = home.run(&e, args);
-    out.assert_no_panic();
-    out
-}
 
 fn private_dir(home: &Home) -> std::path::PathBuf {
     home.private_dir("keys")

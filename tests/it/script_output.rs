@@ -9,11 +9,6 @@ use common::bin::Home;
 use common::*;
 use serde_json::Value;
 
-fn with_sim(h: &atlas_sim::SimHandle, home: &Home, args: &[&str]) -> common::bin::Out {
-    let env = api_key_env(h);
-    home.run(&pairs(&env), args)
-}
-
 fn json(o: &common::bin::Out) -> Value {
     assert_eq!(o.code, 0, "stderr: {}", o.err());
     serde_json::from_slice(&o.stdout).expect("JSON on stdout")
@@ -23,7 +18,7 @@ fn json(o: &common::bin::Out) -> Value {
 async fn stdout_is_only_rows_and_a_page_past_the_end_is_an_error() {
     let h = sim().await;
     let home = Home::new();
-    let o = with_sim(&h, &home, &["certs", "-p", "orders-staging", "-u", "alice"]);
+    let o = run_on_sim(&home, &h, &["certs", "-p", "orders-staging", "-u", "alice"]);
     assert_eq!(o.code, 0, "{}", o.err());
     let out = o.out();
     assert!(out.starts_with("SERIAL "), "{out}");
@@ -35,9 +30,9 @@ async fn stdout_is_only_rows_and_a_page_past_the_end_is_an_error() {
     );
     assert!(o.err().contains("page 1/1 · 4 certificates"), "{}", o.err());
 
-    let o = with_sim(
-        &h,
+    let o = run_on_sim(
         &home,
+        &h,
         &[
             "certs",
             "-p",
@@ -57,18 +52,18 @@ async fn stdout_is_only_rows_and_a_page_past_the_end_is_an_error() {
 async fn serials_are_strings_in_json_wherever_they_appear() {
     let h = sim().await;
     let home = Home::new();
-    let v = json(&with_sim(
-        &h,
+    let v = json(&run_on_sim(
         &home,
+        &h,
         &["certs", "-p", "orders-staging", "-u", "alice", "--json"],
     ));
     for c in v["results"].as_array().unwrap() {
         let id = c["_id"].as_u64().unwrap();
         assert_eq!(c["serial"], id.to_string(), "{c}");
     }
-    let v = json(&with_sim(
-        &h,
+    let v = json(&run_on_sim(
         &home,
+        &h,
         &[
             "expiring",
             "-p",
@@ -89,12 +84,12 @@ async fn serials_are_strings_in_json_wherever_they_appear() {
 async fn projects_are_named_by_name_or_id_and_a_wrong_name_says_what_there_is() {
     let h = sim().await;
     let home = Home::new();
-    let by_name = json(&with_sim(
-        &h,
+    let by_name = json(&run_on_sim(
         &home,
+        &h,
         &["users", "-p", "orders-staging", "--json"],
     ));
-    let projects = json(&with_sim(&h, &home, &["projects", "--json"]));
+    let projects = json(&run_on_sim(&home, &h, &["projects", "--json"]));
     let id = projects
         .as_array()
         .unwrap()
@@ -104,24 +99,28 @@ async fn projects_are_named_by_name_or_id_and_a_wrong_name_says_what_there_is() 
         .as_str()
         .unwrap()
         .to_string();
-    let by_id = json(&with_sim(&h, &home, &["users", "--project", &id, "--json"]));
+    let by_id = json(&run_on_sim(
+        &home,
+        &h,
+        &["users", "--project", &id, "--json"],
+    ));
     assert_eq!(by_name, by_id);
     // The old spelling still works for scripts written against it.
-    let old = json(&with_sim(
-        &h,
+    let old = json(&run_on_sim(
         &home,
+        &h,
         &["users", "--project-id", &id, "--json"],
     ));
     assert_eq!(old, by_id);
 
-    let o = with_sim(&h, &home, &["users", "-p", "orders"]);
+    let o = run_on_sim(&home, &h, &["users", "-p", "orders"]);
     assert_eq!(o.code, 2);
     assert!(
         o.err().contains("no project named \"orders\" among the 4"),
         "{}",
         o.err()
     );
-    let table = with_sim(&h, &home, &["projects"]).out();
+    let table = run_on_sim(&home, &h, &["projects"]).out();
     assert!(
         table
             .lines()
@@ -204,13 +203,13 @@ async fn a_dry_run_refuses_what_the_real_run_refuses_and_os_errors_are_words() {
         if dry {
             args.push("--dry-run");
         }
-        let o = with_sim(&h, &home, &args);
+        let o = run_on_sim(&home, &h, &args);
         assert_eq!(o.code, 2, "dry run {dry}: {}", o.err());
         assert!(o.err().contains("open to every user"), "{}", o.err());
     }
-    let o = with_sim(
-        &h,
+    let o = run_on_sim(
         &home,
+        &h,
         &[
             "rotate",
             "-p",

@@ -10,16 +10,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use atlas_sim::SimHandle;
-use common::bin::{Home, Out, Running};
+use common::bin::{Home, Running};
+use common::run_on_sim as run;
 use common::*;
 use serde_json::Value;
-
-fn run(home: &Home, h: &SimHandle, args: &[&str]) -> Out {
-    let e = api_key_env(h);
-    let out = home.run(&pairs(&e), args);
-    out.assert_no_panic();
-    out
-}
 
 fn spawn(home: &Home, h: &SimHandle, args: &[&str]) -> Running {
     let e = api_key_env(h);

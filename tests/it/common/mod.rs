@@ -148,3 +148,12 @@ pub fn pem_for(cn: &str, days: i64) -> String {
     let cert = params.self_signed(&key).unwrap();
     format!("{}{}", cert.pem(), key.serialize_pem())
 }
+
+/// The binary against the simulator `h`, with its API key, from `home`;
+/// a panic in it fails the test.
+pub fn run_on_sim(home: &bin::Home, h: &SimHandle, args: &[&str]) -> bin::Out {
+    let e = api_key_env(h);
+    let out = home.run(&pairs(&e), args);
+    out.assert_no_panic();
+    out
+}
