@@ -7,23 +7,33 @@ use std::path::Path;
 
 use serde::Serialize;
 
-/// Refuses a report path that could only fail at the end, after keys were
-/// issued: a missing directory, a directory, a symbolic link.
-pub fn precheck(path: &Path) -> Result<(), String> {
+/// Refuses an output path (`flag`'s) that could only fail at the end,
+/// after keys were issued: a missing directory, a directory, a symbolic
+/// link. `Ok(true)`: a file is already there.
+pub fn precheck_output(flag: &str, path: &Path) -> Result<bool, String> {
     // The same rule as a key's path: its directory must exist.
-    match crate::pem::save::target(path).map_err(|why| format!("--report {why}"))? {
+    match crate::pem::save::target(path).map_err(|why| format!("{flag} {why}"))? {
         (_, crate::pem::save::Target::Dir(_)) => {
-            return Err(format!("--report {} is a directory", path.display()));
+            return Err(format!("{flag} {} is a directory", path.display()));
         }
         (_, crate::pem::save::Target::File { .. }) => {}
     }
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(format!(
-            "--report {} is a symbolic link; refusing to follow it",
+            "{flag} {} is a symbolic link; refusing to follow it",
             path.display()
         )),
-        Ok(_) => replaceable(path),
-        Err(_) => Ok(()),
+        Ok(_) => Ok(true),
+        Err(_) => Ok(false),
+    }
+}
+
+/// [`precheck_output`] for `--report`: a file there must be an earlier report.
+pub fn precheck(path: &Path) -> Result<(), String> {
+    if precheck_output("--report", path)? {
+        replaceable(path)
+    } else {
+        Ok(())
     }
 }
 

@@ -13,29 +13,17 @@ use atlas_client::UserCert;
 /// Before anything is sent: the file's directory must exist, and the file
 /// must not be a directory or a symbolic link.
 pub(super) fn precheck(path: &Path) -> Result<(), String> {
-    match crate::pem::save::target(path).map_err(|why| format!("--metrics {why}"))? {
-        (_, crate::pem::save::Target::Dir(_)) => {
-            Err(format!("--metrics {} is a directory", path.display()))
-        }
-        (_, crate::pem::save::Target::File { .. }) => match std::fs::symlink_metadata(path) {
-            Ok(m) if m.file_type().is_symlink() => Err(format!(
-                "--metrics {} is a symbolic link; refusing to follow it",
-                path.display()
-            )),
-            // Written by a rename in its directory: that must be writable.
-            _ => {
-                let probe = path.with_file_name(format!(
-                    ".{}.probe",
-                    path.file_name().unwrap_or_default().to_string_lossy()
-                ));
-                std::fs::write(&probe, b"")
-                    .map(|()| {
-                        let _ = std::fs::remove_file(&probe);
-                    })
-                    .map_err(|e| format!("--metrics {}", atlas_client::os_error::about(&probe, &e)))
-            }
-        },
-    }
+    crate::headless::report::precheck_output("--metrics", path)?;
+    // Written by a rename in its directory: that must be writable.
+    let probe = path.with_file_name(format!(
+        ".{}.probe",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    std::fs::write(&probe, b"")
+        .map(|()| {
+            let _ = std::fs::remove_file(&probe);
+        })
+        .map_err(|e| format!("--metrics {}", atlas_client::os_error::about(&probe, &e)))
 }
 
 /// The metrics of a run that ended with `result`.
